@@ -1,0 +1,87 @@
+"""Exceptions reelgraph raises on purpose.
+
+Every error a user can cause (bad files, unknown names, an unreachable
+server) is a :class:`ReelgraphError`; the CLI prints its message on one line
+and exits non-zero, without a traceback.  Anything else is a bug.
+"""
+
+__all__ = [
+    "ReelgraphError",
+    "InputError",
+    "StoreError",
+    "NameNotFoundError",
+    "AmbiguousNameError",
+    "Neo4jUnavailableError",
+    "ReadOnlyQueryError",
+]
+
+
+class ReelgraphError(Exception):
+    """Base class of every error that is the user's to fix."""
+
+    exit_code = 1
+
+
+class InputError(ReelgraphError):
+    """A source file is missing, empty, binary, truncated or malformed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (or folder) at fault; it starts the message.
+    problem : str
+        What is wrong with it, in a few words.
+    line : int, optional
+        The 1-based line number, for line-oriented formats.
+    """
+
+    exit_code = 2
+
+    def __init__(self, path, problem, line=None):
+        self.path = str(path)
+        self.problem = problem
+        self.line = line
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+class StoreError(ReelgraphError):
+    """The local store is missing or unreadable."""
+
+
+class NameNotFoundError(ReelgraphError):
+    """No person or film has this name; ``suggestions`` holds close names."""
+
+    exit_code = 3
+
+    def __init__(self, kind, name, suggestions=()):
+        self.kind = kind
+        self.name = name
+        self.suggestions = list(suggestions)
+        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"no {kind} named {name!r}{hint}")
+
+
+class AmbiguousNameError(ReelgraphError):
+    """Several people or films share this name; ``candidates`` lists them."""
+
+    exit_code = 3
+
+    def __init__(self, kind, name, candidates):
+        self.kind = kind
+        self.name = name
+        self.candidates = list(candidates)
+        listed = "; ".join(self.candidates)
+        super().__init__(f"{len(self.candidates)} {kind}s are named {name!r}, pass an id instead: {listed}")
+
+
+class Neo4jUnavailableError(ReelgraphError):
+    """Neo4j is not configured, not running, or refused the credentials."""
+
+    exit_code = 4
+
+
+class ReadOnlyQueryError(ReelgraphError):
+    """A query tried to write while the session was read-only."""
+
+    exit_code = 5

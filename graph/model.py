@@ -1,0 +1,465 @@
+"""The canonical film graph: four tables every loader makes and every store reads.
+
+A :class:`FilmGraph` holds four pandas DataFrames:
+
+``films``
+    one row a title: ``id``, ``title``, ``year``, ``title_type``, ``rating``,
+    ``votes``, ``runtime_minutes``, ``genres`` (list), ``certificate``,
+    ``release_date``, ``countries`` (list), ``languages`` (list), ``plot``,
+    ``keywords`` (list), ``companies`` (list), ``budget``,
+    ``gross_worldwide``, ``source``, and the extra columns in
+    :data:`FILM_COLUMNS`.
+``people``
+    ``id``, ``name``, ``birth_year``, ``death_year``, ``professions`` (list).
+``credits``
+    ``person_id``, ``film_id``, ``role`` (actor, director, writer, producer,
+    composer, ...), ``characters`` (list), ``job``, ``billing``, ``star``.
+``similar``
+    ``film_id``, ``similar_id``, ``rank``, ``source``: IMDb's "More like
+    this" links and any other film-to-film similarity a source states.
+
+Identity
+--------
+IMDb ids (``tt...``, ``nm...``) whenever a source knows them.  Otherwise a
+derived key that is stable across runs and sources:
+
+* a person known only by name: ``name:<slug>`` (:func:`person_key`);
+* a film known only by title (a "More like this" entry on a copied page):
+  ``title:<slug>``, or ``title:<slug>:<year>`` when the year is known
+  (:func:`film_key`).  Such a film is a *stub* (``stub`` is True) until a
+  source brings its full data.
+
+:func:`merge_graphs` is the one place where sources meet: it resolves derived
+keys to IMDb ids when exactly one id-bearing row has the same name or title,
+and folds duplicate rows into one (see its docstring for which values win).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FILM_COLUMNS",
+    "PEOPLE_COLUMNS",
+    "CREDIT_COLUMNS",
+    "SIMILAR_COLUMNS",
+    "TABLE_COLUMNS",
+    "LIST_COLUMNS",
+    "ROLES",
+    "MORE_LIKE_THIS",
+    "FilmGraph",
+    "film_key",
+    "person_key",
+    "slugify",
+    "is_imdb_film_id",
+    "is_imdb_person_id",
+    "normalize_table",
+    "merge_graphs",
+]
+
+#: Column name -> pandas dtype of the ``films`` table.  ``object`` columns
+#: hold Python lists (for the list columns) or plain strings.
+FILM_COLUMNS = {
+    "id": "object",
+    "title": "object",
+    "year": "Int64",
+    "title_type": "object",
+    "rating": "Float64",
+    "votes": "Int64",
+    "runtime_minutes": "Int64",
+    "genres": "object",
+    "certificate": "object",
+    "release_date": "object",  # ISO date "YYYY-MM-DD" (or "YYYY-MM", "YYYY")
+    "countries": "object",
+    "languages": "object",
+    "plot": "object",
+    "keywords": "object",
+    "companies": "object",
+    "budget": "Int64",
+    "gross_worldwide": "Int64",
+    "source": "object",
+    # Columns beyond the core contract: what title pages show as well.
+    "stub": "boolean",  # known only by title, from another film's "More like this"
+    "original_title": "object",
+    "is_adult": "boolean",
+    "popularity": "Int64",
+    "metascore": "Int64",
+    "tagline": "object",
+    "storyline": "object",
+    "release_country": "object",
+    "also_known_as": "object",  # list
+    "filming_locations": "object",  # list
+    "keywords_total": "Int64",  # keywords on IMDb, including those not shown
+    "budget_currency": "object",
+    "gross_currency": "object",
+    "cluster": "Int64",  # written back by the similarity clustering
+}
+
+PEOPLE_COLUMNS = {
+    "id": "object",
+    "name": "object",
+    "birth_year": "Int64",
+    "death_year": "Int64",
+    "professions": "object",  # list
+    "source": "object",
+}
+
+CREDIT_COLUMNS = {
+    "person_id": "object",
+    "film_id": "object",
+    "role": "object",
+    "characters": "object",  # list
+    "job": "object",
+    "billing": "Int64",
+    "star": "boolean",
+    "source": "object",
+}
+
+SIMILAR_COLUMNS = {
+    "film_id": "object",
+    "similar_id": "object",
+    "rank": "Int64",
+    "source": "object",
+}
+
+TABLE_COLUMNS = {
+    "films": FILM_COLUMNS,
+    "people": PEOPLE_COLUMNS,
+    "credits": CREDIT_COLUMNS,
+    "similar": SIMILAR_COLUMNS,
+}
+
+#: Columns whose cells are lists of strings.
+LIST_COLUMNS = {
+    "films": ("genres", "countries", "languages", "keywords", "companies", "also_known_as", "filming_locations"),
+    "people": ("professions",),
+    "credits": ("characters",),
+    "similar": (),
+}
+
+#: Roles with a relationship type of their own in Neo4j; any other role is
+#: kept as it is and stored as ``WORKED_ON {role}``.
+ROLES = ("actor", "director", "writer", "producer", "composer", "cinematographer", "editor", "self")
+
+#: ``similar.source`` of IMDb's "More like this" links.
+MORE_LIKE_THIS = "imdb-more-like-this"
+
+_IMDB_FILM_ID = re.compile(r"^tt\d{7,}$")
+_IMDB_PERSON_ID = re.compile(r"^nm\d{7,}$")
+
+
+def is_imdb_film_id(value) -> bool:
+    """True for an IMDb title id such as ``"tt1334260"``."""
+    return isinstance(value, str) and bool(_IMDB_FILM_ID.match(value))
+
+
+def is_imdb_person_id(value) -> bool:
+    """True for an IMDb name id such as ``"nm0461136"``."""
+    return isinstance(value, str) and bool(_IMDB_PERSON_ID.match(value))
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by ``-``: the stable part of derived keys.
+
+    Examples
+    --------
+    >>> slugify("Pride & Prejudice")
+    'pride-prejudice'
+    >>> slugify("Amélie")
+    'amelie'
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def film_key(title: str, year: int | None = None) -> str:
+    """The derived key of a film known only by title (and maybe year).
+
+    Examples
+    --------
+    >>> film_key("Jane Eyre", 2011)
+    'title:jane-eyre:2011'
+    >>> film_key("Jane Eyre")
+    'title:jane-eyre'
+    """
+    slug = slugify(title) or "untitled"
+    return f"title:{slug}:{int(year)}" if year is not None and not pd.isna(year) else f"title:{slug}"
+
+
+def person_key(name: str) -> str:
+    """The derived key of a person known only by name.
+
+    Examples
+    --------
+    >>> person_key("Keira Knightley")
+    'name:keira-knightley'
+    """
+    return f"name:{slugify(name) or 'unnamed'}"
+
+
+def _empty_value(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return len(value) == 0
+    if isinstance(value, str):
+        return value == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_list(value) -> list:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, (tuple, np.ndarray)):
+        return list(value)
+    if _empty_value(value):
+        return []
+    return [value]
+
+
+def normalize_table(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
+    """Give ``df`` exactly the canonical columns of ``table``, in order, with their dtypes.
+
+    Missing columns are added empty (lists as ``[]``); list cells are made
+    Python lists; extra columns are kept after the canonical ones.
+    """
+    columns = TABLE_COLUMNS[table]
+    df = pd.DataFrame(columns=list(columns)) if df is None else df.copy()
+    for name in columns:
+        if name not in df.columns:
+            df[name] = pd.Series([None] * len(df), index=df.index, dtype="object")
+    for name in LIST_COLUMNS[table]:
+        df[name] = [_as_list(v) for v in df[name]]
+    for name, dtype in columns.items():
+        if name in LIST_COLUMNS[table]:
+            continue
+        if dtype == "object":
+            df[name] = df[name].astype("object").where(df[name].notna(), None)
+        elif dtype == "Int64":
+            df[name] = pd.to_numeric(df[name], errors="coerce").round().astype("Int64")
+        elif dtype == "Float64":
+            df[name] = pd.to_numeric(df[name], errors="coerce").astype("Float64")
+        else:
+            df[name] = df[name].astype(dtype)
+    extra = [c for c in df.columns if c not in columns]
+    return df[list(columns) + extra].reset_index(drop=True)
+
+
+@dataclasses.dataclass
+class FilmGraph:
+    """The four canonical tables; see the module docstring for their columns.
+
+    Examples
+    --------
+    >>> g = FilmGraph.empty()
+    >>> g.counts()
+    {'films': 0, 'people': 0, 'credits': 0, 'similar': 0}
+    """
+
+    films: pd.DataFrame
+    people: pd.DataFrame
+    credits: pd.DataFrame
+    similar: pd.DataFrame
+
+    TABLES = ("films", "people", "credits", "similar")
+
+    def __post_init__(self):
+        for name in self.TABLES:
+            setattr(self, name, normalize_table(getattr(self, name), name))
+
+    @classmethod
+    def empty(cls) -> "FilmGraph":
+        return cls(None, None, None, None)
+
+    @classmethod
+    def from_records(cls, films=(), people=(), credits=(), similar=()) -> "FilmGraph":
+        """Build a graph from lists of dicts keyed by column name."""
+        return cls(*(pd.DataFrame.from_records(list(rows)) if rows else None for rows in (films, people, credits, similar)))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in self.TABLES}
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in self.TABLES}
+
+    def to_records(self) -> dict[str, list[dict]]:
+        """JSON-ready records: lists stay lists, missing values become None."""
+        out = {}
+        for name, df in self.tables().items():
+            records = []
+            for row in df.to_dict("records"):
+                records.append({k: (None if not isinstance(v, list) and _empty_value(v) else _plain(v)) for k, v in row.items()})
+            out[name] = records
+        return out
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# -- merging ---------------------------------------------------------------
+
+
+def _richness(df: pd.DataFrame) -> pd.Series:
+    """How many cells of each row hold a value: the richer row wins a merge."""
+    filled = pd.DataFrame({c: [not _empty_value(v) for v in df[c]] for c in df.columns}, index=df.index)
+    return filled.sum(axis=1)
+
+
+def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=True) -> pd.DataFrame:
+    """Fold rows sharing ``key`` into one: per column, the richest row's value wins.
+
+    Rows are ranked by richness (ties: the later row, i.e. the newer source,
+    ranks higher); each column takes the value of the highest-ranked row that
+    has one; list columns take the union, highest-ranked first.
+    """
+    if df.empty:
+        return df
+    duplicated = df.duplicated(key, keep=False)
+    if not duplicated.any():
+        return df
+    unique_part = df[~duplicated]
+    dup = df[duplicated].copy()
+    dup["_rich"] = _richness(dup)
+    dup["_order"] = np.arange(len(dup))
+    dup = dup.sort_values(["_rich", "_order"], ascending=False)
+    list_cols = set(LIST_COLUMNS[table])
+    folded = []
+    for _, group in dup.groupby(key, sort=False, dropna=False):
+        row = {}
+        for column in df.columns:
+            values = group[column].tolist()
+            if column in list_cols and list_union:
+                merged = []
+                for cell in values:
+                    for item in _as_list(cell):
+                        if item not in merged:
+                            merged.append(item)
+                row[column] = merged
+            else:
+                row[column] = next((v for v in values if not _empty_value(v)), values[0])
+        folded.append(row)
+    merged = pd.DataFrame.from_records(folded, columns=list(df.columns))
+    out = pd.concat([unique_part, merged], ignore_index=True)
+    return out
+
+
+def _resolve_keys(derived: pd.Series, derived_names: pd.Series, real: pd.Series, real_names: pd.Series, forbidden=None) -> dict:
+    """Map derived keys to real ids when exactly one real row has the same name.
+
+    ``forbidden`` maps a derived key to ids it must never resolve to (a film
+    is never "more like" itself).
+    """
+    by_name: dict[str, list[str]] = {}
+    for rid, name in zip(real, real_names):
+        if isinstance(name, str):
+            by_name.setdefault(slugify(name), []).append(rid)
+    mapping = {}
+    for key, name in zip(derived, derived_names):
+        if not isinstance(name, str):
+            continue
+        candidates = sorted(set(by_name.get(slugify(name), [])))
+        if forbidden:
+            candidates = [c for c in candidates if c not in forbidden.get(key, ())]
+        if len(candidates) == 1:
+            mapping[key] = candidates[0]
+    return mapping
+
+
+def _resolve_film_keys(films: pd.DataFrame, similar: pd.DataFrame) -> dict:
+    derived = films[~films["id"].map(is_imdb_film_id)]
+    if derived.empty:
+        return {}
+    real = films[films["id"].map(is_imdb_film_id)]
+    forbidden: dict[str, set] = {}
+    for film_id, similar_id in zip(similar["film_id"], similar["similar_id"]):
+        forbidden.setdefault(similar_id, set()).add(film_id)
+    mapping = {}
+    # A derived key with a year only matches a film of that year.
+    for year_known in (True, False):
+        part = derived[derived["year"].notna()] if year_known else derived[derived["year"].isna()]
+        if part.empty:
+            continue
+        if year_known:
+            for year, group in part.groupby("year"):
+                candidates = real[real["year"] == year]
+                mapping.update(_resolve_keys(group["id"], group["title"], candidates["id"], candidates["title"], forbidden))
+        else:
+            mapping.update(_resolve_keys(part["id"], part["title"], real["id"], real["title"], forbidden))
+    # Two derived keys of one film (with and without a year) become the one with the year.
+    unresolved = derived[~derived["id"].isin(mapping)]
+    with_year = unresolved[unresolved["year"].notna()]
+    without_year = unresolved[unresolved["year"].isna()]
+    if not with_year.empty and not without_year.empty:
+        mapping.update(_resolve_keys(without_year["id"], without_year["title"], with_year["id"], with_year["title"], forbidden))
+    return mapping
+
+
+def merge_graphs(*graphs: FilmGraph) -> FilmGraph:
+    """Merge several canonical graphs into one, without duplicates.
+
+    The same film or person from two sources becomes one row:
+
+    * a derived key (``title:...``, ``name:...``) becomes the IMDb id of the
+      one row that has an id and the same title (and year, when the derived
+      key has one) or name; with none or several such rows it stays as it is.
+      A film is never resolved to a film that lists it as "more like this"
+      (IMDb never lists a film as like itself: an entry with the page's own
+      title is another film of that name);
+    * duplicate rows fold into one; each value comes from the richest row
+      that has it (the row with most filled cells; on a tie the later graph),
+      and lists are united;
+    * a film is a stub only if every row of it was a stub.
+
+    Later graphs win ties, so loading a newer copy of a source updates values.
+
+    Examples
+    --------
+    >>> a = FilmGraph.from_records(films=[{"id": "title:jane-eyre", "title": "Jane Eyre", "stub": True}])
+    >>> b = FilmGraph.from_records(films=[{"id": "tt1229822", "title": "Jane Eyre", "year": 2011}])
+    >>> merged = merge_graphs(a, b)
+    >>> merged.films[["id", "year", "stub"]].values.tolist()
+    [['tt1229822', 2011, False]]
+    """
+    graphs = [g for g in graphs if g is not None]
+    if not graphs:
+        return FilmGraph.empty()
+    films = pd.concat([g.films for g in graphs], ignore_index=True)
+    people = pd.concat([g.people for g in graphs], ignore_index=True)
+    credits = pd.concat([g.credits for g in graphs], ignore_index=True)
+    similar = pd.concat([g.similar for g in graphs], ignore_index=True)
+
+    film_map = _resolve_film_keys(films, similar)
+    derived_people = people[~people["id"].map(is_imdb_person_id)]
+    real_people = people[people["id"].map(is_imdb_person_id)]
+    person_map = _resolve_keys(derived_people["id"], derived_people["name"], real_people["id"], real_people["name"]) if len(derived_people) else {}
+
+    if film_map:
+        films["id"] = films["id"].replace(film_map)
+        credits["film_id"] = credits["film_id"].replace(film_map)
+        similar["film_id"] = similar["film_id"].replace(film_map)
+        similar["similar_id"] = similar["similar_id"].replace(film_map)
+    if person_map:
+        people["id"] = people["id"].replace(person_map)
+        credits["person_id"] = credits["person_id"].replace(person_map)
+
+    stub_all = films.groupby("id", sort=False)["stub"].agg(lambda s: bool(s.fillna(False).all()))
+    films = _fold_duplicates(films, ["id"], "films")
+    films["stub"] = films["id"].map(stub_all).astype("boolean")
+    people = _fold_duplicates(people, ["id"], "people")
+    credits = _fold_duplicates(credits, ["person_id", "film_id", "role"], "credits")
+    # The best (smallest) rank of a link wins; the rest of the row folds as usual.
+    similar = similar.sort_values("rank", na_position="last", kind="stable")
+    similar = similar.drop_duplicates(["film_id", "similar_id", "source"], keep="first")
+    similar = similar[similar["film_id"] != similar["similar_id"]]
+    return FilmGraph(films, people, credits, similar.sort_values(["film_id", "source", "rank"], kind="stable"))
