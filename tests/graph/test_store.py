@@ -1,0 +1,63 @@
+"""The local Parquet store: round trips, atomic replacement, where it lives."""
+
+import pytest
+
+from graph.errors import StoreError
+from graph.model import FilmGraph
+from graph.store import DEFAULT_STORE, LocalStore, store_path
+
+
+def _graph():
+    return FilmGraph.from_records(
+        films=[{"id": "tt1334260", "title": "Never Let Me Go", "year": 2010, "genres": ["Drama", "Romance"], "rating": 7.1}],
+        people=[{"id": "name:keira-knightley", "name": "Keira Knightley", "professions": ["actress"]}],
+        credits=[{"person_id": "name:keira-knightley", "film_id": "tt1334260", "role": "actor", "characters": ["Ruth"],
+                  "billing": 1, "star": True}],
+    )
+
+
+def test_round_trip_keeps_values_and_lists(tmp_path):
+    store = LocalStore(tmp_path / "s")
+    store.write(_graph(), sources=["seed.txt"])
+    back = store.read()
+    film = back.films.iloc[0]
+    assert (film["id"], film["year"], film["rating"], film["genres"]) == ("tt1334260", 2010, 7.1, ["Drama", "Romance"])
+    credit = back.credits.iloc[0]
+    assert (credit["characters"], credit["billing"], bool(credit["star"])) == (["Ruth"], 1, True)
+    assert store.manifest()["counts"] == {"films": 1, "people": 1, "credits": 1, "similar": 0}
+    assert store.manifest()["sources"] == ["seed.txt"]
+
+
+def test_merge_twice_changes_nothing(tmp_path):
+    store = LocalStore(tmp_path / "s")
+    first = store.merge(_graph()).counts()
+    assert store.merge(_graph()).counts() == first
+
+
+def test_failed_write_leaves_the_old_store(tmp_path, monkeypatch):
+    store = LocalStore(tmp_path / "s")
+    store.write(_graph())
+    bigger = FilmGraph.from_records(films=[{"id": f"tt{i:07d}", "title": str(i)} for i in range(5)])
+
+    def broken(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("pandas.DataFrame.to_parquet", broken)
+    with pytest.raises(OSError, match="disk full"):
+        store.write(bigger)
+    monkeypatch.undo()
+    assert store.read().counts()["films"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["s"]
+
+
+def test_missing_store_says_what_to_do(tmp_path):
+    with pytest.raises(StoreError, match="no graph stored here yet; run 'reelgraph load"):
+        LocalStore(tmp_path / "none").read()
+
+
+def test_store_location_precedence(tmp_path, monkeypatch):
+    monkeypatch.delenv("REELGRAPH_STORE", raising=False)
+    assert store_path() == DEFAULT_STORE
+    monkeypatch.setenv("REELGRAPH_STORE", str(tmp_path / "env"))
+    assert store_path() == tmp_path / "env"
+    assert store_path(tmp_path / "flag") == tmp_path / "flag"
