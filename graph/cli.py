@@ -87,6 +87,32 @@ def parse(files, as_json):
             click.echo(f"  {film['id']}  {film['title']} ({film['year']})  rating {film['rating']}  votes {film['votes']}")
 
 
+def _neo4j_options(f):
+    f = click.option("--neo4j-uri", envvar="NEO4J_URI", default=None, help="Bolt address [env NEO4J_URI].")(f)
+    f = click.option("--neo4j-user", envvar="NEO4J_USER", default="neo4j", help="[env NEO4J_USER]")(f)
+    f = click.option("--neo4j-password", envvar="NEO4J_PASSWORD", default=None, help="[env NEO4J_PASSWORD]")(f)
+    return f
+
+
+def _settings(neo4j_uri, neo4j_user, neo4j_password):
+    from graph.neo4j_store import Neo4jSettings
+
+    return Neo4jSettings.from_env(uri=neo4j_uri, user=neo4j_user, password=neo4j_password)
+
+
+def _sync_to_neo4j(graph, settings, quiet: bool) -> dict | None:
+    """Mirror the whole store into Neo4j when it is configured; None when it is not."""
+    from graph.neo4j_store import connect, sync_graph
+
+    if not settings.configured:
+        return None
+    driver = connect(settings)
+    try:
+        return sync_graph(driver, graph, progress=not quiet)
+    finally:
+        driver.close()
+
+
 def _summary_lines(stats: dict) -> list[str]:
     lines = [
         f"films:            {stats['films']} (+ {stats['stub_films']} known only from 'More like this')",
@@ -104,9 +130,10 @@ def _summary_lines(stats: dict) -> list[str]:
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_store_option
+@_neo4j_options
 @_quiet_option
 @_json_option
-def load(sources, store_dir, quiet, as_json):
+def load(sources, store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
     """Merge SOURCES (saved pages, folders, IMDb datasets) into the store.
 
     Everything is read before anything is written: bad input leaves the store
@@ -119,11 +146,14 @@ def load(sources, store_dir, quiet, as_json):
     before = store.read().counts() if store.exists() else {name: 0 for name in graph.TABLES}
     merged = store.merge(graph, sources=[str(Path(s).resolve()) for s in sources])
     after = merged.counts()
+    in_neo4j = _sync_to_neo4j(merged, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet)
     if as_json:
-        _echo_json({"store": str(store.path), "before": before, "after": after})
+        _echo_json({"store": str(store.path), "before": before, "after": after, "neo4j": in_neo4j})
         return
     click.echo(f"loaded {len(sources)} source(s) into {store.path}")
     click.echo("  " + ", ".join(f"{name} {before[name]} -> {after[name]}" for name in after))
+    if in_neo4j:
+        click.echo("  neo4j: " + ", ".join(f"{n} {k}" for k, n in {**in_neo4j["nodes"], **in_neo4j["relationships"]}.items()))
 
 
 @main.command()
@@ -146,9 +176,10 @@ def stats(store_dir, as_json, top):
 
 @main.command()
 @_store_option
+@_neo4j_options
 @_quiet_option
 @_json_option
-def demo(store_dir, quiet, as_json):
+def demo(store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
     """Load the bundled sample (a real IMDb page and the films around it) and summarise it."""
     from graph.stats import graph_stats
     from loaders import read_sources
@@ -157,13 +188,71 @@ def demo(store_dir, quiet, as_json):
     store = LocalStore(store_dir)
     graph = store.merge(read_sources(SAMPLE_SOURCES, progress=not quiet), sources=[str(s) for s in SAMPLE_SOURCES])
     result = graph_stats(graph)
+    in_neo4j = _sync_to_neo4j(graph, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet)
     if as_json:
-        _echo_json({"store": str(store.path), **result})
+        _echo_json({"store": str(store.path), **result, "neo4j": in_neo4j})
         return
     click.echo("reelgraph demo: the sample around 'Never Let Me Go' (2010)")
     for line in _summary_lines(result):
         click.echo(line)
-    click.echo(f"graph stored in {store.path}")
+    click.echo(f"graph stored in {store.path}" + (" and in Neo4j" if in_neo4j else ""))
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def neo4j(args):
+    """Run a local Neo4j 5.26 without Docker: install | start | stop | status | env | import.
+
+    The first start fetches Neo4j from Maven Central into
+    ~/.cache/reelgraph (needs Java 17 and Maven). 'reelgraph neo4j --help'
+    lists the options; 'eval "$(reelgraph neo4j env)"' sets NEO4J_*.
+    """
+    from graph import neo4j_server
+
+    sys.exit(neo4j_server.main(list(args)))
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter ($NAME); VALUE is read as JSON when it parses, else as text.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--write", is_flag=True, help="Allow the query to write (refused otherwise).")
+@click.option("--example", metavar="NAME", help="Run a shipped example query instead of QUERY.")
+@click.option("--list-examples", is_flag=True, help="List the shipped example queries.")
+@_neo4j_options
+def cypher(query, params, fmt, write, example, list_examples, neo4j_uri, neo4j_user, neo4j_password):
+    """Run a Cypher QUERY against Neo4j, read-only unless --write.
+
+    \b
+    reelgraph cypher "MATCH (p:Person {name: $name})-[:ACTED_IN]->(f) RETURN f.title" -p name="Carey Mulligan"
+    reelgraph cypher --example costar_path -p source="Keira Knightley" -p target="Sally Hawkins"
+    """
+    from graph.neo4j_store import connect, parse_parameter, run_cypher
+    from graph.queries import example_queries, example_query
+
+    if list_examples:
+        for name, q in example_queries().items():
+            params_text = " ".join(f"-p {p}=" + (json.dumps(q.defaults[p]) if p in q.defaults else "...") for p in q.parameters)
+            click.echo(f"{name:28} {q.description}\n{'':28} {params_text}")
+        return
+    given = dict(parse_parameter(p) for p in params)
+    if example:
+        chosen = example_query(example)
+        query, given = chosen.text, chosen.bind(given)
+    if not query:
+        raise click.UsageError("give a QUERY, --example NAME or --list-examples")
+    driver = connect(_settings(neo4j_uri, neo4j_user, neo4j_password))
+    try:
+        frame = run_cypher(driver, query, given, write=write)
+    finally:
+        driver.close()
+    if fmt == "json":
+        _echo_json(frame.to_dict("records"))
+    elif fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    else:
+        click.echo(frame.to_string(index=False) if len(frame) else "(no rows)")
 
 
 if __name__ == "__main__":  # pragma: no cover

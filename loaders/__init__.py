@@ -29,17 +29,19 @@ PAGE_SUFFIXES = (".txt", ".html", ".htm")
 
 def detect_format(path) -> str:
     """Name the format of ``path``: ``imdb-datasets``, ``tables``, ``pages``, ``imdb-text`` or ``imdb-html``."""
-    from loaders import imdb_html, imdb_tsv, tables
+    from loaders import tables
     from loaders.imdb_text import looks_like_imdb_text
 
     path = Path(path)
     if not path.exists():
         raise InputError(path, "no such file or folder")
     if path.is_dir():
-        if imdb_tsv.is_imdb_datasets_folder(path):
-            return "imdb-datasets"
         if tables.is_tables_folder(path):
             return "tables"
+        from loaders import imdb_tsv
+
+        if imdb_tsv.is_imdb_datasets_folder(path):
+            return "imdb-datasets"
         if any(p.suffix.lower() in PAGE_SUFFIXES for p in path.iterdir() if p.is_file()):
             return "pages"
         raise InputError(path, "folder holds no IMDb datasets, canonical tables (films.csv) or saved pages")
@@ -48,6 +50,8 @@ def detect_format(path) -> str:
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from None
     suffix = path.suffix.lower()
+    from loaders import imdb_html
+
     if suffix in (".html", ".htm") or imdb_html.looks_like_imdb_html(head):
         return "imdb-html"
     if suffix == ".txt" or looks_like_imdb_text(head):
@@ -63,18 +67,24 @@ def read_source(path, **dataset_options) -> FilmGraph:
     ``dataset_options`` go to :func:`loaders.imdb_tsv.read_imdb_datasets`
     (filters, ``on_error``, ``progress``) when ``path`` is a datasets folder.
     """
-    from loaders import imdb_html, imdb_text, imdb_tsv, tables
-
     path = Path(path)
     kind = detect_format(path)
     if kind == "imdb-datasets":
-        return imdb_tsv.read_imdb_datasets(path, **dataset_options)
+        from loaders.imdb_tsv import read_imdb_datasets
+
+        return read_imdb_datasets(path, **dataset_options)
     if kind == "tables":
-        return tables.read_tables(path)
+        from loaders.tables import read_tables
+
+        return read_tables(path)
     if kind == "imdb-html":
-        return imdb_html.read_imdb_html(path)
+        from loaders.imdb_html import read_imdb_html
+
+        return read_imdb_html(path)
     if kind == "imdb-text":
-        return imdb_text.read_imdb_text(path)
+        from loaders.imdb_text import read_imdb_text
+
+        return read_imdb_text(path)
     pages = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
     return merge_graphs(*(read_source(p) for p in pages))
 

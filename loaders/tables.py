@@ -41,13 +41,13 @@ def _read_one(path: Path, table: str) -> pd.DataFrame:
     missing = _REQUIRED[table] - set(df.columns)
     if missing:
         raise InputError(path, f"missing column(s) {', '.join(sorted(missing))}")
-    df = df.replace("", None)
+    df = df.astype(object).where(df != "", None)
     for column in LIST_COLUMNS[table]:
         if column in df.columns:
             df[column] = [[item.strip() for item in v.split(LIST_SEPARATOR) if item.strip()] if isinstance(v, str) else [] for v in df[column]]
     for column in ("star", "stub", "is_adult"):
         if column in df.columns:
-            df[column] = df[column].map(lambda v: None if v is None else v.strip().lower() in ("1", "true", "yes"))
+            df[column] = df[column].map(lambda v: None if pd.isna(v) else v.strip().lower() in ("1", "true", "yes"))
     blank_ids = df[sorted(_REQUIRED[table] & {"id", "person_id", "film_id", "similar_id"})].isna().any(axis=1)
     if blank_ids.any():
         line = int(blank_ids.idxmax()) + 2  # header is line 1
