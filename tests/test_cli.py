@@ -1,0 +1,132 @@
+"""The command line: the demo, parse's JSON contract, load/stats, and bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import main
+from graph.model import CREDIT_COLUMNS, FILM_COLUMNS, PEOPLE_COLUMNS, SIMILAR_COLUMNS
+from graph.store import LocalStore
+from loaders.sample import SAMPLE_DIR
+
+SEED = SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("REELGRAPH_STORE", str(tmp_path / "store"))
+    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_demo_summarises_the_sample(run, tmp_path):
+    result = run("demo", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "films:            29 (+ 1 known only from 'More like this')" in result.output
+    assert "people:           281" in result.output
+    assert "more like this:   12 links" in result.output
+    assert "best connected:   Carey Mulligan" in result.output
+    assert f"graph stored in {tmp_path / 'store'}" in result.output
+    stats = json.loads(run("stats", "--json").output)
+    assert (stats["films"], stats["stub_films"], stats["people"], stats["credits"]) == (29, 1, 281, 361)
+    assert stats["credits_by_role"] == {"actor": 275, "writer": 57, "director": 29}
+
+
+def test_demo_twice_changes_nothing(run, tmp_path):
+    run("demo", "--quiet")
+    first = LocalStore(tmp_path / "store").read().counts()
+    run("demo", "--quiet")
+    assert LocalStore(tmp_path / "store").read().counts() == first
+
+
+def test_parse_json_contract(run):
+    result = run("parse", SEED, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert list(data) == ["films", "people", "credits", "similar"]
+    for table, columns in (("films", FILM_COLUMNS), ("people", PEOPLE_COLUMNS), ("credits", CREDIT_COLUMNS),
+                           ("similar", SIMILAR_COLUMNS)):
+        assert set(columns) <= set(data[table][0]), table
+    film = next(f for f in data["films"] if f["id"] == "tt1334260")
+    assert (film["title"], film["year"], film["rating"], film["votes"], film["runtime_minutes"]) == (
+        "Never Let Me Go", 2010, 7.1, 141000, 103)
+    assert film["genres"] == ["Drama", "Romance", "Sci-Fi", "Thriller"]
+    assert len(data["credits"]) == 21 and len(data["similar"]) == 12
+    assert data["credits"][0] == {
+        "person_id": "name:keira-knightley", "film_id": "tt1334260", "role": "actor", "characters": ["Ruth"],
+        "job": None, "billing": 1, "star": True, "source": "imdb-text"}
+
+
+def test_load_reports_counts_and_is_idempotent(run, tmp_path):
+    first = run("load", SEED, "--json")
+    assert first.exit_code == 0
+    report = json.loads(first.output)
+    assert report["before"]["films"] == 0 and report["after"]["films"] == 13
+    again = json.loads(run("load", SEED, "--json").output)
+    assert again["before"] == again["after"] == report["after"]
+
+
+def _truncated_html(path):
+    path.write_text('<html><head><script id="__NEXT_DATA__" type="application/json">'
+                    '{"props":{"pageProps":{"aboveTheFoldData":{"id":"tt1334260","titleText":{"text":"Never Le')
+
+
+def _keywords_page(path):
+    path.write_text("Never Let Me Go (2010) - Plot keywords - IMDb\nhttps://www.imdb.com/title/tt1334260/keywords/\n"
+                    "dystopia clone\n")
+
+
+def _no_cast(path):
+    text = SEED.read_text()
+    path.write_text(text[: text.index("Top cast")])
+
+
+@pytest.mark.parametrize(
+    "name, make, message",
+    [
+        ("empty.txt", lambda p: p.write_bytes(b""), "empty file"),
+        ("binary.txt", lambda p: p.write_bytes(bytes(range(256)) * 4), "binary file"),
+        ("latin1.txt", lambda p: p.write_bytes("Amélie (2001) - IMDb\n".encode("latin-1")), "not UTF-8"),
+        ("keywords.txt", _keywords_page, "keywords page"),
+        ("truncated.html", _truncated_html, "__NEXT_DATA__"),
+        ("nocast.txt", _no_cast, "no cast"),
+        ("missing.txt", None, "no such file"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(run, tmp_path, name, make, message):
+    bad = tmp_path / name
+    if make:
+        make(bad)
+    result = CliRunner().invoke(main, ["load", str(SEED), str(bad)])
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"reelgraph: error: {bad}")
+    assert message in lines[0]
+    assert not LocalStore(tmp_path / "store").exists()
+
+
+def test_bad_input_in_a_real_process_has_no_traceback(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    proc = subprocess.run([sys.executable, "-m", "graph.cli", "load", str(empty)], capture_output=True, text=True,
+                          env={"REELGRAPH_STORE": str(tmp_path / "store"), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 2
+    assert proc.stderr == f"reelgraph: error: {empty}: empty file\n"
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_stats_without_a_store_says_what_to_do(run, tmp_path):
+    result = CliRunner().invoke(main, ["stats"])
+    assert result.exit_code == 1
+    assert "no graph stored here yet; run 'reelgraph load SOURCE' or 'reelgraph demo'" in result.output
