@@ -76,7 +76,9 @@ def test_load_reports_counts_and_is_idempotent(run, tmp_path):
 
 
 def _truncated_html(path):
-    path.write_text('<html><head><script id="__NEXT_DATA__" type="application/json">'
+    path.write_text('<html><head><title>Never Let Me Go (2010) - IMDb</title>'
+                    '<link rel="canonical" href="https://www.imdb.com/title/tt1334260/">'
+                    '<script id="__NEXT_DATA__" type="application/json">'
                     '{"props":{"pageProps":{"aboveTheFoldData":{"id":"tt1334260","titleText":{"text":"Never Le')
 
 

@@ -1,0 +1,1026 @@
+"""Saved IMDb title pages (``.html``): the page a browser writes on "Save page as".
+
+IMDb title pages carry their data twice, as JSON, besides the visible HTML:
+
+``<script id="__NEXT_DATA__" type="application/json">``
+    The Next.js page state (IMDb's React layout, 2020 onwards).  Its
+    ``props.pageProps`` holds the title as GraphQL objects:
+    ``aboveTheFoldData`` (title, year, type, rating, runtime, genres,
+    certificate, plot, keywords, popularity, metascore, the principal
+    credits, ...) and ``mainColumnData`` (cast with characters, directors,
+    writers, creators, "More like this", countries, languages, companies,
+    budget, gross, also-known-as titles, filming locations, taglines, ...).
+    Older pages (early 2022) keep the same objects in
+    ``pageProps.urqlState[<hash>].data.title`` (sometimes as a JSON string);
+    newer ones group credits as ``principalCreditsV2`` / ``castV2`` /
+    ``crewV2`` (``grouping`` + ``credits`` with ``creditedRoles``).
+``<script type="application/ld+json">``
+    A schema.org ``Movie`` / ``TVSeries`` / ... block: name, datePublished,
+    genre, aggregateRating, duration (ISO 8601), keywords, contentRating,
+    description and the stars, directors and creators (``/name/nm.../``).
+
+:func:`read_imdb_html` reads ``__NEXT_DATA__`` first, through small helpers
+that try several paths per field and never fail on a missing key, and fills
+whatever it lacks from JSON-LD; a page with JSON-LD only (the classic layout
+before 2021) is read from JSON-LD alone.
+
+What the graph gets
+-------------------
+* one film row (``source`` ``"imdb-html"``, ``stub`` False) with every field
+  the page states (see :data:`graph.model.FILM_COLUMNS`): title, original
+  title, year, title type (``movie``, ``tvSeries``, ...), rating, votes,
+  runtime in minutes, genres, certificate, release date and country,
+  countries, languages, plot, storyline, keywords (and how many IMDb has),
+  companies, budget and worldwide gross (with currencies), popularity rank,
+  metascore, tagline, also-known-as titles, filming locations, adult flag;
+* people (``nm`` ids and names) and their credits: actors with their
+  characters and billing (1..n in page order: the principal cast, then the
+  rest of the top cast), directors, writers (``job`` is what the page says,
+  e.g. ``"novel"``, ``"screenplay"``; series creators are writers with job
+  ``"creator"``), and producers, composers, ... when the page lists them.
+  ``star`` is True for the people the page marks as its stars (the "Stars"
+  principal credits, else the principal cast, else the JSON-LD actors) and,
+  when the page marks none, for the first three billed; crew ``billing`` is
+  left empty;
+* one ``similar`` row per "More like this" title (``rank`` 1..n, ``source``
+  :data:`graph.model.MORE_LIKE_THIS`) and a stub film row for each of them
+  (``stub`` True; id, title, year, type, rating and votes as given).
+
+Bad input
+---------
+Every problem raises :class:`graph.errors.InputError` with a one-line message
+that starts with the file: a missing, empty, binary (NUL bytes) or non-UTF-8
+file (the messages every loader shares, :func:`loaders._text.read_text_file`);
+text that is not HTML; HTML that is not an IMDb title page
+(another site, an IMDb name page, or a title's sub-page such as
+``/title/tt.../keywords`` or ``.../episodes``); a page without title data.
+
+Two choices worth knowing:
+
+* ``__NEXT_DATA__`` truncated or not valid JSON: when the page's JSON-LD
+  block describes the same title, the page is read from JSON-LD alone and a
+  :class:`UserWarning` says so (a browser that stops saving mid-file keeps
+  the JSON-LD, which comes first, and loses "More like this"); otherwise it
+  is an error saying the JSON is truncated or invalid.
+* a title page without any cast is an error ("no cast"): a film without
+  people adds nothing to a graph of films and people, and an empty cast
+  almost always means the save went wrong.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from graph.errors import InputError
+from graph.model import MORE_LIKE_THIS, FilmGraph, film_key, is_imdb_film_id, person_key
+from loaders._text import read_text_file
+
+__all__ = ["SOURCE", "looks_like_imdb_html", "read_imdb_html"]
+
+#: ``source`` of every row this loader makes.
+SOURCE = "imdb-html"
+
+#: How many top-billed actors are stars when the page marks none.
+_DEFAULT_STARS = 3
+
+_NAME_ID = re.compile(r"/name/(nm\d{7,})")
+_TITLE_PATH = re.compile(r"(?:^|/)title/(tt\d{7,})(?:/(.*))?$")
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)(</script\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|script|title|div)\b", re.IGNORECASE)
+_IMDB_MARK = re.compile(
+    r"""imdb\.com|imdb:page|property\s*=\s*["']pageid["']|-\s*imdb\s*</title>""", re.IGNORECASE
+)
+_TAG = re.compile(r"<[^>]+>")
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.IGNORECASE)
+
+#: schema.org ``@type`` -> IMDb title type.
+_LD_TYPES = {
+    "movie": "movie",
+    "tvseries": "tvSeries",
+    "tvepisode": "tvEpisode",
+    "tvminiseries": "tvMiniSeries",
+    "tvmovie": "tvMovie",
+    "tvspecial": "tvSpecial",
+    "videogame": "videoGame",
+    "videoobject": "video",
+    "musicvideoobject": "musicVideo",
+    "podcastseries": "podcastSeries",
+    "creativework": None,
+}
+_SERIES_TYPES = {"tvSeries", "tvMiniSeries"}
+
+#: Credit group label (lower case) -> (role, job); the first rule that matches wins.
+_ROLE_RULES = (
+    (("photography", "cinematograph"), "cinematographer", None),
+    (("casting",), "casting", None),
+    (("assistant director", "second unit"), "assistant director", None),
+    (("department",), None, None),
+    (("director", "directed"), "director", None),
+    (("creator", "created"), "writer", "creator"),
+    (("writer", "writing", "written"), "writer", None),
+    (("producer", "produced"), "producer", None),
+    (("composer", "music"), "composer", None),
+    (("editor", "editing"), "editor", None),
+    (("star", "cast", "actor", "actress"), "actor", None),
+    (("self", "himself", "herself", "themselves"), "self", None),
+)
+
+#: Credited-role texts that only name the role, not a job or a character.
+_GENERIC_ROLE_TEXTS = {
+    "actor", "actress", "self", "director", "directors", "writer", "writers", "creator", "creators",
+    "producer", "composer", "cast", "star", "stars", "archive footage",
+}
+
+
+# -- scanning the HTML ------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    """What the HTML around the JSON says: meta tags, URLs, the JSON scripts."""
+
+    metas: dict = field(default_factory=dict)  # lower-case property/name -> first content
+    urls: list = field(default_factory=list)  # canonical, og:url, "saved from url"
+    html_title: str | None = None
+    next_data: str | None = None
+    next_data_closed: bool = True
+    json_ld: list = field(default_factory=list)
+    has_tags: bool = False
+
+
+class _HeadScanner(HTMLParser):
+    def __init__(self, page: _Page):
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self._in_title = False
+        self._title: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.page.has_tags = True
+        attrs = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (attrs.get("property") or attrs.get("name") or "").strip().lower()
+            if key and key not in self.page.metas:
+                self.page.metas[key] = attrs.get("content", "").strip()
+            if key == "og:url":
+                self.page.urls.append(attrs.get("content", ""))
+        elif tag == "link" and "canonical" in attrs.get("rel", "").lower().split():
+            self.page.urls.insert(0, attrs.get("href", ""))
+        elif tag == "title" and self.page.html_title is None:
+            self._in_title = True
+
+    def handle_data(self, data):
+        if self._in_title:
+            self._title.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "title" and self._in_title:
+            self._in_title = False
+            self.page.html_title = "".join(self._title).strip() or None
+
+    def handle_comment(self, data):
+        match = re.search(r"saved from url=\(\d+\)(\S+)", data)
+        if match:
+            self.page.urls.append(match.group(1))
+
+
+def _scan(text: str) -> _Page:
+    page = _Page()
+    scanner = _HeadScanner(page)
+    try:
+        scanner.feed(text)
+        scanner.close()
+    except Exception:  # html.parser is lenient; never let markup stop the JSON being read
+        pass
+    page.has_tags = page.has_tags or bool(_HTML_TAG.search(text[:65536]))
+    for match in _SCRIPT.finditer(text):
+        attrs = {}
+        for attr in _ATTR.finditer(match.group(1)):
+            attrs[attr.group(1).lower()] = next(v for v in attr.groups()[1:] if v is not None)
+        kind = attrs.get("type", "").strip().lower()
+        if attrs.get("id") == "__NEXT_DATA__" and page.next_data is None:
+            page.next_data = match.group(2)
+            page.next_data_closed = bool(match.group(3))
+        elif kind == "application/ld+json":
+            page.json_ld.append(match.group(2))
+    return page
+
+
+def _url_title(url: str):
+    """``(title id, rest of the path)`` of an IMDb title URL, else ``(None, None)``."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None, None
+    if parts.netloc and "imdb" not in parts.netloc.lower():
+        return None, None
+    match = _TITLE_PATH.search(parts.path)
+    if not match:
+        return None, None
+    return match.group(1), (match.group(2) or "").strip("/")
+
+
+def _check_page_kind(path: Path, page: _Page) -> str | None:
+    """Refuse IMDb pages that are not a title's main page; return the title id the HTML states."""
+    page_type = page.metas.get("imdb:pagetype") or page.metas.get("pagetype")
+    sub_type = page.metas.get("imdb:subpagetype") or page.metas.get("subpagetype")
+    title_id = page.metas.get("imdb:pageconst") or page.metas.get("pageid")
+    title_id = title_id if is_imdb_film_id(title_id) else None
+    rest = None
+    for url in page.urls:
+        url_id, url_rest = _url_title(url)
+        if url_id:
+            title_id = title_id or url_id
+            rest = url_rest if rest is None else rest
+    if page_type and page_type.lower() != "title":
+        raise InputError(path, f"an IMDb {page_type} page, not a title page")
+    if sub_type and sub_type.lower() not in ("main", "title"):
+        raise InputError(path, f"the IMDb {sub_type} page of {title_id or 'a title'}, not the title's main page")
+    if rest and rest.split("/")[0] not in ("", "maindetails"):
+        raise InputError(path, f"the IMDb {rest.split('/')[0]} page of {title_id}, not the title's main page")
+    return title_id
+
+
+# -- small JSON helpers -----------------------------------------------------
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _get(obj, dotted: str):
+    """Follow ``a.b.0.c`` through dicts and lists; None when any step is missing."""
+    for key in dotted.split("."):
+        if isinstance(obj, dict):
+            obj = obj.get(key)
+        elif isinstance(obj, list) and key.isdigit() and int(key) < len(obj):
+            obj = obj[int(key)]
+        else:
+            return None
+    return obj
+
+
+def _pick(objects, *paths):
+    """The first non-empty value of ``paths`` (in order) in ``objects`` (in order)."""
+    for dotted in paths:
+        for obj in objects:
+            value = _get(obj, dotted)
+            if not _empty(value):
+                return value
+    return None
+
+
+def _text(value) -> str | None:
+    """Plain text of a string or of IMDb's text objects (``{"text"}``, ``{"plainText"}``, ...)."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, dict):
+        for key in ("text", "plainText", "value", "originalText", "name", "plaidHtml", "markdown"):
+            if key in value:
+                found = _text(value[key])
+                if found:
+                    if key in ("plaidHtml", "markdown"):
+                        found = html.unescape(_TAG.sub("", found)).strip() or None
+                    return found
+    return None
+
+
+def _nodes(value) -> list:
+    """Items of a list or of a GraphQL connection (``edges[].node``, ``items``)."""
+    if isinstance(value, dict):
+        for key in ("edges", "items", "nodes"):
+            if isinstance(value.get(key), list):
+                return _nodes(value[key])
+        return []
+    if not isinstance(value, list):
+        return []
+    out = []
+    for item in value:
+        if isinstance(item, dict) and isinstance(item.get("node"), dict):
+            out.append(item["node"])
+        elif item is not None:
+            out.append(item)
+    return out
+
+
+def _texts(value, *keys) -> list[str]:
+    """Unique texts of the items of a list or connection (optionally under ``keys``)."""
+    out = []
+    for item in _nodes(value):
+        for key in keys:
+            item = item.get(key) if isinstance(item, dict) else None
+        found = _text(item)
+        if found and found not in out:
+            out.append(found)
+    return out
+
+
+def _int(value):
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return int(round(value))
+    if isinstance(value, str):
+        digits = re.sub(r"[,\s]", "", value)
+        return int(digits) if re.fullmatch(r"\d+", digits) else None
+    return None
+
+
+def _float(value):
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _camel(text: str) -> str | None:
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    if not words:
+        return None
+    return words[0].lower() + "".join(w[:1].upper() + w[1:].lower() for w in words[1:])
+
+
+def _title_type(value) -> str | None:
+    if isinstance(value, dict):
+        if isinstance(value.get("id"), str) and value["id"].strip():
+            return value["id"].strip()
+        value = _text(value)
+    if isinstance(value, str) and value.strip():
+        value = value.strip()
+        return _camel(value) if (" " in value or "-" in value or value[:1].isupper()) else value
+    return None
+
+
+def _iso_date(value) -> str | None:
+    if isinstance(value, str):
+        match = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value.strip())
+        return "-".join(g for g in match.groups() if g) if match else None
+    if isinstance(value, dict):
+        year, month, day = _int(value.get("year")), _int(value.get("month")), _int(value.get("day"))
+        if not year:
+            return None
+        out = f"{year:04d}"
+        if month:
+            out += f"-{month:02d}"
+            if day:
+                out += f"-{day:02d}"
+        return out
+    return None
+
+
+def _minutes_from_duration(value) -> int | None:
+    if not isinstance(value, str):
+        return None
+    match = _DURATION.match(value.strip())
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return int(round(days * 1440 + hours * 60 + minutes + seconds / 60))
+
+
+def _parse_json(raw):
+    """``raw`` parsed when it is a JSON string, else ``raw``."""
+    if isinstance(raw, str) and raw.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return None
+    return raw
+
+
+# -- __NEXT_DATA__ ----------------------------------------------------------
+
+
+def _find_titles(obj, title_id, found, depth=0):
+    """Collect GraphQL ``Title`` objects of ``title_id`` in a cache (``urqlState``, ...)."""
+    if depth > 8:
+        return
+    obj = _parse_json(obj)
+    if isinstance(obj, dict):
+        if obj.get("id") == title_id and any(k in obj for k in ("titleText", "cast", "principalCast", "ratingsSummary", "__typename")):
+            found.append(obj)
+            return
+        for value in obj.values():
+            _find_titles(value, title_id, found, depth + 1)
+    elif isinstance(obj, list):
+        for value in obj:
+            _find_titles(value, title_id, found, depth + 1)
+
+
+def _next_titles(next_data: dict, title_id: str | None):
+    """``(title id, [title objects])`` of the NEXT_DATA, newest shapes first."""
+    props = next_data.get("props") if isinstance(next_data.get("props"), dict) else {}
+    page_props = props.get("pageProps") if isinstance(props.get("pageProps"), dict) else next_data.get("pageProps")
+    page_props = page_props if isinstance(page_props, dict) else {}
+    query = next_data.get("query") if isinstance(next_data.get("query"), dict) else {}
+    candidates = [
+        page_props.get("tconst"),
+        _get(page_props, "aboveTheFoldData.id"),
+        _get(page_props, "mainColumnData.id"),
+        query.get("tconst"),
+        query.get("id"),
+        _get(page_props, "requestContext.pageConst"),
+    ]
+    next_id = next((c for c in candidates if is_imdb_film_id(c)), None)
+    title_id = title_id or next_id
+    titles = []
+    for key in ("aboveTheFoldData", "mainColumnData"):
+        obj = page_props.get(key)
+        if isinstance(obj, dict) and (obj.get("id") in (None, title_id)):
+            titles.append(obj)
+    for key in ("urqlState", "fetchCacheItems", "fetchState", "apolloState", "initialState"):
+        if key in page_props and title_id:
+            _find_titles(page_props[key], title_id, titles)
+    return title_id, titles
+
+
+def _next_page_kind(path: Path, next_data: dict, title_id: str | None, is_imdb: bool):
+    """Refuse the Next.js route of an IMDb page that is not a title's main page."""
+    route = next_data.get("page")
+    if not isinstance(route, str) or not route.startswith("/"):
+        return
+    parts = [p for p in route.split("/") if p]
+    if parts[:1] != ["title"]:
+        if is_imdb:
+            raise InputError(path, f"an IMDb {parts[0] if parts else 'home'} page, not a title page")
+        return
+    if len(parts) > 2:
+        raise InputError(path, f"the IMDb {parts[2]} page of {title_id or 'a title'}, not the title's main page")
+
+
+def _film_from_next(titles: list, title_id: str) -> dict:
+    film = {
+        "id": title_id,
+        "title": _text(_pick(titles, "titleText")),
+        "original_title": _text(_pick(titles, "originalTitleText")),
+        "year": _int(_pick(titles, "releaseYear.year", "releaseYear", "releaseDate.year")),
+        "title_type": _title_type(_pick(titles, "titleType")),
+        "rating": _float(_pick(titles, "ratingsSummary.aggregateRating")),
+        "votes": _int(_pick(titles, "ratingsSummary.voteCount")),
+        "certificate": _text(_pick(titles, "certificate.rating", "certificate")),
+        "release_date": _iso_date(_pick(titles, "releaseDate")),
+        "release_country": _text(_pick(titles, "releaseDate.country")),
+        "plot": _text(_pick(titles, "plot.plotText", "plot", "outlines.edges.0.node.plotText")),
+        "storyline": _text(_pick(titles, "summaries.edges.0.node.plotText", "summaries.0.plotText")),
+        "popularity": _int(_pick(titles, "meterRanking.currentRank")),
+        "metascore": _int(_pick(titles, "metacritic.metascore.score", "metacritic.metascore")),
+        "is_adult": _pick(titles, "isAdult") if isinstance(_pick(titles, "isAdult"), bool) else None,
+        "keywords_total": _int(_pick(titles, "keywords.total", "storylineKeywords.total")),
+    }
+    seconds = _int(_pick(titles, "runtime.seconds", "runtimes.edges.0.node.seconds", "runtimes.0.seconds"))
+    film["runtime_minutes"] = int(round(seconds / 60)) if seconds else None
+
+    genres = []
+    for obj in titles:
+        for item in _nodes(_get(obj, "genres.genres") or _get(obj, "genres") or _get(obj, "titleGenres.genres")):
+            name = _text(item.get("genre") if isinstance(item, dict) and "genre" in item else item)
+            if name and name not in genres:
+                genres.append(name)
+    film["genres"] = genres
+
+    def union(*paths, keys=()):
+        out = []
+        for dotted in paths:
+            for obj in titles:
+                for found in _texts(_get(obj, dotted), *keys):
+                    if found not in out:
+                        out.append(found)
+        return out
+
+    film["countries"] = union("countriesOfOrigin.countries", "countriesOfOrigin")
+    film["languages"] = union("spokenLanguages.spokenLanguages", "spokenLanguages")
+    film["keywords"] = union("keywords", "storylineKeywords")
+    film["companies"] = union("production", "companyCredits", "productionCompanies", keys=("company", "companyText"))
+    film["also_known_as"] = union("akas")
+    film["filming_locations"] = union("filmingLocations")
+    taglines = union("taglines")
+    film["tagline"] = taglines[0] if taglines else None
+
+    budget = _pick(titles, "productionBudget.budget", "productionBudget")
+    film["budget"] = _int(_get(budget, "amount"))
+    film["budget_currency"] = _text(_get(budget, "currency"))
+    gross = _pick(titles, "worldwideGross.total", "worldwideGross")
+    film["gross_worldwide"] = _int(_get(gross, "amount"))
+    film["gross_currency"] = _text(_get(gross, "currency"))
+    return film
+
+
+def _role_of(label: str | None, default_role: str | None = None):
+    """``(role, job)`` of a credit group label such as ``"Directors"`` or ``"Stars"``."""
+    if not label:
+        return default_role, None
+    low = label.lower().replace("_", " ")
+    for words, role, job in _ROLE_RULES:
+        if any(w in low for w in words):
+            if role is None:  # "... Department": keep the label itself
+                break
+            return role, job
+    clean = re.sub(r"\s+by$", "", low).strip()
+    return clean or default_role, None
+
+
+def _group_label(group: dict) -> str | None:
+    for dotted in ("category.id", "category.text", "grouping.text", "grouping.id", "category"):
+        value = _get(group, dotted)
+        found = value if isinstance(value, str) else None
+        if found and not found.startswith("amzn1."):
+            return found
+    return None
+
+
+def _groups(value, default_label: str | None):
+    """``[(label, [credit nodes])]`` of a list of credit groups, or of bare credits."""
+    out, loose = [], []
+    for item in _nodes(value):
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("credits"), (list, dict)) and "name" not in item:
+            out.append((_group_label(item) or default_label, _nodes(item["credits"])))
+        else:
+            loose.append(item)
+    if loose:
+        out.append((default_label, loose))
+    return out
+
+
+def _person(node) -> tuple[str | None, str | None]:
+    """``(id, name)`` of a credit node (``{"name": {"id", "nameText"}}`` and older variants)."""
+    if not isinstance(node, dict):
+        return None, _text(node)
+    name_obj = node.get("name") if isinstance(node.get("name"), dict) else node
+    person_id = name_obj.get("id") or node.get("nameId") or node.get("nconst")
+    if not (isinstance(person_id, str) and person_id.startswith("nm")):
+        url = name_obj.get("url") or node.get("url") or ""
+        match = _NAME_ID.search(url) if isinstance(url, str) else None
+        person_id = match.group(1) if match else None
+    name = _text(name_obj.get("nameText")) or _text(name_obj.get("displayName"))
+    if not name and isinstance(node.get("name"), str):
+        name = node["name"].strip() or None
+    return person_id, name
+
+
+def _characters(node: dict) -> list[str]:
+    out = []
+
+    def add(value):
+        for item in _nodes(value) if not isinstance(value, str) else [value]:
+            found = _text(item)
+            if found and found not in out:
+                out.append(found)
+
+    add(node.get("characters"))
+    for role in _nodes(node.get("creditedRoles")):
+        if isinstance(role, dict):
+            add(role.get("characters"))
+    if not out:  # a credited role whose text is the character ("as ..."), not a category
+        for role in _nodes(node.get("creditedRoles")):
+            found = _text(role.get("text")) if isinstance(role, dict) else None
+            if found and found.lower() not in _GENERIC_ROLE_TEXTS and found not in out:
+                out.append(found)
+    return out
+
+
+def _job(node: dict, with_role_texts: bool) -> str | None:
+    parts = []
+
+    def add(text):
+        text = (text or "").strip().strip("()").strip()
+        if text and text.lower() not in _GENERIC_ROLE_TEXTS and text not in parts:
+            parts.append(text)
+
+    for attr in _nodes(node.get("attributes")):
+        add(_text(attr))
+    for role in _nodes(node.get("creditedRoles")):
+        if not isinstance(role, dict):
+            continue
+        if with_role_texts:
+            add(_text(role.get("text")))
+        for attr in _nodes(role.get("attributes")):
+            add(_text(attr))
+    return ", ".join(parts) or None
+
+
+@dataclass
+class _Credit:
+    person_id: str
+    name: str | None
+    role: str
+    characters: list = field(default_factory=list)
+    job: str | None = None
+
+
+class _Credits:
+    """Credits in page order, one per (person, role); later sightings only fill gaps."""
+
+    def __init__(self):
+        self.items: dict[tuple, _Credit] = {}
+
+    def add(self, node, role: str, job: str | None = None, characters=None) -> _Credit | None:
+        person_id, name = _person(node)
+        if not person_id and not name:
+            return None
+        person_id = person_id or person_key(name)
+        key = (person_id, role)
+        credit = self.items.get(key)
+        if credit is None:
+            credit = self.items[key] = _Credit(person_id, name, role)
+        credit.name = credit.name or name
+        for character in characters or []:
+            if character not in credit.characters:
+                credit.characters.append(character)
+        if job:
+            jobs = [j for j in (credit.job or "").split(", ") if j]
+            for part in job.split(", "):
+                if part not in jobs:
+                    jobs.append(part)
+            credit.job = ", ".join(jobs)
+        return credit
+
+    def of_role(self, role: str) -> list[_Credit]:
+        return [c for c in self.items.values() if c.role == role]
+
+
+def _actor_role(node: dict) -> str | None:
+    """The role of a node of a mixed ``credits`` list (None: not a cast member)."""
+    category = _get(node, "category.id") or _get(node, "category.text") or node.get("category")
+    if not isinstance(category, str):
+        return "actor"
+    role, _ = _role_of(category)
+    return role if role in ("actor", "self") else None
+
+
+def _credits_from_next(titles: list) -> tuple[_Credits, _Credits, set]:
+    """Cast, crew and the ids the page marks as stars."""
+    cast, crew = _Credits(), _Credits()
+
+    def add_cast(node, role="actor"):
+        job = _job(node, with_role_texts=False)
+        return cast.add(node, role, job, _characters(node))
+
+    # The ordered cast: the top cast, older and newer names of it, cast-like credits.
+    main = []
+    for obj in titles:
+        for node in _nodes(obj.get("cast")):
+            main.append((node, "actor"))
+        for key in ("castV2", "creditGroupings"):
+            for label, nodes in _groups(obj.get(key), "cast"):
+                role, _ = _role_of(label, "actor")
+                if role in ("actor", "self"):
+                    main.extend((node, role) for node in nodes)
+        for node in _nodes(obj.get("credits")):
+            role = _actor_role(node) if isinstance(node, dict) else None
+            if role:
+                main.append((node, role))
+    principal = [node for obj in titles for _, nodes in _groups(obj.get("principalCast"), "cast") for node in nodes]
+    main_keys = {_person_key(node) for node, _ in main}
+    for node in principal:  # principal cast missing from the top cast comes first
+        if _person_key(node) not in main_keys:
+            add_cast(node)
+    for node, role in main:
+        add_cast(node, role)
+
+    # Every crew credit, and the people the principal credits mark as stars.
+    star_nodes = []
+    sources = (("directors", "director"), ("writers", "writer"), ("creators", "creator"), ("crewV2", None),
+               ("creditGroupings", None), ("principalCredits", None), ("principalCreditsV2", None))
+    for key, default in sources:
+        for obj in titles:
+            for label, nodes in _groups(obj.get(key), default):
+                role, job = _role_of(label, default)
+                if role in ("actor", "self"):
+                    if key.startswith("principalCredits"):
+                        star_nodes.extend(nodes)
+                    continue
+                for node in nodes if role else ():
+                    crew.add(node, role, _join(job, _job(node, with_role_texts=True)))
+    for obj in titles:
+        for node in _nodes(obj.get("credits")):
+            if isinstance(node, dict) and not _actor_role(node):
+                label = _get(node, "category.id") or _get(node, "category.text") or node.get("category")
+                role, job = _role_of(label if isinstance(label, str) else None)
+                if role:
+                    crew.add(node, role, _join(job, _job(node, with_role_texts=True)))
+    if not cast.items:  # no cast list: the stars are the cast
+        for node in star_nodes:
+            add_cast(node)
+    stars = {_person_key(node) for node in (star_nodes or principal)} - {None}
+    return cast, crew, stars
+
+
+def _person_key(node) -> str | None:
+    """The id a credit node gets in the graph (its nm id, else a name key)."""
+    person_id, name = _person(node)
+    return person_id or (person_key(name) if name else None)
+
+
+def _join(*jobs) -> str | None:
+    return ", ".join(j for j in jobs if j) or None
+
+
+def _similar_from_next(titles: list, title_id: str) -> list[dict]:
+    out, seen = [], {title_id}
+    for obj in titles:
+        for node in _nodes(obj.get("moreLikeThisTitles")):
+            if not isinstance(node, dict):
+                continue
+            title = _text(node.get("titleText")) or _text(node.get("title"))
+            year = _int(_get(node, "releaseYear.year") or node.get("releaseYear") or node.get("year"))
+            similar_id = node.get("id") if is_imdb_film_id(node.get("id")) else None
+            if not similar_id:
+                if not title:
+                    continue
+                similar_id = film_key(title, year)
+            if similar_id in seen:
+                continue
+            seen.add(similar_id)
+            out.append({
+                "id": similar_id,
+                "title": title,
+                "year": year,
+                "title_type": _title_type(node.get("titleType")),
+                "rating": _float(_get(node, "ratingsSummary.aggregateRating")),
+                "votes": _int(_get(node, "ratingsSummary.voteCount")),
+            })
+    return out
+
+
+# -- JSON-LD ----------------------------------------------------------------
+
+
+def _ld_items(data):
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_items(item)
+    elif isinstance(data, dict):
+        if isinstance(data.get("@graph"), list):
+            yield from _ld_items(data["@graph"])
+        else:
+            yield data
+
+
+def _ld_type(item: dict) -> str | None:
+    kind = item.get("@type")
+    kind = kind[0] if isinstance(kind, list) and kind else kind
+    return kind if isinstance(kind, str) else None
+
+
+def _jsonld_title(blocks: list[str], title_id: str | None) -> dict | None:
+    """The schema.org title object of the page (of ``title_id`` when known)."""
+    for raw in blocks:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        for item in _ld_items(data):
+            kind = (_ld_type(item) or "").lower()
+            url_id, _ = _url_title(item.get("url") or "") if isinstance(item.get("url"), str) else (None, None)
+            if kind not in _LD_TYPES and not url_id:
+                continue
+            if title_id and url_id and url_id != title_id:
+                continue
+            if not (item.get("name") or url_id):
+                continue
+            return item
+    return None
+
+
+def _unescaped(value) -> str | None:
+    return html.unescape(value).strip() or None if isinstance(value, str) else None
+
+
+def _film_from_jsonld(item: dict) -> dict:
+    url_id, _ = _url_title(item.get("url") or "") if isinstance(item.get("url"), str) else (None, None)
+    published = _iso_date(item.get("datePublished"))
+    rating = item.get("aggregateRating") if isinstance(item.get("aggregateRating"), dict) else {}
+    genres = item.get("genre")
+    genres = [genres] if isinstance(genres, str) else genres if isinstance(genres, list) else []
+    keywords = item.get("keywords")
+    keywords = keywords.split(",") if isinstance(keywords, str) else keywords if isinstance(keywords, list) else []
+    kind = _ld_type(item)
+    alternate = _unescaped(item.get("alternateName"))
+    return {
+        "id": url_id,
+        "title": _unescaped(item.get("name")),
+        "year": int(published[:4]) if published else None,
+        "title_type": _LD_TYPES.get(kind.lower(), kind[:1].lower() + kind[1:]) if kind else None,
+        "rating": _float(rating.get("ratingValue")),
+        "votes": _int(rating.get("ratingCount")),
+        "runtime_minutes": _minutes_from_duration(item.get("duration")),
+        "genres": [g for g in (_unescaped(x) for x in genres) if g],
+        "certificate": _unescaped(item.get("contentRating")),
+        "release_date": published,
+        "plot": _unescaped(item.get("description")),
+        "keywords": [k for k in (_unescaped(x) for x in keywords) if k],
+        "also_known_as": [alternate] if alternate else [],
+    }
+
+
+def _ld_people(value) -> list[dict]:
+    """Person nodes (``{"url": "/name/nm.../", "name"}``) of a JSON-LD field; organisations dropped."""
+    items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or (_ld_type(item) not in (None, "Person")):
+            continue
+        url = item.get("url") if isinstance(item.get("url"), str) else ""
+        match = _NAME_ID.search(url)
+        name = _unescaped(item.get("name"))
+        if match or name:
+            out.append({"name": {"id": match.group(1) if match else None, "nameText": {"text": name}}})
+    return out
+
+
+# -- assembling the graph ---------------------------------------------------
+
+
+def _fallback_title(page: _Page) -> str | None:
+    for raw in (page.metas.get("og:title"), page.html_title):
+        if raw:
+            title = re.sub(r"\s*-\s*IMDb\s*$", "", raw)
+            title = re.sub(r"\s*\([^()]*\d{4}[^()]*\)\s*$", "", title).strip()
+            if title:
+                return title
+    return None
+
+
+def read_imdb_html(path) -> FilmGraph:
+    """Read a saved IMDb title page into a :class:`~graph.model.FilmGraph`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An IMDb title page (``https://www.imdb.com/title/tt.../``) saved from
+        a browser as HTML.  Films and TV series (and episodes, shorts, ...)
+        are all title pages.
+
+    Returns
+    -------
+    FilmGraph
+        The page's film (``source`` ``"imdb-html"``), its people and credits,
+        and its "More like this" titles as stub films linked by ``similar``
+        rows (``source`` :data:`~graph.model.MORE_LIKE_THIS`, rank 1..n).
+
+    Raises
+    ------
+    InputError
+        When the file is missing, empty, binary or not UTF-8; not an IMDb
+        title page (another site, another IMDb page type, or a sub-page such
+        as ``/keywords`` or ``/episodes``); when ``__NEXT_DATA__`` is
+        truncated or invalid and no JSON-LD block describes the title; when
+        the page has no title data at all; or when it lists no cast.
+
+    Warns
+    -----
+    UserWarning
+        When ``__NEXT_DATA__`` is truncated or invalid but the JSON-LD block
+        describes the title: the page is then read from JSON-LD alone.
+
+    Examples
+    --------
+    >>> graph = read_imdb_html("never-let-me-go.html")  # doctest: +SKIP
+    >>> graph.films.loc[0, ["id", "title", "year"]].tolist()  # doctest: +SKIP
+    ['tt1334260', 'Never Let Me Go', 2010]
+    """
+    path = Path(path)
+    text = read_text_file(path)
+    page = _scan(text)
+    if not page.has_tags:
+        raise InputError(path, "not an HTML page, expected a saved IMDb title page")
+    title_id = _check_page_kind(path, page)
+
+    next_data, next_problem = None, None
+    if page.next_data is not None:
+        try:
+            next_data = json.loads(page.next_data)
+            if not isinstance(next_data, dict):
+                raise ValueError("top level is not an object")
+        except ValueError as exc:
+            next_data = None
+            reason = "cut off before its end" if not page.next_data_closed else str(exc).splitlines()[0]
+            next_problem = f"__NEXT_DATA__ JSON is truncated or invalid ({reason})"
+
+    is_imdb = bool(title_id) or bool(_IMDB_MARK.search(text[:200000]))
+    titles = []
+    if next_data is not None:
+        _next_page_kind(path, next_data, title_id, is_imdb)
+        title_id, titles = _next_titles(next_data, title_id)
+
+    ld_item = _jsonld_title(page.json_ld, title_id)
+    ld_film = _film_from_jsonld(ld_item) if ld_item else {}
+    title_id = title_id or ld_film.get("id")
+
+    if next_problem:
+        if ld_item and ld_film.get("title") and (ld_film.get("id") or title_id):
+            warnings.warn(f"{path}: {next_problem}; read from the JSON-LD block only", UserWarning, stacklevel=2)
+        elif is_imdb:
+            raise InputError(path, f"{next_problem} and no JSON-LD block describes the title")
+    if not title_id:
+        raise InputError(path, "not an IMDb title page (no title id tt... found)")
+    if not titles and not ld_item:
+        raise InputError(path, f"no title data for {title_id} (neither __NEXT_DATA__ nor a JSON-LD block); save the complete page")
+
+    # The film: NEXT_DATA first, JSON-LD for what it lacks.
+    film = _film_from_next(titles, title_id) if titles else {"id": title_id}
+    for key, value in ld_film.items():
+        if key != "id" and _empty(film.get(key)) and not _empty(value):
+            film[key] = value
+    film["title"] = film.get("title") or _fallback_title(page)
+    if not film["title"]:
+        raise InputError(path, f"no title text found for {title_id}")
+    film.update(id=title_id, source=SOURCE, stub=False)
+
+    # People and credits: NEXT_DATA first; JSON-LD fills each role NEXT_DATA lacks.
+    cast, crew, stars = _credits_from_next(titles) if titles else (_Credits(), _Credits(), set())
+    if ld_item:
+        ld_actors = _ld_people(ld_item.get("actor"))
+        if not cast.items:
+            for node in ld_actors:
+                cast.add(node, "actor")
+        if not stars:
+            stars = {_person_key(node) for node in ld_actors} - {None}
+        if not crew.of_role("director"):
+            for node in _ld_people(ld_item.get("director")):
+                crew.add(node, "director")
+        if not crew.of_role("writer"):
+            job = "creator" if film.get("title_type") in _SERIES_TYPES else None
+            for node in _ld_people(ld_item.get("creator")):
+                crew.add(node, "writer", job)
+    if not cast.items:
+        raise InputError(path, f"no cast: {title_id} lists no actors, nothing to link it to people")
+    ordered = list(cast.items.values())
+    if not stars:
+        stars = {c.person_id for c in ordered[:_DEFAULT_STARS]}
+
+    people, credits = {}, []
+    for billing, credit in enumerate(ordered, start=1):
+        credits.append({
+            "person_id": credit.person_id, "film_id": title_id, "role": credit.role,
+            "characters": credit.characters, "job": credit.job, "billing": billing,
+            "star": credit.person_id in stars, "source": SOURCE,
+        })
+        people[credit.person_id] = people.get(credit.person_id) or credit.name
+    for credit in crew.items.values():
+        credits.append({
+            "person_id": credit.person_id, "film_id": title_id, "role": credit.role,
+            "characters": [], "job": credit.job, "billing": None, "star": False, "source": SOURCE,
+        })
+        people[credit.person_id] = people.get(credit.person_id) or credit.name
+
+    films, similar = [film], []
+    for rank, stub in enumerate(_similar_from_next(titles, title_id) if titles else [], start=1):
+        films.append({**stub, "stub": True, "source": SOURCE})
+        similar.append({"film_id": title_id, "similar_id": stub["id"], "rank": rank, "source": MORE_LIKE_THIS})
+
+    return FilmGraph.from_records(
+        films=films,
+        people=[{"id": pid, "name": name, "source": SOURCE} for pid, name in people.items()],
+        credits=credits,
+        similar=similar,
+    )
+
+
+def looks_like_imdb_html(head) -> bool:
+    """True when ``head`` (the first bytes of a file) looks like a saved IMDb page.
+
+    Cheap and permissive, for choosing a loader: HTML markup plus an IMDb
+    marker (``imdb.com``, ``imdb:pageType`` meta tags, an IMDb ``<title>``).
+    It is also True for IMDb pages that :func:`read_imdb_html` then refuses
+    with a precise message (sub-pages such as ``/keywords``, name pages), and
+    False for text copied from a page (no markup) and for binary data.
+
+    Parameters
+    ----------
+    head : bytes or str
+        The start of the file; a few kilobytes are enough.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> looks_like_imdb_html(b'<!DOCTYPE html><html><head><link rel="canonical" href="https://www.imdb.com/title/tt1334260/"/>')
+    True
+    >>> looks_like_imdb_html("Never Let Me Go (2010) - IMDb\\nhttps://www.imdb.com/title/tt1334260/")
+    False
+    """
+    if isinstance(head, (bytes, bytearray)):
+        if b"\x00" in head:  # binary (or UTF-16, which the reader refuses as well)
+            return False
+        text = bytes(head).decode("utf-8", "ignore")
+    elif isinstance(head, str):
+        text = head
+    else:
+        return False
+    return bool(_HTML_TAG.search(text) and _IMDB_MARK.search(text))

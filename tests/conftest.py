@@ -1,0 +1,42 @@
+"""Shared fixtures: the test Neo4j server and the bundled sample."""
+
+import os
+
+import pytest
+
+from graph.model import merge_graphs
+
+
+@pytest.fixture(scope="session")
+def sample_graph():
+    """The bundled sample, merged as ``reelgraph demo`` merges it."""
+    from loaders import read_sources
+    from loaders.sample import SAMPLE_SOURCES
+
+    return merge_graphs(read_sources(SAMPLE_SOURCES))
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings():
+    """The test server's settings; the tests wipe its database, so it must be a test server.
+
+    ``scripts/test`` starts one and sets ``REELGRAPH_TEST_NEO4J=1`` with the
+    NEO4J_* variables. Run directly, pytest skips these tests unless they are set.
+    """
+    from graph.neo4j_store import Neo4jSettings
+
+    if not os.environ.get("REELGRAPH_TEST_NEO4J"):
+        pytest.skip("needs the test Neo4j server: run ./scripts/test (or set REELGRAPH_TEST_NEO4J=1 and NEO4J_*)")
+    return Neo4jSettings.from_env()
+
+
+@pytest.fixture
+def neo4j_driver(neo4j_settings):
+    """A driver on an empty test database (everything is deleted first)."""
+    from graph.neo4j_store import connect
+
+    driver = connect(neo4j_settings)
+    with driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    yield driver
+    driver.close()

@@ -1,0 +1,115 @@
+"""The Neo4j store against the real test server: counts, idempotence, injection, read-only, failure."""
+
+import pytest
+
+from graph.errors import ReadOnlyQueryError
+from graph.model import FilmGraph, merge_graphs
+from graph.neo4j_store import RELATIONSHIP_TYPES, neo4j_counts, run_cypher, sync_graph
+
+pytestmark = pytest.mark.neo4j
+
+
+def expected_counts(graph: FilmGraph) -> dict:
+    """What Neo4j must hold for ``graph``, computed from the canonical tables alone."""
+    rel = graph.credits["role"].map(RELATIONSHIP_TYPES).fillna("WORKED_ON").value_counts().to_dict()
+    genres = sorted({g for gs in graph.films["genres"] for g in gs})
+    in_genre = sum(len(set(gs)) for gs in graph.films["genres"])
+    if len(graph.similar):
+        rel["MORE_LIKE_THIS"] = len(graph.similar)
+    if in_genre:
+        rel["IN_GENRE"] = in_genre
+    return {"nodes": {"Film": len(graph.films), "Person": len(graph.people), "Genre": len(genres)},
+            "relationships": dict(sorted(rel.items()))}
+
+
+def test_sample_counts_equal_the_tables(neo4j_driver, sample_graph):
+    counts = sync_graph(neo4j_driver, sample_graph, progress=False)
+    assert counts == expected_counts(sample_graph)
+    assert counts["nodes"]["Film"] == 30 and counts["relationships"]["ACTED_IN"] == 275
+
+
+def test_loading_twice_gives_the_same_counts(neo4j_driver, sample_graph):
+    first = sync_graph(neo4j_driver, sample_graph, progress=False)
+    assert sync_graph(neo4j_driver, sample_graph, progress=False) == first
+
+
+def test_values_round_trip(neo4j_driver, sample_graph):
+    sync_graph(neo4j_driver, sample_graph, progress=False)
+    film = run_cypher(neo4j_driver, "MATCH (f:Film {id: $id}) RETURN f.title AS title, f.rating AS rating, "
+                      "f.votes AS votes, f.genres AS genres", {"id": "tt1334260"}).iloc[0].to_dict()
+    assert film == {"title": "Never Let Me Go", "rating": 7.1, "votes": 141000,
+                    "genres": ["Drama", "Romance", "Sci-Fi", "Thriller"]}
+    ruth = run_cypher(neo4j_driver, "MATCH (p:Person {name: $name})-[r:ACTED_IN]->(:Film {id: $id}) "
+                      "RETURN r.characters AS characters, r.billing AS billing, r.star AS star",
+                      {"name": "Keira Knightley", "id": "tt1334260"}).iloc[0].to_dict()
+    assert ruth == {"characters": ["Ruth"], "billing": 1, "star": True}
+    writers = run_cypher(neo4j_driver, "MATCH (p:Person)-[w:WROTE]->(:Film {id: $id}) RETURN p.name AS name, "
+                         "w.job AS job ORDER BY w.billing", {"id": "tt1334260"})
+    assert writers.values.tolist() == [["Kazuo Ishiguro", "novel"], ["Alex Garland", "screenplay"]]
+    links = run_cypher(neo4j_driver, "MATCH (:Film {id: $id})-[m:MORE_LIKE_THIS]->(g) RETURN m.rank AS rank, "
+                       "g.title AS title ORDER BY rank", {"id": "tt1334260"})
+    assert links.title.tolist()[:3] == ["An Education", "Shame", "Atonement"]
+    assert links["rank"].tolist() == list(range(1, 13))
+
+
+def test_stub_becomes_the_full_film_and_removed_credits_go(neo4j_driver):
+    page = FilmGraph.from_records(
+        films=[{"id": "tt1334260", "title": "Never Let Me Go", "year": 2010},
+               {"id": "title:jane-eyre", "title": "Jane Eyre", "stub": True}],
+        people=[{"id": "name:a", "name": "A"}, {"id": "name:b", "name": "B"}],
+        credits=[{"person_id": "name:a", "film_id": "tt1334260", "role": "actor"},
+                 {"person_id": "name:b", "film_id": "tt1334260", "role": "actor"}],
+        similar=[{"film_id": "tt1334260", "similar_id": "title:jane-eyre", "rank": 1, "source": "imdb-more-like-this"}])
+    sync_graph(neo4j_driver, page, progress=False)
+    table = FilmGraph.from_records(films=[{"id": "tt1229822", "title": "Jane Eyre", "year": 2011}])
+    merged = merge_graphs(page, table)
+    merged.credits = merged.credits[merged.credits.person_id != "name:b"]
+    sync_graph(neo4j_driver, merged, progress=False)
+    films = run_cypher(neo4j_driver, "MATCH (f:Film) RETURN f.id AS id, f.stub AS stub ORDER BY id")
+    assert films.values.tolist() == [["tt1229822", False], ["tt1334260", False]]
+    assert run_cypher(neo4j_driver, "MATCH ()-[r:ACTED_IN]->() RETURN count(r) AS n").n[0] == 1
+    assert run_cypher(neo4j_driver, "MATCH (:Film)-[r:MORE_LIKE_THIS]->(f) RETURN f.id AS id").id.tolist() == ["tt1229822"]
+
+
+def test_hostile_name_is_stored_verbatim_and_deletes_nothing(neo4j_driver, sample_graph):
+    hostile = "x'}) DETACH DELETE n //"
+    extra = FilmGraph.from_records(
+        people=[{"id": "name:hostile", "name": hostile}],
+        credits=[{"person_id": "name:hostile", "film_id": "tt1334260", "role": "actor", "characters": ['"; MATCH (n) DELETE n']}])
+    graph = merge_graphs(sample_graph, extra)
+    counts = sync_graph(neo4j_driver, graph, progress=False)
+    assert counts == expected_counts(graph)
+    found = run_cypher(neo4j_driver, "MATCH (p:Person {id: 'name:hostile'})-[r:ACTED_IN]->() "
+                       "RETURN p.name AS name, r.characters AS characters")
+    assert found.values.tolist() == [[hostile, ['"; MATCH (n) DELETE n']]]
+
+
+@pytest.mark.parametrize("query", [
+    "CREATE (n:Film {id: 'evil'})",
+    "MATCH (n:Film) DETACH DELETE n",
+    "MATCH (n:Film) SET n.title = 'x'",
+    "CALL apoc.create.node(['Film'], {id: 'evil'}) YIELD node RETURN node",
+])
+def test_read_only_by_default(neo4j_driver, sample_graph, query):
+    before = sync_graph(neo4j_driver, sample_graph, progress=False)
+    with pytest.raises(ReadOnlyQueryError, match="writes to the graph; run it with --write"):
+        run_cypher(neo4j_driver, query)
+    assert neo4j_counts(neo4j_driver) == before
+    assert run_cypher(neo4j_driver, "MATCH (f:Film {id: 'tt1334260'}) RETURN f.title AS t").t[0] == "Never Let Me Go"
+
+
+def test_write_when_asked(neo4j_driver):
+    run_cypher(neo4j_driver, "CREATE (:Film {id: $id})", {"id": "tt0000001"}, write=True)
+    assert run_cypher(neo4j_driver, "MATCH (f:Film) RETURN f.id AS id").id.tolist() == ["tt0000001"]
+
+
+def test_a_sync_that_fails_midway_says_what_to_do_and_the_rerun_is_clean(neo4j_driver, sample_graph):
+    from graph.neo4j_store import Neo4jSyncError
+
+    broken = merge_graphs(sample_graph)
+    # A map is no valid property value: the server rejects the batch holding it,
+    # after the films and some people are in.
+    broken.people.loc[len(broken.people) - 1, "name"] = {"not": "a string"}
+    with pytest.raises(Neo4jSyncError, match=r"stopped after \d+ of \d+ rows .* run the same command again"):
+        sync_graph(neo4j_driver, broken, batch_size=100, progress=False)
+    assert sync_graph(neo4j_driver, sample_graph, progress=False) == expected_counts(sample_graph)
