@@ -109,7 +109,9 @@ def test_a_sync_that_fails_midway_says_what_to_do_and_the_rerun_is_clean(neo4j_d
     broken = merge_graphs(sample_graph)
     # A map is no valid property value: the server rejects the batch holding it,
     # after the films and some people are in.
-    broken.people.loc[len(broken.people) - 1, "name"] = {"not": "a string"}
+    names = broken.people["name"].tolist()
+    names[-1] = {"not": "a string"}
+    broken.people["name"] = names
     with pytest.raises(Neo4jSyncError, match=r"stopped after \d+ of \d+ rows .* run the same command again"):
         sync_graph(neo4j_driver, broken, batch_size=100, progress=False)
     assert sync_graph(neo4j_driver, sample_graph, progress=False) == expected_counts(sample_graph)
