@@ -95,7 +95,8 @@ def read_sources(paths, **dataset_options) -> FilmGraph:
     Examples
     --------
     >>> from loaders.sample import SAMPLE_SOURCES
-    >>> read_sources(SAMPLE_SOURCES).films.loc[lambda f: f.id == "tt1334260", "rating"].item()
-    7.1
+    >>> films = read_sources(SAMPLE_SOURCES).films.set_index("id")
+    >>> float(films.loc["tt1334260", "rating"]), int(films.loc["tt1229822", "year"])
+    (7.1, 2011)
     """
     return merge_graphs(*(read_source(p, **dataset_options) for p in paths))

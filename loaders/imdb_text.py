@@ -115,7 +115,8 @@ def read_imdb_text(path) -> FilmGraph:
     --------
     >>> from loaders.sample import SAMPLE_DIR
     >>> g = read_imdb_text(SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt")
-    >>> g.films.loc[0, ["id", "title", "year", "rating", "votes"]].tolist()
+    >>> film = g.to_records()["films"][0]
+    >>> [film[k] for k in ("id", "title", "year", "rating", "votes")]
     ['tt1334260', 'Never Let Me Go', 2010, 7.1, 141000]
     """
     return parse_imdb_text(read_text_file(path), path)
