@@ -1,0 +1,498 @@
+"""The in-memory mirror of the canonical tables: a compact graph, with NetworkX on demand.
+
+:func:`build_mirror` turns a :class:`~graph.model.FilmGraph` into a
+:class:`Mirror`: every film and person becomes a node with an integer index,
+and every credit row an edge between a person and a film.  The mirror keeps
+
+* the ids, in index order (people first, then films), and the tables aligned
+  to them (no copy when the tables are already unique and complete);
+* the credits as three small integer arrays (person, film, role code), in the
+  row order of ``film_graph.credits`` so any row's characters and billing are
+  one lookup away;
+* the "More like this" links as integer arrays, apart from the credits, so a
+  co-star path can never walk through a film-to-film link;
+* per set of roles, a CSR adjacency (``indptr``/``indices`` over node
+  indexes) built on first use: the representation the path engine
+  (:mod:`graph.paths`) walks.
+
+Why not a :class:`networkx.Graph` straight away: a million films with five
+million credits is several gigabytes of Python dicts and a minute to build,
+where these arrays take tens of megabytes and a few seconds.  The NetworkX
+graph (node and edge attributes as the project issue lists them, "More like
+this" links in ``G.graph["similar"]``) is still one property away,
+:attr:`Mirror.nx`, built on first use: right for small graphs, notebooks and
+views.
+
+:func:`mirror_counts` counts nodes and relationships the way the Neo4j store
+creates them, so ``reelgraph mirror --check`` can compare the two.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from graph.model import LIST_COLUMNS, FilmGraph
+
+__all__ = [
+    "Mirror",
+    "CsrView",
+    "build_mirror",
+    "mirror_counts",
+    "ACTING_ROLES",
+    "DEFAULT_EXCLUDED_ROLES",
+    "RELATIONSHIP_TYPES",
+    "relationship_type",
+]
+
+#: Roles that make someone part of a film's cast for co-star paths.  The
+#: canonical tables say "actor"; "actress" is accepted too in case a source
+#: keeps IMDb's own category.
+ACTING_ROLES = ("actor", "actress")
+
+#: Roles left out of co-star paths by default: appearing as oneself (talk
+#: shows, documentaries) or in archive footage links people who never met.
+DEFAULT_EXCLUDED_ROLES = ("self", "archive_footage", "archive_sound")
+
+#: Neo4j relationship type of each role; any other role is ``WORKED_ON``.
+_ROLE_TYPES = {
+    "actor": "ACTED_IN",
+    "director": "DIRECTED",
+    "writer": "WROTE",
+    "producer": "PRODUCED",
+    "composer": "COMPOSED",
+}
+
+#: Every relationship type :func:`mirror_counts` reports, in this order.
+RELATIONSHIP_TYPES = ("ACTED_IN", "DIRECTED", "WROTE", "PRODUCED", "COMPOSED", "WORKED_ON", "IN_GENRE", "MORE_LIKE_THIS")
+
+#: Stand-in for an unknown year or vote count in the integer arrays: below any
+#: real bound, so a year or votes filter always rejects it.
+MISSING_INT = np.iinfo(np.int32).min
+
+
+def relationship_type(role) -> str:
+    """The Neo4j relationship type of a credit ``role``.
+
+    Examples
+    --------
+    >>> relationship_type("actor"), relationship_type("editor")
+    ('ACTED_IN', 'WORKED_ON')
+    """
+    return _ROLE_TYPES.get(role, "WORKED_ON")
+
+
+@dataclass(frozen=True)
+class CsrView:
+    """Undirected person–film adjacency over node indexes, for some roles.
+
+    Row ``i`` of the CSR lists the neighbours of node ``i``:
+    ``indices[indptr[i]:indptr[i + 1]]``, sorted.  A person and a film are
+    adjacent once however many credits (of the kept roles) link them.
+
+    Attributes
+    ----------
+    roles : frozenset of str
+        The credit roles kept.
+    indptr : numpy.ndarray of int64, length ``n_nodes + 1``
+    indices : numpy.ndarray of int32
+    degree : numpy.ndarray of int64, length ``n_nodes``
+    """
+
+    roles: frozenset
+    indptr: np.ndarray
+    indices: np.ndarray
+    degree: np.ndarray  # neighbours per node (int64), kept so a search looks it up instead of subtracting
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.indices) // 2
+
+
+class Mirror:
+    """The compact mirror of a :class:`~graph.model.FilmGraph`; see the module docstring.
+
+    Build it with :func:`build_mirror`.  Node ``i`` is a person when
+    ``i < n_people`` and a film otherwise.
+
+    Attributes
+    ----------
+    film_graph : FilmGraph
+        The tables it mirrors (kept by reference, not copied).
+    ids : numpy.ndarray of object
+        Node index -> id (``nm...``/``name:...`` then ``tt...``/``title:...``).
+    n_people, n_films : int
+    people, films : pandas.DataFrame
+        The ``people`` and ``films`` tables aligned to the node indexes
+        (row ``i`` of ``people`` is node ``i``; row ``j`` of ``films`` is node
+        ``n_people + j``).  A person or film named only by a credit or a link
+        has an all-missing row.
+    credit_person, credit_film : numpy.ndarray of int32
+        Node indexes of each row of ``film_graph.credits``.
+    credit_role : numpy.ndarray of int16
+        Code of each credit's role in :attr:`role_names`.
+    similar_src, similar_dst : numpy.ndarray of int32
+        Node indexes of each row of ``film_graph.similar``.
+    film_year, film_votes : numpy.ndarray of int32 / int64
+        Per film (offset ``n_people``); :data:`MISSING_INT` when unknown.
+    """
+
+    def __init__(self, film_graph: FilmGraph):
+        fg = film_graph
+        self.film_graph = fg
+        credits, similar = fg.credits, fg.similar
+
+        # Node ids: the tables' own rows first, in table order, then whatever
+        # a credit or a link names without a row (the Neo4j store MERGEs those
+        # nodes too, so the counts agree).
+        person_ids, person_codes = _ids_and_codes(fg.people["id"], [credits["person_id"]])
+        film_ids, film_codes = _ids_and_codes(fg.films["id"], [credits["film_id"], similar["film_id"], similar["similar_id"]])
+        self.n_people = len(person_ids)
+        self.n_films = len(film_ids)
+        self.ids = np.concatenate([person_ids, film_ids]).astype(object)
+        p = np.int32(self.n_people)
+        self.credit_person = person_codes[0]
+        self.credit_film = film_codes[0] + p
+        self.similar_src = film_codes[1] + p
+        self.similar_dst = film_codes[2] + p
+        roles = credits["role"].fillna("").astype(str)
+        role_codes, role_names = pd.factorize(roles)
+        self.credit_role = role_codes.astype(np.int16)
+        self.role_names = [str(r) for r in role_names]
+
+        self.people = _aligned(fg.people, person_ids, "people")
+        self.films = _aligned(fg.films, film_ids, "films")
+        self.film_year = self.films["year"].to_numpy(dtype="float64", na_value=np.nan)
+        self.film_year = np.where(np.isnan(self.film_year), MISSING_INT, self.film_year).astype(np.int32)
+        votes = self.films["votes"].to_numpy(dtype="float64", na_value=np.nan)
+        self.film_votes = np.where(np.isnan(votes), MISSING_INT, votes).astype(np.int64)
+
+        self._views: dict[frozenset, CsrView] = {}
+        self._lock = threading.Lock()
+
+    # -- identity ----------------------------------------------------------
+
+    @property
+    def n_nodes(self) -> int:
+        return self.n_people + self.n_films
+
+    @cached_property
+    def _index(self) -> pd.Index:
+        return pd.Index(self.ids)
+
+    def index_of(self, node_id: str) -> int:
+        """Node index of an id; ``KeyError`` if the mirror has no such node."""
+        # get_loc is a hash lookup (about a microsecond); ids are unique by construction.
+        loc = self._index.get_loc(node_id)
+        if not isinstance(loc, (int, np.integer)):
+            raise KeyError(node_id)
+        return int(loc)
+
+    def indexes_of(self, node_ids) -> np.ndarray:
+        """Node indexes of many ids at once (-1 for an unknown id)."""
+        return self._index.get_indexer(list(node_ids)).astype(np.int64)
+
+    def __contains__(self, node_id) -> bool:
+        if not isinstance(node_id, str):
+            return False
+        try:
+            self.index_of(node_id)
+        except KeyError:
+            return False
+        return True
+
+    def is_person(self, index: int) -> bool:
+        return 0 <= index < self.n_people
+
+    def is_film(self, index: int) -> bool:
+        return self.n_people <= index < self.n_nodes
+
+    def label(self, index: int) -> str:
+        """Name of a person or title of a film; the id when the tables have neither."""
+        if index < self.n_people:
+            value = self.people["name"].iat[index]
+        else:
+            value = self.films["title"].iat[index - self.n_people]
+        return value if isinstance(value, str) and value else str(self.ids[index])
+
+    @cached_property
+    def labels(self) -> np.ndarray:
+        """Labels of every node (names, then titles), ids where unknown."""
+        names = self.people["name"].to_numpy(dtype=object)
+        titles = self.films["title"].to_numpy(dtype=object)
+        out = np.concatenate([names, titles])
+        missing = pd.isna(out) | (out == "")
+        out[missing] = self.ids[missing]
+        return out
+
+    def year(self, index: int):
+        """Year of a film node, or ``None``."""
+        y = self.film_year[index - self.n_people]
+        return None if y == MISSING_INT else int(y)
+
+    def node(self, node_id: str) -> dict:
+        """Attributes of one node, as the NetworkX mirror has them.
+
+        Examples
+        --------
+        >>> from graph.model import LIST_COLUMNS, FilmGraph
+        >>> m = build_mirror(FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A", "year": 2000}]))
+        >>> m.node("tt0000001")["label"], m.node("tt0000001")["year"]
+        ('A', 2000)
+        """
+        return self._node_attrs(self.index_of(node_id))
+
+    def _node_attrs(self, i: int) -> dict:
+        if i < self.n_people:
+            row = self.people.iloc[i]
+            return {
+                "kind": "person",
+                "label": self.label(i),
+                "birth_year": _plain(row["birth_year"]),
+                "professions": list(row["professions"]) if isinstance(row["professions"], list) else [],
+            }
+        row = self.films.iloc[i - self.n_people]
+        return {
+            "kind": "film",
+            "label": self.label(i),
+            "year": _plain(row["year"]),
+            "rating": _plain(row["rating"]),
+            "votes": _plain(row["votes"]),
+            "genres": list(row["genres"]) if isinstance(row["genres"], list) else [],
+            "title_type": _plain(row["title_type"]),
+            "stub": bool(row["stub"]) if not pd.isna(row["stub"]) else False,
+            "cluster": _plain(row["cluster"]),
+        }
+
+    # -- adjacency ---------------------------------------------------------
+
+    def role_set(self, *, actors_only: bool = True, exclude_roles=DEFAULT_EXCLUDED_ROLES) -> frozenset:
+        """The credit roles a co-star link may use, from the path options."""
+        roles = set(ACTING_ROLES) if actors_only else set(self.role_names)
+        return frozenset(roles - set(exclude_roles or ()))
+
+    def view(self, roles) -> CsrView:
+        """The person–film CSR adjacency keeping only credits of ``roles`` (cached).
+
+        Building it is one sort of the kept credits; views are cached per role
+        set because a path query with the same options must not pay it again.
+        """
+        roles = frozenset(roles)
+        with self._lock:
+            cached = self._views.get(roles)
+            if cached is None:
+                cached = self._views[roles] = self._build_view(roles)
+            return cached
+
+    def _build_view(self, roles: frozenset) -> CsrView:
+        codes = [i for i, name in enumerate(self.role_names) if name in roles]
+        mask = np.isin(self.credit_role, np.asarray(codes, dtype=np.int16))
+        n = self.n_nodes
+        # One edge per (person, film) pair: unique on a combined int64 key,
+        # which also sorts the edges by person then film.
+        key = np.sort(self.credit_person[mask].astype(np.int64) * n + self.credit_film[mask])
+        if len(key):
+            key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+        person = (key // n).astype(np.int32)
+        film = (key % n).astype(np.int32)
+        # Rows of people come sorted already; rows of films need a stable sort
+        # by film (stable, so each film's people stay sorted).
+        order = np.argsort(film, kind="stable")
+        src = np.concatenate([person, film[order]])
+        dst = np.concatenate([film, person[order]])
+        counts = np.bincount(src, minlength=n)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        # People (indexes < n_people) come before films, so concatenating the
+        # two sorted halves is already sorted by source node.
+        return CsrView(roles, indptr, dst.astype(np.int32), counts.astype(np.int64))
+
+    # -- NetworkX ----------------------------------------------------------
+
+    @cached_property
+    def nx(self):
+        """The NetworkX mirror (built on first use; meant for small graphs).
+
+        An undirected :class:`networkx.Graph`: node keys are ids, node
+        attributes ``kind``, ``label`` and the per-kind attributes of
+        :meth:`node`; one edge per (person, film) with ``roles`` (sorted list),
+        ``characters`` (list) and ``billing`` (smallest).  The "More like this"
+        links are a separate :class:`networkx.DiGraph` in
+        ``G.graph["similar"]`` (edge attributes ``rank``, ``source``) so that
+        no path over ``G`` can use them.
+        """
+        return self.to_networkx()
+
+    def to_networkx(self):
+        """Build the NetworkX mirror; see :attr:`nx`."""
+        import networkx as nx
+
+        G = nx.Graph()
+        G.add_nodes_from((self.ids[i], self._node_attrs(i)) for i in range(self.n_nodes))
+        credits = self.film_graph.credits
+        if len(credits):
+            frame = pd.DataFrame(
+                {
+                    "p": self.credit_person,
+                    "f": self.credit_film,
+                    "role": credits["role"].to_numpy(dtype=object),
+                    "characters": credits["characters"].to_numpy(dtype=object),
+                    "billing": credits["billing"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+                }
+            )
+            for (p, f), group in frame.groupby(["p", "f"], sort=True):
+                roles = sorted({r for r in group["role"] if isinstance(r, str)})
+                characters = []
+                for cell in group["characters"]:
+                    for c in cell if isinstance(cell, list) else ():
+                        if c not in characters:
+                            characters.append(c)
+                billing = group["billing"].min()
+                G.add_edge(self.ids[p], self.ids[f], roles=roles, characters=characters, billing=None if np.isnan(billing) else int(billing))
+        similar = nx.DiGraph()
+        similar.add_nodes_from(self.ids[self.n_people :])
+        sim = self.film_graph.similar
+        for s, d, rank, source in zip(self.similar_src, self.similar_dst, sim["rank"], sim["source"]):
+            similar.add_edge(self.ids[s], self.ids[d], rank=_plain(rank), source=_plain(source))
+        G.graph["similar"] = similar
+        return G
+
+    def __repr__(self) -> str:
+        return f"<Mirror {self.n_people} people, {self.n_films} films, {len(self.credit_person)} credits, {len(self.similar_src)} links>"
+
+
+def _ids_and_codes(own: pd.Series, references: list[pd.Series]):
+    """Node ids (the table's ids, then unseen referenced ids) and the codes of each reference."""
+    ids = pd.unique(own.dropna().astype(object).to_numpy())
+    index = pd.Index(ids)
+    codes = []
+    extra: list = []
+    extra_index: dict = {}
+    for ref in references:
+        # Factorize first: one hash of each distinct id instead of per row.
+        ref_codes, uniques = pd.factorize(ref.astype(object), use_na_sentinel=True)
+        loc = index.get_indexer(uniques) if len(uniques) else np.empty(0, dtype=np.int64)
+        for j in np.flatnonzero(loc < 0):
+            value = uniques[j]
+            if value not in extra_index:
+                extra_index[value] = len(ids) + len(extra)
+                extra.append(value)
+            loc[j] = extra_index[value]
+        # A missing id in a reference (should not happen in canonical tables)
+        # maps to -1 and is dropped by the consumers.
+        codes.append(np.where(ref_codes >= 0, loc[ref_codes] if len(loc) else -1, -1).astype(np.int32))
+    all_ids = np.concatenate([ids, np.asarray(extra, dtype=object)]) if extra else ids
+    return all_ids.astype(object), codes
+
+
+def _aligned(table: pd.DataFrame, ids: np.ndarray, name: str) -> pd.DataFrame:
+    """``table`` with exactly one row per id, in ``ids`` order (no copy when it already is)."""
+    if len(table) == len(ids) and (table["id"].to_numpy(dtype=object) == ids).all():
+        return table
+    first = table.drop_duplicates("id", keep="first").set_index("id")
+    out = first.reindex(pd.Index(ids, name="id")).reset_index()
+    # Rows added for ids the table lacks get empty lists, as normalize_table gives.
+    for column in LIST_COLUMNS[name]:
+        if column in out.columns:
+            out[column] = [v if isinstance(v, list) else [] for v in out[column]]
+    return out
+
+
+def _plain(value):
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def build_mirror(film_graph: FilmGraph) -> Mirror:
+    """Build the mirror of the canonical tables.
+
+    Parameters
+    ----------
+    film_graph : FilmGraph
+        The canonical tables (kept by reference; do not mutate them while the
+        mirror is in use).
+
+    Returns
+    -------
+    Mirror
+        Compact arrays for analysis; ``mirror.nx`` is the NetworkX graph
+        (film and person nodes keyed by id, credit edges, "More like this"
+        links in ``mirror.nx.graph["similar"]``).
+
+    Examples
+    --------
+    >>> from graph.model import LIST_COLUMNS, FilmGraph
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": "tt0000001", "title": "A"}],
+    ...     people=[{"id": "nm0000001", "name": "Ann"}],
+    ...     credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"}])
+    >>> m = build_mirror(g)
+    >>> m.nx.edges["nm0000001", "tt0000001"]["roles"]
+    ['actor']
+    """
+    if isinstance(film_graph, Mirror):
+        return film_graph
+    return Mirror(film_graph)
+
+
+def mirror_counts(mirror) -> dict:
+    """Node counts per label and relationship counts per type, as Neo4j counts them.
+
+    The rule (the Neo4j store follows the same one):
+
+    * ``Film``: every film id of the ``films`` table, plus any film id a
+      credit or a "More like this" link names without a row; ``Person``
+      likewise from ``people`` and credits; ``Genre``: distinct genre names;
+    * one relationship per credit row: ``actor`` -> ``ACTED_IN``,
+      ``director`` -> ``DIRECTED``, ``writer`` -> ``WROTE``, ``producer`` ->
+      ``PRODUCED``, ``composer`` -> ``COMPOSED``, any other role ->
+      ``WORKED_ON``;
+    * one ``IN_GENRE`` per distinct (film, genre);
+    * one ``MORE_LIKE_THIS`` per row of ``similar``.
+
+    Parameters
+    ----------
+    mirror : Mirror or FilmGraph
+
+    Returns
+    -------
+    dict
+        ``{"nodes": {"Film": n, "Person": n, "Genre": n}, "relationships":
+        {type: n, ...}}`` with every type of :data:`RELATIONSHIP_TYPES`.
+
+    Examples
+    --------
+    >>> from graph.model import LIST_COLUMNS, FilmGraph
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": "tt0000001", "title": "A", "genres": ["Drama"]}],
+    ...     credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "editor"}])
+    >>> mirror_counts(g)["relationships"]["WORKED_ON"], mirror_counts(g)["nodes"]["Person"]
+    (1, 1)
+    """
+    m = build_mirror(mirror)
+    rels = dict.fromkeys(RELATIONSHIP_TYPES, 0)
+    role_counts = np.bincount(m.credit_role.astype(np.int64), minlength=len(m.role_names)) if len(m.credit_role) else []
+    for name, count in zip(m.role_names, role_counts):
+        rels[relationship_type(name)] += int(count)
+    films = m.film_graph.films
+    pairs = set()
+    genres = set()
+    for film_id, cell in zip(films["id"], films["genres"]):
+        for genre in cell if isinstance(cell, list) else ():
+            pairs.add((film_id, genre))
+            genres.add(genre)
+    rels["IN_GENRE"] = len(pairs)
+    rels["MORE_LIKE_THIS"] = len(m.similar_src)
+    return {"nodes": {"Film": m.n_films, "Person": m.n_people, "Genre": len(genres)}, "relationships": rels}

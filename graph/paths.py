@@ -1,0 +1,829 @@
+"""Co-star paths ("six degrees"), film-to-film chains, Bacon numbers and the best centres.
+
+Everything here walks the person–film graph of the mirror's CSR adjacency
+(:meth:`graph.mirror.Mirror.view`), never the "More like this" links.
+Distances count *person-to-person hops*: two people in one film are 1 apart
+(co-stars), whatever the film between them.  :func:`film_path` counts
+film-to-film hops the same way.
+
+Options every function here takes (``**filters``)
+---------------------------------------------------
+actors_only : bool, default True (False for :func:`film_path`)
+    Link people only through acting credits (``actor``; ``actress`` too).
+exclude_roles : iterable of str, default :data:`~graph.mirror.DEFAULT_EXCLUDED_ROLES`
+    Credit roles that never link (``self``, ``archive_footage``...).
+year_range : (int or None, int or None), optional
+    Only films whose year is within the bounds (inclusive); films of unknown
+    year are left out when a bound is set.
+min_votes : int, optional
+    Only films with at least this many votes (unknown counts are left out).
+exclude_people, exclude_films : iterable of str
+    Ids or exact names of people or films a path must not go through.
+
+How it is fast
+--------------
+A query is a bidirectional breadth-first search over the CSR arrays: each
+step expands, with a handful of numpy calls, the whole frontier of the side
+whose frontier has fewer edges, until the two searches meet.  "Seen" marks
+live in arrays reused from query to query with a generation stamp, so a
+query never clears or allocates anything of the graph's size.  Film filters
+are checked only on the films a step reaches (a gather, not a scan of every
+film), which keeps a filtered query close to an unfiltered one.
+
+:func:`best_centres` runs 64 breadth-first searches at once: each node holds
+a 64-bit word whose bit *j* says "reached from source *j*", and a level is
+one gather-and-OR over the edges.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import weakref
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from graph.errors import ReelgraphError
+from graph.mirror import DEFAULT_EXCLUDED_ROLES, MISSING_INT, CsrView, Mirror, build_mirror
+from graph.names import resolve_node
+
+__all__ = [
+    "PathResult",
+    "BaconNumbers",
+    "Centre",
+    "CentreRanking",
+    "costar_path",
+    "film_path",
+    "bacon_numbers",
+    "best_centres",
+    "DEFAULT_MAX_PATHS",
+]
+
+#: How many paths ``all_paths=True`` lists at most (the total is still counted).
+DEFAULT_MAX_PATHS = 100
+
+#: :func:`best_centres` is exact when (batches of 64 candidates) x (edges) stays
+#: under this; above, it samples (see its docstring).
+EXACT_WORK_LIMIT = 500_000_000
+#: Sources :func:`best_centres` samples when it cannot afford to be exact.
+DEFAULT_SAMPLE = 1024
+
+
+# -- results ------------------------------------------------------------------
+
+
+@dataclass
+class PathResult:
+    """Shortest chain(s) between two people (or two films).
+
+    Attributes
+    ----------
+    source, target : str
+        Ids of the two ends.
+    distance : int or None
+        Person-to-person hops (film-to-film for :func:`film_path`); ``None``
+        when no path exists under the filters.
+    paths : list of list of dict
+        Each path as its steps from ``source`` to ``target``: ``{"id",
+        "kind", "label"}`` plus ``"year"`` for films.  One path unless
+        ``all_paths`` was asked.
+    total_paths : int or None
+        With ``all_paths``: how many shortest paths exist (two films shared
+        by the same two people make two paths).  ``None`` otherwise.
+    truncated : bool
+        True when ``paths`` lists fewer than ``total_paths``.
+    """
+
+    source: str
+    target: str
+    distance: int | None
+    paths: list = field(default_factory=list)
+    total_paths: int | None = None
+    truncated: bool = False
+
+    @property
+    def found(self) -> bool:
+        return self.distance is not None
+
+    @property
+    def path(self) -> list:
+        """The first (or only) path; empty when none was found."""
+        return self.paths[0] if self.paths else []
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class BaconNumbers:
+    """How many people are at each distance from a centre.
+
+    Attributes
+    ----------
+    centre : str
+    histogram : list of int
+        ``histogram[d]`` people at ``d`` hops (``histogram[0] == 1``: the centre).
+    unreachable : int
+        People with a credit of the kept roles whom no path reaches.
+    average : float or None
+        Mean distance over the reachable people other than the centre.
+    """
+
+    centre: str
+    histogram: list
+    unreachable: int
+    average: float | None
+    _mirror: Mirror = field(repr=False, compare=False, default=None)
+    _distance: np.ndarray = field(repr=False, compare=False, default=None)
+
+    @property
+    def reachable(self) -> int:
+        return int(sum(self.histogram))
+
+    def people_at(self, distance: int) -> list[str]:
+        """Ids of the people exactly ``distance`` hops away, in node order."""
+        return [str(self._mirror.ids[i]) for i in np.flatnonzero(self._distance == distance)]
+
+    def unreachable_people(self) -> list[str]:
+        """Ids of the people counted in :attr:`unreachable`."""
+        return self.people_at(-1)
+
+    def to_dict(self) -> dict:
+        return {"centre": self.centre, "histogram": list(self.histogram), "unreachable": self.unreachable, "reachable": self.reachable, "average": self.average}
+
+
+@dataclass
+class Centre:
+    """One ranked person of :func:`best_centres`.
+
+    ``stderr`` is ``None`` when ``average`` is exact; otherwise the standard
+    error of the sampled mean (a 95 % interval is about ``average ± 2 stderr``).
+    """
+
+    id: str
+    label: str
+    average: float
+    reachable: int
+    stderr: float | None = None
+
+
+@dataclass
+class CentreRanking:
+    """What :func:`best_centres` returns.
+
+    Attributes
+    ----------
+    centres : list of Centre
+        Best first: most people reachable, then smallest average distance.
+    exact : bool
+    candidates : int
+        People ranked (the best-connected ones, or those given).
+    sample : int or None
+        Sources sampled when not exact.
+    universe : int
+        People with a credit of the kept roles (everyone a centre could reach).
+    error : float or None
+        When sampled: the largest 95 % half-width (1.96 standard errors) of
+        the averages listed.
+    """
+
+    centres: list
+    exact: bool
+    candidates: int
+    sample: int | None
+    universe: int
+    error: float | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- filters and scratch space --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Query:
+    view: CsrView
+    year_lo: int | None
+    year_hi: int | None
+    min_votes: int | None
+    excluded: np.ndarray
+
+    @property
+    def filters_films(self) -> bool:
+        return self.year_lo is not None or self.min_votes is not None
+
+
+def _prepare(mirror: Mirror, *, actors_only=True, exclude_roles=DEFAULT_EXCLUDED_ROLES, year_range=None, min_votes=None, exclude_people=(), exclude_films=()) -> _Query:
+    view = mirror.view(mirror.role_set(actors_only=actors_only, exclude_roles=exclude_roles))
+    year_lo = year_hi = None
+    if year_range is not None:
+        lo, hi = year_range
+        if lo is not None or hi is not None:
+            # MISSING_INT (unknown year) is below any lower bound we set here.
+            year_lo = int(lo) if lo is not None else MISSING_INT + 1
+            year_hi = int(hi) if hi is not None else np.iinfo(np.int32).max
+    excluded = [resolve_node(mirror, p, "person") for p in (exclude_people or ())]
+    excluded += [resolve_node(mirror, f, "film") for f in (exclude_films or ())]
+    return _Query(view, year_lo, year_hi, None if min_votes is None else int(min_votes), np.asarray(sorted(set(excluded)), dtype=np.int64))
+
+
+def _film_ok(mirror: Mirror, q: _Query, films: np.ndarray) -> np.ndarray:
+    j = films - mirror.n_people
+    ok = None
+    if q.year_lo is not None:
+        year = mirror.film_year[j]
+        ok = (year >= q.year_lo) & (year <= q.year_hi)
+    if q.min_votes is not None:
+        enough = mirror.film_votes[j] >= q.min_votes
+        ok = enough if ok is None else ok & enough
+    return ok
+
+
+def _film_mask(mirror: Mirror, q: _Query) -> np.ndarray | None:
+    """Allowed films (by film offset) for whole-graph searches; None = all."""
+    if not q.filters_films:
+        return None
+    return _film_ok(mirror, q, np.arange(mirror.n_people, mirror.n_nodes))
+
+
+class _Scratch:
+    """Per-mirror scratch arrays of the search, reused across queries.
+
+    ``stamp[k][v]`` is a tick of a counter that only grows: side k reached
+    v in the current query when the stamp is at least the query's first
+    tick, so nothing is ever cleared between queries.  Each new layer takes
+    a fresh range of ticks, one per node, which also dedupes the layer
+    without sorting it and gives each node's depth (the range it falls in).
+    """
+
+    def __init__(self, n: int):
+        # np.full writes every page now; np.zeros would map them lazily and
+        # make the first queries pay thousands of page faults.
+        self.stamp = (np.full(n, 0, dtype=np.int64), np.full(n, 0, dtype=np.int64))
+        self.tick = 1
+        self.lock = threading.Lock()
+        self._arange = np.arange(max(n, 1024), dtype=np.int64)
+
+    def arange(self, n: int) -> np.ndarray:
+        """``np.arange(n)`` as a view of a cached array (no allocation per step)."""
+        if n > len(self._arange):
+            self._arange = np.arange(2 * n, dtype=np.int64)
+        return self._arange[:n]
+
+
+_scratch: "weakref.WeakKeyDictionary[Mirror, _Scratch]" = weakref.WeakKeyDictionary()
+_scratch_lock = threading.Lock()
+
+
+def _scratch_for(mirror: Mirror) -> _Scratch:
+    sc = _scratch.get(mirror)
+    if sc is None:
+        with _scratch_lock:
+            sc = _scratch.get(mirror)
+            if sc is None:
+                sc = _scratch[mirror] = _Scratch(mirror.n_nodes)
+    return sc
+
+
+def _gather(indices: np.ndarray, starts: np.ndarray, lens: np.ndarray, total: int, arange=None) -> np.ndarray:
+    """Concatenated neighbour lists of the rows starting at ``starts``."""
+    if len(starts) == 1:
+        s = int(starts[0])
+        return indices[s : s + total]
+    offsets = np.repeat(starts - (np.cumsum(lens) - lens), lens)
+    offsets += arange(total) if arange is not None else np.arange(total)
+    return indices.take(offsets)
+
+
+def _member(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(sorted_values, values)
+    pos[pos == len(sorted_values)] = 0
+    return sorted_values[pos] == values
+
+
+# -- the search -------------------------------------------------------------------
+
+
+def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False):
+    """Bidirectional BFS from ``s`` and ``t``.
+
+    Returns ``None`` (no path) or ``(meet, depths, chains)``: ``meet`` the
+    nodes where the searches met (every shortest path passes through exactly
+    one), ``depths`` the two sides' depths there, and ``chains`` one shortest
+    path through the smallest meeting node -- or, with ``keep_layers``, the
+    two sides' layers (lists of node arrays) for :func:`_shortest_dag`.
+    """
+    if len(q.excluded) and (np.isin([s, t], q.excluded).any()):
+        raise ReelgraphError("a path cannot exclude its own ends")
+    view = q.view
+    indptr, indices, degree = view.indptr, view.indices, view.degree
+    n_people = mirror.n_people
+    sc = _scratch_for(mirror)
+    arange = sc.arange
+    with sc.lock:
+        stamp = sc.stamp
+        first = tick = sc.tick
+        if len(q.excluded):
+            # Excluded nodes look already reached by both sides, at no depth:
+            # never expanded, never a meeting point, never on a path.
+            for k in (0, 1):
+                stamp[k][q.excluded] = tick
+            tick += 1
+        # spans[k][d]: the tick range of side k's layer d.
+        spans = ([(tick, tick + 1)], [(tick + 1, tick + 2)])
+        stamp[0][s] = tick
+        stamp[1][t] = tick + 1
+        tick += 2
+        layers = ([np.array([s], dtype=np.int64)], [np.array([t], dtype=np.int64)])
+        starts = [indptr[s : s + 1], indptr[t : t + 1]]
+        lens = [degree[s : s + 1], degree[t : t + 1]]
+        work = [int(degree[s]), int(degree[t])]
+        person_front = [s < n_people, t < n_people]
+        film_filter = q.filters_films
+        try:
+            while work[0] and work[1]:
+                # Expand the side with fewer edges to follow: with heavy-tailed
+                # degrees this keeps both searches small.
+                x = 0 if work[0] <= work[1] else 1
+                mine, other = stamp[x], stamp[1 - x]
+                nb = _gather(indices, starts[x], lens[x], work[x], arange)
+                nb = nb[mine.take(nb) < first]
+                if film_filter and person_front[x]:
+                    nb = nb[_film_ok(mirror, q, nb)]
+                n = len(nb)
+                if not n:
+                    return None
+                # Stamp the new nodes with fresh ticks; with duplicates the last
+                # write wins, and an occurrence is kept when it owns its tick.
+                ticks = arange(n) + tick
+                mine[nb] = ticks
+                nb = nb[mine.take(nb) == ticks]
+                spans[x].append((tick, tick + n))
+                tick += n
+                if keep_layers:
+                    layers[x].append(np.sort(nb).astype(np.int64))
+                hit = other.take(nb) >= first
+                if hit.any():
+                    meet = np.sort(nb[hit]).astype(np.int64)
+                    if keep_layers:
+                        return meet, (len(spans[0]) - 1, len(spans[1]) - 1), layers
+                    m = int(meet[0])
+                    chain = _walk_back(view, stamp[0], spans[0], m)[::-1] + _walk_back(view, stamp[1], spans[1], m)[1:]
+                    return meet, (len(spans[0]) - 1, len(spans[1]) - 1), chain
+                starts[x] = indptr.take(nb)
+                lens[x] = degree.take(nb)
+                work[x] = int(lens[x].sum())
+                person_front[x] = not person_front[x]
+            return None
+        finally:
+            sc.tick = tick
+
+
+def _walk_back(view: CsrView, stamp: np.ndarray, spans: list, node: int) -> list[int]:
+    """One path from ``node`` (in the last layer) back to its side's start: the smallest index at each step."""
+    out = [node]
+    for d in range(len(spans) - 1, 0, -1):
+        v = out[-1]
+        nbrs = view.indices[view.indptr[v] : view.indptr[v + 1]]
+        lo, hi = spans[d - 1]
+        st = stamp[nbrs]
+        out.append(int(nbrs[(st >= lo) & (st < hi)].min()))
+    return out
+
+
+def _shortest_dag(view: CsrView, layers: list, meet: np.ndarray):
+    """Predecessor lists and path counts of the shortest-path DAG from ``meet`` back to layer 0.
+
+    Returns ``(pred, nodes, sigma)``: ``pred[v]`` the sorted predecessors of
+    v (one layer closer to the start), and ``sigma[i]`` the number of
+    shortest paths from the start to ``nodes[i]`` (``nodes`` is ``meet``).
+    """
+    pred: dict[int, list] = {}
+    levels = []
+    frontier = meet
+    for d in range(len(layers) - 1, 0, -1):
+        starts = view.indptr[frontier]
+        lens = view.indptr[frontier + 1] - starts
+        u = _gather(view.indices, starts, lens, int(lens.sum())).astype(np.int64)
+        v = np.repeat(frontier, lens)
+        keep = _member(u, layers[d - 1])
+        u, v = u[keep], v[keep]
+        levels.append((u, v))
+        for a, b in zip(u.tolist(), v.tolist()):
+            pred.setdefault(b, []).append(a)
+        frontier = np.unique(u)
+    # Path counts from the start forward: sigma(v) = sum of sigma(u) over predecessors u.
+    nodes, sigma = layers[0][:1], np.ones(1, dtype=np.int64)
+    for u, v in reversed(levels):
+        nxt = np.unique(v)
+        counts = np.zeros(len(nxt), dtype=np.int64)
+        np.add.at(counts, np.searchsorted(nxt, v), sigma[np.searchsorted(nodes, u)])
+        nodes, sigma = nxt, counts
+    for lst in pred.values():
+        lst.sort()
+    return pred, nodes, sigma
+
+
+def _back_paths(pred: dict, node: int, start: int):
+    """Every path from ``node`` back to ``start`` through ``pred`` (lazily)."""
+    if node == start:
+        yield [node]
+        return
+    for u in pred[node]:
+        for rest in _back_paths(pred, u, start):
+            yield [node] + rest
+
+
+def _steps(mirror: Mirror, chain: list[int]) -> list[dict]:
+    # Plain array lookups: pandas scalar access would cost more than the search.
+    ids, labels, years, p = mirror.ids, mirror.labels, mirror.film_year, mirror.n_people
+    out = []
+    for i in chain:
+        if i < p:
+            out.append({"id": str(ids[i]), "kind": "person", "label": str(labels[i])})
+        else:
+            year = int(years[i - p])
+            out.append({"id": str(ids[i]), "kind": "film", "label": str(labels[i]), "year": None if year == MISSING_INT else year})
+    return out
+
+
+def _path_query(mirror: Mirror, s: int, t: int, q: _Query, all_paths: bool, max_paths: int) -> PathResult:
+    source, target = str(mirror.ids[s]), str(mirror.ids[t])
+    if s == t:
+        return PathResult(source, target, 0, [_steps(mirror, [s])], 1 if all_paths else None, False)
+    found = _search(mirror, q, s, t, keep_layers=all_paths)
+    if found is None:
+        return PathResult(source, target, None, [], 0 if all_paths else None, False)
+    meet, (a, b), rest = found
+    hops = (a + b) // 2  # bipartite hops: two per person-to-person (or film-to-film) hop
+    if not all_paths:
+        return PathResult(source, target, hops, [_steps(mirror, rest)])
+    layers = rest
+    (pred_s, _, sigma_s), (pred_t, _, sigma_t) = (_shortest_dag(q.view, layers[k], meet) for k in (0, 1))
+    total = sum(int(x) * int(y) for x, y in zip(sigma_s.tolist(), sigma_t.tolist()))
+    chains = []
+    for m in meet.tolist():
+        if len(chains) >= max_paths:
+            break
+        suffixes = list(itertools.islice(_back_paths(pred_t, m, t), max_paths))
+        for prefix in _back_paths(pred_s, m, s):
+            head = prefix[::-1]
+            for suffix in suffixes:
+                chains.append(head + suffix[1:])
+                if len(chains) >= max_paths:
+                    break
+            if len(chains) >= max_paths:
+                break
+    return PathResult(source, target, hops, [_steps(mirror, c) for c in chains], total, total > len(chains))
+
+
+# -- public API ----------------------------------------------------------------------
+
+
+def costar_path(
+    mirror,
+    source: str,
+    target: str,
+    *,
+    all_paths: bool = False,
+    max_paths: int = DEFAULT_MAX_PATHS,
+    year_range=None,
+    min_votes: int | None = None,
+    exclude_roles=DEFAULT_EXCLUDED_ROLES,
+    exclude_people=(),
+    exclude_films=(),
+    actors_only: bool = True,
+) -> PathResult:
+    """The shortest co-star chain between two people ("six degrees").
+
+    Parameters
+    ----------
+    mirror : Mirror or FilmGraph
+    source, target : str
+        Person ids or exact names (see :mod:`graph.names`).
+    all_paths : bool
+        List every shortest path (up to ``max_paths``) and count them all.
+    max_paths : int
+        Most paths listed with ``all_paths``.
+    year_range, min_votes, exclude_roles, exclude_people, exclude_films, actors_only
+        Filters; see the module docstring.
+
+    Returns
+    -------
+    PathResult
+        ``distance`` in co-star hops and the chain person, film, person, ...;
+        ``distance is None`` when the two are not connected.
+
+    Examples
+    --------
+    >>> from graph.model import FilmGraph
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": "tt0000001", "title": "A", "year": 2001}, {"id": "tt0000002", "title": "B", "year": 2002}],
+    ...     people=[{"id": f"nm000000{i}", "name": n} for i, n in enumerate("XYZ", 1)],
+    ...     credits=[{"person_id": p, "film_id": f, "role": "actor"} for p, f in
+    ...              [("nm0000001", "tt0000001"), ("nm0000002", "tt0000001"), ("nm0000002", "tt0000002"), ("nm0000003", "tt0000002")]])
+    >>> r = costar_path(g, "X", "Z")
+    >>> r.distance, [step["label"] for step in r.path]
+    (2, ['X', 'A', 'Y', 'B', 'Z'])
+    """
+    m = build_mirror(mirror)
+    s = resolve_node(m, source, "person")
+    t = resolve_node(m, target, "person")
+    q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films)
+    return _path_query(m, s, t, q, all_paths, max_paths)
+
+
+def film_path(
+    mirror,
+    film_a: str,
+    film_b: str,
+    *,
+    all_paths: bool = False,
+    max_paths: int = DEFAULT_MAX_PATHS,
+    year_range=None,
+    min_votes: int | None = None,
+    exclude_roles=DEFAULT_EXCLUDED_ROLES,
+    exclude_people=(),
+    exclude_films=(),
+    actors_only: bool = False,
+) -> PathResult:
+    """The shortest chain film, person, film, ... between two films.
+
+    Like :func:`costar_path` with films at the ends; ``distance`` counts
+    film-to-film hops (two films sharing someone are 1 apart).  Anyone who
+    worked on both links them (``actors_only=False`` by default); the year and
+    votes filters apply to the films in between, not to the two ends.
+
+    Examples
+    --------
+    >>> from graph.model import FilmGraph
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": "tt0000001", "title": "A"}, {"id": "tt0000002", "title": "B"}],
+    ...     people=[{"id": "nm0000001", "name": "D"}],
+    ...     credits=[{"person_id": "nm0000001", "film_id": f, "role": "director"} for f in ("tt0000001", "tt0000002")])
+    >>> [step["label"] for step in film_path(g, "A", "B").path]
+    ['A', 'D', 'B']
+    """
+    m = build_mirror(mirror)
+    s = resolve_node(m, film_a, "film")
+    t = resolve_node(m, film_b, "film")
+    q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films)
+    return _path_query(m, s, t, q, all_paths, max_paths)
+
+
+def _bfs_distances(mirror: Mirror, q: _Query, centre: int) -> np.ndarray:
+    """Bipartite BFS depth of every node from ``centre`` (-1 unreached, -2 excluded)."""
+    indptr, indices = q.view.indptr, q.view.indices
+    dist = np.full(mirror.n_nodes, -1, dtype=np.int16)
+    if len(q.excluded):
+        dist[q.excluded] = -2
+    dist[centre] = 0
+    front = np.array([centre], dtype=np.int64)
+    depth = 0
+    person_front = centre < mirror.n_people
+    while len(front):
+        starts = indptr[front]
+        lens = indptr[front + 1] - starts
+        nb = _gather(indices, starts, lens, int(lens.sum()))
+        nb = nb[dist[nb] == -1]
+        if q.filters_films and person_front:
+            nb = nb[_film_ok(mirror, q, nb)]
+        front = np.unique(nb)
+        depth += 1
+        dist[front] = depth
+        person_front = not person_front
+    return dist
+
+
+def _universe(mirror: Mirror, q: _Query) -> np.ndarray:
+    """People a centre could reach: a credit of the kept roles, not excluded."""
+    ok = q.view.degree[: mirror.n_people] > 0
+    if len(q.excluded):
+        ok[q.excluded[q.excluded < mirror.n_people]] = False
+    return ok
+
+
+def bacon_numbers(mirror, centre: str, **filters) -> BaconNumbers:
+    """How many people are 0, 1, 2, ... co-star hops from ``centre``.
+
+    Parameters
+    ----------
+    mirror : Mirror or FilmGraph
+    centre : str
+        A person id or exact name.
+    **filters
+        As for :func:`costar_path` (``actors_only``, ``year_range``, ...).
+
+    Returns
+    -------
+    BaconNumbers
+        The histogram, the unreachable count (people with a credit of the
+        kept roles that no chain reaches), the average distance, and
+        :meth:`BaconNumbers.people_at` / :meth:`BaconNumbers.unreachable_people`
+        to list them.
+
+    Examples
+    --------
+    >>> from graph.model import FilmGraph
+    >>> g = FilmGraph.from_records(credits=[
+    ...     {"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"},
+    ...     {"person_id": "nm0000002", "film_id": "tt0000001", "role": "actor"},
+    ...     {"person_id": "nm0000003", "film_id": "tt0000002", "role": "actor"}])
+    >>> b = bacon_numbers(g, "nm0000001")
+    >>> b.histogram, b.unreachable, b.unreachable_people()
+    ([1, 1], 1, ['nm0000003'])
+    """
+    m = build_mirror(mirror)
+    c = resolve_node(m, centre, "person")
+    q = _prepare(m, **filters)
+    if len(q.excluded) and c in set(q.excluded.tolist()):
+        raise ReelgraphError("the centre cannot be excluded")
+    dist = _bfs_distances(m, q, c)[: m.n_people].astype(np.int32)
+    universe = _universe(m, q)
+    universe[c] = True
+    hops = np.where(dist >= 0, dist // 2, -1)
+    hops[~universe] = -2  # not counted either way
+    reached = hops[hops >= 0]
+    histogram = np.bincount(reached).tolist() if len(reached) else [0]
+    others = reached[reached > 0]
+    average = float(others.mean()) if len(others) else None
+    return BaconNumbers(str(m.ids[c]), histogram, int((hops == -1).sum()), average, m, hops)
+
+
+# -- best centres: 64 searches at a time --------------------------------------------
+
+
+def _bit_bfs(mirror: Mirror, q: _Query, sources: np.ndarray, film_allowed, person_allowed, targets=None):
+    """BFS from up to 64 people at once.
+
+    Returns ``(levels, hits)``: ``levels[d - 1]`` is an array with, per
+    source, the people first reached at ``d`` hops; ``hits`` (when
+    ``targets`` is given) the hop distance from each source to each target
+    (-1 unreached), shape ``(len(sources), len(targets))``.
+    """
+    n, p = mirror.n_nodes, mirror.n_people
+    indptr, indices = q.view.indptr, q.view.indices
+    k = len(sources)
+    visited = np.zeros(n, dtype=np.uint64)
+    front = np.zeros(n, dtype=np.uint64)
+    bits = np.left_shift(np.uint64(1), np.arange(k, dtype=np.uint64))
+    front[sources] = bits
+    visited[sources] = bits
+    deg = np.diff(indptr)
+    halves = {}
+    for name, lo, hi, allowed in (("film", p, n, film_allowed), ("person", 0, p, person_allowed)):
+        rows = np.flatnonzero(deg[lo:hi] > 0)
+        mask = None if allowed is None else np.where(allowed, np.uint64(0xFFFFFFFFFFFFFFFF), np.uint64(0))
+        halves[name] = (lo, hi, rows, indptr[lo + rows] - indptr[lo], mask)
+    levels = []
+    hits = np.full((k, len(targets)), -1, dtype=np.int16) if targets is not None else None
+    to_films = True
+    depth = 0
+    while True:
+        lo, hi, rows, seg, mask = halves["film" if to_films else "person"]
+        reach = np.zeros(hi - lo, dtype=np.uint64)
+        if len(rows):
+            # Pull: each row ORs the frontier words of its neighbours.
+            words = front[indices[indptr[lo] : indptr[hi]]]
+            reach[rows] = np.bitwise_or.reduceat(words, seg)
+        new = reach & ~visited[lo:hi]
+        if mask is not None:
+            new &= mask
+        front[:] = 0
+        if not new.any():
+            break
+        visited[lo:hi] |= new
+        front[lo:hi] = new
+        depth += 1
+        if not to_films:
+            hop = depth // 2
+            reached = new[new != 0]
+            per_source = np.unpackbits(reached.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").sum(axis=0, dtype=np.int64)
+            levels.append(per_source[:k])
+            if hits is not None:
+                tw = new[targets]
+                cols = np.flatnonzero(tw)
+                if len(cols):
+                    b = np.unpackbits(tw[cols].view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")[:, :k].astype(bool)
+                    hits[:, cols] = np.where(b.T, hop, hits[:, cols])
+        to_films = not to_films
+    return levels, hits
+
+
+def _connectivity(mirror: Mirror, q: _Query, film_allowed) -> np.ndarray:
+    """Per person: co-star credits, sum over their films of (cast size - 1)."""
+    p = mirror.n_people
+    indptr, indices = q.view.indptr, q.view.indices
+    deg = np.diff(indptr).astype(np.float64)
+    films = indices[: indptr[p]]
+    weight = deg[films] - 1
+    if film_allowed is not None:
+        weight = np.where(film_allowed[films - p], weight, 0)
+    owner = np.repeat(np.arange(p), np.diff(indptr[: p + 1]))
+    return np.bincount(owner, weights=weight, minlength=p)
+
+
+def best_centres(mirror, top: int = 10, candidates=1000, sample: int | None = None, seed: int = 0, **filters) -> CentreRanking:
+    """People ranked as centres of the graph: who is closest to everyone.
+
+    A person's score is their average distance (co-star hops) to everyone
+    they reach.  People who reach more come first (a centre of a small
+    island is no centre), then the smaller average, then the id.
+
+    Parameters
+    ----------
+    mirror : Mirror or FilmGraph
+    top : int
+        How many centres to return.
+    candidates : int or iterable of str
+        Whom to rank: that many best-connected people (most co-star credits:
+        the sum over their films of the cast size minus one), or the ids or
+        names given.
+    sample : int or None
+        ``None``: exact when affordable (every candidate's own BFS, 64 at a
+        time; see :data:`EXACT_WORK_LIMIT`), else as with
+        :data:`DEFAULT_SAMPLE`.  ``0``: always exact.  ``k > 0``: estimate
+        each candidate's average from ``k`` random people (BFS from them;
+        distances are symmetric), reporting each estimate's standard error
+        and the largest 95 % half-width as ``error``.
+    seed : int
+        Seed of the sample.
+    **filters
+        As for :func:`costar_path`.
+
+    Returns
+    -------
+    CentreRanking
+
+    Examples
+    --------
+    >>> from graph.model import FilmGraph
+    >>> chain = [("nm0000001", "tt0000001"), ("nm0000002", "tt0000001"), ("nm0000002", "tt0000002"), ("nm0000003", "tt0000002")]
+    >>> g = FilmGraph.from_records(credits=[{"person_id": p, "film_id": f, "role": "actor"} for p, f in chain])
+    >>> [(c.id, c.average) for c in best_centres(g, top=2).centres]
+    [('nm0000002', 1.0), ('nm0000001', 1.5)]
+    """
+    m = build_mirror(mirror)
+    q = _prepare(m, **filters)
+    film_allowed = _film_mask(m, q)
+    excluded_films = q.excluded[q.excluded >= m.n_people] - m.n_people
+    if len(excluded_films):
+        film_allowed = np.ones(m.n_films, dtype=bool) if film_allowed is None else film_allowed.copy()
+        film_allowed[excluded_films] = False
+    universe = _universe(m, q)
+    person_allowed = universe if len(q.excluded) else None
+    if isinstance(candidates, (int, np.integer)):
+        score = _connectivity(m, q, film_allowed)
+        pool = np.flatnonzero(universe)
+        # Most connected first; ties by node order (stable sort).
+        order = np.argsort(-score[pool], kind="stable")
+        chosen = pool[order[: int(candidates)]]
+    else:
+        chosen = np.asarray(sorted({resolve_node(m, c, "person") for c in candidates}), dtype=np.int64)
+    n_edges = len(q.view.indices)
+    if sample is None:
+        exact = math.ceil(len(chosen) / 64) * n_edges <= EXACT_WORK_LIMIT
+        sample = 0 if exact else DEFAULT_SAMPLE
+    pool = np.flatnonzero(universe)
+    exact = sample == 0 or sample >= len(pool)
+    rows = []
+    if exact:
+        for start in range(0, len(chosen), 64):
+            batch = chosen[start : start + 64]
+            levels, _ = _bit_bfs(m, q, batch, film_allowed, person_allowed)
+            reach = np.zeros(len(batch), dtype=np.int64)
+            total = np.zeros(len(batch), dtype=np.int64)
+            for hop, counts in enumerate(levels, start=1):
+                reach += counts
+                total += hop * counts
+            for i, node in enumerate(batch.tolist()):
+                avg = total[i] / reach[i] if reach[i] else math.inf
+                rows.append((node, float(avg), int(reach[i]), None))
+        error = None
+        used_sample = None
+    else:
+        rng = np.random.default_rng(seed)
+        sources = np.sort(rng.choice(pool, size=int(sample), replace=False))
+        hits = np.concatenate([_bit_bfs(m, q, sources[i : i + 64], film_allowed, person_allowed, targets=chosen)[1] for i in range(0, len(sources), 64)])
+        is_source = np.isin(chosen, sources)
+        for j, node in enumerate(chosen.tolist()):
+            d = hits[:, j].astype(np.float64)
+            d = d[d > 0]  # the candidate itself (0) and unreachable (-1) are out
+            tried = len(sources) - int(is_source[j])
+            reach = int(round(len(d) / tried * (len(pool) - 1))) if tried else 0
+            if len(d):
+                sd = float(d.std(ddof=1)) if len(d) > 1 else 0.0
+                fpc = math.sqrt(max(0.0, 1 - len(d) / max(reach, 1)))
+                rows.append((node, float(d.mean()), reach, sd / math.sqrt(len(d)) * fpc))
+            else:
+                rows.append((node, math.inf, 0, None))
+        used_sample = int(sample)
+    rows.sort(key=lambda r: (-r[2], r[1], str(m.ids[r[0]])))
+    centres = [Centre(str(m.ids[n]), m.label(n), avg, reach, se) for n, avg, reach, se in rows[:top]]
+    if not exact:
+        errors = [1.96 * c.stderr for c in centres if c.stderr is not None]
+        error = max(errors) if errors else None
+    return CentreRanking(centres, exact, len(chosen), used_sample, int(universe.sum()), error)

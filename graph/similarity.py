@@ -1,0 +1,712 @@
+"""Film-to-film similarity: "More like this" links, shared people, genres and keywords.
+
+Every pair of films gets four components in ``[0, 1]`` and a score that
+weighs them (weights are parameters; these are the defaults)::
+
+    score = 0.40 * mlt + 0.30 * people + 0.15 * genres + 0.15 * keywords
+
+``mlt``
+    IMDb's "More like this": a film listing another at rank r counts
+    ``1 / log2(r + 1)`` (rank 1 counts 1, rank 3 0.5, rank 12 0.27; a link
+    of unknown rank 0.5).  When both list each other the two combine as
+    independent evidence, ``1 - (1 - x) * (1 - y)``.
+``people``
+    Adamic–Adar over shared people: a person credited on ``d`` films (any
+    role but ``self``/archive footage) adds ``1 / ln(d + 1)`` -- someone
+    with two films says more about them than someone with two hundred --
+    and the sum ``AA`` becomes ``1 - exp(-AA)``.  People with more than
+    ``max_person_films`` films are left out: their weight would be below
+    ``1 / ln(101)`` = 0.22 while the pairs they make grow with ``d**2``.
+``genres``, ``keywords``
+    Jaccard index of the two films' genre (keyword) sets.
+
+Which pairs are edges: those with a "More like this" link, a shared person
+(within the cap) or a shared keyword used by at most ``max_keyword_films``
+films.  Genres, and common keywords, only refine the score of such pairs:
+on their own they would link every drama with every other drama.  Each film
+then keeps its ``top_k`` best edges (an edge stays when it is in the top of
+either end), so the graph stays sparse enough to cluster.
+
+Every edge explains itself: :meth:`SimilarityGraph.explain` (and the
+``reasons`` of :func:`similar_films` and of the NetworkX export) says e.g.
+``["More like this #3", "3 shared cast: A, B, C", "2 shared genres:
+Drama, Romance"]``.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from graph.mirror import ACTING_ROLES, DEFAULT_EXCLUDED_ROLES, Mirror, build_mirror
+from graph.names import resolve_node
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "SimilarityGraph",
+    "similarity_graph",
+    "similar_films",
+    "mlt_weight",
+]
+
+#: Default weight of each component in the score (they sum to 1).
+DEFAULT_WEIGHTS = {"mlt": 0.40, "people": 0.30, "genres": 0.15, "keywords": 0.15}
+#: Weight of a "More like this" link whose rank is unknown.
+UNKNOWN_RANK_WEIGHT = 0.5
+#: Names a reason lists before "+N more".
+MAX_NAMES = 5
+
+
+def mlt_weight(rank) -> float:
+    """Weight of a "More like this" link at ``rank`` (1 = first): ``1 / log2(rank + 1)``.
+
+    Examples
+    --------
+    >>> mlt_weight(1), mlt_weight(3), mlt_weight(None)
+    (1.0, 0.5, 0.5)
+    """
+    if rank is None or (isinstance(rank, float) and math.isnan(rank)) or rank <= 0:
+        return UNKNOWN_RANK_WEIGHT
+    return 1.0 / math.log2(rank + 1)
+
+
+def _mlt_weights(ranks: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`mlt_weight`: 0 = no link, -1 = link of unknown rank."""
+    out = np.zeros(len(ranks), dtype=np.float64)
+    known = ranks > 0
+    out[known] = 1.0 / np.log2(ranks[known] + 1.0)
+    out[ranks < 0] = UNKNOWN_RANK_WEIGHT
+    return out
+
+
+# -- per-mirror indexes ------------------------------------------------------------
+
+
+class _Context:
+    """Indexes of one mirror that similarity needs, built once and cached."""
+
+    def __init__(self, mirror: Mirror, max_person_films: int, max_keyword_films: int):
+        self.m = mirror
+        self.max_person_films = max_person_films
+        self.max_keyword_films = max_keyword_films
+        self.view = mirror.view(mirror.role_set(actors_only=False, exclude_roles=DEFAULT_EXCLUDED_ROLES))
+
+    @cached_property
+    def person_weight(self) -> np.ndarray:
+        """Adamic–Adar weight of each person (0 outside 2..max_person_films films)."""
+        d = self.view.degree[: self.m.n_people].astype(np.float64)
+        w = np.zeros(len(d))
+        ok = (d >= 2) & (d <= self.max_person_films)
+        w[ok] = 1.0 / np.log(d[ok] + 1.0)
+        return w
+
+    def _codes(self, column: str):
+        """Film offset -> sorted codes of its list cells (CSR), and the vocabulary."""
+        cells = self.m.films[column]
+        lengths = np.fromiter((len(c) if isinstance(c, list) else 0 for c in cells), dtype=np.int64, count=len(cells))
+        flat = pd.Series([x for c in cells if isinstance(c, list) for x in c], dtype=object)
+        codes, vocab = pd.factorize(flat)
+        owner = np.repeat(np.arange(len(cells)), lengths)
+        # Sort within each film and drop repeats so set sizes are right.
+        key = _sorted_unique(owner.astype(np.int64) * max(len(vocab), 1) + codes)
+        owner, codes = key // max(len(vocab), 1), key % max(len(vocab), 1)
+        indptr = np.zeros(len(cells) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=len(cells)), out=indptr[1:])
+        return indptr, codes.astype(np.int64), np.asarray(vocab, dtype=object)
+
+    @cached_property
+    def genres(self):
+        return self._codes("genres")
+
+    @cached_property
+    def keywords(self):
+        return self._codes("keywords")
+
+    @cached_property
+    def mlt(self):
+        """"More like this" links as sorted pair keys with both directions' ranks."""
+        m = self.m
+        p = m.n_people
+        F = m.n_films
+        src = m.similar_src.astype(np.int64) - p
+        dst = m.similar_dst.astype(np.int64) - p
+        ok = (src >= 0) & (dst >= 0) & (src != dst)
+        rank = m.film_graph.similar["rank"].to_numpy(dtype="float64", na_value=np.nan)[ok]
+        rank = np.where(np.isnan(rank), -1, rank).astype(np.int64)
+        src, dst = src[ok], dst[ok]
+        a, b = np.minimum(src, dst), np.maximum(src, dst)
+        key = a * F + b
+        forward = src < dst  # a lists b
+        # Best (smallest known) rank per key and direction; unknown (-1) only when no rank is known.
+        order_rank = np.where(rank > 0, rank, np.iinfo(np.int64).max)
+        keys = np.unique(key)
+        out = []
+        for direction in (forward, ~forward):
+            k, r, o = key[direction], rank[direction], order_rank[direction]
+            idx = np.lexsort((o, k))
+            k, r = k[idx], r[idx]
+            first = np.ones(len(k), dtype=bool)
+            first[1:] = k[1:] != k[:-1]
+            col = np.zeros(len(keys), dtype=np.int64)
+            col[np.searchsorted(keys, k[first])] = r[first]
+            out.append(col)
+        return keys, out[0], out[1]
+
+    @cached_property
+    def credit_rows(self):
+        """Credit row numbers grouped by film offset (CSR), for reasons."""
+        m = self.m
+        film = m.credit_film.astype(np.int64) - m.n_people
+        order = np.argsort(film, kind="stable")
+        indptr = np.zeros(m.n_films + 1, dtype=np.int64)
+        np.cumsum(np.bincount(film, minlength=m.n_films), out=indptr[1:])
+        return indptr, order
+
+    def film_people(self, j: int) -> np.ndarray:
+        v = self.view
+        node = j + self.m.n_people
+        return v.indices[v.indptr[node] : v.indptr[node + 1]].astype(np.int64)
+
+    def person_films(self, person: int) -> np.ndarray:
+        v = self.view
+        return v.indices[v.indptr[person] : v.indptr[person + 1]].astype(np.int64) - self.m.n_people
+
+
+_contexts: "weakref.WeakKeyDictionary[Mirror, dict]" = weakref.WeakKeyDictionary()
+
+
+def _context(mirror: Mirror, max_person_films: int, max_keyword_films: int) -> _Context:
+    per = _contexts.setdefault(mirror, {})
+    key = (max_person_films, max_keyword_films)
+    if key not in per:
+        per[key] = _Context(mirror, max_person_films, max_keyword_films)
+    return per[key]
+
+
+# -- pair generation and scoring ------------------------------------------------------
+
+
+def _pairs_from_groups(indptr: np.ndarray, members: np.ndarray, groups: np.ndarray, weight: np.ndarray, F: int):
+    """All (a < b) pairs of films sharing a group (a person, a keyword), with summed weights.
+
+    ``members[indptr[g]:indptr[g + 1]]`` are the sorted films of group ``g``.
+    Groups of the same size are expanded together (one ``triu`` index per size).
+    Returns sorted unique keys ``a * F + b``, the weight sums and the counts.
+    """
+    sizes = indptr[groups + 1] - indptr[groups]
+    keys, weights = [], []
+    for d in np.unique(sizes):
+        if d < 2:
+            continue
+        g = groups[sizes == d]
+        films = members[indptr[g][:, None] + np.arange(d)]
+        iu, ju = np.triu_indices(int(d), 1)
+        keys.append((films[:, iu] * F + films[:, ju]).ravel())
+        weights.append(np.repeat(weight[g], len(iu)))
+    if not keys:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, np.empty(0), empty
+    keys = np.concatenate(keys)
+    weights = np.concatenate(weights)
+    order = np.argsort(keys)
+    keys, weights = keys[order], weights[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    starts = np.flatnonzero(first)
+    return keys[starts], np.add.reduceat(weights, starts), np.diff(np.append(starts, len(keys)))
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort and a compare: much faster than np.unique's hashing here)."""
+    values = np.sort(values)
+    if len(values):
+        keep = np.ones(len(values), dtype=bool)
+        keep[1:] = values[1:] != values[:-1]
+        values = values[keep]
+    return values
+
+
+def _lookup(keys: np.ndarray, table_keys: np.ndarray, *columns):
+    """Values of ``columns`` (aligned with sorted ``table_keys``) at ``keys``; 0 where absent."""
+    pos = np.searchsorted(table_keys, keys)
+    pos_ok = np.minimum(pos, max(len(table_keys) - 1, 0))
+    hit = (pos < len(table_keys)) & (table_keys[pos_ok] == keys) if len(table_keys) else np.zeros(len(keys), dtype=bool)
+    out = []
+    for col in columns:
+        vals = np.zeros(len(keys), dtype=col.dtype)
+        vals[hit] = col[pos_ok[hit]]
+        out.append(vals)
+    return out
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray, sets, chunk: int = 1 << 20) -> np.ndarray:
+    """Jaccard index of the code sets of films ``a[i]`` and ``b[i]`` (0 when either is empty)."""
+    indptr, codes, vocab = sets
+    out = np.zeros(len(a), dtype=np.float64)
+    if not len(codes):
+        return out
+    size = np.diff(indptr)
+    if len(vocab) <= 64:
+        # Small vocabularies (genres: IMDb has 28) fit a 64-bit mask per film.
+        bits = np.left_shift(np.uint64(1), codes.astype(np.uint64))
+        masks = np.zeros(len(size), dtype=np.uint64)
+        nonempty = np.flatnonzero(size)
+        masks[nonempty] = np.bitwise_or.reduceat(bits, indptr[nonempty])
+        for start in range(0, len(a), chunk):
+            ma, mb = masks[a[start : start + chunk]], masks[b[start : start + chunk]]
+            union = np.bitwise_count(ma | mb).astype(np.float64)
+            inter = np.bitwise_count(ma & mb)
+            out[start : start + chunk] = np.divide(inter, union, out=np.zeros(len(ma)), where=union > 0)
+        return out
+    V = max(len(vocab), 1)
+    film_keys = np.repeat(np.arange(len(size)), size) * V + codes  # sorted
+    both = np.flatnonzero((size[a] > 0) & (size[b] > 0))
+    for start in range(0, len(both), chunk):
+        rows = both[start : start + chunk]
+        aa, bb = a[rows], b[rows]
+        n = size[aa]
+        # Every code of a, looked up in b's set.
+        offsets = np.repeat(indptr[aa] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+        probe = np.repeat(bb, n) * V + codes[offsets]
+        pos = np.minimum(np.searchsorted(film_keys, probe), len(film_keys) - 1)
+        inter = np.bincount(np.repeat(np.arange(len(rows)), n), weights=film_keys[pos] == probe, minlength=len(rows))
+        out[rows] = inter / (size[aa] + size[bb] - inter)
+    return out
+
+
+def _components(ctx: _Context, a: np.ndarray, b: np.ndarray, aa: np.ndarray, weights: dict):
+    """Component arrays and score for pairs (a, b) given their Adamic–Adar sums."""
+    F = ctx.m.n_films
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keys = lo * F + hi
+    mkeys, rank_lo_hi, rank_hi_lo = ctx.mlt
+    r_fwd, r_back = _lookup(keys, mkeys, rank_lo_hi, rank_hi_lo)
+    # Ranks from a's point of view: "a lists b at r_ab".
+    a_is_lo = a <= b
+    r_ab = np.where(a_is_lo, r_fwd, r_back)
+    r_ba = np.where(a_is_lo, r_back, r_fwd)
+    x, y = _mlt_weights(r_ab), _mlt_weights(r_ba)
+    mlt = 1.0 - (1.0 - x) * (1.0 - y)
+    people = 1.0 - np.exp(-aa)
+    genres = _jaccard(a, b, ctx.genres)
+    keywords = _jaccard(a, b, ctx.keywords)
+    score = weights["mlt"] * mlt + weights["people"] * people + weights["genres"] * genres + weights["keywords"] * keywords
+    return {"rank_ab": r_ab, "rank_ba": r_ba, "mlt": mlt, "people": people, "genres": genres, "keywords": keywords, "score": score}
+
+
+def _weights(weights) -> dict:
+    w = dict(DEFAULT_WEIGHTS)
+    if weights:
+        unknown = set(weights) - set(w)
+        if unknown:
+            raise ValueError(f"unknown weight(s): {', '.join(sorted(unknown))}")
+        w.update(weights)
+    return w
+
+
+# -- the graph -------------------------------------------------------------------------
+
+
+@dataclass
+class SimilarityGraph:
+    """Scored, explained film-to-film edges; build it with :func:`similarity_graph`.
+
+    Edges are stored as arrays over film offsets (film node index minus
+    ``mirror.n_people``), ``a < b``; :attr:`edges` is the same as a table
+    with ids.
+
+    Attributes
+    ----------
+    mirror : Mirror
+    a, b : numpy.ndarray of int64
+    score, mlt, people, genres, keywords : numpy.ndarray of float64
+    rank_ab, rank_ba : numpy.ndarray of int64
+        "More like this" rank of b on a's page and of a on b's (0 none, -1 unknown).
+    shared : numpy.ndarray of int64
+        People counted in ``people``.
+    weights : dict
+    """
+
+    mirror: Mirror
+    a: np.ndarray
+    b: np.ndarray
+    score: np.ndarray
+    mlt: np.ndarray
+    people: np.ndarray
+    genres: np.ndarray
+    keywords: np.ndarray
+    rank_ab: np.ndarray
+    rank_ba: np.ndarray
+    shared: np.ndarray
+    weights: dict
+    _ctx: _Context = field(repr=False, default=None)
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    @property
+    def film_ids(self) -> np.ndarray:
+        return self.mirror.ids[self.mirror.n_people :]
+
+    @cached_property
+    def _adjacency(self):
+        F = self.mirror.n_films
+        src = np.concatenate([self.a, self.b])
+        dst = np.concatenate([self.b, self.a])
+        edge = np.concatenate([np.arange(len(self.a)), np.arange(len(self.a))])
+        order = np.lexsort((-self.score[edge], src))
+        indptr = np.zeros(F + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=F), out=indptr[1:])
+        return indptr, dst[order], edge[order]
+
+    def neighbours(self, film: str, top: int | None = None) -> list[tuple[str, float]]:
+        """``(film id, score)`` of a film's edges, best first."""
+        j = resolve_node(self.mirror, film, "film") - self.mirror.n_people
+        indptr, dst, edge = self._adjacency
+        sl = slice(indptr[j], indptr[j + 1] if top is None else min(indptr[j + 1], indptr[j] + top))
+        return [(str(self.film_ids[d]), float(self.score[e])) for d, e in zip(dst[sl], edge[sl])]
+
+    def explain(self, film_a: str, film_b: str) -> list[str]:
+        """Why the two films are similar, from ``film_a``'s point of view."""
+        m = self.mirror
+        a = resolve_node(m, film_a, "film") - m.n_people
+        b = resolve_node(m, film_b, "film") - m.n_people
+        return _reasons(self._ctx, a, b)
+
+    @property
+    def edges(self) -> pd.DataFrame:
+        """One row per edge: ``film_id``, ``other_id``, the components and ``score``."""
+        ids = self.film_ids
+        return pd.DataFrame(
+            {
+                "film_id": ids[self.a],
+                "other_id": ids[self.b],
+                "score": self.score,
+                "mlt": self.mlt,
+                "people": self.people,
+                "genres": self.genres,
+                "keywords": self.keywords,
+                "shared_people": self.shared,
+                "rank_ab": self.rank_ab,
+                "rank_ba": self.rank_ba,
+            }
+        )
+
+    def to_networkx(self):
+        """A :class:`networkx.Graph` of the edges (``weight`` = score, ``reasons``); for small graphs."""
+        import networkx as nx
+
+        G = nx.Graph()
+        m = self.mirror
+        for j in np.unique(np.concatenate([self.a, self.b])).tolist():
+            G.add_node(str(self.film_ids[j]), label=m.label(j + m.n_people), year=m.year(j + m.n_people))
+        for i, (a, b) in enumerate(zip(self.a.tolist(), self.b.tolist())):
+            G.add_edge(
+                str(self.film_ids[a]),
+                str(self.film_ids[b]),
+                weight=float(self.score[i]),
+                mlt=float(self.mlt[i]),
+                people=float(self.people[i]),
+                genres=float(self.genres[i]),
+                keywords=float(self.keywords[i]),
+                reasons=_reasons(self._ctx, a, b),
+            )
+        return G
+
+
+def similarity_graph(
+    mirror,
+    *,
+    weights: dict | None = None,
+    top_k: int = 10,
+    min_score: float = 0.0,
+    max_person_films: int = 100,
+    max_keyword_films: int = 200,
+) -> SimilarityGraph:
+    """Build the film similarity graph; see the module docstring for the formula.
+
+    Parameters
+    ----------
+    mirror : Mirror or FilmGraph
+    weights : dict, optional
+        Override some of :data:`DEFAULT_WEIGHTS` (keys ``mlt``, ``people``,
+        ``genres``, ``keywords``).
+    top_k : int or None
+        Each film keeps its ``top_k`` best edges (an edge stays when it is in
+        the top of either end), so :func:`similar_films` on the graph is exact
+        for ``top <= top_k``; ``None`` keeps every edge.
+    min_score : float
+        Drop edges scoring below this.
+    max_person_films : int
+        People credited on more films do not link films.
+    max_keyword_films : int
+        Keywords on more films do not make edges (they still count in the
+        keyword Jaccard of pairs linked otherwise).
+
+    Returns
+    -------
+    SimilarityGraph
+
+    Examples
+    --------
+    >>> from graph.model import FilmGraph
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": "tt0000001", "title": "A", "genres": ["Drama"]}, {"id": "tt0000002", "title": "B", "genres": ["Drama"]}],
+    ...     similar=[{"film_id": "tt0000001", "similar_id": "tt0000002", "rank": 1, "source": "imdb-more-like-this"}])
+    >>> sim = similarity_graph(g)
+    >>> round(float(sim.score[0]), 2), sim.explain("A", "B")
+    (0.55, ['More like this #1', '1 shared genre: Drama'])
+    """
+    m = build_mirror(mirror)
+    w = _weights(weights)
+    ctx = _context(m, max_person_films, max_keyword_films)
+    F = m.n_films
+    # Pairs through people: group = person, members = their films (sorted offsets).
+    v = ctx.view
+    p = m.n_people
+    people = np.flatnonzero(ctx.person_weight > 0)
+    person_members = v.indices[: v.indptr[p]].astype(np.int64) - p
+    pk, paa, pn = _pairs_from_groups(v.indptr[: p + 1], person_members, people, ctx.person_weight, F)
+    # Pairs through rare keywords: group = keyword.
+    kindptr, kcodes, kvocab = ctx.keywords
+    if len(kcodes):
+        film_of = np.repeat(np.arange(F), np.diff(kindptr))
+        order = np.lexsort((film_of, kcodes))
+        kw_members = film_of[order]
+        kw_indptr = np.zeros(len(kvocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(kcodes, minlength=len(kvocab)), out=kw_indptr[1:])
+        df = np.diff(kw_indptr)
+        rare = np.flatnonzero((df >= 2) & (df <= max_keyword_films))
+        kk, _, _ = _pairs_from_groups(kw_indptr, kw_members, rare, np.ones(len(kvocab)), F)
+    else:
+        kk = np.empty(0, dtype=np.int64)
+    mkeys = ctx.mlt[0]
+    keys = _sorted_unique(np.concatenate([pk, mkeys, kk]))
+    del kk
+    aa, shared = _lookup(keys, pk, paa, pn)
+    del pk, paa, pn
+    # Score in chunks (the components of twenty million candidate pairs
+    # would be gigabytes), keep the best, then recompute the kept ones' parts.
+    score = np.empty(len(keys), dtype=np.float64)
+    chunk = 1 << 22
+    for start in range(0, len(keys), chunk):
+        k = keys[start : start + chunk]
+        score[start : start + chunk] = _components(ctx, k // F, k % F, aa[start : start + chunk], w)["score"]
+    keep = score >= min_score
+    if top_k is not None and len(keys):
+        keep &= _in_top_k(keys // F, keys % F, score, int(top_k), F)
+    sel = np.flatnonzero(keep)
+    keys, aa, shared = keys[sel], aa[sel], shared[sel]
+    a, b = keys // F, keys % F
+    comp = _components(ctx, a, b, aa, w)
+    return SimilarityGraph(
+        m, a, b, comp["score"], comp["mlt"], comp["people"], comp["genres"], comp["keywords"],
+        comp["rank_ab"], comp["rank_ba"], shared.astype(np.int64), w, ctx,
+    )
+
+
+def _in_top_k(a: np.ndarray, b: np.ndarray, score: np.ndarray, k: int, F: int) -> np.ndarray:
+    """Edges among the ``k`` best of either end.
+
+    One sort of a composite integer key (end, then score descending,
+    quantised to 2**-32 of the best score); the stable sort settles ties by
+    edge order (then the ``a`` side before the ``b`` side).
+    """
+    n = len(a)
+    top = float(score.max()) if n else 0.0
+    q = (score * (0xFFFFFFFF / top)).astype(np.int64) if top > 0 else np.zeros(n, dtype=np.int64)
+    desc = 0xFFFFFFFF - q
+    composite = np.concatenate([a.astype(np.int64) << 32 | desc, b.astype(np.int64) << 32 | desc])
+    order = np.argsort(composite, kind="stable")
+    ends_sorted = composite[order] >> 32
+    del composite
+    # Rank within each end's run of the sorted array.
+    new_run = np.ones(2 * n, dtype=bool)
+    new_run[1:] = ends_sorted[1:] != ends_sorted[:-1]
+    run_starts = np.flatnonzero(new_run)
+    rank = np.arange(2 * n) - np.repeat(run_starts, np.diff(np.append(run_starts, 2 * n)))
+    keep = np.zeros(n, dtype=bool)
+    keep[order[rank < k] % n] = True
+    return keep
+
+
+# -- reasons ------------------------------------------------------------------------------
+
+
+def _names(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_NAMES])
+    return shown + (f" +{len(items) - MAX_NAMES} more" if len(items) > MAX_NAMES else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} shared {word}" + ("" if n == 1 or word in ("cast", "crew") else "s")
+
+
+def _reasons(ctx: _Context, a: int, b: int) -> list[str]:
+    """Reason strings for films a and b (offsets), from a's point of view."""
+    m = ctx.m
+    F = m.n_films
+    out = []
+    keys, r_lo_hi, r_hi_lo = ctx.mlt
+    lo, hi = min(a, b), max(a, b)
+    r_fwd, r_back = (int(x[0]) for x in _lookup(np.array([lo * F + hi]), keys, r_lo_hi, r_hi_lo))
+    r_ab, r_ba = (r_fwd, r_back) if a <= b else (r_back, r_fwd)
+
+    def rank_text(r):
+        return f"#{r}" if r > 0 else "(unranked)"
+
+    if r_ab and r_ba:
+        out.append(f"More like this {rank_text(r_ab)} (and {rank_text(r_ba)} on its page)")
+    elif r_ab:
+        out.append(f"More like this {rank_text(r_ab)}" if r_ab > 0 else "More like this")
+    elif r_ba:
+        out.append(f"More like this {rank_text(r_ba)} on its page")
+    # Shared people, counted ones only, strongest (fewest films) first.
+    shared = np.intersect1d(ctx.film_people(a), ctx.film_people(b), assume_unique=True)
+    shared = shared[ctx.person_weight[shared] > 0]
+    if len(shared):
+        roles_a, roles_b, billing_a = _roles(ctx, a), _roles(ctx, b), _billing(ctx, a)
+        cast, crew = [], []
+        order = sorted(shared.tolist(), key=lambda p: (-ctx.person_weight[p], billing_a.get(p, 1 << 30), m.label(p)))
+        for person in order:
+            ra, rb = roles_a.get(person, set()), roles_b.get(person, set())
+            if ra & set(ACTING_ROLES) and rb & set(ACTING_ROLES):
+                cast.append(m.label(person))
+            else:
+                roles = sorted((ra | rb) - set(ACTING_ROLES)) or sorted(ra | rb)
+                crew.append(f"{m.label(person)} ({'/'.join(roles)})")
+        if cast:
+            out.append(f"{_plural(len(cast), 'cast')}: {_names(cast)}")
+        if crew:
+            out.append(f"{_plural(len(crew), 'crew')}: {_names(crew)}")
+    for name, sets in (("genre", ctx.genres), ("keyword", ctx.keywords)):
+        indptr, codes, vocab = sets
+        ca, cb = codes[indptr[a] : indptr[a + 1]], codes[indptr[b] : indptr[b + 1]]
+        common = set(ca.tolist()) & set(cb.tolist())
+        if common:
+            # In film a's own order of the list.
+            cell = m.films[name + "s"].iat[a]
+            labels = [x for x in cell if x in {vocab[c] for c in common}]
+            labels = list(dict.fromkeys(labels))
+            out.append(f"{_plural(len(labels), name)}: {_names(labels)}")
+    return out
+
+
+def _roles(ctx: _Context, j: int) -> dict:
+    indptr, rows = ctx.credit_rows
+    r = rows[indptr[j] : indptr[j + 1]]
+    m = ctx.m
+    out: dict[int, set] = {}
+    for person, role in zip(m.credit_person[r].tolist(), m.credit_role[r].tolist()):
+        out.setdefault(person, set()).add(m.role_names[role])
+    return out
+
+
+def _billing(ctx: _Context, j: int) -> dict:
+    indptr, rows = ctx.credit_rows
+    r = rows[indptr[j] : indptr[j + 1]]
+    billing = ctx.m.film_graph.credits["billing"].to_numpy(dtype="float64", na_value=np.inf)[r] if len(r) else []
+    out: dict[int, float] = {}
+    for person, bill in zip(ctx.m.credit_person[r].tolist(), list(billing)):
+        out[person] = min(out.get(person, math.inf), bill)
+    return out
+
+
+# -- top-k for one film ---------------------------------------------------------------------
+
+
+def similar_films(sim_graph_or_mirror, film: str, top: int = 10, **options) -> list[dict]:
+    """The ``top`` films most similar to ``film``, with scores and reasons.
+
+    Parameters
+    ----------
+    sim_graph_or_mirror : SimilarityGraph, Mirror or FilmGraph
+        A built graph answers from its (top-k pruned) edges; a mirror or the
+        tables are scored for this one film only, every candidate kept.
+    film : str
+        Film id or exact title (``"Title (year)"`` to pick one of several).
+    top : int
+    **options
+        For a mirror: ``weights``, ``max_person_films``, ``max_keyword_films``
+        as for :func:`similarity_graph`.
+
+    Returns
+    -------
+    list of dict
+        Best first: ``id``, ``title``, ``year``, ``score``, the components
+        ``mlt``, ``people``, ``genres``, ``keywords``, and ``reasons`` (list
+        of str).  Ties are broken by id.
+
+    Examples
+    --------
+    >>> from graph.model import FilmGraph
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": "tt0000001", "title": "A"}, {"id": "tt0000002", "title": "B"}],
+    ...     similar=[{"film_id": "tt0000001", "similar_id": "tt0000002", "rank": 3, "source": "imdb-more-like-this"}])
+    >>> [(f["id"], f["score"], f["reasons"]) for f in similar_films(g, "A")]
+    [('tt0000002', 0.2, ['More like this #3'])]
+    """
+    if isinstance(sim_graph_or_mirror, SimilarityGraph):
+        sim = sim_graph_or_mirror
+        m, ctx = sim.mirror, sim._ctx
+        j = resolve_node(m, film, "film") - m.n_people
+        indptr, dst, edge = sim._adjacency
+        e = edge[indptr[j] : indptr[j + 1]]
+        others = dst[indptr[j] : indptr[j + 1]]
+        comp = {k: getattr(sim, k)[e] for k in ("score", "mlt", "people", "genres", "keywords")}
+    else:
+        m = build_mirror(sim_graph_or_mirror)
+        w = _weights(options.get("weights"))
+        ctx = _context(m, options.get("max_person_films", 100), options.get("max_keyword_films", 200))
+        j = resolve_node(m, film, "film") - m.n_people
+        others, aa = _local_candidates(ctx, j)
+        comp = _components(ctx, np.full(len(others), j, dtype=np.int64), others, aa, w)
+    order = sorted(range(len(others)), key=lambda i: (-round(float(comp["score"][i]), 12), str(m.ids[others[i] + m.n_people])))[:top]
+    out = []
+    for i in order:
+        o = int(others[i])
+        node = o + m.n_people
+        out.append(
+            {
+                "id": str(m.ids[node]),
+                "title": m.label(node),
+                "year": m.year(node),
+                "score": round(float(comp["score"][i]), 6),
+                **{k: round(float(comp[k][i]), 6) for k in ("mlt", "people", "genres", "keywords")},
+                "reasons": _reasons(ctx, j, o),
+            }
+        )
+    return out
+
+
+def _local_candidates(ctx: _Context, j: int):
+    """Films linked to film ``j`` (offset) the way :func:`similarity_graph` links them, and their AA sums."""
+    m = ctx.m
+    F = m.n_films
+    aa: dict[int, float] = {}
+    for person in ctx.film_people(j).tolist():
+        w = ctx.person_weight[person]
+        if w > 0:
+            for other in ctx.person_films(person).tolist():
+                if other != j:
+                    aa[other] = aa.get(other, 0.0) + w
+    keys = ctx.mlt[0]
+    lo, hi = keys // F, keys % F
+    linked = set(hi[lo == j].tolist()) | set(lo[hi == j].tolist())
+    kindptr, kcodes, kvocab = ctx.keywords
+    mine = kcodes[kindptr[j] : kindptr[j + 1]]
+    if len(mine):
+        df = np.bincount(kcodes, minlength=len(kvocab))
+        rare = mine[(df[mine] >= 2) & (df[mine] <= ctx.max_keyword_films)]
+        if len(rare):
+            film_of = np.repeat(np.arange(F), np.diff(kindptr))
+            linked |= set(film_of[np.isin(kcodes, rare)].tolist())
+    linked |= set(aa)
+    linked.discard(j)
+    others = np.array(sorted(linked), dtype=np.int64)
+    return others, np.array([aa.get(o, 0.0) for o in others.tolist()], dtype=np.float64)

@@ -1,0 +1,111 @@
+"""Louvain clusters of the similarity graph: deterministic ids, modularity, names."""
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from graph.clusters import cluster_films, modularity
+from graph.mirror import build_mirror
+from graph.model import MORE_LIKE_THIS, FilmGraph
+from graph.similarity import similarity_graph
+
+ROMANCE = ["tt0000001", "tt0000002", "tt0000003", "tt0000004"]
+SPACE = ["tt0000005", "tt0000006", "tt0000007"]
+VOTES = {"tt0000001": 100, "tt0000002": 5000, "tt0000003": 300, "tt0000004": 10, "tt0000005": 50, "tt0000006": 60, "tt0000007": 7000}
+
+
+def two_groups() -> FilmGraph:
+    films = [{"id": f, "title": f"Romance {i}", "year": 2000 + i, "genres": ["Romance", "Drama"], "keywords": ["jane austen"], "votes": VOTES[f]} for i, f in enumerate(ROMANCE, 1)]
+    films += [{"id": f, "title": f"Space {i}", "year": 2010 + i, "genres": ["Sci-Fi", "Action"], "keywords": ["space"], "votes": VOTES[f]} for i, f in enumerate(SPACE, 1)]
+    films.append({"id": "tt0000008", "title": "Alone", "genres": ["Western"]})
+    similar = [{"film_id": a, "similar_id": b, "rank": 1, "source": MORE_LIKE_THIS} for group in (ROMANCE, SPACE) for a, b in itertools.permutations(group, 2)]
+    # One person links the two groups, weakly.
+    credits = [{"person_id": "nm0000001", "film_id": f, "role": "actor"} for f in ("tt0000004", "tt0000005")]
+    return FilmGraph.from_records(films=films, credits=credits, similar=similar)
+
+
+@pytest.fixture
+def sim():
+    return similarity_graph(build_mirror(two_groups()))
+
+
+def test_clusters_numbered_by_size_with_na_for_loners(sim):
+    r = cluster_films(sim, seed=0)
+    assert r.method == "networkx"
+    assert r.membership.name == "cluster" and str(r.membership.dtype) == "Int64"
+    assert r.membership.dropna().to_dict() == {**dict.fromkeys(ROMANCE, 0), **dict.fromkeys(SPACE, 1)}
+    assert r.membership.index.tolist()[-1] == "tt0000008" and r.membership.isna().tolist()[-1]
+    assert list(r.clusters["size"]) == [4, 3]
+
+
+def test_modularity_matches_networkx(sim):
+    r = cluster_films(sim, seed=0)
+    G = sim.to_networkx()
+    expected = nx.community.modularity(G, [set(ROMANCE), set(SPACE)], weight="weight")
+    assert r.modularity == pytest.approx(expected, abs=1e-12)
+    # By hand: 9 edges of 0.4 + 0.15 + 0.15 = 0.7 inside the groups, one of
+    # 0.3 * (1 - exp(-1/ln 3)) = 0.179273 between them; m = 6.479273, so
+    # Q = 6.3/m - (8.579273/2m)^2 - (4.379273/2m)^2 = 0.419808.
+    assert round(r.modularity, 6) == 0.419808
+
+
+def test_cluster_names_centre_and_top_films(sim):
+    table = cluster_films(sim, seed=0).clusters
+    first, second = table.to_dict("records")
+    assert first["top_genres"] == ["Romance", "Drama"] and first["top_keywords"] == ["jane austen"]
+    assert first["central_film"] == "tt0000002"  # every film equally central: most votes wins
+    assert first["name"] == "Romance / Drama: jane austen (around Romance 2, 2002)"
+    assert first["top_films"] == ["tt0000002", "tt0000003", "tt0000001", "tt0000004"]
+    assert second["name"] == "Sci-Fi / Action: space (around Space 3, 2013)"
+    assert second["top_films"] == ["tt0000007", "tt0000006", "tt0000005"]
+
+
+def test_deterministic_for_a_seed(sim):
+    a, b = cluster_films(sim, seed=7), cluster_films(sim, seed=7)
+    assert a.membership.equals(b.membership) and a.modularity == b.modularity
+    assert cluster_films(sim, seed=1).membership.equals(a.membership)  # an easy graph: any seed finds it
+
+
+def test_resolution(sim):
+    merged = cluster_films(sim, seed=0, resolution=0.01)
+    assert merged.membership.dropna().unique().tolist() == [0]
+
+
+def test_igraph_backend_agrees(sim):
+    pytest.importorskip("igraph")
+    a = cluster_films(sim, seed=0, method="networkx")
+    b = cluster_films(sim, seed=0, method="igraph")
+    assert b.method == "igraph" and b.membership.equals(a.membership)
+    assert b.modularity == pytest.approx(a.modularity)
+
+
+def test_bad_method(sim):
+    with pytest.raises(ValueError, match="unknown method"):
+        cluster_films(sim, method="leiden")
+
+
+def test_empty_and_from_tables():
+    r = cluster_films(FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}]))
+    assert r.membership.isna().all() and r.clusters.empty and r.modularity == 0.0
+    r = cluster_films(two_groups())  # tables are turned into a similarity graph first
+    assert r.membership["tt0000007"] == 1
+
+
+def test_modularity_function_against_networkx():
+    rng = np.random.default_rng(3)
+    u, v = rng.integers(0, 30, 80), rng.integers(0, 30, 80)
+    keep = u != v
+    u, v = u[keep], v[keep]
+    pairs = {tuple(sorted(p)) for p in zip(u.tolist(), v.tolist())}
+    u = np.array([p[0] for p in sorted(pairs)])
+    v = np.array([p[1] for p in sorted(pairs)])
+    w = rng.random(len(u))
+    labels = rng.integers(0, 4, 30)
+    G = nx.Graph()
+    G.add_nodes_from(range(30))
+    G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), w.tolist()))
+    parts = [set(np.flatnonzero(labels == c).tolist()) for c in range(4)]
+    for gamma in (1.0, 0.5):
+        assert modularity(30, u, v, w, labels, gamma) == pytest.approx(nx.community.modularity(G, parts, weight="weight", resolution=gamma))

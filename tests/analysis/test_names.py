@@ -1,0 +1,126 @@
+"""Resolving what a user types to one id: exact up to case and accents, else a question back."""
+
+import re
+
+import pytest
+
+from graph.errors import AmbiguousNameError, NameNotFoundError
+from graph.mirror import build_mirror
+from graph.model import FilmGraph
+from graph.names import MAX_CANDIDATES, describe_film, describe_person, normalize_name, resolve_film, resolve_node, resolve_person
+
+
+@pytest.fixture
+def graph():
+    return build_mirror(
+        FilmGraph.from_records(
+            films=[
+                {"id": "tt0414387", "title": "Pride & Prejudice", "year": 2005, "title_type": "movie", "votes": 300000},
+                {"id": "tt0783233", "title": "Atonement", "year": 2007, "title_type": "movie", "votes": 280000},
+                {"id": "tt0000010", "title": "Small Film", "year": 2019, "votes": 10},
+                {"id": "tt0036969", "title": "Jane Eyre", "year": 1943, "title_type": "movie", "votes": 20000},
+                {"id": "tt1229822", "title": "Jane Eyre", "year": 2011, "title_type": "movie", "votes": 90000},
+                {"id": "tt0000020", "title": "Amélie"},
+            ],
+            people=[
+                {"id": "nm0461136", "name": "Keira Knightley", "birth_year": 1985},
+                {"id": "nm0000002", "name": "Keira Knightley"},
+                {"id": "nm0000003", "name": "Zoë Wanamaker", "birth_year": 1949},
+                {"id": "nm0000004", "name": "Cary Fukunaga"},
+                {"id": "nm0000005", "name": "Robert Stevenson"},
+            ],
+            credits=[
+                {"person_id": "nm0461136", "film_id": "tt0783233", "role": "actor"},
+                {"person_id": "nm0461136", "film_id": "tt0414387", "role": "actor"},
+                {"person_id": "nm0000002", "film_id": "tt0000010", "role": "actor"},
+                {"person_id": "nm0000004", "film_id": "tt1229822", "role": "director"},
+                {"person_id": "nm0000005", "film_id": "tt0036969", "role": "director"},
+            ],
+        )
+    )
+
+
+def test_normalize_name():
+    assert normalize_name("  Zoë   WANAMAKER ") == "zoe wanamaker"
+    assert normalize_name("Amélie") == normalize_name("Ame\u0301lie") == "amelie"
+
+
+def test_ids_are_taken_as_they_are(graph):
+    assert resolve_person(graph, "nm0000002") == "nm0000002"
+    assert resolve_film(graph, "tt1229822") == "tt1229822"
+    assert resolve_node(graph, "nm0000003", "person") == 2
+
+
+def test_exact_name_up_to_case_accents_and_blanks(graph):
+    assert resolve_person(graph, "zoe  wanamaker") == "nm0000003"
+    assert resolve_person(graph, "ZOË WANAMAKER") == "nm0000003"
+    assert resolve_film(graph, "amelie") == "tt0000020"
+    assert resolve_film(graph, "pride & prejudice") == "tt0414387"
+
+
+def test_ambiguous_person_lists_candidates_most_famous_first(graph):
+    with pytest.raises(AmbiguousNameError, match=re.escape("2 persons are named 'Keira Knightley', pass an id instead")) as info:
+        resolve_person(graph, "Keira Knightley")
+    assert info.value.candidates == [
+        "nm0461136 Keira Knightley (b. 1985, Pride & Prejudice)",
+        "nm0000002 Keira Knightley (Small Film)",
+    ]
+
+
+def test_best_known_film_without_votes_is_the_one_with_most_credits():
+    g = FilmGraph.from_records(
+        films=[{"id": "tt0000001", "title": "Acted"}, {"id": "tt0000002", "title": "Wrote and directed"}],
+        people=[{"id": "nm0000001", "name": "Ann"}],
+        credits=[
+            {"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"},
+            {"person_id": "nm0000001", "film_id": "tt0000002", "role": "writer"},
+            {"person_id": "nm0000001", "film_id": "tt0000002", "role": "director"},
+        ],
+    )
+    assert describe_person(g, "nm0000001") == "nm0000001 Ann (Wrote and directed)"
+
+
+def test_ambiguous_film_and_year_suffix(graph):
+    with pytest.raises(AmbiguousNameError, match="2 films are named 'Jane Eyre'") as info:
+        resolve_film(graph, "Jane Eyre")
+    assert info.value.candidates == [
+        "tt1229822 Jane Eyre (2011, movie, dir. Cary Fukunaga)",
+        "tt0036969 Jane Eyre (1943, movie, dir. Robert Stevenson)",
+    ]
+    assert resolve_film(graph, "jane eyre (1943)") == "tt0036969"
+    with pytest.raises(NameNotFoundError):
+        resolve_film(graph, "Jane Eyre (1999)")
+
+
+def test_unknown_names_suggest_close_ones(graph):
+    with pytest.raises(NameNotFoundError, match=re.escape("no person named 'Kiera Knightly'; did you mean 'Keira Knightley'?")) as info:
+        resolve_person(graph, "Kiera Knightly")
+    assert info.value.suggestions == ["Keira Knightley"]
+    with pytest.raises(NameNotFoundError, match="no film named 'Atonment'") as info:
+        resolve_film(graph, "Atonment")
+    assert "Atonement" in info.value.suggestions and len(info.value.suggestions) <= 5
+    with pytest.raises(NameNotFoundError, match=r"no person named 'Qqqqqq'$"):
+        resolve_person(graph, "Qqqqqq")
+
+
+def test_an_id_of_the_wrong_kind_is_not_found(graph):
+    with pytest.raises(NameNotFoundError, match="no film named 'nm0461136'"):
+        resolve_film(graph, "nm0461136")
+    with pytest.raises(NameNotFoundError):
+        resolve_person(graph, "nm9999999")
+    with pytest.raises(NameNotFoundError):
+        resolve_person(graph, "   ")
+
+
+def test_many_namesakes_are_cut_short():
+    n = MAX_CANDIDATES + 3
+    g = FilmGraph.from_records(people=[{"id": f"nm{i:07d}", "name": "John Smith"} for i in range(n)])
+    with pytest.raises(AmbiguousNameError) as info:
+        resolve_person(g, "john smith")
+    assert len(info.value.candidates) == MAX_CANDIDATES + 1
+    assert info.value.candidates[0] == "nm0000000 John Smith"
+    assert info.value.candidates[-1] == "... and 3 more"
+
+
+def test_describe_film(graph):
+    assert describe_film(graph, "tt0000020") == "tt0000020 Amélie"

@@ -1,0 +1,251 @@
+"""Co-star paths, film paths, Bacon numbers and best centres on graphs with known answers."""
+
+import json
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from graph.errors import AmbiguousNameError, NameNotFoundError, ReelgraphError
+from graph.mirror import build_mirror
+from graph.model import FilmGraph
+from graph.paths import bacon_numbers, best_centres, costar_path, film_path
+
+
+def labels(path):
+    return [step["label"] for step in path]
+
+
+# -- costar_path ------------------------------------------------------------------
+
+
+def test_shortest_chain_with_years(costars):
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany")
+    assert r.distance == 2
+    assert r.path == [
+        {"id": "nm0000001", "kind": "person", "label": "Kevin Bacon"},
+        {"id": "tt0000001", "kind": "film", "label": "First", "year": 1990},
+        {"id": "nm0000002", "kind": "person", "label": "Bea Arthur"},
+        {"id": "tt0000006", "kind": "film", "label": "Sixth", "year": 2015},
+        {"id": "nm0000004", "kind": "person", "label": "Dana Delany"},
+    ]
+    assert r.total_paths is None and not r.truncated
+    json.dumps(r.to_dict())  # JSON-serialisable as it is
+
+
+def test_ids_and_names_give_the_same_answer_both_ways(costars, ids):
+    forward = costar_path(costars, ids["A"], ids["D"])
+    backward = costar_path(costars, "dana delany", "KEVIN BACON")
+    assert labels(forward.path) == labels(backward.path)[::-1]
+
+
+def test_costars_are_one_hop_apart_and_self_is_zero(costars):
+    assert costar_path(costars, "Kevin Bacon", "Bea Arthur").distance == 1
+    r = costar_path(costars, "Kevin Bacon", "Kevin Bacon")
+    assert r.distance == 0 and labels(r.path) == ["Kevin Bacon"]
+
+
+def test_year_filter_changes_the_answer(costars):
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", year_range=(None, 2009))
+    assert r.distance == 3
+    assert labels(r.path) == ["Kevin Bacon", "Fourth", "Emma Stone", "Fifth", "Fred Astaire", "Seventh", "Dana Delany"]
+    # A window that keeps only f1..f3 (1990-2010) forces the route through Second and Third.
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", year_range=(1990, 2010), exclude_films=["Fourth"])
+    assert labels(r.path) == ["Kevin Bacon", "First", "Bea Arthur", "Second", "Carl Weathers", "Third", "Dana Delany"]
+
+
+def test_year_filter_can_disconnect(costars):
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", year_range=(2011, None))
+    assert not r.found and r.distance is None and r.path == []
+
+
+def test_min_votes_drops_little_seen_films(costars):
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", min_votes=100, all_paths=True)
+    assert r.distance == 3 and r.total_paths == 2
+
+
+def test_excluding_a_person_or_a_film(costars):
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", exclude_people=["Bea Arthur"])
+    assert labels(r.path) == ["Kevin Bacon", "Fourth", "Emma Stone", "Fifth", "Fred Astaire", "Seventh", "Dana Delany"]
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", exclude_films=["tt0000006"], all_paths=True)
+    assert r.distance == 3 and r.total_paths == 2
+    assert sorted(tuple(labels(p)) for p in r.paths) == [
+        ("Kevin Bacon", "First", "Bea Arthur", "Second", "Carl Weathers", "Third", "Dana Delany"),
+        ("Kevin Bacon", "Fourth", "Emma Stone", "Fifth", "Fred Astaire", "Seventh", "Dana Delany"),
+    ]
+
+
+def test_excluding_an_end_is_an_error(costars):
+    with pytest.raises(ReelgraphError, match="cannot exclude"):
+        costar_path(costars, "Kevin Bacon", "Dana Delany", exclude_people=["Kevin Bacon"])
+
+
+def test_all_paths_counts_and_caps(costars):
+    # Crew count when actors_only=False: the director of First and Seventh is a second route.
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", actors_only=False, all_paths=True)
+    assert r.distance == 2 and r.total_paths == 2 and not r.truncated
+    assert sorted(tuple(labels(p)) for p in r.paths) == [
+        ("Kevin Bacon", "First", "Bea Arthur", "Sixth", "Dana Delany"),
+        ("Kevin Bacon", "First", "Gene Director", "Seventh", "Dana Delany"),
+    ]
+    capped = costar_path(costars, "Kevin Bacon", "Dana Delany", actors_only=False, all_paths=True, max_paths=1)
+    assert capped.total_paths == 2 and len(capped.paths) == 1 and capped.truncated
+
+
+def test_self_appearances_do_not_link_by_default(costars):
+    assert not costar_path(costars, "Kevin Bacon", "Zoe Zed").found
+    r = costar_path(costars, "Kevin Bacon", "Zoe Zed", actors_only=False, exclude_roles=())
+    assert labels(r.path) == ["Kevin Bacon", "First", "Sam Self", "Eighth", "Zoë Zed"]
+
+
+def test_unreachable_and_unknown_people(costars):
+    r = costar_path(costars, "Kevin Bacon", "Xavier Alone", all_paths=True)
+    assert r.distance is None and r.total_paths == 0
+    with pytest.raises(NameNotFoundError, match="no person named 'Kevin Bacn'; did you mean 'Kevin Bacon'"):
+        costar_path(costars, "Kevin Bacn", "Dana Delany")
+
+
+def test_more_like_this_links_are_never_walked():
+    g = FilmGraph.from_records(
+        films=[{"id": "tt0000001", "title": "A"}, {"id": "tt0000002", "title": "B"}],
+        people=[{"id": "nm0000001", "name": "P"}, {"id": "nm0000002", "name": "Q"}],
+        credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"}, {"person_id": "nm0000002", "film_id": "tt0000002", "role": "actor"}],
+        similar=[{"film_id": "tt0000001", "similar_id": "tt0000002", "rank": 1, "source": "imdb-more-like-this"}],
+    )
+    assert not costar_path(g, "P", "Q").found
+    assert not film_path(g, "A", "B").found
+
+
+def test_path_through_the_film_graph_directly():
+    g = FilmGraph.from_records(credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"}, {"person_id": "nm0000002", "film_id": "tt0000001", "role": "actress"}])
+    assert costar_path(g, "nm0000001", "nm0000002").distance == 1  # actress counts as acting
+
+
+# -- film_path -------------------------------------------------------------------------
+
+
+def test_film_path_through_shared_people(costars):
+    r = film_path(costars, "First", "Seventh")
+    assert r.distance == 1 and labels(r.path) == ["First", "Gene Director", "Seventh"]
+    r = film_path(costars, "Fourth", "Seventh", actors_only=True)
+    assert r.distance == 2 and labels(r.path) == ["Fourth", "Emma Stone", "Fifth", "Fred Astaire", "Seventh"]
+    r = film_path(costars, "Second", "Seventh", actors_only=True, all_paths=True)
+    assert r.distance == 2 and r.total_paths == 2
+
+
+# -- bacon_numbers ------------------------------------------------------------------------
+
+
+def test_bacon_histogram_and_unreachable(costars, ids):
+    b = bacon_numbers(costars, "Kevin Bacon")
+    # B, E at 1; C, D, F at 2; Z and X act but are cut off; G and S never act so are not counted.
+    assert b.histogram == [1, 2, 3] and b.unreachable == 2 and b.reachable == 6
+    assert b.average == pytest.approx(8 / 5)
+    assert b.people_at(1) == [ids["B"], ids["E"]]
+    assert b.people_at(2) == [ids["C"], ids["D"], ids["F"]]
+    assert b.unreachable_people() == [ids["Z"], ids["X"]]
+    json.dumps(b.to_dict())
+
+
+def test_bacon_with_a_year_filter(costars):
+    b = bacon_numbers(costars, "Kevin Bacon", year_range=(None, 2009))
+    assert b.histogram == [1, 2, 2, 1] and b.unreachable == 2
+
+
+def test_bacon_excluding_people(costars, ids):
+    b = bacon_numbers(costars, "Kevin Bacon", exclude_people=["Bea Arthur"])
+    assert b.histogram == [1, 1, 1, 1, 1] and b.unreachable == 2
+    assert b.people_at(4) == [ids["C"]]
+
+
+# -- best_centres ----------------------------------------------------------------------------
+
+
+def test_best_centres_exact_order(costars):
+    r = best_centres(costars, top=8)
+    assert r.exact and r.error is None and r.universe == 8
+    # Average distances by hand: B 7/5, D 7/5, A 8/5, F 8/5, C 9/5, E 9/5; Z and X reach nobody.
+    assert [(c.label, c.average, c.reachable) for c in r.centres[:6]] == [
+        ("Bea Arthur", 1.4, 5), ("Dana Delany", 1.4, 5), ("Kevin Bacon", 1.6, 5),
+        ("Fred Astaire", 1.6, 5), ("Carl Weathers", 1.8, 5), ("Emma Stone", 1.8, 5),
+    ]
+    assert [c.reachable for c in r.centres[6:]] == [0, 0] and all(math.isinf(c.average) for c in r.centres[6:])
+
+
+def test_best_centres_candidates_and_filters(costars):
+    # Most co-star credits: Bea Arthur and Dana Delany (3 each).
+    r = best_centres(costars, top=5, candidates=2)
+    assert r.candidates == 2 and [c.label for c in r.centres] == ["Bea Arthur", "Dana Delany"]
+    r = best_centres(costars, top=1, candidates=["Kevin Bacon", "Carl Weathers"])
+    assert [c.label for c in r.centres] == ["Kevin Bacon"]
+    # Without Sixth the six actors form a cycle A-B-C-D-F-E: everyone averages
+    # (1 + 1 + 2 + 2 + 3) / 5 = 1.8, and ties go by id.
+    r = best_centres(costars, top=2, exclude_films=["Sixth"])
+    assert [(c.label, c.average) for c in r.centres] == [("Kevin Bacon", 1.8), ("Bea Arthur", 1.8)]
+
+
+def test_best_centres_sampled_reports_its_error(costars):
+    r = best_centres(costars, top=3, sample=5, seed=1)
+    assert not r.exact and r.sample == 5
+    assert r.error is not None and r.error >= 0
+    assert all(c.stderr is not None for c in r.centres)
+    assert r.centres[0].reachable >= 1
+    again = best_centres(costars, top=3, sample=5, seed=1)
+    assert [c.id for c in again.centres] == [c.id for c in r.centres]  # seeded
+
+
+# -- against networkx on random graphs ----------------------------------------------------------
+
+
+def random_graph(seed, people=120, films=70, credits=260):
+    rng = np.random.default_rng(seed)
+    rows = {(int(p), int(f)) for p, f in zip(rng.integers(0, people, credits), rng.integers(0, films, credits))}
+    return FilmGraph.from_records(
+        films=[{"id": f"tt{f:07d}", "title": f"F{f}", "year": 1950 + f} for f in range(films)],
+        people=[{"id": f"nm{p:07d}", "name": f"P{p}"} for p in range(people)],
+        credits=[{"person_id": f"nm{p:07d}", "film_id": f"tt{f:07d}", "role": "actor"} for p, f in sorted(rows)],
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_agrees_with_networkx(seed):
+    m = build_mirror(random_graph(seed))
+    G = m.nx
+    people = [n for n, d in G.nodes(data=True) if d["kind"] == "person"]
+    rng = np.random.default_rng(seed)
+    for s, t in rng.choice(people, (60, 2)):
+        r = costar_path(m, s, t, all_paths=True, max_paths=10_000)
+        if nx.has_path(G, s, t):
+            expected = list(nx.all_shortest_paths(G, s, t))
+            assert r.distance == (len(expected[0]) - 1) // 2
+            assert r.total_paths == len(expected)
+            assert sorted(tuple(step["id"] for step in p) for p in r.paths) == sorted(map(tuple, expected))
+            single = costar_path(m, s, t)
+            assert [step["id"] for step in single.path] in expected
+        else:
+            assert r.distance is None
+    # Bacon numbers and centres against plain BFS.
+    universe = [p for p in people if G.degree(p) > 0]
+    lengths = {p: nx.single_source_shortest_path_length(G, p) for p in universe}
+    centre = universe[0]
+    hops = [lengths[centre][q] // 2 for q in universe if q in lengths[centre]]
+    b = bacon_numbers(m, centre)
+    assert b.histogram == np.bincount(hops).tolist()
+    assert b.unreachable == len(universe) - len(hops)
+    ranking = best_centres(m, top=5, candidates=len(universe))
+    members = set(universe)
+
+    def key(p):
+        others = [lengths[p][q] // 2 for q in lengths[p] if q in members and q != p]
+        return (-len(others), sum(others) / len(others) if others else math.inf, p)
+
+    expected = sorted(key(p) for p in universe)[:5]
+    assert [c.id for c in ranking.centres] == [p for _, _, p in expected]
+    assert [c.average for c in ranking.centres] == pytest.approx([a for _, a, _ in expected])
+
+
+def test_ambiguous_endpoint_is_reported():
+    g = FilmGraph.from_records(people=[{"id": "nm0000001", "name": "Same"}, {"id": "nm0000002", "name": "Same"}])
+    with pytest.raises(AmbiguousNameError, match="2 persons are named 'Same'"):
+        costar_path(g, "Same", "nm0000001")
