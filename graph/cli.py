@@ -198,6 +198,317 @@ def demo(store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
     click.echo(f"graph stored in {store.path}" + (" and in Neo4j" if in_neo4j else ""))
 
 
+def _mirror(store_dir):
+    from graph.mirror import build_mirror
+
+    return build_mirror(LocalStore(store_dir).read())
+
+
+def _path_filters(years, min_votes, exclude_roles, avoid, any_credit) -> dict:
+    filters = {"min_votes": min_votes, "exclude_people": tuple(avoid), "exclude_films": tuple(avoid),
+               "actors_only": not any_credit}
+    if years:
+        start, _, end = years.partition("-")
+        try:
+            filters["year_range"] = (int(start) if start else None, int(end) if end else None)
+        except ValueError:
+            raise click.BadParameter(f"{years!r}: expected FROM-TO, e.g. 1990-2020 or 2000-") from None
+    if exclude_roles:
+        filters["exclude_roles"] = tuple(exclude_roles)
+    return filters
+
+
+def _filter_options(f):
+    f = click.option("--years", metavar="FROM-TO", help="Only films of these years, e.g. 1990-2020 or 2000-.")(f)
+    f = click.option("--min-votes", type=int, default=None, help="Only films with at least this many IMDb votes.")(f)
+    f = click.option("--exclude-role", "exclude_roles", multiple=True, metavar="ROLE",
+                     help="Leave out credits of this role [default: self, archive_footage, archive_sound].")(f)
+    f = click.option("--avoid", multiple=True, metavar="NAME|ID",
+                     help="Never pass through this person or film (repeatable).")(f)
+    f = click.option("--any-credit", is_flag=True, help="Link people through any credit, not only acting.")(f)
+    return f
+
+
+def _print_path(result) -> None:
+    if not result.found:
+        click.echo("no path under these filters")
+        return
+    click.echo(f"distance {result.distance}" + (f", {result.total_paths} shortest paths" if result.total_paths else "")
+               + (f" (showing {len(result.paths)})" if result.truncated else ""))
+    for path in result.paths:
+        click.echo("  " + " -> ".join(
+            f"{step['label']} ({step['year']})" if step["kind"] == "film" and step.get("year") else step["label"]
+            for step in path))
+
+
+@main.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--films", "between_films", is_flag=True, help="SOURCE and TARGET are films: link them through shared people.")
+@click.option("--all", "all_paths", is_flag=True, help="List every shortest path (up to --max-paths) and count them.")
+@click.option("--max-paths", default=100, show_default=True)
+@_filter_options
+@_store_option
+@_json_option
+def path(source, target, between_films, all_paths, max_paths, years, min_votes, exclude_roles, avoid, any_credit,
+         store_dir, as_json):
+    """The shortest co-star chain from SOURCE to TARGET (names or IMDb ids).
+
+    \b
+    reelgraph path "Keira Knightley" "Sally Hawkins"
+    reelgraph path "Keira Knightley" "Saoirse Ronan" --all --years 2005-2015
+    reelgraph path --films "Never Let Me Go" "Paddington"
+    """
+    from graph.paths import costar_path, film_path
+
+    mirror = _mirror(store_dir)
+    filters = _path_filters(years, min_votes, exclude_roles, avoid, any_credit)
+    if between_films:
+        # Films are linked through anyone they share (cast or crew).
+        filters["actors_only"] = False
+        result = film_path(mirror, source, target, all_paths=all_paths, max_paths=max_paths, **filters)
+    else:
+        result = costar_path(mirror, source, target, all_paths=all_paths, max_paths=max_paths, **filters)
+    if as_json:
+        _echo_json(result.to_dict())
+    else:
+        _print_path(result)
+
+
+@main.command()
+@click.argument("centre")
+@_filter_options
+@click.option("--list-unreachable", is_flag=True, help="Also name the people no path reaches.")
+@_store_option
+@_json_option
+def bacon(centre, years, min_votes, exclude_roles, avoid, any_credit, list_unreachable, store_dir, as_json):
+    """Bacon numbers: how many people are 0, 1, 2, ... co-star steps from CENTRE."""
+    from graph.paths import bacon_numbers
+
+    mirror = _mirror(store_dir)
+    result = bacon_numbers(mirror, centre, **_path_filters(years, min_votes, exclude_roles, avoid, any_credit))
+    unreachable = [mirror.node(i)["label"] for i in result.unreachable_people()] if list_unreachable else None
+    if as_json:
+        _echo_json({**result.to_dict(), **({"unreachable_people": unreachable} if list_unreachable else {})})
+        return
+    label = mirror.node(result.centre)["label"]
+    click.echo(f"{label}: {result.reachable} people reachable, average distance "
+               f"{result.average:.3f}" if result.average is not None else f"{label}: nobody reachable")
+    for distance, count in enumerate(result.histogram):
+        click.echo(f"  {distance}: {count}")
+    click.echo(f"  unreachable: {result.unreachable}")
+    if unreachable:
+        click.echo("  " + "; ".join(unreachable))
+
+
+@main.command()
+@click.option("--top", default=10, show_default=True)
+@click.option("--candidates", default=1000, show_default=True, help="Rank the best-connected N people.")
+@click.option("--sample", type=int, default=None, help="Estimate from this many random people (0: exact).")
+@click.option("--seed", default=0, show_default=True)
+@_filter_options
+@_store_option
+@_json_option
+def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoid, any_credit, store_dir, as_json):
+    """Best centres: people with the smallest average distance to everyone they reach."""
+    from graph.paths import best_centres
+
+    ranking = best_centres(_mirror(store_dir), top=top, candidates=candidates, sample=sample, seed=seed,
+                           **_path_filters(years, min_votes, exclude_roles, avoid, any_credit))
+    if as_json:
+        _echo_json(ranking.to_dict())
+        return
+    how = "exact" if ranking.exact else f"sampled from {ranking.sample} people, 95% error ±{ranking.error:.3f}"
+    click.echo(f"best centres among {ranking.candidates} candidates ({how}):")
+    for rank, centre in enumerate(ranking.centres, start=1):
+        click.echo(f"  {rank:>3}. {centre.label}  average {centre.average:.3f}, reaches {centre.reachable}")
+
+
+@main.command()
+@click.argument("film")
+@click.option("--top", default=10, show_default=True)
+@_store_option
+@_json_option
+def similar(film, top, store_dir, as_json):
+    """The films most similar to FILM, each with the reasons."""
+    from graph.similarity import similar_films
+
+    rows = similar_films(_mirror(store_dir), film, top=top)
+    if as_json:
+        _echo_json(rows)
+        return
+    for rank, row in enumerate(rows, start=1):
+        year = f" ({row['year']})" if row.get("year") else ""
+        click.echo(f"{rank:>3}. {row['title']}{year}  score {row['score']:.3f}")
+        for reason in row["reasons"]:
+            click.echo(f"       {reason}")
+
+
+@main.command()
+@click.option("--seed", default=0, show_default=True, help="Louvain's random seed: the same seed, the same clusters.")
+@click.option("--resolution", default=1.0, show_default=True, help="Above 1: more, smaller clusters.")
+@click.option("--top-films", default=5, show_default=True)
+@_store_option
+@_neo4j_options
+@_json_option
+def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
+    """Similarity clusters of films (Louvain), written back as Film.cluster to the store and Neo4j."""
+    from graph.clusters import cluster_films
+    from graph.mirror import build_mirror
+    from graph.similarity import similarity_graph
+
+    store = LocalStore(store_dir)
+    graph = store.read()
+    result = cluster_films(similarity_graph(build_mirror(graph)), seed=seed, resolution=resolution, top_films=top_films)
+    graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
+    store.write(graph)
+    settings = _settings(neo4j_uri, neo4j_user, neo4j_password)
+    if settings.configured:
+        from graph.neo4j_store import connect, write_clusters
+
+        driver = connect(settings)
+        try:
+            write_clusters(driver, result.membership)
+        finally:
+            driver.close()
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    titles = graph.films.set_index("id")["title"]
+    click.echo(f"{len(result.clusters)} clusters, modularity {result.modularity:.3f} ({result.method}, seed {seed})")
+    for row in result.clusters.itertuples():
+        films = ", ".join(str(titles.get(f, f)) for f in row.top_films)
+        click.echo(f"  {row.cluster:>3}. {row.name} — {row.size} films: {films}")
+    click.echo("cluster ids written to the store" + (" and Neo4j" if settings.configured else ""))
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Compare node and relationship counts with Neo4j.")
+@_store_option
+@_neo4j_options
+@_json_option
+def mirror(check, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
+    """The NetworkX mirror's counts; with --check, what differs from Neo4j."""
+    from graph.mirror import mirror_counts
+
+    mine = mirror_counts(_mirror(store_dir))
+    if not check:
+        _echo_json(mine) if as_json else click.echo(_counts_text(mine))
+        return
+    from graph.neo4j_store import connect, neo4j_counts
+
+    driver = connect(_settings(neo4j_uri, neo4j_user, neo4j_password))
+    try:
+        theirs = neo4j_counts(driver)
+    finally:
+        driver.close()
+    differences = _count_differences(mine, theirs)
+    if as_json:
+        _echo_json({"mirror": mine, "neo4j": theirs, "differences": differences})
+    elif differences:
+        for kind, name, a, b in differences:
+            click.echo(f"differs: {kind} {name}: mirror {a}, neo4j {b}")
+    else:
+        click.echo("mirror and Neo4j agree: " + _counts_text(mine))
+    if differences:
+        sys.exit(1)
+
+
+def _resolve_any(mirror, name_or_id: str) -> str:
+    """A film or a person by name or id; a name that is both is ambiguous."""
+    from graph.errors import AmbiguousNameError, NameNotFoundError
+    from graph.names import resolve_film, resolve_person
+
+    found, errors = [], []
+    for resolve in (resolve_film, resolve_person):
+        try:
+            found.append(resolve(mirror, name_or_id))
+        except NameNotFoundError as exc:
+            errors.append(exc)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise AmbiguousNameError("node", name_or_id, found)
+    raise NameNotFoundError("film or person", name_or_id, [s for e in errors for s in e.suggestions][:5])
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="HTML file to write [default: a name made from the view, in the current folder].")
+@click.option("--depth", default=1, show_default=True, help="Steps out from NAME.")
+@click.option("--max-nodes", default=300, show_default=True, help="Cut the view at this many nodes (a note says so).")
+@click.option("--path", "path_ends", nargs=2, metavar="FROM TO", help="Show the co-star path between two people.")
+@click.option("--clusters", "show_clusters", is_flag=True, help="Show the similarity clusters (run 'reelgraph clusters' first).")
+@click.option("--more-like-this", "show_mlt", is_flag=True, help="Show the 'More like this' network (around NAME if given).")
+@click.option("--colour-by", type=click.Choice(["kind", "cluster"]), default="kind", show_default=True)
+@click.option("--size-by", type=click.Choice(["degree", "rating", "none"]), default="degree", show_default=True)
+@_store_option
+def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, colour_by, size_by, store_dir):
+    """Write an interactive HTML view (works offline): a neighbourhood, a path, clusters or 'More like this'.
+
+    \b
+    reelgraph show "Never Let Me Go" -o never-let-me-go.html
+    reelgraph show --path "Keira Knightley" "Saoirse Ronan"
+    reelgraph show --clusters
+    reelgraph show --more-like-this
+    """
+    from graph import views
+    from graph.model import slugify
+    from graph.paths import costar_path
+
+    mirror = _mirror(store_dir)
+    size = None if size_by == "none" else size_by
+    if path_ends:
+        result = costar_path(mirror, *path_ends)
+        if not result.found:
+            raise ReelgraphError(f"no co-star path between {path_ends[0]!r} and {path_ends[1]!r}")
+        view = views.path_view(mirror, [step["id"] for step in result.path])
+        default = f"path-{slugify(path_ends[0])}-{slugify(path_ends[1])}.html"
+    elif show_clusters:
+        view = views.cluster_view(mirror, max_nodes=max(max_nodes, 2000))
+        default = "clusters.html"
+    elif show_mlt:
+        centre = _resolve_any(mirror, name) if name else None
+        view = views.more_like_this_view(mirror, centre, max_nodes=max(max_nodes, 2000))
+        default = f"more-like-this{'-' + slugify(name) if name else ''}.html"
+    elif name:
+        centre = _resolve_any(mirror, name)
+        view = views.neighbourhood_view(mirror, centre, depth=depth, max_nodes=max_nodes, colour_by=colour_by, size_by=size)
+        default = f"{slugify(name)}.html"
+    else:
+        raise click.UsageError("give a NAME, --path FROM TO, --clusters or --more-like-this")
+    written = views.write_html(view, output or Path(default))
+    click.echo(f"wrote {written} ({view.shown} nodes" + (f", {view.omitted} left out" if view.omitted else "") + ")")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv", "parquet"]), required=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File (graphml, gexf) or folder (csv, parquet) [default: reelgraph.FORMAT].")
+@_store_option
+def export(fmt, output, store_dir):
+    """Export the graph for Gephi or Cytoscape (graphml, gexf) or pandas (csv, parquet)."""
+    from graph.export import export_graph
+
+    written = export_graph(LocalStore(store_dir).read(), fmt, output or Path(f"reelgraph.{fmt}"))
+    click.echo(f"wrote {written}")
+
+
+def _counts_text(counts: dict) -> str:
+    return ", ".join(f"{n} {k}" for k, n in {**counts["nodes"], **counts["relationships"]}.items() if n)
+
+
+def _count_differences(a: dict, b: dict) -> list:
+    out = []
+    for kind in ("nodes", "relationships"):
+        for name in sorted(set(a[kind]) | set(b[kind])):
+            x, y = a[kind].get(name, 0), b[kind].get(name, 0)
+            if x != y:
+                out.append((kind, name, x, y))
+    return out
+
+
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def neo4j(args):

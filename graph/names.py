@@ -171,6 +171,11 @@ def _resolve(mirror: Mirror, text, kind: str) -> str:
         if match:
             found = _equal(normalized, normalize_name(match.group(1)))
             found = found[mirror.film_year[found] == int(match.group(2))]
+    if len(found) > 1 and kind == "film":
+        # A film known only from a "More like this" list loses to the full film of that title.
+        stub = mirror.films["stub"].to_numpy(dtype=bool, na_value=False)[found]
+        if (~stub).sum() == 1:
+            found = found[~stub]
     if len(found) == 1:
         return str(mirror.ids[found[0] + offset])
     if len(found) > 1:

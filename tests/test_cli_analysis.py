@@ -1,0 +1,100 @@
+"""The analysis commands on the bundled sample: exact answers, files written, errors."""
+
+import json
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import main
+from graph.store import LocalStore
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("store")
+    result = CliRunner().invoke(main, ["demo", "--quiet", "--store", str(path)], env={"NEO4J_URI": ""})
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def run(store, *args):
+    return CliRunner().invoke(main, [*map(str, args), "--store", str(store)], env={"NEO4J_URI": ""})
+
+
+def test_path_between_two_actresses(store):
+    result = run(store, "path", "Keira Knightley", "Sally Hawkins")
+    assert result.exit_code == 0
+    assert result.output == "distance 1\n  Keira Knightley -> Never Let Me Go (2010) -> Sally Hawkins\n"
+
+
+def test_path_json_with_all_paths(store):
+    data = json.loads(run(store, "path", "Keira Knightley", "Carey Mulligan", "--all", "--json").output)
+    assert data["distance"] == 1
+    titles = sorted(path[1]["label"] for path in data["paths"])
+    assert data["total_paths"] == len(titles) == 2
+    assert titles == ["Never Let Me Go", "Pride & Prejudice"]
+
+
+def test_path_year_filter_changes_the_answer(store):
+    data = json.loads(run(store, "path", "Keira Knightley", "Sally Hawkins", "--years", "2011-2020", "--json").output)
+    assert data["distance"] >= 2
+    assert all(step.get("year", 2011) >= 2011 for step in data["paths"][0] if step["kind"] == "film")
+
+
+def test_unknown_name_suggests_close_names(store):
+    result = run(store, "path", "Keira Knightly", "Sally Hawkins")
+    assert result.exit_code == 3
+    assert result.output == "reelgraph: error: no person named 'Keira Knightly'; did you mean 'Keira Knightley'?\n"
+
+
+def test_film_title_prefers_the_full_film_over_a_stub(store):
+    result = run(store, "path", "--films", "Never Let Me Go", "Paddington")
+    assert result.output == "distance 1\n  Never Let Me Go (2010) -> Sally Hawkins -> Paddington (2014)\n"
+
+
+def test_bacon_numbers(store):
+    data = json.loads(run(store, "bacon", "Carey Mulligan", "--json").output)
+    assert data["histogram"][0] == 1
+    assert sum(data["histogram"]) + data["unreachable"] == 219
+    assert data["unreachable"] == 0
+
+
+def test_similar_explains_itself(store):
+    rows = json.loads(run(store, "similar", "Never Let Me Go", "--top", "1", "--json").output)
+    assert rows[0]["title"] == "An Education"
+    assert "More like this #1" in rows[0]["reasons"]
+
+
+def test_clusters_are_deterministic_and_written_back(store):
+    first = json.loads(run(store, "clusters", "--json").output)
+    second = json.loads(run(store, "clusters", "--json").output)
+    assert first == second
+    films = LocalStore(store).read().films
+    assert films.loc[films.stub == False, "cluster"].notna().all()  # noqa: E712
+    assert films["cluster"].nunique() == len(first["clusters"])
+    assert 0 < first["modularity"] < 1
+
+
+def test_show_writes_one_offline_file(store, tmp_path):
+    out = tmp_path / "nlmg.html"
+    result = run(store, "show", "Never Let Me Go", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {out} (")
+    html = out.read_text()
+    assert "Never Let Me Go" in html and "https://cdn" not in html
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nlmg.html"]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_export_for_gephi(store, tmp_path, fmt):
+    out = tmp_path / f"g.{fmt}"
+    assert run(store, "export", "--format", fmt, "-o", out).exit_code == 0
+    graph = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (311, 373)
+
+
+def test_mirror_counts(store):
+    counts = json.loads(run(store, "mirror", "--json").output)
+    assert counts["nodes"] == {"Film": 30, "Person": 281, "Genre": 16}
+    assert counts["relationships"]["ACTED_IN"] == 275
