@@ -495,6 +495,28 @@ def export(fmt, output, store_dir):
     click.echo(f"wrote {written}")
 
 
+@main.command()
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=Path("imdb-datasets"),
+              show_default=True, help="Folder to download into.")
+@click.option("--files", default=None, metavar="LIST",
+              help="Comma-separated: basics,principals,names,ratings,crew,akas,episode or 'all' "
+                   "[default: basics,principals,names,ratings,crew].")
+@click.option("--base-url", envvar="REELGRAPH_IMDB_BASE_URL", default=None,
+              help="Where the files are [env REELGRAPH_IMDB_BASE_URL; default https://datasets.imdbws.com/].")
+@_quiet_option
+@_json_option
+def download(dest, files, base_url, quiet, as_json):
+    """Download IMDb's dataset files into DEST; unchanged files are skipped, broken transfers resumed."""
+    from loaders.download import download_datasets
+
+    report = download_datasets(dest, files=files, base_url=base_url, progress=not quiet)
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    click.echo(report.summary())
+    click.echo(f"next: reelgraph load {dest}")
+
+
 def _counts_text(counts: dict) -> str:
     return ", ".join(f"{n} {k}" for k, n in {**counts["nodes"], **counts["relationships"]}.items() if n)
 
