@@ -27,6 +27,11 @@ class _Group(click.Group):
         except ReelgraphError as exc:
             click.echo(f"reelgraph: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            # A file the user named cannot be written or read (permissions, disk full, ...).
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"reelgraph: error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("reelgraph: interrupted", err=True)
             ctx.exit(130)
@@ -176,26 +181,73 @@ def stats(store_dir, as_json, top):
 
 @main.command()
 @_store_option
+@click.option("--views", "views_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the HTML views [default: 'views' beside the store].")
 @_neo4j_options
 @_quiet_option
 @_json_option
-def demo(store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
-    """Load the bundled sample (a real IMDb page and the films around it) and summarise it."""
+def demo(store_dir, views_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
+    """The whole tour on the bundled sample: load, a path, Bacon numbers, clusters, views.
+
+    The sample is a real IMDb page (Never Let Me Go, 2010) and 29 films around
+    it. Needs no server; with NEO4J_URI set, the graph goes to Neo4j too.
+    """
+    from graph import views
+    from graph.mirror import build_mirror
+    from graph.paths import bacon_numbers, costar_path
     from graph.stats import graph_stats
     from loaders import read_sources
     from loaders.sample import SAMPLE_SOURCES
 
     store = LocalStore(store_dir)
     graph = store.merge(read_sources(SAMPLE_SOURCES, progress=not quiet), sources=[str(s) for s in SAMPLE_SOURCES])
-    result = graph_stats(graph)
+    summary = graph_stats(graph)
+    graph, clustering = _cluster_into(store, graph)
     in_neo4j = _sync_to_neo4j(graph, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet)
+
+    mirror = build_mirror(graph)
+    centre = summary["best_connected"][0]
+    bacon = bacon_numbers(mirror, centre["id"])
+    # The seed's lead to someone as far from her as anyone in the sample: the longest chain worth showing.
+    lead = "Keira Knightley"
+    from_lead = bacon_numbers(mirror, lead)
+    farthest = from_lead.people_at(len(from_lead.histogram) - 1)[0]
+    path = costar_path(mirror, lead, farthest)
+    views_dir = Path(views_dir or store.path.parent / "views")
+    written = {
+        "neighbourhood": views.write_html(views.neighbourhood_view(mirror, "tt1334260"), views_dir / "never-let-me-go.html"),
+        "path": views.write_html(views.path_view(mirror, [s["id"] for s in path.path]), views_dir / "path.html"),
+        "clusters": views.write_html(views.cluster_view(mirror), views_dir / "clusters.html"),
+        "more_like_this": views.write_html(views.more_like_this_view(mirror), views_dir / "more-like-this.html"),
+    }
     if as_json:
-        _echo_json({"store": str(store.path), **result, "neo4j": in_neo4j})
+        _echo_json({"store": str(store.path), **summary, "path": path.to_dict(), "bacon": bacon.to_dict(),
+                    "clusters": clustering.to_dict(), "views": {k: str(v) for k, v in written.items()},
+                    "neo4j": in_neo4j})
         return
     click.echo("reelgraph demo: the sample around 'Never Let Me Go' (2010)")
-    for line in _summary_lines(result):
+    for line in _summary_lines(summary):
         click.echo(line)
+    click.echo(f"co-star path:     {lead} to {mirror.node(farthest)['label']}, as far apart as the sample goes")
+    _print_path(path)
+    click.echo(f"bacon numbers:    around {centre['name']}: "
+               + ", ".join(f"{n} at {d}" for d, n in enumerate(bacon.histogram)) + f", {bacon.unreachable} unreachable")
+    click.echo(f"clusters:         {len(clustering.clusters)}, modularity {clustering.modularity:.3f}: "
+               + "; ".join(clustering.clusters["name"]))
+    click.echo(f"views:            {views_dir}/ (" + ", ".join(p.name for p in written.values()) + ")")
     click.echo(f"graph stored in {store.path}" + (" and in Neo4j" if in_neo4j else ""))
+
+
+def _cluster_into(store, graph, seed=0, resolution=1.0, top_films=5):
+    """Cluster the films of ``graph``, write the ids into the store; return the new graph and the result."""
+    from graph.clusters import cluster_films
+    from graph.mirror import build_mirror
+    from graph.similarity import similarity_graph
+
+    result = cluster_films(similarity_graph(build_mirror(graph)), seed=seed, resolution=resolution, top_films=top_films)
+    graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
+    store.write(graph)
+    return graph, result
 
 
 def _mirror(store_dir):
@@ -353,15 +405,8 @@ def similar(film, top, store_dir, as_json):
 @_json_option
 def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
     """Similarity clusters of films (Louvain), written back as Film.cluster to the store and Neo4j."""
-    from graph.clusters import cluster_films
-    from graph.mirror import build_mirror
-    from graph.similarity import similarity_graph
-
     store = LocalStore(store_dir)
-    graph = store.read()
-    result = cluster_films(similarity_graph(build_mirror(graph)), seed=seed, resolution=resolution, top_films=top_films)
-    graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
-    store.write(graph)
+    graph, result = _cluster_into(store, store.read(), seed, resolution, top_films)
     settings = _settings(neo4j_uri, neo4j_user, neo4j_password)
     if settings.configured:
         from graph.neo4j_store import connect, write_clusters

@@ -231,6 +231,7 @@ def write_html(view: View, path) -> Path:
         raise TypeError(f"write_html takes a View, not {type(view).__name__}")
     path = Path(os.fspath(path))
     document = view.html()
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as out:
