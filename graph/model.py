@@ -453,7 +453,7 @@ def merge_graphs(*graphs: FilmGraph) -> FilmGraph:
         people["id"] = people["id"].replace(person_map)
         credits["person_id"] = credits["person_id"].replace(person_map)
 
-    stub_all = films.groupby("id", sort=False)["stub"].agg(lambda s: bool(s.fillna(False).all()))
+    stub_all = films["stub"].fillna(False).astype(bool).groupby(films["id"], sort=False).all()
     films = _fold_duplicates(films, ["id"], "films")
     films["stub"] = films["id"].map(stub_all).astype("boolean")
     people = _fold_duplicates(people, ["id"], "people")
