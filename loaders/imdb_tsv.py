@@ -1,0 +1,1116 @@
+"""IMDb's own datasets (https://datasets.imdbws.com/) at full scale: a folder of ``*.tsv`` / ``*.tsv.gz`` files.
+
+:func:`read_imdb_datasets` reads
+
+======================  ========  ====================================================
+file                    needed    gives
+======================  ========  ====================================================
+``title.basics``        required  films (and the title filter)
+``title.principals``    required  credits
+``name.basics``         required  people
+``title.ratings``       optional  ``films.rating`` / ``films.votes`` (and ``min_votes``)
+``title.crew``          optional  director and writer credits the principals lack
+======================  ========  ====================================================
+
+each as ``NAME.tsv`` or ``NAME.tsv.gz`` (when both are there the ``.tsv.gz``,
+IMDb's own form, is read).  ``title.akas`` and ``title.episode`` are not read.
+
+The format is IMDb's, exactly: UTF-8, tab-separated, a header line with
+IMDb's column names in IMDb's order, ``\\N`` for a missing value, no quoting
+(titles contain ``"``), ``characters`` a JSON list such as ``["Ruth"]``.
+
+Streaming
+---------
+No file is ever held whole in memory.  A background thread reads and
+decompresses a file (with ISA-L's ``isal.igzip`` when the ``isal`` package
+is installed, about twice as fast as zlib; else with pyarrow's zlib) and cuts
+it into blocks of about :data:`BLOCK_BYTES` that end at a newline; a pool of
+:data:`WORKERS` threads parses the blocks with pyarrow's CSV parser (which
+releases the GIL), checks them and filters their rows; only the kept rows
+(as Arrow columns) are kept:
+
+1. ``title.basics``: title type, adult flag, year range -> the candidate titles;
+2. ``title.ratings``: ratings of the candidates, then ``min_votes``;
+3. ``title.principals``: rows of kept titles and wanted categories;
+4. ``title.crew``: directors and writers of kept titles;
+5. ``name.basics``: the people those credits name.
+
+Memory therefore grows with what is *kept*, not with the size of the files.
+
+Decisions
+---------
+* **Roles**: ``actor`` and ``actress`` both become role ``actor``; every other
+  category is kept as it is (``director``, ``writer``, ``producer``,
+  ``composer``, ``self``, ``cinematographer``, ``archive_footage``, ...).
+  ``categories`` filters on IMDb's categories (before this mapping).
+* **Crew**: each person in ``title.crew``'s ``directors`` / ``writers`` lists
+  becomes a ``director`` / ``writer`` credit unless ``title.principals``
+  already has that (person, film, role), and a list naming someone twice
+  gives one credit.  Crew credits have no billing, job or characters.  They
+  are added only when ``director`` / ``writer`` is in ``categories``.
+* **Dangling people** (named by a kept credit, absent from ``name.basics``):
+  the credit is kept and the person gets a ``people`` row with the id only
+  (``name`` and the rest empty).  The report counts them
+  (``dangling_people``) and the credits naming them (``dangling_credits``).
+* **Missing ratings / crew files**: not an error; the rating columns stay
+  empty and no crew credits are added (``report.missing_optional``).
+  ``min_votes`` without ``title.ratings`` is an error, though, since it
+  would drop every title.
+* ``year_range=(first, last)`` is inclusive, either end may be ``None``;
+  titles without a start year are dropped when a range is given.
+  ``min_votes`` drops titles without a rating.
+* A ``characters`` cell that is not a JSON list of strings is kept as a
+  one-item list of the raw text and counted (``report.bad_characters``).
+
+Errors
+------
+A missing required file, an unexpected header, a line with the wrong number
+of fields, a value that is not what its column holds (a year that is no
+integer, an id that is no ``tt...`` / ``nm...``), bytes that are not UTF-8
+or a broken gzip stream raise :class:`~graph.errors.InputError` naming the
+file and, where there is one, the line.  With ``on_error="skip"`` bad lines
+are skipped and counted (``report.bad_lines``) instead; a broken gzip
+stream or a bad header still raises, since nothing after it can be trusted.
+The function returns a whole graph or raises: it never writes anything.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import os
+import queue
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+from tqdm.auto import tqdm
+
+from graph.errors import InputError
+from graph.model import LIST_COLUMNS, FilmGraph
+
+__all__ = [
+    "SOURCE",
+    "DEFAULT_CATEGORIES",
+    "FILES",
+    "ImdbLoadReport",
+    "find_dataset_file",
+    "is_imdb_datasets_folder",
+    "read_imdb_datasets",
+    "scan_principals",
+]
+
+#: ``films.source`` (and ``people`` / ``credits``) of rows made by this loader.
+SOURCE = "imdb-datasets"
+
+#: Principal categories read by default.
+DEFAULT_CATEGORIES = ("actor", "actress", "director", "writer", "producer", "composer")
+
+#: Decompressed bytes parsed at a time (a module attribute so tests can make it small).
+BLOCK_BYTES = 8 << 20
+
+_NULL = "\\N"
+_INT = "int"
+_FLOAT = "float"
+_TT = "tt"  # an id column: tt + digits
+_NM = "nm"
+_NM_LIST = "nm-list"  # comma-separated nm ids, or \N
+
+
+@dataclasses.dataclass(frozen=True)
+class _FileSpec:
+    key: str
+    stem: str
+    columns: tuple[str, ...]
+    kinds: dict  # column -> _INT / _FLOAT / _TT / _NM / _NM_LIST; others are text
+    required: bool
+
+
+_SPECS = (
+    _FileSpec("basics", "title.basics", ("tconst", "titleType", "primaryTitle", "originalTitle", "isAdult", "startYear", "endYear", "runtimeMinutes", "genres"),
+              {"tconst": _TT, "isAdult": _INT, "startYear": _INT, "endYear": _INT, "runtimeMinutes": _INT}, True),
+    _FileSpec("ratings", "title.ratings", ("tconst", "averageRating", "numVotes"), {"tconst": _TT, "averageRating": _FLOAT, "numVotes": _INT}, False),
+    _FileSpec("principals", "title.principals", ("tconst", "ordering", "nconst", "category", "job", "characters"), {"tconst": _TT, "ordering": _INT, "nconst": _NM}, True),
+    _FileSpec("crew", "title.crew", ("tconst", "directors", "writers"), {"tconst": _TT, "directors": _NM_LIST, "writers": _NM_LIST}, False),
+    _FileSpec("names", "name.basics", ("nconst", "primaryName", "birthYear", "deathYear", "primaryProfession", "knownForTitles"), {"nconst": _NM, "birthYear": _INT, "deathYear": _INT}, True),
+)
+
+#: The files read: key -> file name without ``.tsv`` / ``.tsv.gz``.
+FILES = {spec.key: spec.stem for spec in _SPECS}
+_SPEC = {spec.key: spec for spec in _SPECS}
+_ARROW_TYPES = {_INT: pa.int64(), _FLOAT: pa.float64()}
+
+
+@dataclasses.dataclass
+class ImdbLoadReport:
+    """What :func:`read_imdb_datasets` read, kept, skipped and could not resolve.
+
+    ``rows_read`` counts the data lines read from each file (header excluded,
+    skipped lines excluded); ``rows_kept`` the rows that passed the filters.
+    """
+
+    folder: str
+    files: dict = dataclasses.field(default_factory=dict)  # key -> path read
+    missing_optional: list = dataclasses.field(default_factory=list)
+    rows_read: dict = dataclasses.field(default_factory=dict)
+    rows_kept: dict = dataclasses.field(default_factory=dict)
+    bad_lines: dict = dataclasses.field(default_factory=dict)  # skipped with on_error="skip"
+    dangling_people: int = 0  # distinct nconst named by kept credits, absent from name.basics
+    dangling_credits: int = 0  # kept credits naming them
+    crew_credits_added: int = 0  # director/writer credits from title.crew that principals lack
+    bad_characters: int = 0  # characters cells that were no JSON list
+    seconds: dict = dataclasses.field(default_factory=dict)  # per step
+
+    @property
+    def skipped_lines(self) -> int:
+        return sum(self.bad_lines.values())
+
+    def summary(self) -> str:
+        """A few human-readable lines, for a command line."""
+        out = []
+        for key, path in self.files.items():
+            line = f"{Path(path).name}: {self.rows_read.get(key, 0):,} rows read, {self.rows_kept.get(key, 0):,} kept"
+            if self.bad_lines.get(key):
+                line += f", {self.bad_lines[key]:,} bad lines skipped"
+            out.append(line)
+        for key in self.missing_optional:
+            out.append(f"{FILES[key]}.tsv(.gz): not found, skipped")
+        out.append(f"dangling people (in credits, not in name.basics): {self.dangling_people:,} ({self.dangling_credits:,} credits)")
+        out.append(f"credits added from title.crew: {self.crew_credits_added:,}")
+        if self.bad_characters:
+            out.append(f"characters cells that were no JSON list: {self.bad_characters:,}")
+        return "\n".join(out)
+
+
+# -- files -------------------------------------------------------------------
+
+
+def find_dataset_file(folder, stem: str) -> Path | None:
+    """``folder/stem.tsv.gz`` or ``folder/stem.tsv`` (that order), or None."""
+    folder = Path(folder)
+    for suffix in (".tsv.gz", ".tsv"):
+        path = folder / f"{stem}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def is_imdb_datasets_folder(path) -> bool:
+    """True when ``path`` is a folder with any of IMDb's ``title.basics``,
+    ``title.principals`` or ``name.basics`` files (``.tsv`` or ``.tsv.gz``).
+
+    A folder with only some of them is still recognised, so that
+    :func:`read_imdb_datasets` can say which file is missing.
+    """
+    path = Path(path)
+    return path.is_dir() and any(find_dataset_file(path, s.stem) for s in _SPECS if s.required)
+
+
+class _StreamError(Exception):
+    """The (gzip) stream under a file broke: truncated, corrupt, unreadable."""
+
+
+class _LineTooLong(_StreamError):
+    """No newline in :data:`MAX_LINE_BYTES`: not a TSV file (and never read whole)."""
+
+
+#: A longer line is an error (a binary or wrong file), so that no file is read whole looking for a newline.
+MAX_LINE_BYTES = 64 << 20
+
+
+try:  # optional accelerator: ISA-L's gzip decompresses about twice as fast as zlib
+    from isal import igzip as _ISAL
+except ImportError:  # pragma: no cover - depends on the environment
+    _ISAL = None
+
+
+def _open_stream(path: Path, compressed: bool):
+    """A binary stream of the file's (decompressed) bytes: isal's igzip when installed, else pyarrow's zlib."""
+    if not compressed:
+        return open(path, "rb")
+    if _ISAL is not None:
+        return _ISAL.open(path, "rb")
+    return pa.input_stream(str(path), compression="gzip")
+
+
+class _Blocks:
+    """The header line, then blocks of whole lines of a file, read and decompressed ahead by a background thread.
+
+    Iterating yields the header (bytes, without its newline; None for an
+    empty file) and then blocks that each end with a newline; a stream error
+    arrives as :class:`_StreamError` after every block read before it.  With
+    ``threaded=False`` (small files, where a thread costs more than it
+    saves) the same happens in the caller's thread.
+    """
+
+    def __init__(self, path: Path, size: int, threaded: bool = True):
+        self.path = path
+        self.size = size
+        try:
+            with open(path, "rb") as f:
+                magic = f.read(2)
+        except OSError as exc:
+            raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
+        self.gzip = magic == b"\x1f\x8b"
+        if path.name.endswith(".gz") and magic and not self.gzip:
+            raise InputError(path, "not gzip-compressed, though named .gz", line=1)
+        self._thread = None
+        if threaded:
+            self._queue: queue.Queue = queue.Queue(maxsize=3)
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._run, name=f"read {path.name}", daemon=True)
+            self._thread.start()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self):
+        for item in self._produce():
+            if not self._put(item):
+                return
+
+    def _produce(self):
+        """(kind, item) pairs: ("header", bytes or None), ("block", view), ... then ("end"|"error"|"too-long", ...)."""
+        # One allocation a block: read into a fresh buffer behind the carried partial line, hand out a view.
+        carry = b""
+        header_sent = False
+        size = min(self.size, 1 << 20)  # small first blocks get the parsers going early; then double up to self.size
+        try:
+            with _open_stream(self.path, self.gzip) as stream:
+                while True:
+                    start = len(carry)
+                    buffer = bytearray(start + size)
+                    size = min(self.size, size * 2)
+                    buffer[:start] = carry
+                    view = memoryview(buffer)
+                    got = stream.readinto(view[start:])
+                    if not got:
+                        break
+                    end = start + got
+                    begin = 0
+                    if not header_sent:
+                        newline = buffer.find(b"\n", 0, end)
+                        if newline < 0:
+                            carry = bytes(view[:end])
+                            if len(carry) > MAX_LINE_BYTES:
+                                yield ("too-long", None)
+                                return
+                            continue
+                        header_sent = True
+                        yield ("header", bytes(view[:newline]))
+                        begin = newline + 1
+                    cut = buffer.rfind(b"\n", begin, end)
+                    if cut < 0:
+                        carry = bytes(view[begin:end])
+                        if len(carry) > MAX_LINE_BYTES:
+                            yield ("too-long", None)
+                            return
+                        continue
+                    carry = bytes(view[cut + 1 : end])
+                    yield ("block", view[begin : cut + 1])
+            if not header_sent:
+                yield ("header", carry or None)
+                carry = b""
+            if carry:
+                yield ("block", carry + b"\n")
+            yield ("end", None)
+        except Exception as exc:  # handed to the consumer, in order
+            yield ("error", str(exc) or type(exc).__name__)
+
+    def __iter__(self):
+        if self._thread is not None:
+            items = iter(self._queue.get, None)
+        else:
+            items = self._inline = self._produce()
+        for kind, item in items:
+            if kind == "end":
+                return
+            if kind == "error":
+                raise _StreamError(item)
+            if kind == "too-long":
+                raise _LineTooLong(f"no newline in {MAX_LINE_BYTES >> 20} MB")
+            yield item
+
+    def close(self):
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+        elif getattr(self, "_inline", None) is not None:
+            self._inline.close()  # closes the file
+
+
+# -- parsing -----------------------------------------------------------------
+
+
+class _BadLine(Exception):
+    """A bad line at ``index`` (0-based) of a block."""
+
+    def __init__(self, index: int, problem: str):
+        super().__init__(problem)
+        self.index = index
+        self.problem = problem
+
+
+_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
+
+
+class _Parser:
+    """Parses blocks of whole lines of one file into Arrow tables; finds and explains bad lines.
+
+    ``select(table) -> table`` filters the rows of a block (it runs in the
+    worker threads).  Id columns get an int64 twin (``_tconst``,
+    ``_nconst``): those in ``eager`` before ``select`` (so it can use them),
+    the others after it, for the kept rows only.
+    """
+
+    def __init__(self, spec: _FileSpec, path: Path, on_error: str, select=None, eager=(), runs=()):
+        self.spec = spec
+        self.path = path
+        self.on_error = on_error
+        self.select = select
+        types = {c: _ARROW_TYPES.get(spec.kinds.get(c), pa.string()) for c in spec.columns}
+        self.schema = pa.schema([(c, types[c]) for c in spec.columns])
+        self.read_options = pcsv.ReadOptions(column_names=list(spec.columns), use_threads=False, block_size=4 << 20)
+        self.convert_options = pcsv.ConvertOptions(column_types=types, null_values=[_NULL], strings_can_be_null=True,
+                                                   true_values=[], false_values=[], quoted_strings_can_be_null=False)
+        ids = [c for c, k in spec.kinds.items() if k in (_TT, _NM, _NM_LIST)]
+        self.eager = [c for c in ids if c in eager]
+        self.runs = set(runs)  # id columns whose equal values come in runs (title.principals is sorted by tconst)
+        self.lazy = [c for c in ids if c not in eager]
+        self._patterns = {c: re.compile(rf"{k}[0-9]+") for c, k in spec.kinds.items() if k in (_TT, _NM)}
+        self._list_pattern = re.compile(r"nm[0-9]+(,nm[0-9]+)*")
+
+    def _parse_options(self, handler):
+        return pcsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False, double_quote=False,
+                                 newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=handler)
+
+    def _arrow(self, data: bytes, skip_ragged: bool) -> tuple[pa.Table, int, int]:
+        """Parse ``data``, add the ids, select; (kept rows, rows parsed, ragged rows skipped).  Raises an Arrow error on anything bad."""
+        ragged = []
+        if not data:
+            table = self.schema.empty_table()
+        else:
+
+            def handler(row):
+                if skip_ragged:
+                    ragged.append(1)
+                    return "skip"
+                return "error"
+
+            table = pcsv.read_csv(pa.py_buffer(data), read_options=self.read_options,
+                                  parse_options=self._parse_options(handler), convert_options=self.convert_options)
+        parsed = table.num_rows
+        table = self._ids(table, self.eager)
+        if self.select is not None:
+            table = self.select(table)
+        return self._ids(table, self.lazy), parsed, len(ragged)
+
+    def _ids(self, table: pa.Table, columns) -> pa.Table:
+        """Append ``_<column>`` int64 id numbers; raises ArrowInvalid on a malformed id."""
+        for column in columns:
+            kind = self.spec.kinds[column]
+            values = table[column]
+            if kind == _NM_LIST:
+                items = pc.list_flatten(pc.split_pattern(values, ","))
+                digits = pc.utf8_slice_codeunits(items, 2)
+                if len(items) and not (pc.all(pc.starts_with(items, "nm"), min_count=0).as_py()
+                                       and pc.all(pc.ascii_is_decimal(digits), min_count=0).as_py()):
+                    raise pa.ArrowInvalid(f"malformed id in {column}")
+                pc.cast(digits, pa.int64())
+                continue
+            runs = None
+            if column in self.runs and len(values):
+                # convert each run of equal ids once (any order works, sorted input is just faster)
+                encoded = pc.run_end_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+                runs, values = encoded.run_ends.to_numpy(), encoded.values
+            digits = pc.utf8_slice_codeunits(values, 2)
+            if (values.null_count or not pc.all(pc.starts_with(values, kind), min_count=0).as_py()
+                    or not pc.all(pc.ascii_is_decimal(digits), min_count=0).as_py()):
+                raise pa.ArrowInvalid(f"malformed id in {column}")
+            numbers = pc.cast(digits, pa.int64())
+            if runs is not None:
+                numbers = pa.array(np.repeat(numbers.to_numpy(), np.diff(runs, prepend=0)))
+            table = table.append_column(f"_{column}", numbers)
+        return table
+
+    def empty(self) -> pa.Table:
+        return self._arrow(b"", False)[0]
+
+    def parse(self, block: bytes) -> tuple[pa.Table, int, int, int]:
+        """(kept rows, lines in the block, good rows read, bad lines skipped) of ``block`` (whole lines, ending with a newline).
+
+        Raises :class:`_BadLine` for the first bad line when ``on_error`` is "raise".
+        """
+        try:
+            table, parsed, ragged = self._arrow(block, self.on_error == "skip")
+            return table, parsed + ragged, parsed, ragged
+        except _ARROW_ERRORS:
+            return self._salvage(block)
+
+    # The slow path: only for blocks where pyarrow met something wrong.
+
+    def problem(self, line: bytes) -> str | None:
+        """Why ``line`` (without its newline) is bad, or None when it looks good."""
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"not UTF-8 text (byte 0x{line[exc.start]:02x} at column {exc.start + 1})"
+        if not text:
+            return "empty line"
+        fields = text.split("\t")
+        if len(fields) != len(self.spec.columns):
+            return f"expected {len(self.spec.columns)} tab-separated fields, found {len(fields)}"
+        for column, value in zip(self.spec.columns, fields):
+            kind = self.spec.kinds.get(column)
+            if kind is None or (value == _NULL and kind not in (_TT, _NM)):
+                continue
+            if kind == _INT:
+                ok = re.fullmatch(r" *-?[0-9]{1,18} *", value) is not None  # what pyarrow takes for an int64
+                what = "an integer"
+            elif kind == _FLOAT:
+                try:
+                    float(value)
+                    ok = True
+                except ValueError:
+                    ok = False
+                what = "a number"
+            elif kind == _NM_LIST:
+                ok = self._list_pattern.fullmatch(value) is not None
+                what = "a comma-separated list of nm... ids"
+            else:
+                ok = self._patterns[column].fullmatch(value) is not None
+                what = f"an id like {kind}0000001"
+            if not ok:
+                return f"bad value {value[:60]!r} in column {column}, expected {what}"
+        return None
+
+    def _salvage(self, block) -> tuple[pa.Table, int, int, int]:
+        lines = bytes(block).split(b"\n")
+        lines.pop()  # the block ends with a newline
+        bad = []
+        good = []
+        for i, line in enumerate(lines):
+            problem = self.problem(line)
+            if problem is None:
+                good.append(i)
+            elif self.on_error == "raise":
+                raise _BadLine(i, problem)
+            else:
+                bad.append(i)
+        # pyarrow may still refuse a line the checks above let through: find it by bisection.
+        extra = self._bisect(lines, good)
+        if extra:
+            extra.sort()
+            if self.on_error == "raise":
+                raise _BadLine(*extra[0])
+            dropped = {i for i, _ in extra}
+            good = [i for i in good if i not in dropped]
+            bad.extend(dropped)
+        if not good:
+            return self.empty(), len(lines), 0, len(bad)
+        table, parsed, _ = self._arrow(b"\n".join(lines[i] for i in good) + b"\n", False)
+        return table, len(lines), parsed, len(bad)
+
+    def _bisect(self, lines: list[bytes], rows: list[int]) -> list[tuple[int, str]]:
+        if not rows:
+            return []
+        try:
+            self._arrow(b"\n".join(lines[i] for i in rows) + b"\n", False)
+            return []
+        except _ARROW_ERRORS as exc:
+            if len(rows) == 1:
+                message = str(exc).splitlines()[0]
+                return [(rows[0], f"unreadable line ({message})")]
+        mid = len(rows) // 2
+        return self._bisect(lines, rows[:mid]) + self._bisect(lines, rows[mid:])
+
+
+def _progress(progress: bool, desc: str):
+    return tqdm(total=None, unit="rows", unit_scale=True, desc=desc, disable=not progress, leave=True, smoothing=0.1, mininterval=0.5)
+
+
+def _check_header(spec: _FileSpec, path: Path, line: bytes | None):
+    if line is None:
+        raise InputError(path, "empty file, expected the header line", line=1)
+    if line.startswith(b"\xef\xbb\xbf"):
+        line = line[3:]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, "header is not UTF-8 text", line=1) from None
+    expected = "\t".join(spec.columns)
+    if text != expected:
+        found = text.split("\t")
+        if sorted(found) == sorted(spec.columns):
+            problem = f"header has the columns in the wrong order: expected {', '.join(spec.columns)}; found {', '.join(found)}"
+        else:
+            missing = [c for c in spec.columns if c not in found]
+            extra = [c for c in found if c not in spec.columns]
+            detail = "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
+                                           f"unexpected {', '.join(repr(e[:40]) for e in extra[:5])}" if extra else "") if p)
+            problem = f"wrong header for {spec.stem} ({detail}); expected: {expected.replace(chr(9), ' <tab> ')}"
+        raise InputError(path, problem, line=1)
+
+
+#: Threads that parse blocks (pyarrow releases the GIL while parsing).
+WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+#: Files smaller than this on disk are read and parsed in the caller's thread: threads would cost more than they save.
+SMALL_FILE_BYTES = 1 << 20
+
+
+class _Inline:
+    """A stand-in for the thread pool that runs each job at once, in the caller's thread."""
+
+    class _Done:
+        def __init__(self, fn, args):
+            try:
+                self._result, self._error = fn(*args), None
+            except Exception as exc:  # raised again by result(), in order, like a future
+                self._result, self._error = None, exc
+
+        def result(self):
+            if self._error is not None:
+                raise self._error
+            return self._result
+
+        def cancel(self):
+            return False
+
+    def submit(self, fn, *args):
+        return self._Done(fn, args)
+
+    def shutdown(self, wait=True):
+        pass
+
+
+def _scan(spec: _FileSpec, path: Path, on_error: str, report: ImdbLoadReport | None, progress: bool, select=None, eager=(), runs=()) -> pa.Table:
+    """Read ``path`` block by block in :data:`WORKERS` threads, keep what ``select`` keeps, return it as one table."""
+    parser = _Parser(spec, path, on_error, select, eager, runs)
+    try:
+        threaded = WORKERS > 1 and path.stat().st_size > SMALL_FILE_BYTES
+    except OSError:
+        threaded = True  # _Blocks says what is wrong
+    blocks = _Blocks(path, BLOCK_BYTES, threaded)
+    bar = _progress(progress, path.name)
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="reelgraph-parse") if threaded else _Inline()
+    pending: collections.deque = collections.deque()
+    state = {"lines": 1, "rows": 0, "bad": 0}  # lines consumed so far, header included
+    kept = []
+
+    def collect():
+        future = pending.popleft()
+        try:
+            table, lines, rows, bad = future.result()
+        except _BadLine as exc:
+            raise InputError(path, exc.problem, line=state["lines"] + 1 + exc.index) from None
+        state["lines"] += lines
+        state["rows"] += rows
+        state["bad"] += bad
+        bar.update(rows)
+        if table.num_rows or not kept:
+            kept.append(table)
+
+    def broken(exc, line):
+        if isinstance(exc, _LineTooLong):
+            return InputError(path, f"line too long ({exc}): not a TSV file?", line=line)
+        what = "broken gzip stream" if blocks.gzip else "unreadable file"
+        return InputError(path, f"{what} ({exc})", line=line)
+
+    try:
+        iterator = iter(blocks)
+        try:
+            header = next(iterator, None)
+        except _StreamError as exc:
+            raise broken(exc, 1) from None
+        _check_header(spec, path, header)
+        try:
+            for block in iterator:
+                pending.append(pool.submit(parser.parse, block))
+                while len(pending) > WORKERS:
+                    collect()
+        except _StreamError as exc:
+            while pending:  # an earlier bad line comes first
+                collect()
+            raise broken(exc, state["lines"] + 1) from None
+        while pending:
+            collect()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)
+        blocks.close()
+        bar.close()
+    if report is not None:
+        report.rows_read[spec.key] = report.rows_read.get(spec.key, 0) + state["rows"]
+        report.bad_lines[spec.key] = report.bad_lines.get(spec.key, 0) + state["bad"]
+    kept = [t for t in kept if t.num_rows] or [parser.empty()]
+    return pa.concat_tables(kept).combine_chunks() if len(kept) > 1 else kept[0]
+
+
+# -- id sets -----------------------------------------------------------------
+
+
+class _IdSet:
+    """A set of (non-negative) id numbers: membership of a whole array at numpy speed.
+
+    A bitmap indexed by the number (IMDb's ids are below 10**8: at most
+    100 MB); a sorted array when some id is too large for that.
+    """
+
+    BITMAP_LIMIT = 1 << 31
+
+    def __init__(self, numbers: np.ndarray):
+        numbers = np.asarray(numbers, dtype=np.int64)
+        self.size = int(numbers.max()) + 1 if len(numbers) else 0
+        if self.size > self.BITMAP_LIMIT:
+            self.bits = None
+            self.sorted = np.unique(numbers)
+        else:
+            self.bits = np.zeros(self.size + 1, dtype=bool)  # the extra slot answers every id out of range
+            self.bits[numbers] = True
+
+    def contains(self, numbers) -> np.ndarray:
+        numbers = np.asarray(numbers, dtype=np.int64)
+        if self.bits is None:
+            return np.isin(numbers, self.sorted)
+        return self.bits[np.minimum(numbers, self.size)]
+
+
+def _numbers(column) -> np.ndarray:
+    return np.asarray(column.to_numpy(), dtype=np.int64) if isinstance(column, pa.Array) else np.asarray(column.combine_chunks().to_numpy(), dtype=np.int64)
+
+
+def _filter(table: pa.Table, mask) -> pa.Table:
+    if isinstance(mask, np.ndarray):
+        if mask.all():
+            return table
+        mask = pa.array(mask)
+    return table.filter(mask)
+
+
+# -- the steps ---------------------------------------------------------------
+
+
+def scan_principals(path, titles, categories, *, on_error: str = "raise", report: ImdbLoadReport | None = None, progress: bool = True) -> pa.Table:
+    """Read ``title.principals`` and keep the rows of ``titles`` (tconst numbers; None: all) and ``categories`` (None: all).
+
+    Returns an Arrow table: ``tconst``, ``ordering``, ``nconst``,
+    ``category``, ``job``, ``characters``, and the id numbers ``_tconst`` and
+    ``_nconst``.  Public for the benchmark: this is the hot loop.
+    """
+    path = Path(path)
+    keep_titles = _IdSet(titles) if titles is not None else None
+    value_set = pa.array(sorted(categories), pa.string()) if categories is not None else None
+
+    def select(table):
+        if keep_titles is not None:
+            table = _filter(table, keep_titles.contains(_numbers(table["_tconst"])))
+        if value_set is not None:
+            table = _filter(table, pc.fill_null(pc.is_in(table["category"], value_set=value_set), False).to_numpy(zero_copy_only=False))
+        return table
+
+    result = _scan(_SPEC["principals"], path, on_error, report, progress, select, eager=("tconst",), runs=("tconst",))
+    if report is not None:
+        report.rows_kept["principals"] = result.num_rows
+    return result
+
+
+def _read_basics(path, title_types, include_adult, year_range, on_error, report, progress) -> pa.Table:
+    types = pa.array(sorted(title_types), pa.string()) if title_types is not None else None
+
+    def select(table):
+        mask = np.ones(table.num_rows, dtype=bool)
+        if types is not None:
+            mask &= pc.fill_null(pc.is_in(table["titleType"], value_set=types), False).to_numpy(zero_copy_only=False)
+        if not include_adult:
+            mask &= pc.equal(pc.fill_null(table["isAdult"], 0), 0).to_numpy(zero_copy_only=False)
+        if year_range is not None:
+            first, last = year_range
+            year = table["startYear"]
+            mask &= pc.is_valid(year).to_numpy(zero_copy_only=False)
+            if first is not None:
+                mask &= pc.fill_null(pc.greater_equal(year, first), False).to_numpy(zero_copy_only=False)
+            if last is not None:
+                mask &= pc.fill_null(pc.less_equal(year, last), False).to_numpy(zero_copy_only=False)
+        return _filter(table.drop_columns(["endYear"]), mask)
+
+    return _scan(_SPEC["basics"], path, on_error, report, progress, select)
+
+
+def _read_ratings(path, titles: _IdSet, on_error, report, progress) -> pa.Table:
+    def select(table):
+        return _filter(table, titles.contains(_numbers(table["_tconst"])))
+
+    result = _scan(_SPEC["ratings"], path, on_error, report, progress, select, eager=("tconst",))
+    report.rows_kept["ratings"] = result.num_rows
+    return result
+
+
+def _read_crew(path, titles: _IdSet, roles: list[str], on_error, report, progress) -> pa.Table:
+    """Crew credits of kept titles: ``_tconst``, ``tconst``, ``nconst``, ``_nconst``, ``role``, one row per listed person."""
+
+    def select(table):
+        return _filter(table, titles.contains(_numbers(table["_tconst"])))
+
+    table = _scan(_SPEC["crew"], path, on_error, report, progress, select, eager=("tconst",))
+    report.rows_kept["crew"] = table.num_rows
+    parts = []
+    for order, role in enumerate(roles):
+        lists = pc.split_pattern(table["directors" if role == "director" else "writers"], ",")
+        if isinstance(lists, pa.ChunkedArray):
+            lists = lists.combine_chunks()
+        people = pc.list_flatten(lists)
+        parents = pc.list_parent_indices(lists)
+        parts.append(pa.table({
+            "_tconst": table["_tconst"].take(parents),
+            "tconst": table["tconst"].take(parents),
+            "nconst": people,
+            "_nconst": pc.cast(pc.utf8_slice_codeunits(people, 2), pa.int64()),
+            "role": pa.repeat(pa.scalar(role, pa.string()), len(people)),
+            "_order": pc.add(pc.multiply(pc.cast(parents, pa.int64()), len(roles)), order),
+        }))
+    if not parts:
+        return _no_crew()
+    crew = pa.concat_tables(parts).combine_chunks()
+    # file order: a title's directors, then its writers, then the next title
+    crew = crew.take(pc.sort_indices(crew["_order"]))  # stable
+    return crew.drop_columns(["_order"])
+
+
+def _no_crew() -> pa.Table:
+    return pa.table({"_tconst": pa.array([], pa.int64()), "tconst": pa.array([], pa.string()), "nconst": pa.array([], pa.string()),
+                     "_nconst": pa.array([], pa.int64()), "role": pa.array([], pa.string())})
+
+
+def _read_names(path, people: _IdSet, on_error, report, progress) -> pa.Table:
+    def select(table):
+        return _filter(table.drop_columns(["knownForTitles"]), people.contains(_numbers(table["_nconst"])))
+
+    result = _scan(_SPEC["names"], path, on_error, report, progress, select, eager=("nconst",))
+    report.rows_kept["names"] = result.num_rows
+    return result
+
+
+# -- canonical tables ----------------------------------------------------------
+
+def _column(values) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """An Arrow column as what the canonical tables hold: object strings (None for null), Int64, Float64 or boolean."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    kind = values.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)  # str, None for null (pandas would infer "str")
+    mask = values.is_null().to_numpy(zero_copy_only=False)
+    if pa.types.is_integer(kind):
+        return pd.arrays.IntegerArray(pc.fill_null(values, 0).to_numpy().astype(np.int64), mask)
+    if pa.types.is_floating(kind):
+        return pd.arrays.FloatingArray(pc.fill_null(values, 0.0).to_numpy().astype(np.float64), mask)
+    if pa.types.is_boolean(kind):
+        return pd.arrays.BooleanArray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), mask)
+    raise TypeError(f"no canonical column for {kind}")  # pragma: no cover
+
+
+def _frame(columns: dict) -> pd.DataFrame:
+    df = pd.DataFrame({name: _column(values) for name, values in columns.items()})
+    df["source"] = pd.Series(np.full(len(df), SOURCE, dtype=object), dtype=object)
+    return df
+
+
+def _empty_lists(n: int) -> list:
+    return [[] for _ in range(n)]
+
+
+def _comma_lists(column) -> list[list[str]]:
+    """``"a,b"`` -> ``["a", "b"]``, null -> ``[]``; each distinct value split once, each row its own list."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = pc.dictionary_encode(column)
+    pieces = [value.split(",") if value else [] for value in encoded.dictionary.to_pylist()]
+    pieces.append([])  # for the nulls
+    indices = pc.fill_null(encoded.indices, len(pieces) - 1).to_numpy(zero_copy_only=False)
+    return [list(pieces[i]) for i in indices.tolist()]
+
+
+def _characters(column) -> tuple[list[list[str]], int]:
+    """Parse IMDb's JSON lists (``["Ruth"]``, ``["A","B"]``): (lists, cells that were no JSON list of strings).
+
+    The plain ones (no backslash, no spaces between items) are split by
+    Arrow; the rest go through :func:`json.loads`.
+    """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    plain = pc.and_(pc.starts_with(column, '["'), pc.ends_with(column, '"]'))
+    plain = pc.and_(plain, pc.invert(pc.match_substring(column, "\\")))
+    quotes = pc.count_substring(column, '"')
+    plain = pc.and_(plain, pc.equal(quotes, pc.multiply(pc.add(pc.count_substring(column, '","'), 1), 2)))
+    plain = pc.fill_null(plain, False)
+    lists = pc.split_pattern(pc.utf8_slice_codeunits(column, 2, -2), '","')
+    out = pc.if_else(plain, lists, pa.scalar([], lists.type)).to_pylist()  # null and hard cells: []
+    hard = np.flatnonzero(pc.and_(pc.invert(plain), pc.is_valid(column)).to_numpy(zero_copy_only=False))
+    bad = 0
+    for i in hard.tolist():
+        value = column[i].as_py()
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+            out[i] = parsed
+        else:
+            out[i] = [value]
+            bad += 1
+    return out, bad
+
+
+def _films(basics: pa.Table, ratings: pa.Table | None) -> pd.DataFrame:
+    tids = _numbers(basics["_tconst"])
+    n = basics.num_rows
+    rating = pa.nulls(n, pa.float64())
+    votes = pa.nulls(n, pa.int64())
+    if ratings is not None and ratings.num_rows:
+        rated = _numbers(ratings["_tconst"])
+        order = np.argsort(rated, kind="stable")
+        pos = np.minimum(np.searchsorted(rated[order], tids), len(rated) - 1)
+        hit = rated[order][pos] == tids
+        index = pa.array(order[pos], mask=~hit)
+        rating = ratings["averageRating"].take(index)
+        votes = ratings["numVotes"].take(index)
+    df = _frame({
+        "id": basics["tconst"],
+        "title": basics["primaryTitle"],
+        "year": basics["startYear"],
+        "title_type": basics["titleType"],
+        "rating": rating,
+        "votes": votes,
+        "runtime_minutes": basics["runtimeMinutes"],
+        "original_title": basics["originalTitle"],
+        "is_adult": pc.not_equal(basics["isAdult"], 0),
+    })
+    df["genres"] = _comma_lists(basics["genres"])
+    for column in LIST_COLUMNS["films"]:  # the others, empty: cheaper for normalize_table than None
+        if column not in df.columns:
+            df[column] = _empty_lists(n)
+    return df
+
+
+def _people(names: pa.Table, dangling_ids: list[str]) -> pd.DataFrame:
+    n = len(dangling_ids)
+    table = pa.table({"id": names["nconst"], "name": names["primaryName"], "birth_year": names["birthYear"],
+                      "death_year": names["deathYear"], "professions": names["primaryProfession"]})
+    if n:
+        table = pa.concat_tables([table, pa.table({"id": pa.array(dangling_ids, pa.string()), "name": pa.nulls(n, pa.string()),
+                                                   "birth_year": pa.nulls(n, pa.int64()), "death_year": pa.nulls(n, pa.int64()),
+                                                   "professions": pa.nulls(n, pa.string())})])
+    df = _frame({c: table[c] for c in ("id", "name", "birth_year", "death_year")})
+    df["professions"] = _comma_lists(table["professions"])
+    return df
+
+
+def _credits(principals: pa.Table, crew: pa.Table, report: ImdbLoadReport) -> pd.DataFrame:
+    category = principals["category"]
+    actor = pc.fill_null(pc.is_in(category, value_set=pa.array(["actor", "actress"])), False)
+    table = pa.table({"person_id": principals["nconst"], "film_id": principals["tconst"], "role": pc.if_else(actor, pa.scalar("actor"), category),
+                      "job": principals["job"], "billing": principals["ordering"], "characters": principals["characters"]})
+    if crew.num_rows:
+        n = crew.num_rows
+        table = pa.concat_tables([table, pa.table({"person_id": crew["nconst"], "film_id": crew["tconst"], "role": crew["role"],
+                                                   "job": pa.nulls(n, pa.string()), "billing": pa.nulls(n, pa.int64()),
+                                                   "characters": pa.nulls(n, pa.string())})])
+    df = _frame({c: table[c] for c in ("person_id", "film_id", "role", "job", "billing")})
+    df["characters"], report.bad_characters = _characters(table["characters"])
+    df["star"] = pd.array([None] * len(df), dtype="boolean")
+    return df
+
+
+def _new_crew(principals: pa.Table, crew: pa.Table) -> pa.Table:
+    """Crew rows whose (title, person, role) the principals lack, each once, in file order."""
+    if not crew.num_rows:
+        return crew
+    roles = pa.array(["director", "writer"])
+    p_titles, p_people = _numbers(principals["_tconst"]), _numbers(principals["_nconst"])
+    p_role = np.asarray(pc.fill_null(pc.index_in(principals["category"], value_set=roles), 2).to_numpy(zero_copy_only=False), dtype=np.int64)
+    c_titles, c_people = _numbers(crew["_tconst"]), _numbers(crew["_nconst"])
+    c_role = np.asarray(pc.index_in(crew["role"], value_set=roles).to_numpy(zero_copy_only=False), dtype=np.int64)
+    top_person = int(max(p_people.max(initial=0), c_people.max(initial=0))) + 1
+    top_title = int(max(p_titles.max(initial=0), c_titles.max(initial=0))) + 1
+    if top_title * top_person * 3 < 2**62:
+        p_keys = (p_titles * top_person + p_people) * 3 + p_role
+        c_keys = (c_titles * top_person + c_people) * 3 + c_role
+    else:  # pragma: no cover - ids beyond 2**31 each
+        p_keys = pd.MultiIndex.from_arrays([p_titles, p_people, p_role]).to_flat_index().to_numpy()
+        c_keys = pd.MultiIndex.from_arrays([c_titles, c_people, c_role]).to_flat_index().to_numpy()
+    first = np.flatnonzero(~pd.Index(c_keys).duplicated(keep="first"))
+    fresh = first[~pd.Index(c_keys[first]).isin(p_keys)]
+    return crew.take(pa.array(fresh))
+
+
+# -- the loader ----------------------------------------------------------------
+
+
+def _as_names(value, what: str):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    values = tuple(value)
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError(f"{what} must be strings")
+    return values
+
+
+def read_imdb_datasets(
+    folder,
+    *,
+    title_types=("movie",),
+    include_adult: bool = False,
+    year_range: tuple[int | None, int | None] | None = None,
+    min_votes: int | None = None,
+    categories=DEFAULT_CATEGORIES,
+    on_error: str = "raise",
+    progress: bool = True,
+) -> FilmGraph:
+    """Read a folder of IMDb's dataset files into a :class:`~graph.model.FilmGraph`.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        Holds ``title.basics``, ``title.principals`` and ``name.basics``
+        (required) and ``title.ratings``, ``title.crew`` (optional), each as
+        ``.tsv`` or ``.tsv.gz``.
+    title_types : iterable of str or None
+        IMDb title types to keep (``"movie"``, ``"tvSeries"``, ...); None keeps all.
+    include_adult : bool
+        Keep titles with ``isAdult`` set.
+    year_range : (first, last), optional
+        Keep titles whose start year is in this inclusive range; either end may be None.
+    min_votes : int, optional
+        Keep titles with at least this many votes (needs ``title.ratings``).
+    categories : iterable of str or None
+        IMDb principal categories to keep (before ``actress`` becomes role
+        ``actor``); None keeps all.  ``director`` / ``writer`` also decide
+        whether ``title.crew`` adds credits.
+    on_error : "raise" or "skip"
+        What a bad line does: raise :class:`~graph.errors.InputError`
+        (naming file and line) or be skipped and counted.
+    progress : bool
+        Show tqdm progress bars (rows, rows/s) on stderr.
+
+    Returns
+    -------
+    FilmGraph
+        With ``films``, ``people``, ``credits`` (``similar`` is empty).  Its
+        ``report`` attribute is an :class:`ImdbLoadReport`.
+
+    Raises
+    ------
+    InputError
+        A required file is missing or any file is malformed (see the module docstring).
+    """
+    started = time.perf_counter()
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    title_types = _as_names(title_types, "title_types")
+    categories = _as_names(categories, "categories")
+    if year_range is not None:
+        year_range = tuple(year_range)
+        if len(year_range) != 2:
+            raise ValueError("year_range must be (first, last)")
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "not a folder")
+    report = ImdbLoadReport(folder=os.fspath(folder))
+    paths = {}
+    for spec in _SPECS:
+        path = find_dataset_file(folder, spec.stem)
+        if path is None:
+            if spec.required:
+                raise InputError(folder / f"{spec.stem}.tsv.gz", f"missing required file (neither {spec.stem}.tsv.gz nor {spec.stem}.tsv in the folder)")
+            report.missing_optional.append(spec.key)
+        else:
+            paths[spec.key] = path
+            report.files[spec.key] = os.fspath(path)
+    if min_votes is not None and "ratings" not in paths:
+        raise InputError(folder / "title.ratings.tsv.gz", "min_votes needs title.ratings, which is missing")
+
+    def step(name, t0):
+        report.seconds[name] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    basics = _read_basics(paths["basics"], title_types, include_adult, year_range, on_error, report, progress)
+    candidates = _IdSet(_numbers(basics["_tconst"]))
+    step("title.basics", t0)
+
+    ratings = None
+    if "ratings" in paths:
+        t0 = time.perf_counter()
+        ratings = _read_ratings(paths["ratings"], candidates, on_error, report, progress)
+        step("title.ratings", t0)
+        if min_votes is not None:
+            enough = _numbers(ratings.filter(pc.greater_equal(ratings["numVotes"], min_votes))["_tconst"])
+            keep = _IdSet(enough).contains(_numbers(basics["_tconst"]))
+            basics = basics.filter(pa.array(keep))
+            candidates = _IdSet(_numbers(basics["_tconst"]))
+    report.rows_kept["basics"] = basics.num_rows
+
+    t0 = time.perf_counter()
+    principals = scan_principals(paths["principals"], _numbers(basics["_tconst"]), categories, on_error=on_error, report=report, progress=progress)
+    step("title.principals", t0)
+
+    crew_roles = [r for r in ("director", "writer") if categories is None or r in categories]
+    crew = None
+    if "crew" in paths and crew_roles:
+        t0 = time.perf_counter()
+        crew = _new_crew(principals, _read_crew(paths["crew"], candidates, crew_roles, on_error, report, progress))
+        step("title.crew", t0)
+    if crew is None:
+        crew = _no_crew()
+    report.crew_credits_added = crew.num_rows
+
+    t0 = time.perf_counter()
+    credit_people = np.concatenate([_numbers(principals["_nconst"]), _numbers(crew["_nconst"])])
+    names = _read_names(paths["names"], _IdSet(credit_people), on_error, report, progress)
+    step("name.basics", t0)
+
+    t0 = time.perf_counter()
+    found = _IdSet(_numbers(names["_nconst"]))
+    missing = ~found.contains(credit_people)
+    report.dangling_credits = int(missing.sum())
+    ids = pa.concat_arrays([principals["nconst"].combine_chunks(), crew["nconst"].combine_chunks()]) if crew.num_rows else principals["nconst"].combine_chunks()
+    dangling_ids = sorted(set(ids.filter(pa.array(missing)).to_pylist()))
+    report.dangling_people = len(dangling_ids)
+
+    bar = _progress(progress, "canonical tables")
+    films = _films(basics, ratings)
+    bar.update(len(films))
+    del basics, ratings
+    people = _people(names, dangling_ids)
+    bar.update(len(people))
+    del names
+    credits = _credits(principals, crew, report)
+    bar.update(len(credits))
+    del principals, crew
+    graph = FilmGraph(films, people, credits, None)
+    bar.close()
+    step("canonical tables", t0)
+    report.seconds["total"] = time.perf_counter() - started
+    graph.report = report
+    return graph
