@@ -6,6 +6,7 @@ on stderr and exit non-zero; they never show a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -132,28 +133,56 @@ def _summary_lines(stats: dict) -> list[str]:
     return lines
 
 
+def _dataset_options(title_types, include_adult, years, min_votes, categories, include_self, on_error) -> dict:
+    from loaders.imdb_tsv import DEFAULT_CATEGORIES
+
+    options = {"include_adult": include_adult, "min_votes": min_votes, "on_error": on_error}
+    options["title_types"] = None if title_types == "all" else tuple(t.strip() for t in title_types.split(",") if t.strip())
+    chosen = DEFAULT_CATEGORIES if categories is None else tuple(c.strip() for c in categories.split(",") if c.strip())
+    options["categories"] = chosen + (("self",) if include_self and "self" not in chosen else ())
+    if years:
+        options["year_range"] = _path_filters(years, None, (), (), False)["year_range"]
+    return options
+
+
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title-types", default="movie", show_default=True, metavar="LIST",
+              help="IMDb datasets: title types to keep, comma-separated (movie,tvMovie,...) or 'all'.")
+@click.option("--include-adult", is_flag=True, help="IMDb datasets: keep adult titles.")
+@click.option("--years", metavar="FROM-TO", help="IMDb datasets: only titles that started in these years.")
+@click.option("--min-votes", type=int, default=None, help="IMDb datasets: only titles with at least this many votes.")
+@click.option("--categories", default=None, metavar="LIST",
+              help="IMDb datasets: principal categories to keep [default: actor,actress,director,writer,producer,composer].")
+@click.option("--include-self", is_flag=True, help="IMDb datasets: also people appearing as themselves.")
+@click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True,
+              help="IMDb datasets: stop at a bad line, or skip bad lines and count them.")
 @_store_option
 @_neo4j_options
 @_quiet_option
 @_json_option
-def load(sources, store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
-    """Merge SOURCES (saved pages, folders, IMDb datasets) into the store.
+def load(sources, title_types, include_adult, years, min_votes, categories, include_self, on_error, store_dir,
+         neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
+    """Merge SOURCES (saved pages, folders of pages, IMDb dataset folders, canonical tables) into the store.
 
     Everything is read before anything is written: bad input leaves the store
     as it was.  Loading the same source twice changes nothing.
     """
     from loaders import read_sources
 
-    graph = read_sources(sources, progress=not quiet)
+    options = _dataset_options(title_types, include_adult, years, min_votes, categories, include_self, on_error)
+    graph = read_sources(sources, progress=not quiet, **options)
+    for report in graph.reports:
+        if not as_json:
+            click.echo(report.summary(), err=True)
     store = LocalStore(store_dir)
     before = store.read().counts() if store.exists() else {name: 0 for name in graph.TABLES}
     merged = store.merge(graph, sources=[str(Path(s).resolve()) for s in sources])
     after = merged.counts()
     in_neo4j = _sync_to_neo4j(merged, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet)
     if as_json:
-        _echo_json({"store": str(store.path), "before": before, "after": after, "neo4j": in_neo4j})
+        _echo_json({"store": str(store.path), "before": before, "after": after, "neo4j": in_neo4j,
+                    "datasets": [dataclasses.asdict(r) for r in graph.reports]})
         return
     click.echo(f"loaded {len(sources)} source(s) into {store.path}")
     click.echo("  " + ", ".join(f"{name} {before[name]} -> {after[name]}" for name in after))
@@ -560,6 +589,25 @@ def download(dest, files, base_url, quiet, as_json):
         return
     click.echo(report.summary())
     click.echo(f"next: reelgraph load {dest}")
+
+
+@main.command()
+@click.option("--titles", type=int, required=True, help="How many titles (title.principals gets about ten times as many rows).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--seed", default=0, show_default=True, help="Same seed, same bytes.")
+@click.option("--movie-share", type=float, default=None, help="Share of movies, 0-1 [default: IMDb's mix, about 5%].")
+@_quiet_option
+@_json_option
+def synth(titles, out_dir, seed, movie_share, quiet, as_json):
+    """Write synthetic IMDb datasets (all seven files, gzip, IMDb's exact format) for tests and benchmarks."""
+    from loaders.synth import write_synthetic_datasets
+
+    summary = write_synthetic_datasets(out_dir, titles=titles, seed=seed, movie_share=movie_share, progress=not quiet)
+    if as_json:
+        _echo_json(dataclasses.asdict(summary))
+        return
+    click.echo(f"wrote {summary.titles:,} titles ({summary.movies:,} movies), {summary.principals:,} principals, "
+               f"{summary.people:,} people to {out_dir} in {summary.seconds:.1f} s")
 
 
 def _counts_text(counts: dict) -> str:

@@ -99,4 +99,8 @@ def read_sources(paths, **dataset_options) -> FilmGraph:
     >>> float(films.loc["tt1334260", "rating"]), int(films.loc["tt1229822", "year"])
     (7.1, 2011)
     """
-    return merge_graphs(*(read_source(p, **dataset_options) for p in paths))
+    graphs = [read_source(p, **dataset_options) for p in paths]
+    merged = merge_graphs(*graphs)
+    # What the datasets loader reports (rows read, skipped, dangling people) outlives the merge.
+    merged.reports = [g.report for g in graphs if getattr(g, "report", None) is not None]
+    return merged
