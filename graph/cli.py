@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from graph.errors import ReelgraphError
+from graph.model import FilmGraph
 from graph.store import LocalStore
 
 __all__ = ["main"]
@@ -168,24 +169,28 @@ def load(sources, title_types, include_adult, years, min_votes, categories, incl
     Everything is read before anything is written: bad input leaves the store
     as it was.  Loading the same source twice changes nothing.
     """
-    from loaders import read_sources
+    from loaders import read_partitions
 
     options = _dataset_options(title_types, include_adult, years, min_votes, categories, include_self, on_error)
-    graph = read_sources(sources, progress=not quiet, **options)
-    for report in graph.reports:
+    parts, read_from = read_partitions(sources, progress=not quiet, **options)
+    reports = [g.report for g in parts.values() if getattr(g, "report", None) is not None]
+    for report in reports:
         if not as_json:
             click.echo(report.summary(), err=True)
     store = LocalStore(store_dir)
-    before = store.read().counts() if store.exists() else {name: 0 for name in graph.TABLES}
-    merged = store.merge(graph, sources=[str(Path(s).resolve()) for s in sources])
+    before = store.read().counts() if store.exists() else {name: 0 for name in FilmGraph.TABLES}
+    merged, changes = store.load(parts, read_from)
     after = merged.counts()
     in_neo4j = _sync_to_neo4j(merged, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet)
     if as_json:
-        _echo_json({"store": str(store.path), "before": before, "after": after, "neo4j": in_neo4j,
-                    "datasets": [dataclasses.asdict(r) for r in graph.reports]})
+        _echo_json({"store": str(store.path), "before": before, "after": after, "changes": changes,
+                    "neo4j": in_neo4j, "datasets": [dataclasses.asdict(r) for r in reports]})
         return
     click.echo(f"loaded {len(sources)} source(s) into {store.path}")
-    click.echo("  " + ", ".join(f"{name} {before[name]} -> {after[name]}" for name in after))
+    for name in after:
+        change = changes[name]
+        click.echo(f"  {name:8} {before[name]:>9,} -> {after[name]:>9,}   "
+                   f"(+{change['added']:,} added, {change['updated']:,} updated, -{change['removed']:,} removed)")
     if in_neo4j:
         click.echo("  neo4j: " + ", ".join(f"{n} {k}" for k, n in {**in_neo4j["nodes"], **in_neo4j["relationships"]}.items()))
 
@@ -225,11 +230,11 @@ def demo(store_dir, views_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_
     from graph.mirror import build_mirror
     from graph.paths import bacon_numbers, costar_path
     from graph.stats import graph_stats
-    from loaders import read_sources
+    from loaders import read_partitions
     from loaders.sample import SAMPLE_SOURCES
 
     store = LocalStore(store_dir)
-    graph = store.merge(read_sources(SAMPLE_SOURCES, progress=not quiet), sources=[str(s) for s in SAMPLE_SOURCES])
+    graph, _ = store.load(*read_partitions(SAMPLE_SOURCES, progress=not quiet))
     summary = graph_stats(graph)
     graph, clustering = _cluster_into(store, graph)
     in_neo4j = _sync_to_neo4j(graph, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet)

@@ -6,6 +6,11 @@ store is a folder holding ``films.parquet``, ``people.parquet``,
 sources loaded).  Its location is, in order: the ``--store`` option, the
 environment variable ``REELGRAPH_STORE``, or :data:`DEFAULT_STORE`.
 
+Each source's own tables are kept too, under ``parts/``: loading a source
+again (a newer copy of IMDb's datasets, a newer saved page) replaces its old
+tables, and the merged graph is made anew from all sources, so what a source
+no longer has is gone and what other sources brought stays.
+
 Writes are atomic: the new tables go to a sibling folder that replaces the old
 one only when complete, so a failed load never leaves a half-written store.
 """
@@ -22,9 +27,9 @@ from pathlib import Path
 import pandas as pd
 
 from graph.errors import StoreError
-from graph.model import FilmGraph, merge_graphs
+from graph.model import FilmGraph, merge_graphs, slugify
 
-__all__ = ["DEFAULT_STORE", "LocalStore", "store_path"]
+__all__ = ["DEFAULT_STORE", "LocalStore", "store_path", "table_changes"]
 
 #: Where the store lives when neither ``--store`` nor ``REELGRAPH_STORE`` says.
 DEFAULT_STORE = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "reelgraph" / "store"
@@ -64,31 +69,79 @@ class LocalStore:
         return json.loads((self.path / "manifest.json").read_text())
 
     def read(self) -> FilmGraph:
-        """The stored graph; :class:`StoreError` if there is none yet."""
+        """The stored (merged) graph; :class:`StoreError` if there is none yet."""
         if not self.exists():
             raise StoreError(f"{self.path}: no graph stored here yet; run 'reelgraph load SOURCE' or 'reelgraph demo'")
-        try:
-            frames = {name: pd.read_parquet(self.path / f"{name}.parquet") for name in FilmGraph.TABLES}
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.path}: the store is damaged ({exc}); load your sources again") from None
-        for df in frames.values():
-            for column in df.columns:
-                if df[column].dtype == object and len(df) and hasattr(df[column].iloc[0], "tolist"):
-                    df[column] = [list(v) if v is not None else [] for v in df[column]]
-        return FilmGraph(**frames)
+        return _read_tables(self.path)
 
-    def write(self, graph: FilmGraph, sources=()) -> None:
-        """Replace the stored graph with ``graph``, atomically."""
+    def partitions(self) -> dict[str, FilmGraph]:
+        """Each source's own tables, by source key, in the order they were first loaded."""
+        return {entry["key"]: _read_tables(self.path / "parts" / entry["folder"])
+                for entry in self.manifest().get("partitions", [])}
+
+    def load(self, parts: dict[str, FilmGraph], sources: dict[str, list] | None = None) -> tuple[FilmGraph, dict]:
+        """Put each source's tables in the store, replacing an older copy of the same source.
+
+        The stored graph is the merge (:func:`~graph.model.merge_graphs`) of
+        every source's tables, in the order the sources were first loaded.
+        A source loaded again (a newer saved page of the same film, a newer
+        copy of IMDb's datasets) replaces its earlier tables, so values it
+        changed are updated and rows it no longer has are gone, while other
+        sources' rows stay.  Cluster ids survive for films still there.
+
+        Parameters
+        ----------
+        parts : dict
+            Source key (see :func:`loaders.read_partitions`) -> its graph.
+        sources : dict, optional
+            Source key -> the paths it was read from, for the manifest.
+
+        Returns
+        -------
+        (FilmGraph, dict)
+            The new stored graph, and per table the ids ``added``,
+            ``updated`` and ``removed`` (counts) against the old one.
+        """
+        previous = self.read() if self.exists() else FilmGraph.empty()
+        entries = {e["key"]: e for e in self.manifest().get("partitions", [])}
+        stored = self.partitions()
+        stored.update(parts)
+        for key in parts:
+            entries.setdefault(key, {"key": key, "folder": f"{len(entries):04d}-{slugify(key)[:60]}"})
+            entries[key]["sources"] = list(map(str, (sources or {}).get(key, [])))
+            entries[key]["counts"] = parts[key].counts()
+        merged = merge_graphs(*stored.values())
+        clusters = previous.films.set_index("id")["cluster"].dropna()
+        merged.films["cluster"] = merged.films["id"].map(clusters).astype("Int64")
+        self._write(merged, list(entries.values()), {entries[k]["folder"]: g for k, g in parts.items()})
+        return merged, table_changes(previous, merged)
+
+    def merge(self, graph: FilmGraph, sources=(), key: str | None = None) -> FilmGraph:
+        """Add one graph as the source ``key`` (default: named by ``sources``) and return the stored graph."""
+        key = key or "graph:" + "|".join(map(str, sources))
+        return self.load({key: graph}, {key: list(sources)})[0]
+
+    def write(self, graph: FilmGraph) -> None:
+        """Replace the merged graph (e.g. with cluster ids added), keeping the sources' tables."""
+        self._write(graph, self.manifest().get("partitions", []), {})
+
+    def _write(self, graph: FilmGraph, partitions: list[dict], new_parts: dict[str, FilmGraph]) -> None:
+        # Everything goes to a staging folder that replaces the store in one rename; the
+        # tables of sources not reloaded are hard-linked into it rather than copied.
         self.path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.new-", dir=self.path.parent))
         try:
-            for name, df in graph.tables().items():
-                df.to_parquet(staging / f"{name}.parquet", index=False)
-            previous = self.manifest().get("sources", [])
+            _write_tables(graph, staging)
+            for entry in partitions:
+                target = staging / "parts" / entry["folder"]
+                if entry["folder"] in new_parts:
+                    _write_tables(new_parts[entry["folder"]], target)
+                else:
+                    _link_tree(self.path / "parts" / entry["folder"], target)
             manifest = {
                 "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "counts": graph.counts(),
-                "sources": list(dict.fromkeys([*previous, *map(str, sources)])),
+                "partitions": partitions,
             }
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
             old = None
@@ -102,11 +155,67 @@ class LocalStore:
             shutil.rmtree(staging, ignore_errors=True)
             raise
 
-    def merge(self, graph: FilmGraph, sources=()) -> FilmGraph:
-        """Merge ``graph`` into what is stored, write the result and return it."""
-        merged = merge_graphs(self.read(), graph) if self.exists() else merge_graphs(graph)
-        self.write(merged, sources)
-        return merged
-
     def clear(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _write_tables(graph: FilmGraph, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in graph.tables().items():
+        df.to_parquet(folder / f"{name}.parquet", index=False)
+
+
+def _read_tables(folder: Path) -> FilmGraph:
+    try:
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in FilmGraph.TABLES}
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
+    for df in frames.values():
+        for column in df.columns:
+            if df[column].dtype == object and len(df) and hasattr(df[column].dropna().iloc[0] if df[column].notna().any() else None, "tolist"):
+                df[column] = [list(v) if v is not None else [] for v in df[column]]
+    return FilmGraph(**frames)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        try:
+            os.link(item, target / item.name)
+        except OSError:  # a file system without hard links
+            shutil.copy2(item, target / item.name)
+
+
+_KEYS = {"films": ["id"], "people": ["id"], "credits": ["person_id", "film_id", "role"],
+         "similar": ["film_id", "similar_id", "source"]}
+
+
+def _row_hashes(df: pd.DataFrame, key: list[str]) -> pd.Series:
+    """One hash per row of everything but ``cluster``, indexed by the row's key."""
+    values = df.drop(columns=[c for c in ("cluster",) if c in df.columns])
+    values = values.astype(object).map(lambda v: "|".join(map(str, v)) if isinstance(v, list) else v)
+    hashes = pd.util.hash_pandas_object(values.astype(str), index=False)
+    hashes.index = pd.MultiIndex.from_frame(df[key]) if len(key) > 1 else pd.Index(df[key[0]])
+    return hashes
+
+
+def table_changes(old: FilmGraph, new: FilmGraph) -> dict:
+    """Per table, how many rows were ``added``, ``updated`` and ``removed`` from ``old`` to ``new``.
+
+    Examples
+    --------
+    >>> a = FilmGraph.from_records(films=[{"id": "tt1", "title": "A", "rating": 6.0}, {"id": "tt2", "title": "B"}])
+    >>> b = FilmGraph.from_records(films=[{"id": "tt1", "title": "A", "rating": 6.4}, {"id": "tt3", "title": "C"}])
+    >>> table_changes(a, b)["films"]
+    {'added': 1, 'updated': 1, 'removed': 1}
+    """
+    out = {}
+    for table, key in _KEYS.items():
+        before, after = _row_hashes(getattr(old, table), key), _row_hashes(getattr(new, table), key)
+        common = before.index.intersection(after.index)
+        out[table] = {
+            "added": int(len(after.index.difference(before.index))),
+            "updated": int((before.loc[common] != after.loc[common]).sum()) if len(common) else 0,
+            "removed": int(len(before.index.difference(after.index))),
+        }
+    return out

@@ -9,8 +9,10 @@ One module per format:
 * :mod:`loaders.synth`: writes synthetic datasets in IMDb's format (for tests and benchmarks).
 
 :func:`read_source` detects the format of one path; :func:`read_sources` reads
-several and merges them.  Both read everything before anything is written, so
-bad input never leaves a half-loaded graph.
+several and merges them; :func:`read_partitions` keeps each source apart,
+under the key that says which later source replaces it (:func:`source_key`).
+All of them read everything before anything is written, so bad input never
+leaves a half-loaded graph.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from graph.errors import InputError
 from graph.model import FilmGraph, merge_graphs
 from loaders._text import sniff
 
-__all__ = ["detect_format", "read_source", "read_sources", "PAGE_SUFFIXES"]
+__all__ = ["detect_format", "read_source", "read_sources", "read_partitions", "source_key", "PAGE_SUFFIXES"]
 
 #: File endings read as saved title pages inside a folder.
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -104,3 +106,42 @@ def read_sources(paths, **dataset_options) -> FilmGraph:
     # What the datasets loader reports (rows read, skipped, dangling people) outlives the merge.
     merged.reports = [g.report for g in graphs if getattr(g, "report", None) is not None]
     return merged
+
+
+def source_key(kind: str, path, graph: FilmGraph) -> str:
+    """The key under which the store keeps a source; a later source with the same key replaces it.
+
+    IMDb's datasets are one source wherever a copy lives (a newer copy
+    replaces the older); a saved page is its film's page (a newer save of
+    the same film replaces the older); a folder of tables is itself.
+    """
+    if kind == "imdb-datasets":
+        return "imdb-datasets"
+    if kind in ("imdb-text", "imdb-html"):
+        films = graph.films[~graph.films["stub"].fillna(False).astype(bool)]
+        return f"page:{films['id'].iloc[0]}" if len(films) else f"page:{Path(path).resolve()}"
+    return f"{kind}:{Path(path).resolve()}"
+
+
+def read_partitions(paths, **dataset_options) -> tuple[dict[str, FilmGraph], dict[str, list[str]]]:
+    """Read every source in ``paths``, each kept apart under its :func:`source_key`.
+
+    Returns the graphs by key and the paths each key was read from; a folder
+    of pages gives one key a page.  ``graph.reports`` of the datasets loader
+    is kept on its graph.
+    """
+    parts: dict[str, FilmGraph] = {}
+    sources: dict[str, list[str]] = {}
+    for path in map(Path, paths):
+        kind = detect_format(path)
+        files = (sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+                 if kind == "pages" else [path])
+        for file in files:
+            file_kind = detect_format(file) if kind == "pages" else kind
+            graph = read_source(file, **dataset_options)
+            key = source_key(file_kind, file, graph)
+            parts[key] = merge_graphs(parts[key], graph) if key in parts else graph
+            if getattr(graph, "report", None) is not None:
+                parts[key].report = graph.report
+            sources.setdefault(key, []).append(str(file.resolve()))
+    return parts, sources

@@ -18,14 +18,29 @@ def _graph():
 
 def test_round_trip_keeps_values_and_lists(tmp_path):
     store = LocalStore(tmp_path / "s")
-    store.write(_graph(), sources=["seed.txt"])
+    store.merge(_graph(), sources=["seed.txt"], key="page:tt1334260")
     back = store.read()
     film = back.films.iloc[0]
     assert (film["id"], film["year"], film["rating"], film["genres"]) == ("tt1334260", 2010, 7.1, ["Drama", "Romance"])
     credit = back.credits.iloc[0]
     assert (credit["characters"], credit["billing"], bool(credit["star"])) == (["Ruth"], 1, True)
     assert store.manifest()["counts"] == {"films": 1, "people": 1, "credits": 1, "similar": 0}
-    assert store.manifest()["sources"] == ["seed.txt"]
+    [part] = store.manifest()["partitions"]
+    assert (part["key"], part["sources"]) == ("page:tt1334260", ["seed.txt"])
+    assert store.partitions()["page:tt1334260"].counts() == store.read().counts()
+
+
+def test_a_source_loaded_again_replaces_its_old_rows(tmp_path):
+    store = LocalStore(tmp_path / "s")
+    old = FilmGraph.from_records(films=[{"id": "tt1", "title": "A", "rating": 6.0}, {"id": "tt2", "title": "B"}])
+    page = FilmGraph.from_records(films=[{"id": "tt3", "title": "C"}])
+    store.load({"imdb-datasets": old, "page:tt3": page})
+    new = FilmGraph.from_records(films=[{"id": "tt1", "title": "A", "rating": 6.4}])
+    merged, changes = store.load({"imdb-datasets": new})
+    assert sorted(merged.films.id) == ["tt1", "tt3"]
+    assert merged.films.set_index("id").loc["tt1", "rating"] == 6.4
+    assert changes["films"] == {"added": 0, "updated": 1, "removed": 1}
+    assert [p["key"] for p in store.manifest()["partitions"]] == ["imdb-datasets", "page:tt3"]
 
 
 def test_merge_twice_changes_nothing(tmp_path):
