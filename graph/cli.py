@@ -64,14 +64,32 @@ def main():
     """reelgraph: explore how films and the people who make them connect.
 
     \b
-    A tour:
-      reelgraph demo                       load the bundled sample and summarise it
-      reelgraph parse PAGE.txt --json      what a saved IMDb page gives, before loading
-      reelgraph load PAGE.html DATASETS/   merge pages and IMDb datasets into the store
-      reelgraph stats                      what the store holds
+    Start here:
+      demo        the whole tour on the bundled sample (no server needed)
+    \b
+    Bring data in:
+      parse       what saved IMDb pages (.txt copies, .html saves) give, before loading
+      download    IMDb's dataset files (resumable; unchanged files skipped)
+      load        merge pages, folders and IMDb datasets into the store (and Neo4j)
+      stats       what the store holds
+      synth       synthetic datasets in IMDb's format, for tests and benchmarks
+    \b
+    Explore:
+      path        the shortest co-star chain between two people (or two films)
+      bacon       Bacon numbers around a person
+      centres     the best centres of the graph
+      similar     the films most like a film, with reasons
+      clusters    similarity clusters of films
+      show        an interactive HTML view that works offline
+      export      GraphML, GEXF, CSV or Parquet
+    \b
+    Neo4j:
+      neo4j       start/stop a local Neo4j 5.26 without Docker
+      cypher      run Cypher (read-only unless --write), or a shipped example
+      mirror      the NetworkX mirror's counts; --check compares them with Neo4j
 
-    The graph lives in a local store (Parquet files) and, when NEO4J_URI is
-    set, in Neo4j as well.
+    The graph lives in a local store (Parquet; --store or $REELGRAPH_STORE)
+    and, when NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD are set, in Neo4j too.
     """
 
 
