@@ -107,12 +107,12 @@ def test_refresh_in_neo4j_equals_a_clean_load(tmp_path, versions, neo4j_driver):
     _load(tmp_path / "s", b)
     refreshed = sync_graph(neo4j_driver, LocalStore(tmp_path / "s").read(), progress=False)
     query = "MATCH (p:Person)-[r]->(f:Film) RETURN p.id AS p, type(r) AS t, f.id AS f, f.rating AS rating ORDER BY p, t, f"
-    refreshed_rows = run_cypher(neo4j_driver, query).values.tolist()
+    refreshed_rows = run_cypher(neo4j_driver, query)
     with neo4j_driver.session() as session:
         session.run("MATCH (n) DETACH DELETE n").consume()
     _load(tmp_path / "clean", b, SEED)
     clean = sync_graph(neo4j_driver, LocalStore(tmp_path / "clean").read(), progress=False)
     assert refreshed == clean == neo4j_counts(neo4j_driver)
-    assert refreshed_rows == run_cypher(neo4j_driver, query).values.tolist()
+    pd.testing.assert_frame_equal(refreshed_rows, run_cypher(neo4j_driver, query))
     ratings = run_cypher(neo4j_driver, "MATCH (f:Film) WHERE f.id IN $ids RETURN DISTINCT f.rating AS r", {"ids": changed})
     assert ratings.r.tolist() == [9.9]
