@@ -481,14 +481,25 @@ def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4
 
 @main.command()
 @click.option("--check", is_flag=True, help="Compare node and relationship counts with Neo4j.")
+@click.option("--from-neo4j", is_flag=True, help="Build the mirror from Neo4j instead of the local store.")
 @_store_option
 @_neo4j_options
 @_json_option
-def mirror(check, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
+def mirror(check, from_neo4j, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
     """The NetworkX mirror's counts; with --check, what differs from Neo4j."""
-    from graph.mirror import mirror_counts
+    from graph.mirror import build_mirror, mirror_counts
 
-    mine = mirror_counts(_mirror(store_dir))
+    if from_neo4j:
+        from graph.neo4j_read import read_graph
+        from graph.neo4j_store import connect
+
+        driver = connect(_settings(neo4j_uri, neo4j_user, neo4j_password))
+        try:
+            mine = mirror_counts(build_mirror(read_graph(driver)))
+        finally:
+            driver.close()
+    else:
+        mine = mirror_counts(_mirror(store_dir))
     if not check:
         _echo_json(mine) if as_json else click.echo(_counts_text(mine))
         return

@@ -1,0 +1,53 @@
+"""The canonical tables read back out of Neo4j, so the NetworkX mirror can be built from Neo4j itself.
+
+:func:`read_graph` inverts :func:`graph.neo4j_store.sync_graph`: ``:Film`` and
+``:Person`` nodes become the ``films`` and ``people`` tables, the credit
+relationships the ``credits`` table (relationship type back to role), and
+``MORE_LIKE_THIS`` the ``similar`` table.  A graph synced from the local store
+and read back gives the same mirror as the store itself.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from graph.model import FILM_COLUMNS, PEOPLE_COLUMNS, FilmGraph
+
+__all__ = ["read_graph"]
+
+# Relationship type -> role, the inverse of graph.neo4j_store.RELATIONSHIP_TYPES.
+_ROLES = {"ACTED_IN": "actor", "DIRECTED": "director", "WROTE": "writer", "PRODUCED": "producer", "COMPOSED": "composer"}
+
+
+def _frame(session, query: str, columns: list[str]) -> pd.DataFrame:
+    rows = [record.values() for record in session.run(query)]
+    return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def read_graph(driver) -> FilmGraph:
+    """Read every film, person, credit and "More like this" link from Neo4j into a FilmGraph.
+
+    Parameters
+    ----------
+    driver : neo4j.Driver
+        From :func:`graph.neo4j_store.connect`.
+
+    Returns
+    -------
+    FilmGraph
+        Property names are the canonical column names; lists stay lists.
+    """
+    film_props = [c for c in FILM_COLUMNS if c != "id"]
+    person_props = [c for c in PEOPLE_COLUMNS if c != "id"]
+    with driver.session() as session:
+        films = _frame(session, "MATCH (f:Film) RETURN f.id, " + ", ".join(f"f.`{c}`" for c in film_props),
+                       ["id", *film_props])
+        people = _frame(session, "MATCH (p:Person) RETURN p.id, " + ", ".join(f"p.`{c}`" for c in person_props),
+                        ["id", *person_props])
+        credits = _frame(session, "MATCH (p:Person)-[r]->(f:Film) WHERE type(r) <> 'MORE_LIKE_THIS' "
+                         "RETURN p.id, f.id, type(r), r.role, r.characters, r.job, r.billing, r.star",
+                         ["person_id", "film_id", "type", "role", "characters", "job", "billing", "star"])
+        similar = _frame(session, "MATCH (a:Film)-[r:MORE_LIKE_THIS]->(b:Film) RETURN a.id, b.id, r.rank, r.source",
+                         ["film_id", "similar_id", "rank", "source"])
+    credits["role"] = credits["type"].map(_ROLES).fillna(credits["role"])
+    return FilmGraph(films, people, credits.drop(columns=["type"]), similar)
