@@ -54,6 +54,26 @@ def _quiet_option(f):
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(f)
 
 
+class _Steps:
+    """Progress through the named steps of a command with no rows to count (tqdm on stderr, ETA by step)."""
+
+    def __init__(self, total: int, quiet: bool):
+        from tqdm import tqdm
+
+        self.started = False
+        self.bar = tqdm(total=total, unit="step", disable=quiet, leave=False,
+                        bar_format="{desc}: step {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")
+
+    def __call__(self, name: str):
+        if self.started:
+            self.bar.update(1)
+        self.started = True
+        self.bar.set_description_str(name)
+
+    def close(self):
+        self.bar.close()
+
+
 def _echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
@@ -290,13 +310,19 @@ def demo(store_dir, views_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_
     click.echo(f"graph stored in {store.path}" + (" and in Neo4j" if in_neo4j else ""))
 
 
-def _cluster_into(store, graph, seed=0, resolution=1.0, top_films=5):
+def _cluster_into(store, graph, seed=0, resolution=1.0, top_films=5, step=lambda name: None):
     """Cluster the films of ``graph``, write the ids into the store; return the new graph and the result."""
     from graph.clusters import cluster_films
     from graph.mirror import build_mirror
     from graph.similarity import similarity_graph
 
-    result = cluster_films(similarity_graph(build_mirror(graph)), seed=seed, resolution=resolution, top_films=top_films)
+    step("building the mirror")
+    mirror = build_mirror(graph)
+    step("similarity graph")
+    sim = similarity_graph(mirror)
+    step("clustering")
+    result = cluster_films(sim, seed=seed, resolution=resolution, top_films=top_films)
+    step("writing cluster ids to the store")
     graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
     store.write(graph)
     return graph, result
@@ -412,13 +438,21 @@ def bacon(centre, years, min_votes, exclude_roles, avoid, any_credit, list_unrea
 @click.option("--seed", default=0, show_default=True)
 @_filter_options
 @_store_option
+@_quiet_option
 @_json_option
-def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoid, any_credit, store_dir, as_json):
+def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoid, any_credit, store_dir, quiet, as_json):
     """Best centres: people with the smallest average distance to everyone they reach."""
     from graph.paths import best_centres
 
-    ranking = best_centres(_mirror(store_dir), top=top, candidates=candidates, sample=sample, seed=seed,
-                           **_path_filters(years, min_votes, exclude_roles, avoid, any_credit))
+    step = _Steps(2, quiet)
+    try:
+        step("reading the store and building the mirror")
+        mirror = _mirror(store_dir)
+        step("ranking centres")
+        ranking = best_centres(mirror, top=top, candidates=candidates, sample=sample, seed=seed,
+                               **_path_filters(years, min_votes, exclude_roles, avoid, any_credit))
+    finally:
+        step.close()
     if as_json:
         _echo_json(ranking.to_dict())
         return
@@ -454,20 +488,27 @@ def similar(film, top, store_dir, as_json):
 @click.option("--top-films", default=5, show_default=True)
 @_store_option
 @_neo4j_options
+@_quiet_option
 @_json_option
-def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
+def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
     """Similarity clusters of films (Louvain), written back as Film.cluster to the store and Neo4j."""
-    store = LocalStore(store_dir)
-    graph, result = _cluster_into(store, store.read(), seed, resolution, top_films)
     settings = _settings(neo4j_uri, neo4j_user, neo4j_password)
-    if settings.configured:
-        from graph.neo4j_store import connect, write_clusters
+    step = _Steps(6 if settings.configured else 5, quiet)
+    try:
+        store = LocalStore(store_dir)
+        step("reading the store")
+        graph, result = _cluster_into(store, store.read(), seed, resolution, top_films, step)
+        if settings.configured:
+            from graph.neo4j_store import connect, write_clusters
 
-        driver = connect(settings)
-        try:
-            write_clusters(driver, result.membership)
-        finally:
-            driver.close()
+            step("writing cluster ids to Neo4j")
+            driver = connect(settings)
+            try:
+                write_clusters(driver, result.membership)
+            finally:
+                driver.close()
+    finally:
+        step.close()
     if as_json:
         _echo_json(result.to_dict())
         return

@@ -67,8 +67,8 @@ def test_similar_explains_itself(store):
 
 
 def test_clusters_are_deterministic_and_written_back(store):
-    first = json.loads(run(store, "clusters", "--json").output)
-    second = json.loads(run(store, "clusters", "--json").output)
+    first = json.loads(run(store, "clusters", "--json").stdout)
+    second = json.loads(run(store, "clusters", "--json").stdout)
     assert first == second
     films = LocalStore(store).read().films
     assert films.loc[films.stub == False, "cluster"].notna().all()  # noqa: E712
