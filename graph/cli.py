@@ -145,17 +145,18 @@ def _settings(neo4j_uri, neo4j_user, neo4j_password):
     return Neo4jSettings.from_env(uri=neo4j_uri, user=neo4j_user, password=neo4j_password)
 
 
-def _sync_to_neo4j(graph, settings, quiet: bool) -> dict | None:
-    """Mirror the whole store into Neo4j when it is configured; None when it is not."""
-    from graph.neo4j_store import connect, sync_graph
+def _sync_to_neo4j(graph, settings, quiet: bool, bulk: bool | None = None) -> dict | None:
+    """Mirror the whole store into Neo4j when it is configured; None when it is not.
+
+    ``bulk``: True forces the import tool (empty managed server only), False
+    the batched loader, None lets :func:`graph.neo4j_bulk.choose_loader` pick.
+    """
+    from graph.neo4j_bulk import load_graph
 
     if not settings.configured:
         return None
-    driver = connect(settings)
-    try:
-        return sync_graph(driver, graph, progress=not quiet)
-    finally:
-        driver.close()
+    loader, counts = load_graph(graph, settings, bulk=bulk, progress=not quiet)
+    return {**counts, "loader": loader}
 
 
 def _summary_lines(stats: dict) -> list[str]:
@@ -196,11 +197,14 @@ def _dataset_options(title_types, include_adult, years, min_votes, categories, i
 @click.option("--include-self", is_flag=True, help="IMDb datasets: also people appearing as themselves.")
 @click.option("--on-error", type=click.Choice(["raise", "skip"]), default="raise", show_default=True,
               help="IMDb datasets: stop at a bad line, or skip bad lines and count them.")
+@click.option("--bulk/--batched", default=None,
+              help="Neo4j: force the import tool (a first load into the empty server of 'reelgraph neo4j') or "
+                   "batched transactions [default: the import tool for over 1M relationships into that empty server].")
 @_store_option
 @_neo4j_options
 @_quiet_option
 @_json_option
-def load(sources, title_types, include_adult, years, min_votes, categories, include_self, on_error, store_dir,
+def load(sources, title_types, include_adult, years, min_votes, categories, include_self, on_error, bulk, store_dir,
          neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
     """Merge SOURCES (saved pages, folders of pages, IMDb dataset folders, canonical tables) into the store.
 
@@ -219,7 +223,7 @@ def load(sources, title_types, include_adult, years, min_votes, categories, incl
     before = store.read().counts() if store.exists() else {name: 0 for name in FilmGraph.TABLES}
     merged, changes = store.load(parts, read_from)
     after = merged.counts()
-    in_neo4j = _sync_to_neo4j(merged, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet)
+    in_neo4j = _sync_to_neo4j(merged, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet, bulk)
     if as_json:
         _echo_json({"store": str(store.path), "before": before, "after": after, "changes": changes,
                     "neo4j": in_neo4j, "datasets": [dataclasses.asdict(r) for r in reports]})
@@ -230,7 +234,7 @@ def load(sources, title_types, include_adult, years, min_votes, categories, incl
         click.echo(f"  {name:8} {before[name]:>9,} -> {after[name]:>9,}   "
                    f"(+{change['added']:,} added, {change['updated']:,} updated, -{change['removed']:,} removed)")
     if in_neo4j:
-        click.echo("  neo4j: " + ", ".join(f"{n} {k}" for k, n in {**in_neo4j["nodes"], **in_neo4j["relationships"]}.items()))
+        click.echo(f"  neo4j ({in_neo4j['loader']}): " + _counts_text(in_neo4j))
 
 
 @main.command()

@@ -1,0 +1,650 @@
+"""Bulk first load of an empty Neo4j with ``neo4j-admin database import full``.
+
+:func:`graph.neo4j_store.sync_graph` sends the graph over Bolt in batched
+``UNWIND ... MERGE`` transactions: it works on any server, on a full database
+as well as an empty one, and is the loader to use for every update.  For a
+*first* load of a large graph into an *empty* database the offline import
+tool is many times faster: it writes the store files directly, without
+transactions, locks or index look-ups.  This module is that path:
+
+* :func:`write_import_files` writes the canonical graph as the import tool's
+  CSV files (typed headers, one file a table), vectorised with
+  pandas/pyarrow;
+* :func:`bulk_load` checks that the target is the reelgraph-managed local
+  server (:mod:`graph.neo4j_server`) and that its database is empty, stops
+  it, imports, starts it again, creates the schema
+  (:func:`graph.neo4j_store.ensure_schema`) and returns
+  :func:`graph.neo4j_store.neo4j_counts`;
+* :func:`choose_loader` and :func:`load_graph` pick between the two.
+
+When is the bulk path chosen?
+-----------------------------
+* explicitly: ``reelgraph load --bulk`` (``load_graph(..., bulk=True)``);
+  it is refused with a one-line message unless the target is the managed
+  server and its database holds nothing;
+* automatically (``bulk=None``): when NEO4J_URI is the managed server of the
+  home (:func:`graph.neo4j_server.default_home`), that server runs, its
+  database is empty and the graph has more than :data:`BULK_THRESHOLD`
+  (one million) relationships.  Anything else goes through ``sync_graph``;
+* never with ``bulk=False`` (``reelgraph load --no-bulk``).
+
+What it writes
+--------------
+Exactly what ``sync_graph`` makes, so that either loader can follow the
+other: the same labels, relationship types and property names; ``Film`` and
+``Person`` nodes with every non-missing property of
+``neo4j_store._FILM_PROPERTIES`` / ``_PERSON_PROPERTIES``; one ``Genre``
+node a distinct genre and ``IN_GENRE`` from each film to each of its
+genres; one relationship a credit (``ACTED_IN``, ``DIRECTED``, ``WROTE``,
+``PRODUCED``, ``COMPOSED``, else ``WORKED_ON {role}``) with ``characters``,
+``billing``, ``star``, ``job``; ``MORE_LIKE_THIS {rank, source}``; and the
+same ``load_id`` stamp on every node and relationship, so the stale sweep of
+a later ``sync_graph`` works as after a sync.  Both loaders take their rows
+from ``neo4j_store._sync_tables``, so they leave out the same ones: credits
+and links whose person or film is not in the tables, empty genre names,
+links without a source, and of duplicate keys all but the last row.
+
+CSV format choices:
+
+* every text value is quoted (``"``, inner quotes doubled, as the tool's RFC
+  4180 quoting wants; backslashes are plain characters); a missing value is an
+  *unquoted* empty field, which the tool skips, so missing properties stay
+  missing while an empty string stays an empty string;
+* integers are ``long`` and floats ``double``: the 64-bit types the values
+  sent over Bolt get (the tool's ``int`` and ``float`` are 32-bit);
+* import ids are integers (a node's row number, ``--id-type=integer``); the
+  keys are ordinary properties, as in ``sync_graph``;
+* list properties are ``string[]``, joined with a control character
+  (``U+001F`` unit separator, else another one) that appears in no value —
+  never ``;``, which titles and character names contain; an empty list is a
+  missing property, as in ``sync_graph``;
+* a file with a line break inside a value is named in
+  ``--multiline-fields`` (the slower parser runs for that file only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph import neo4j_server
+from graph.errors import ReelgraphError
+from graph.model import TABLE_COLUMNS, FilmGraph
+from graph.neo4j_store import (
+    _CREDIT_PROPERTIES,
+    _FILM_PROPERTIES,
+    _PERSON_PROPERTIES,
+    _SIMILAR_PROPERTIES,
+    Neo4jSettings,
+    _sync_tables,
+    connect,
+    ensure_schema,
+    neo4j_counts,
+    sync_graph,
+)
+
+__all__ = [
+    "BULK_THRESHOLD",
+    "Neo4jBulkError",
+    "ImportFiles",
+    "write_import_files",
+    "relationship_count",
+    "managed_home",
+    "choose_loader",
+    "bulk_load",
+    "load_graph",
+]
+
+#: Above this many relationships a first load into the empty managed server
+#: goes through the import tool (when the loader is left to choose).
+BULK_THRESHOLD = 1_000_000
+
+#: Array delimiters tried in turn: control characters no title or name has.
+_ARRAY_DELIMITERS = ("\x1f", "\x1e", "\x1d", "\x1c", "\x07")
+_CHUNK_ROWS = 250_000
+_NODE_COUNT = "MATCH (n) RETURN count(n) AS n"
+_REL_COUNT = "MATCH ()-[r]->() RETURN count(r) AS n"
+
+
+class Neo4jBulkError(ReelgraphError):
+    """The bulk loader refused the target, or the import failed; one line says why."""
+
+    exit_code = 4
+
+
+class ImportFiles(tuple):
+    """``(nodes, relationships)`` for :func:`graph.neo4j_server.bulk_import`, with what else the import needs.
+
+    Unpacks as the pair; the attributes carry the rest:
+
+    ``extra_args``
+        options the files need (``--array-delimiter=U+001F``, and
+        ``--multiline-fields`` when a value has a line break);
+    ``load_id``
+        the stamp written on every node and relationship;
+    ``rows``
+        rows written per file name (``films.csv`` ...), headers excluded.
+    """
+
+    def __new__(cls, nodes, relationships, extra_args=(), load_id="", rows=None):
+        self = super().__new__(cls, (nodes, relationships))
+        self.extra_args = list(extra_args)
+        self.load_id = load_id
+        self.rows = dict(rows or {})
+        return self
+
+    @property
+    def nodes(self):
+        return self[0]
+
+    @property
+    def relationships(self):
+        return self[1]
+
+
+# -- column encoders ---------------------------------------------------------------
+#
+# Each turns a pandas column into a pyarrow string array of CSV fields: quoted
+# text, plain numbers, or null for a missing value (written as an empty field).
+
+
+def _quote(text: pa.Array) -> pa.Array:
+    """``"..."`` with inner quotes doubled; null stays null."""
+    return pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+
+
+def _strings(series: pd.Series) -> pa.Array:
+    """A text column as arrow strings; cells that are not text become ``str(cell)`` as the driver would not."""
+    values = series.to_numpy(dtype=object)
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        # Rare: a non-text cell in a text column. Slow path, still no row loop in Python code of ours.
+        return pa.array(series.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v),
+                                   na_action="ignore").to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+
+
+def _lists(series: pd.Series) -> pa.Array:
+    """A list column as ``list<string>``; None, NA and empty lists become null (no property, as sync_graph)."""
+    values = series.to_numpy(dtype=object)
+    try:
+        arr = pa.array(values, type=pa.list_(pa.string()), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        arr = pa.array(series.map(lambda v: [str(x) for x in v] if isinstance(v, (list, tuple, np.ndarray)) else None)
+                       .to_numpy(dtype=object), type=pa.list_(pa.string()), from_pandas=True)
+    empty = pc.equal(pc.list_value_length(arr), 0)
+    return pc.if_else(pc.fill_null(empty, True), pa.scalar(None, arr.type), arr)
+
+
+def _numbers(series: pd.Series, kind: str) -> pa.Array:
+    if kind == "long":
+        arr = pa.array(pd.to_numeric(series, errors="coerce").astype("Int64"), type=pa.int64(), from_pandas=True)
+    else:
+        arr = pa.array(pd.to_numeric(series, errors="coerce").astype("Float64"), type=pa.float64(), from_pandas=True)
+        arr = pc.if_else(pc.fill_null(pc.is_finite(arr), False), arr, pa.scalar(None, pa.float64()))
+    return pc.cast(arr, pa.string())
+
+
+def _booleans(series: pd.Series) -> pa.Array:
+    arr = pa.array(series.astype("boolean"), type=pa.bool_(), from_pandas=True)
+    return pc.cast(arr, pa.string())
+
+
+def _kind(table: str, column: str) -> str:
+    """Import-tool type of a canonical column: string, long, double, boolean or string[]."""
+    from graph.model import LIST_COLUMNS
+
+    if column in LIST_COLUMNS[table]:
+        return "string[]"
+    return {"Int64": "long", "Float64": "double", "boolean": "boolean"}.get(TABLE_COLUMNS[table].get(column), "string")
+
+
+class _Column:
+    """One CSV column: its header and its encoded fields (or one constant field for every row)."""
+
+    def __init__(self, header: str, fields=None, constant: str | None = None, list_values: pa.Array | None = None,
+                 text_values: pa.Array | None = None):
+        self.header = header
+        self.fields = fields
+        self.constant = constant
+        self.list_values = list_values  # list<string> array, joined once the delimiter is known
+        self.text_values = text_values  # unquoted text, checked for line breaks
+
+    def encoded(self, delimiter: str) -> pa.Array | str:
+        if self.constant is not None:
+            return self.constant
+        if self.list_values is not None:
+            return _quote(pc.binary_join(self.list_values, delimiter))
+        return self.fields
+
+
+def _text_column(header: str, series: pd.Series) -> _Column:
+    text = _strings(series)
+    return _Column(header, _quote(text), text_values=text)
+
+
+def _property_columns(df: pd.DataFrame, table: str, properties) -> list[_Column]:
+    """The property columns of ``df``; a column with no value in any row is left out (less for the tool to parse)."""
+    columns = []
+    for name in properties:
+        if name not in df.columns:
+            continue
+        kind = _kind(table, name)
+        if kind == "string[]":
+            column = _Column(f"{name}:string[]", list_values=_lists(df[name]))
+            values = column.list_values
+        elif kind == "string":
+            column = _text_column(name, df[name])
+            values = column.text_values
+        elif kind == "boolean":
+            column = _Column(f"{name}:boolean", _booleans(df[name]))
+            values = column.fields
+        else:
+            column = _Column(f"{name}:{kind}", _numbers(df[name], kind))
+            values = column.fields
+        if values.null_count < len(values):
+            columns.append(column)
+    return columns
+
+
+# -- files ----------------------------------------------------------------------------
+
+
+def _text_buffer(lines: pa.Array):
+    """The bytes of a string array whose every item already ends with a newline."""
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    offsets_type = np.int64 if pa.types.is_large_string(lines.type) else np.int32
+    offsets = np.frombuffer(lines.buffers()[1], dtype=offsets_type)[lines.offset : lines.offset + len(lines) + 1]
+    return lines.buffers()[2][int(offsets[0]) : int(offsets[-1])]
+
+
+def _write_csv(path: Path, columns: list[_Column], rows: int, delimiter: str) -> None:
+    with open(path, "wb") as out:
+        out.write((",".join(c.header for c in columns) + "\n").encode("utf-8"))
+        encoded = [c.encoded(delimiter) for c in columns]
+        for start in range(0, rows, _CHUNK_ROWS):
+            stop = min(rows, start + _CHUNK_ROWS)
+            parts = []
+            for field in encoded:
+                if isinstance(field, str):
+                    parts.append(field)
+                else:
+                    part = field.slice(start, stop - start)
+                    parts.append(pc.fill_null(part, "") if part.null_count else part)
+            line = pc.binary_join_element_wise(*parts, "\n", "") if len(parts) == 1 else \
+                pc.binary_join_element_wise(pc.binary_join_element_wise(*parts, ","), "\n", "")
+            out.write(_text_buffer(line))
+
+
+def _has_line_break(columns: list[_Column]) -> bool:
+    for column in columns:
+        values = column.text_values
+        if values is None and column.list_values is not None:
+            values = pc.list_flatten(column.list_values)
+        if values is not None and len(values) and pc.any(pc.match_substring_regex(values, "[\r\n]")).as_py():
+            return True
+    return False
+
+
+def _pick_delimiter(all_columns: list[_Column]) -> str:
+    flattened = [pc.list_flatten(c.list_values) for c in all_columns if c.list_values is not None]
+    flattened = [f for f in flattened if len(f)]
+    for candidate in _ARRAY_DELIMITERS:
+        if not any(pc.any(pc.match_substring(f, candidate)).as_py() for f in flattened):
+            return candidate
+    raise Neo4jBulkError("every array delimiter the bulk loader can use appears in some list value; "
+                         "load with the batched sync instead (reelgraph load --no-bulk)")
+
+
+def write_import_files(film_graph: FilmGraph, folder, *, load_id: str | None = None) -> ImportFiles:
+    """Write ``film_graph`` as ``neo4j-admin database import full`` CSV files.
+
+    Parameters
+    ----------
+    film_graph : FilmGraph
+        The canonical graph.
+    folder : str or os.PathLike
+        Where to write (created if missing): ``films.csv``, ``people.csv``,
+        ``genres.csv``, ``credits.csv``, ``in_genre.csv``, ``similar.csv``,
+        each with its typed header line (``:ID(Film)``, ``id``, ``:LABEL``,
+        ``year:long``, ``rating:double``, ``genres:string[]``,
+        ``:START_ID(Person)``, ``:END_ID(Film)``, ``:TYPE``, ...).  The
+        import ids are integers (a node's row number, ``--id-type=integer``,
+        faster for the tool than strings); the keys (``Film.id``,
+        ``Person.id``, ``Genre.name``) are plain properties, as sync_graph
+        stores them.  A property no row has a value for gets no column.
+    load_id : str, optional
+        The stamp to write on everything (default: a new one).
+
+    Returns
+    -------
+    ImportFiles
+        ``(nodes, relationships)``: ``(label, [path])`` pairs as
+        :func:`graph.neo4j_server.bulk_import` takes them (labels and types
+        are in the files' ``:LABEL``/``:TYPE`` columns, so the names are
+        empty); its ``extra_args`` must be passed along.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": "tt1", "title": 'Say "hi"; bye', "year": 2010, "rating": 7.1, "genres": ["Drama"]}],
+    ...     people=[{"id": "nm1", "name": "A, B"}],
+    ...     credits=[{"person_id": "nm1", "film_id": "tt1", "role": "actor", "characters": ["X; Y", "Z"]}])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     nodes, rels = write_import_files(g, d, load_id="L")
+    ...     print(open(Path(d) / "credits.csv").read().replace("\\x1f", "|"), end="")
+    :START_ID(Person),:END_ID(Film),:TYPE,load_id,characters:string[],role
+    0,0,ACTED_IN,"L","X; Y|Z",
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    load_id = load_id or uuid.uuid4().hex
+    films, people, genres, credits, similar = _sync_tables(film_graph)
+    stamp = _quote(pa.array([load_id]))[0].as_py()
+    genre_names = pd.Series(genres["genres"].unique(), dtype=object)
+    # Integer import ids (--id-type=integer): each node's position in its
+    # table.  The tool maps integers much faster than strings; the real key is
+    # an ordinary property (``id``, ``name``), as sync_graph stores it.
+    position = {"Film": pd.Index(films["id"]), "Person": pd.Index(people["id"]), "Genre": pd.Index(genre_names)}
+
+    def node_id(label):
+        return _Column(f":ID({label})", pc.cast(pa.array(np.arange(len(position[label]))), pa.string()))
+
+    def end_id(header, label, keys):
+        return _Column(f"{header}({label})", pc.cast(pa.array(position[label].get_indexer(keys)), pa.string()))
+
+    film_props = [p for p in _FILM_PROPERTIES if p != "id"]
+    person_props = [p for p in _PERSON_PROPERTIES if p != "id"]
+    credit_cols = [c for c in _CREDIT_PROPERTIES if c in credits.columns]
+    builders = {
+        "films.csv": (lambda: [node_id("Film"), _text_column("id", films["id"]), _Column(":LABEL", constant="Film"),
+                               _Column("load_id", constant=stamp)] + _property_columns(films, "films", film_props),
+                      len(films)),
+        "people.csv": (lambda: [node_id("Person"), _text_column("id", people["id"]),
+                                _Column(":LABEL", constant="Person"), _Column("load_id", constant=stamp)]
+                       + _property_columns(people, "people", person_props), len(people)),
+        "genres.csv": (lambda: [node_id("Genre"), _text_column("name", genre_names), _Column(":LABEL", constant="Genre"),
+                                _Column("load_id", constant=stamp)], len(genre_names)),
+        "credits.csv": (lambda: [end_id(":START_ID", "Person", credits["person_id"]),
+                                 end_id(":END_ID", "Film", credits["film_id"]),
+                                 _Column(":TYPE", pa.array(credits["_type"].to_numpy(dtype=object), type=pa.string())),
+                                 _Column("load_id", constant=stamp)]
+                        + _property_columns(credits, "credits", credit_cols)
+                        + [_text_column("role", credits["_role"])], len(credits)),
+        "in_genre.csv": (lambda: [end_id(":START_ID", "Film", genres["id"]), end_id(":END_ID", "Genre", genres["genres"]),
+                                  _Column(":TYPE", constant="IN_GENRE"), _Column("load_id", constant=stamp)],
+                         len(genres)),
+        "similar.csv": (lambda: [end_id(":START_ID", "Film", similar["film_id"]),
+                                 end_id(":END_ID", "Film", similar["similar_id"]),
+                                 _Column(":TYPE", constant="MORE_LIKE_THIS"), _Column("load_id", constant=stamp)]
+                        + _property_columns(similar, "similar", [*_SIMILAR_PROPERTIES, "source"]), len(similar)),
+    }
+    # Files are built and written side by side: pyarrow's kernels release the GIL.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        built = dict(zip(builders, pool.map(lambda build: build[0](), builders.values())))
+        delimiter = _pick_delimiter([c for columns in built.values() for c in columns])
+        list(pool.map(lambda name: _write_csv(folder / name, built[name], builders[name][1], delimiter), builders))
+    multiline = [str((folder / name).resolve()) for name, columns in built.items() if _has_line_break(columns)]
+    extra = ["--id-type=integer", f"--array-delimiter=U+{ord(delimiter):04X}"]
+    if multiline:
+        extra += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(multiline)}"]
+    node_files = [("", [folder / n]) for n in ("films.csv", "people.csv", "genres.csv")]
+    rel_files = [("", [folder / n]) for n in ("credits.csv", "in_genre.csv", "similar.csv")]
+    return ImportFiles(node_files, rel_files, extra, load_id, {name: rows for name, (_, rows) in builders.items()})
+
+
+def relationship_count(film_graph: FilmGraph) -> int:
+    """About how many relationships ``film_graph`` makes in Neo4j (credits + genre links + links), cheaply."""
+    genres = film_graph.films["genres"]
+    in_genre = int(genres.map(len, na_action="ignore").fillna(0).sum()) if len(genres) else 0
+    return len(film_graph.credits) + len(film_graph.similar) + in_genre
+
+
+# -- choosing and running -------------------------------------------------------------
+
+
+def _say(message: str, progress: bool) -> None:
+    if progress:
+        print(f"neo4j bulk: {message}", file=sys.stderr, flush=True)
+
+
+def managed_home(settings: Neo4jSettings | None = None, home=None) -> Path | None:
+    """The home of the reelgraph-managed server that ``settings`` point at, if they do and it runs.
+
+    ``settings`` (default: from the environment) name the managed server when
+    their URI is ``bolt://`` or ``neo4j://`` on 127.0.0.1/localhost with the
+    Bolt port of ``home``'s configuration (default
+    :func:`graph.neo4j_server.default_home`) and no other database than
+    ``neo4j`` is asked for.
+    """
+    settings = settings or Neo4jSettings.from_env()
+    home = neo4j_server._home(home)
+    if not settings.configured or not (home / "conf" / "neo4j.conf").is_file():
+        return None
+    try:
+        uri = urlsplit(settings.uri)
+        port = uri.port or 7687
+    except ValueError:
+        return None
+    if uri.scheme not in ("bolt", "neo4j") or uri.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    if settings.database not in (None, "", "neo4j"):
+        return None
+    bolt_port, _ = neo4j_server._ports(home)
+    if port != bolt_port or not neo4j_server.status(home)["running"]:
+        return None
+    return home
+
+
+def _database_size(settings: dict | Neo4jSettings) -> tuple[int, int]:
+    if isinstance(settings, dict):
+        settings = Neo4jSettings(uri=settings["uri"], user=settings["user"], password=settings["password"])
+    driver = connect(settings)
+    try:
+        with driver.session() as session:
+            return session.run(_NODE_COUNT).single()["n"], session.run(_REL_COUNT).single()["n"]
+    finally:
+        driver.close()
+
+
+def choose_loader(film_graph: FilmGraph, settings: Neo4jSettings | None = None, *, bulk: bool | None = None,
+                  home=None, threshold: int = BULK_THRESHOLD) -> str:
+    """``"bulk"`` or ``"batched"``: which loader :func:`load_graph` uses.
+
+    ``bulk=True`` always says ``"bulk"`` (:func:`bulk_load` then refuses a
+    target it cannot fill) and ``bulk=False`` always ``"batched"``.  Left to
+    choose (``None``), it says ``"bulk"`` only when the graph has more than
+    ``threshold`` relationships, ``settings`` point at the running managed
+    server of ``home`` and its database is empty.
+
+    Examples
+    --------
+    >>> choose_loader(FilmGraph.empty(), Neo4jSettings())
+    'batched'
+    >>> choose_loader(FilmGraph.empty(), Neo4jSettings(), bulk=True)
+    'bulk'
+    """
+    if bulk is not None:
+        return "bulk" if bulk else "batched"
+    if relationship_count(film_graph) <= threshold:
+        return "batched"
+    found = managed_home(settings, home)
+    if found is None:
+        return "batched"
+    nodes, rels = _database_size(neo4j_server.connection_settings(found))
+    return "bulk" if nodes == 0 and rels == 0 else "batched"
+
+
+def _one_line(exc: Exception) -> str:
+    """The import tool's reason (with ``--verbose``: the bad file, line and value), not its progress bars."""
+    text = str(exc)
+    cause = re.search(r"original error: (.+)", text)
+    where = re.search(r"\[source:([^,\]]+), position:\d+, line:(\d+)\]", text)
+    if cause:
+        # The tool counts lines from 0; editors and people count from 1.
+        place = f"{Path(where.group(1)).name} line {int(where.group(2)) + 1}: " if where else ""
+        return (place + cause.group(1).strip())[:300]
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith((".", "at "))]
+    for line in lines:
+        if re.search(r"Exception|Error|ERROR|[Ii]nvalid", line) and not line.startswith("WARNING"):
+            return line[:300]
+    return (lines[-1] if lines else type(exc).__name__)[:300]
+
+
+def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import_heap: str = "2g",
+              keep_files: bool = False) -> dict:
+    """Fill the empty database of the managed local server with ``film_graph`` through the import tool.
+
+    Steps: check that the server of ``home`` runs and its database holds no
+    node and no relationship (a count query), write the CSV files
+    (:func:`write_import_files`) under ``<home>/import``, stop the server,
+    run ``neo4j-admin database import full neo4j --overwrite-destination``,
+    start the server again with the same ports, heap and page cache, create
+    the constraints and indexes (:func:`graph.neo4j_store.ensure_schema`).
+    The server is started again even when the import fails.
+
+    Parameters
+    ----------
+    film_graph : FilmGraph
+        The canonical graph.
+    home : str or os.PathLike, optional
+        The managed server's home; default :func:`graph.neo4j_server.default_home`.
+    progress : bool
+        Say what happens, on stderr.
+    import_heap : str
+        Heap of the import JVM (it uses off-heap memory as well).
+    keep_files : bool
+        Keep the CSV files (their folder is in the returned ``"files"``).
+
+    Returns
+    -------
+    dict
+        :func:`graph.neo4j_store.neo4j_counts`, plus the ``"load_id"`` stamp,
+        ``"seconds"`` per step
+        (``write``, ``stop``, ``import``, ``start``, ``schema``) and ``"files"``
+        when kept.
+
+    Raises
+    ------
+    Neo4jBulkError
+        When the server is not the managed one, does not run, holds data,
+        or the import fails.
+    """
+    home = neo4j_server._home(home)
+    if not (home / "conf" / "neo4j.conf").is_file():
+        raise Neo4jBulkError(f"no reelgraph-managed Neo4j in {home}: the bulk loader only fills that server "
+                             "('reelgraph neo4j start' makes one)")
+    if not neo4j_server.status(home)["running"]:
+        raise Neo4jBulkError(f"the managed Neo4j of {home} is not running; start it with 'reelgraph neo4j start'")
+    settings = neo4j_server.connection_settings(home)
+    nodes, rels = _database_size(settings)
+    if nodes or rels:
+        raise Neo4jBulkError(f"the Neo4j database at {settings['uri']} holds {nodes} nodes and {rels} relationships; "
+                             "the bulk loader only fills an empty one: load without --bulk to sync into it")
+    conf = neo4j_server._read_conf(home)
+    bolt_port, http_port = neo4j_server._ports(home)
+    heap = conf.get("server.memory.heap.max_size", "1g")
+    pagecache = conf.get("server.memory.pagecache.size", "512m")
+
+    seconds = {}
+    (home / "import").mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="reelgraph-bulk-", dir=home / "import"))
+    failure = None
+    try:
+        began = time.monotonic()
+        _say(f"writing import files into {folder}", progress)
+        files = write_import_files(film_graph, folder)
+        seconds["write"] = round(time.monotonic() - began, 2)
+        _say(f"{sum(files.rows[n] for n in ('credits.csv', 'in_genre.csv', 'similar.csv'))} relationships "
+             f"written in {seconds['write']:.1f}s; stopping the server", progress)
+
+        began = time.monotonic()
+        neo4j_server.stop(home)
+        seconds["stop"] = round(time.monotonic() - began, 2)
+        try:
+            began = time.monotonic()
+            _say("running neo4j-admin database import full", progress)
+            neo4j_server.bulk_import(files.nodes, files.relationships, home=home, database="neo4j", overwrite=True,
+                                     heap=import_heap, extra_args=[*files.extra_args, "--verbose"])
+            seconds["import"] = round(time.monotonic() - began, 2)
+        except neo4j_server.Neo4jServerError as exc:
+            failure = _one_line(exc)
+            # A failed import leaves a half-written store the server cannot
+            # open; importing nothing replaces it with an empty database.
+            empty = folder / "empty.csv"
+            empty.write_text("id:ID(Film)\n")
+            with contextlib.suppress(neo4j_server.Neo4jServerError):
+                neo4j_server.bulk_import([("Film", [empty])], home=home, database="neo4j", overwrite=True)
+        finally:
+            began = time.monotonic()
+            _say("starting the server again", progress)
+            neo4j_server.start(home, bolt_port=bolt_port, http_port=http_port, heap=heap, pagecache=pagecache)
+            seconds["start"] = round(time.monotonic() - began, 2)
+    finally:
+        if not keep_files:
+            shutil.rmtree(folder, ignore_errors=True)
+    if failure:
+        raise Neo4jBulkError(f"neo4j-admin import failed: {failure} (report: {home / 'logs' / 'import.report'}); "
+                             "the database is empty, so a batched sync (load without --bulk) can still fill it")
+
+    began = time.monotonic()
+    driver = connect(Neo4jSettings(uri=settings["uri"], user=settings["user"], password=settings["password"]))
+    try:
+        ensure_schema(driver)
+        counts = neo4j_counts(driver)
+    finally:
+        driver.close()
+    seconds["schema"] = round(time.monotonic() - began, 2)
+    _say("done: " + ", ".join(f"{n} {k}" for k, n in {**counts["nodes"], **counts["relationships"]}.items()), progress)
+    result = {**counts, "load_id": files.load_id, "seconds": seconds}
+    if keep_files:
+        result["files"] = str(folder)
+    return result
+
+
+def load_graph(film_graph: FilmGraph, settings: Neo4jSettings | None = None, *, bulk: bool | None = None,
+               home=None, progress: bool = True) -> tuple[str, dict]:
+    """Put ``film_graph`` into Neo4j with the loader :func:`choose_loader` picks.
+
+    Returns
+    -------
+    (str, dict)
+        ``"bulk"`` or ``"batched"``, and :func:`graph.neo4j_store.neo4j_counts`
+        (``{"nodes": ..., "relationships": ...}``).
+
+    Raises
+    ------
+    Neo4jBulkError
+        ``bulk=True`` with a target that is not the running managed server
+        of ``home``, or one whose database is not empty.
+    """
+    settings = settings or Neo4jSettings.from_env()
+    loader = choose_loader(film_graph, settings, bulk=bulk, home=home)
+    if loader == "bulk":
+        found = managed_home(settings, home)
+        if found is None:
+            raise Neo4jBulkError(f"--bulk fills only the running reelgraph-managed Neo4j of {neo4j_server._home(home)}, "
+                                 f"and NEO4J_URI ({settings.uri or 'unset'}) is not it; load without --bulk")
+        result = bulk_load(film_graph, found, progress=progress)
+        return "bulk", {"nodes": result["nodes"], "relationships": result["relationships"]}
+    driver = connect(settings)
+    try:
+        return "batched", sync_graph(driver, film_graph, progress=progress)
+    finally:
+        driver.close()

@@ -1,0 +1,177 @@
+"""``reelgraph cypher`` through click's CliRunner against the synced sample: params, formats, refusals, examples."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import graph.neo4j_store
+from graph.cli import main
+from graph.neo4j_store import neo4j_counts, run_cypher, sync_graph
+
+pytestmark = pytest.mark.neo4j
+
+QUERY = ("MATCH (p:Person {name: $name})-[a:ACTED_IN]->(f:Film) WHERE f.year >= $since "
+         "RETURN f.title AS title, f.year AS year, a.billing AS billing, f.rating AS rating ORDER BY year, title")
+
+
+@pytest.fixture
+def cypher(neo4j_driver, neo4j_settings, sample_graph, tmp_path):
+    """Run ``reelgraph cypher ARGS`` against the test server holding the sample; returns the click Result."""
+    sync_graph(neo4j_driver, sample_graph, progress=False)
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
+           "NEO4J_PASSWORD": neo4j_settings.password, "REELGRAPH_STORE": str(tmp_path / "store")}
+    runner = CliRunner()
+
+    def invoke(*args, **extra_env):
+        return runner.invoke(main, ["cypher", *map(str, args)], env={**env, **extra_env}, catch_exceptions=False)
+
+    return invoke
+
+
+def one_line_error(result, code: int) -> str:
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reelgraph: error: "), result.stderr
+    return lines[0].removeprefix("reelgraph: error: ")
+
+
+def test_table_format_with_text_and_json_parameters(cypher):
+    # name=... is not JSON, so text; since=2011 parses as JSON, so the integer 2011.
+    result = cypher(QUERY, "-p", "name=Carey Mulligan", "-p", "since=2011")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "                     title year billing rating\n"
+        "                     Drive 2011       2   None\n"
+        "                     Shame 2011       2    7.2\n"
+        "          The Great Gatsby 2013       3   None\n"
+        "Far from the Madding Crowd 2015       1    7.1\n"
+        "               Suffragette 2015       1    6.9\n"
+    )
+    # The same value as a JSON string is text too; as text "2011" it compares with no integer year.
+    assert cypher(QUERY, "-p", 'name="Carey Mulligan"', "-p", "since=2011").stdout == result.stdout
+    assert cypher(QUERY, "-p", "name=Carey Mulligan", "-p", 'since="2011"').stdout == "(no rows)\n"
+
+
+def test_csv_format(cypher):
+    result = cypher(QUERY, "-p", "name=Carey Mulligan", "-p", "since=2013", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "title,year,billing,rating\n"
+        "The Great Gatsby,2013,3,\n"
+        "Far from the Madding Crowd,2015,1,7.1\n"
+        "Suffragette,2015,1,6.9\n"
+    )
+    quoted = cypher("RETURN $t AS t, $n AS n", "-p", 't=He said "hi", then left', "-p", "n=1.5", "--format", "csv")
+    assert quoted.stdout == 't,n\n"He said ""hi"", then left",1.5\n'
+
+
+def test_json_format_keeps_types_lists_and_nulls(cypher):
+    query = ("MATCH (p:Person {name: $name})-[a:ACTED_IN]->(f:Film) WHERE f.id IN $ids "
+             "RETURN f.title AS title, f.year AS year, a.characters AS characters, a.billing AS billing, "
+             "f.rating AS rating, a.star AS star ORDER BY title")
+    result = cypher(query, "-p", "name=Carey Mulligan", "-p", 'ids=["tt1334260", "tt0780504"]', "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"title": "Drive", "year": 2011, "characters": ["Irene"], "billing": 2, "rating": None, "star": True},
+        {"title": "Never Let Me Go", "year": 2010, "characters": ["Kathy"], "billing": 2, "rating": 7.1,
+         "star": True},
+    ]
+    assert result.stdout.startswith('[\n  {\n    "title": "Drive",\n    "year": 2011,\n    "characters": [\n')
+    assert cypher("MATCH (f:Film {id: 'none'}) RETURN f.id AS id", "--format", "json").stdout == "[]\n"
+
+
+def test_create_is_refused_with_exit_code_5_and_writes_nothing(cypher, neo4j_driver):
+    before = neo4j_counts(neo4j_driver)
+    message = one_line_error(cypher("CREATE (n:Film {id: 'evil'})"), 5)
+    assert message == "this query writes to the graph; run it with --write (write=True) if you mean it"
+    one_line_error(cypher("MATCH (f:Film) SET f.title = 'x'"), 5)
+    one_line_error(cypher("MATCH (n) DETACH DELETE n", "--format", "json"), 5)
+    assert neo4j_counts(neo4j_driver) == before
+    assert run_cypher(neo4j_driver, "MATCH (f:Film {id: 'evil'}) RETURN f").empty
+
+
+def test_write_when_asked(cypher, neo4j_driver):
+    result = cypher("CREATE (f:Film {id: $id, title: $title}) RETURN f.id AS id", "--write",
+                    "-p", "id=tt0000001", "-p", "title=New", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "id\ntt0000001\n"
+    assert run_cypher(neo4j_driver, "MATCH (f:Film {id: 'tt0000001'}) RETURN f.title AS t").t.tolist() == ["New"]
+
+
+def test_syntax_error_is_one_line(cypher):
+    message = one_line_error(cypher("MATCH (n RETURN n"), 1)
+    assert message.startswith("Cypher error: Invalid input 'RETURN'")
+    message = one_line_error(cypher("RETURN $missing AS x"), 1)
+    assert message.startswith("Cypher error: ") and "missing" in message
+
+
+def test_bad_parameter_and_missing_query(cypher):
+    assert one_line_error(cypher("RETURN $v AS v", "-p", "novalue"), 1) == "bad parameter 'novalue': expected name=value"
+    result = cypher()
+    assert result.exit_code == 2 and "give a QUERY, --example NAME or --list-examples" in result.stderr
+
+
+def test_unconfigured_neo4j_is_one_line(cypher):
+    message = one_line_error(cypher("RETURN 1 AS x", NEO4J_URI=""), 4)
+    assert message.startswith("Neo4j is not configured: set NEO4J_URI")
+
+
+def test_list_examples(cypher):
+    result = cypher("--list-examples")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines[0::2]] == ["costar_path", "costars", "director_collaborators",
+                                                        "more_like", "people_in_most_clusters"]
+    assert lines[0] == ("costar_path                  A shortest co-star path between two people: person, film, "
+                        "person, ... through ACTED_IN.")
+    assert [line.strip() for line in lines[1::2]] == [
+        "-p source=... -p target=...", "-p name=... -p limit=20", "-p name=... -p limit=10", "-p title=...",
+        "-p limit=10"]
+
+
+def test_example(cypher):
+    result = cypher("--example", "costar_path", "-p", "source=Keira Knightley", "-p", "target=Sally Hawkins")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "                                                   chain degrees\n"
+        "[Keira Knightley, Never Let Me Go (2010), Sally Hawkins]       1\n"
+    )
+    result = cypher("--example", "costars", "-p", "name=Carey Mulligan", "-p", "limit=3", "--format", "json")
+    assert [(r["costar"], r["films"]) for r in json.loads(result.stdout)] == [
+        ("Keira Knightley", 2), ("Rosamund Pike", 2), ("Sally Hawkins", 2)]
+    result = cypher("--example", "more_like", "-p", "title=Never Let Me Go", "--format", "csv")
+    assert [line.split(",")[:4] for line in result.stdout.splitlines()[:3]] == [
+        ["film", "year", "rank", "rating"], ["An Education", "2009", "1", "7.3"], ["Shame", "2011", "2", "7.2"]]
+    assert one_line_error(cypher("--example", "costar_path"), 1) == "example 'costar_path' needs -p source=... -p target=..."
+    assert one_line_error(cypher("--example", "nope"), 1).startswith("no example query 'nope'; there are: costar_path,")
+
+
+def test_quoted_values_are_parameters_never_query_text(cypher, neo4j_driver, monkeypatch):
+    hostile = "x'}) DETACH DELETE n //\" ; MATCH (m) DETACH DELETE m"
+    seen = []
+    real = graph.neo4j_store.run_cypher
+
+    def spy(driver, query, parameters=None, **kwargs):
+        seen.append((query, dict(parameters or {})))
+        return real(driver, query, parameters, **kwargs)
+
+    monkeypatch.setattr(graph.neo4j_store, "run_cypher", spy)
+    before = neo4j_counts(neo4j_driver)
+    query = "MATCH (p:Person {name: $name}) RETURN p.name AS name"
+    result = cypher(query, "-p", f"name={hostile}")
+    assert result.exit_code == 0 and result.stdout == "(no rows)\n"
+    assert seen == [(query, {"name": hostile})]
+    # Echoed back verbatim, quotes and all.
+    echoed = cypher("RETURN $v AS v", "-p", f"v={hostile}", "--format", "json")
+    assert json.loads(echoed.stdout) == [{"v": hostile}]
+    # Even with --write the value is only ever data.
+    written = cypher("CREATE (p:Person {id: 'name:hostile', name: $name}) RETURN p.name AS name", "--write",
+                     "-p", f"name={hostile}", "--format", "json")
+    assert json.loads(written.stdout) == [{"name": hostile}]
+    after = neo4j_counts(neo4j_driver)
+    assert after["relationships"] == before["relationships"]
+    assert after["nodes"] == {**before["nodes"], "Person": before["nodes"]["Person"] + 1}
+    found = cypher("MATCH (p:Person {name: $name}) RETURN p.id AS id", "-p", f"name={hostile}", "--format", "csv")
+    assert found.stdout == "id\nname:hostile\n"
