@@ -40,3 +40,24 @@ def neo4j_driver(neo4j_settings):
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     yield driver
     driver.close()
+
+
+def _expected_neo4j_counts(graph) -> dict:
+    """What Neo4j must hold for ``graph``, computed from the canonical tables alone."""
+    from graph.neo4j_store import RELATIONSHIP_TYPES
+
+    rel = graph.credits["role"].map(RELATIONSHIP_TYPES).fillna("WORKED_ON").value_counts().to_dict()
+    genres = sorted({g for gs in graph.films["genres"] for g in gs})
+    in_genre = sum(len(set(gs)) for gs in graph.films["genres"])
+    if len(graph.similar):
+        rel["MORE_LIKE_THIS"] = len(graph.similar)
+    if in_genre:
+        rel["IN_GENRE"] = in_genre
+    return {"nodes": {"Film": len(graph.films), "Person": len(graph.people), "Genre": len(genres)},
+            "relationships": dict(sorted(rel.items()))}
+
+
+@pytest.fixture(scope="session")
+def expected_counts():
+    """The oracle for Neo4j counts: ``expected_counts(graph) -> {"nodes": ..., "relationships": ...}``."""
+    return _expected_neo4j_counts

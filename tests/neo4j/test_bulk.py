@@ -23,22 +23,9 @@ from graph.neo4j_bulk import (
     relationship_count,
     write_import_files,
 )
-from graph.neo4j_store import RELATIONSHIP_TYPES, Neo4jSettings, connect, neo4j_counts, run_cypher, sync_graph
+from graph.neo4j_store import Neo4jSettings, connect, neo4j_counts, run_cypher, sync_graph
 
 pytestmark = pytest.mark.neo4j
-
-
-def expected_counts(graph: FilmGraph) -> dict:
-    """What Neo4j must hold for ``graph``, computed from the canonical tables alone."""
-    rel = graph.credits["role"].map(RELATIONSHIP_TYPES).fillna("WORKED_ON").value_counts().to_dict()
-    genres = sorted({g for gs in graph.films["genres"] for g in gs})
-    in_genre = sum(len(set(gs)) for gs in graph.films["genres"])
-    if len(graph.similar):
-        rel["MORE_LIKE_THIS"] = len(graph.similar)
-    if in_genre:
-        rel["IN_GENRE"] = in_genre
-    return {"nodes": {"Film": len(graph.films), "Person": len(graph.people), "Genre": len(genres)},
-            "relationships": dict(sorted(rel.items()))}
 
 
 def _free_ports(n: int = 2) -> list[int]:
@@ -155,7 +142,7 @@ def test_array_delimiter_avoids_values_that_contain_it(tmp_path):
     assert '"a\x1fb\x1ec"' in (tmp_path / "films.csv").read_text()
 
 
-def test_bulk_counts_equal_sync(bulk_loaded, neo4j_driver, sample_graph):
+def test_bulk_counts_equal_sync(bulk_loaded, neo4j_driver, sample_graph, expected_counts):
     synced = sync_graph(neo4j_driver, sample_graph, progress=False)
     assert {k: bulk_loaded[k] for k in ("nodes", "relationships")} == synced == expected_counts(sample_graph)
     assert bulk_loaded["nodes"] == {"Film": 30, "Person": 281, "Genre": 16}
@@ -169,7 +156,7 @@ def test_bulk_graph_is_identical_to_the_synced_one(bulk_loaded, scratch_driver, 
     assert stamps(scratch_driver) == {bulk_loaded["load_id"]}
 
 
-def test_parallel_small_batches_give_the_same_graph(bulk_loaded, scratch_driver, neo4j_driver, sample_graph):
+def test_parallel_small_batches_give_the_same_graph(bulk_loaded, scratch_driver, neo4j_driver, sample_graph, expected_counts):
     """Tiny batches: the two-worker lanes, the CREATE path (empty database) and then the MERGE path."""
     created = sync_graph(neo4j_driver, sample_graph, progress=False, batch_size=7, workers=2)
     assert created == expected_counts(sample_graph)
@@ -255,7 +242,7 @@ def test_choose_loader(bulk_loaded, scratch, neo4j_settings, sample_graph):
         load_graph(sample_graph, neo4j_settings, bulk=True, home=scratch, progress=False)
 
 
-def test_tricky_values_bulk_equal_sync(bulk_loaded, scratch, scratch_driver, neo4j_driver, sample_graph):
+def test_tricky_values_bulk_equal_sync(bulk_loaded, scratch, scratch_driver, neo4j_driver, sample_graph, expected_counts):
     tricky = FilmGraph.from_records(
         films=[{"id": "tt9000001", "title": 'Quote "q", comma; semi \\ back', "year": 1999, "rating": 6.35,
                 "gross_worldwide": 2_923_706_026, "genres": ["Drama", "Sci;Fi"], "plot": "line one\nline two\r\n",
@@ -308,7 +295,7 @@ def test_a_failed_import_says_why_in_one_line_and_restarts_the_server(bulk_loade
         assert neo4j_counts(driver) == {"nodes": {"Film": 0, "Person": 0, "Genre": 0}, "relationships": {}}
 
 
-def test_sync_after_bulk_keeps_the_graph(scratch, sample_graph):
+def test_sync_after_bulk_keeps_the_graph(scratch, sample_graph, expected_counts):
     """Last: a batched sync on a bulk-loaded database changes nothing but the stamps."""
     with connect(_settings(scratch)) as driver:
         wipe(driver)

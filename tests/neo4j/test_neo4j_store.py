@@ -4,25 +4,12 @@ import pytest
 
 from graph.errors import ReadOnlyQueryError
 from graph.model import FilmGraph, merge_graphs
-from graph.neo4j_store import RELATIONSHIP_TYPES, neo4j_counts, run_cypher, sync_graph
+from graph.neo4j_store import neo4j_counts, run_cypher, sync_graph
 
 pytestmark = pytest.mark.neo4j
 
 
-def expected_counts(graph: FilmGraph) -> dict:
-    """What Neo4j must hold for ``graph``, computed from the canonical tables alone."""
-    rel = graph.credits["role"].map(RELATIONSHIP_TYPES).fillna("WORKED_ON").value_counts().to_dict()
-    genres = sorted({g for gs in graph.films["genres"] for g in gs})
-    in_genre = sum(len(set(gs)) for gs in graph.films["genres"])
-    if len(graph.similar):
-        rel["MORE_LIKE_THIS"] = len(graph.similar)
-    if in_genre:
-        rel["IN_GENRE"] = in_genre
-    return {"nodes": {"Film": len(graph.films), "Person": len(graph.people), "Genre": len(genres)},
-            "relationships": dict(sorted(rel.items()))}
-
-
-def test_sample_counts_equal_the_tables(neo4j_driver, sample_graph):
+def test_sample_counts_equal_the_tables(neo4j_driver, sample_graph, expected_counts):
     counts = sync_graph(neo4j_driver, sample_graph, progress=False)
     assert counts == expected_counts(sample_graph)
     assert counts["nodes"]["Film"] == 30 and counts["relationships"]["ACTED_IN"] == 275
@@ -71,7 +58,7 @@ def test_stub_becomes_the_full_film_and_removed_credits_go(neo4j_driver):
     assert run_cypher(neo4j_driver, "MATCH (:Film)-[r:MORE_LIKE_THIS]->(f) RETURN f.id AS id").id.tolist() == ["tt1229822"]
 
 
-def test_hostile_name_is_stored_verbatim_and_deletes_nothing(neo4j_driver, sample_graph):
+def test_hostile_name_is_stored_verbatim_and_deletes_nothing(neo4j_driver, sample_graph, expected_counts):
     hostile = "x'}) DETACH DELETE n //"
     extra = FilmGraph.from_records(
         people=[{"id": "name:hostile", "name": hostile}],
@@ -103,7 +90,7 @@ def test_write_when_asked(neo4j_driver):
     assert run_cypher(neo4j_driver, "MATCH (f:Film) RETURN f.id AS id").id.tolist() == ["tt0000001"]
 
 
-def test_a_sync_that_fails_midway_says_what_to_do_and_the_rerun_is_clean(neo4j_driver, sample_graph):
+def test_a_sync_that_fails_midway_says_what_to_do_and_the_rerun_is_clean(neo4j_driver, sample_graph, expected_counts):
     from graph.neo4j_store import Neo4jSyncError
 
     broken = merge_graphs(sample_graph)
