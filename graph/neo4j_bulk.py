@@ -26,7 +26,7 @@ When is the bulk path chosen?
   home (:func:`graph.neo4j_server.default_home`), that server runs, its
   database is empty and the graph has more than :data:`BULK_THRESHOLD`
   (one million) relationships.  Anything else goes through ``sync_graph``;
-* never with ``bulk=False`` (``reelgraph load --no-bulk``).
+* never with ``bulk=False`` (``reelgraph load --batched``).
 
 What it writes
 --------------
@@ -308,7 +308,7 @@ def _pick_delimiter(all_columns: list[_Column]) -> str:
         if not any(pc.any(pc.match_substring(f, candidate)).as_py() for f in flattened):
             return candidate
     raise Neo4jBulkError("every array delimiter the bulk loader can use appears in some list value; "
-                         "load with the batched sync instead (reelgraph load --no-bulk)")
+                         "load with the batched sync instead (reelgraph load --batched)")
 
 
 def write_import_files(film_graph: FilmGraph, folder, *, load_id: str | None = None) -> ImportFiles:
@@ -556,7 +556,7 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
     nodes, rels = _database_size(settings)
     if nodes or rels:
         raise Neo4jBulkError(f"the Neo4j database at {settings['uri']} holds {nodes} nodes and {rels} relationships; "
-                             "the bulk loader only fills an empty one: load without --bulk to sync into it")
+                             "the bulk loader only fills an empty one: load with --batched to sync into it")
     conf = neo4j_server._read_conf(home)
     bolt_port, http_port = neo4j_server._ports(home)
     heap = conf.get("server.memory.heap.max_size", "1g")
@@ -601,7 +601,7 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
             shutil.rmtree(folder, ignore_errors=True)
     if failure:
         raise Neo4jBulkError(f"neo4j-admin import failed: {failure} (report: {home / 'logs' / 'import.report'}); "
-                             "the database is empty, so a batched sync (load without --bulk) can still fill it")
+                             "the database is empty, so a batched sync (load --batched) can still fill it")
 
     began = time.monotonic()
     driver = connect(Neo4jSettings(uri=settings["uri"], user=settings["user"], password=settings["password"]))
@@ -640,7 +640,7 @@ def load_graph(film_graph: FilmGraph, settings: Neo4jSettings | None = None, *, 
         found = managed_home(settings, home)
         if found is None:
             raise Neo4jBulkError(f"--bulk fills only the running reelgraph-managed Neo4j of {neo4j_server._home(home)}, "
-                                 f"and NEO4J_URI ({settings.uri or 'unset'}) is not it; load without --bulk")
+                                 f"and NEO4J_URI ({settings.uri or 'unset'}) is not it; load with --batched")
         result = bulk_load(film_graph, found, progress=progress)
         return "bulk", {"nodes": result["nodes"], "relationships": result["relationships"]}
     driver = connect(settings)
