@@ -181,7 +181,7 @@ def _dataset_options(title_types, include_adult, years, min_votes, categories, i
     chosen = DEFAULT_CATEGORIES if categories is None else tuple(c.strip() for c in categories.split(",") if c.strip())
     options["categories"] = chosen + (("self",) if include_self and "self" not in chosen else ())
     if years:
-        options["year_range"] = _path_filters(years, None, (), (), False)["year_range"]
+        options["year_range"] = _year_range(years)
     return options
 
 
@@ -338,15 +338,20 @@ def _mirror(store_dir):
     return build_mirror(LocalStore(store_dir).read())
 
 
+def _year_range(years: str) -> tuple:
+    """'1990-2020' -> (1990, 2020); either end may be left out ('2000-', '-1999')."""
+    start, _, end = years.partition("-")
+    try:
+        return (int(start) if start else None, int(end) if end else None)
+    except ValueError:
+        raise click.BadParameter(f"{years!r}: expected FROM-TO, e.g. 1990-2020 or 2000-") from None
+
+
 def _path_filters(years, min_votes, exclude_roles, avoid, any_credit) -> dict:
     filters = {"min_votes": min_votes, "exclude_people": tuple(avoid), "exclude_films": tuple(avoid),
                "actors_only": not any_credit}
     if years:
-        start, _, end = years.partition("-")
-        try:
-            filters["year_range"] = (int(start) if start else None, int(end) if end else None)
-        except ValueError:
-            raise click.BadParameter(f"{years!r}: expected FROM-TO, e.g. 1990-2020 or 2000-") from None
+        filters["year_range"] = _year_range(years)
     if exclude_roles:
         filters["exclude_roles"] = tuple(exclude_roles)
     return filters
@@ -567,24 +572,6 @@ def mirror(check, from_neo4j, store_dir, neo4j_uri, neo4j_user, neo4j_password, 
         sys.exit(1)
 
 
-def _resolve_any(mirror, name_or_id: str) -> str:
-    """A film or a person by name or id; a name that is both is ambiguous."""
-    from graph.errors import AmbiguousNameError, NameNotFoundError
-    from graph.names import resolve_film, resolve_person
-
-    found, errors = [], []
-    for resolve in (resolve_film, resolve_person):
-        try:
-            found.append(resolve(mirror, name_or_id))
-        except NameNotFoundError as exc:
-            errors.append(exc)
-    if len(found) == 1:
-        return found[0]
-    if len(found) > 1:
-        raise AmbiguousNameError("node", name_or_id, found)
-    raise NameNotFoundError("film or person", name_or_id, [s for e in errors for s in e.suggestions][:5])
-
-
 @main.command()
 @click.argument("name", required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -608,6 +595,7 @@ def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, col
     """
     from graph import views
     from graph.model import slugify
+    from graph.names import resolve_any
     from graph.paths import costar_path
 
     mirror = _mirror(store_dir)
@@ -622,11 +610,11 @@ def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, col
         view = views.cluster_view(mirror, max_nodes=max(max_nodes, 2000))
         default = "clusters.html"
     elif show_mlt:
-        centre = _resolve_any(mirror, name) if name else None
+        centre = resolve_any(mirror, name) if name else None
         view = views.more_like_this_view(mirror, centre, max_nodes=max(max_nodes, 2000))
         default = f"more-like-this{'-' + slugify(name) if name else ''}.html"
     elif name:
-        centre = _resolve_any(mirror, name)
+        centre = resolve_any(mirror, name)
         view = views.neighbourhood_view(mirror, centre, depth=depth, max_nodes=max_nodes, colour_by=colour_by, size_by=size)
         default = f"{slugify(name)}.html"
     else:

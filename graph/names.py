@@ -37,6 +37,7 @@ __all__ = [
     "resolve_person",
     "resolve_film",
     "resolve_node",
+    "resolve_any",
     "describe_person",
     "describe_film",
     "MAX_CANDIDATES",
@@ -335,3 +336,28 @@ def _suggestions(mirror: Mirror, normalized: pa.Array, text: str, kind: str) -> 
             if label not in out:
                 out.append(label)
     return out
+
+
+def resolve_any(mirror_or_graph, name_or_id: str) -> str:
+    """A film or a person by name or id: whichever kind has it; a name that both kinds have is ambiguous.
+
+    Examples
+    --------
+    >>> from graph.model import FilmGraph
+    >>> g = FilmGraph.from_records(films=[{"id": "tt0000001", "title": "Atonement"}],
+    ...     people=[{"id": "nm0000001", "name": "Saoirse Ronan"}],
+    ...     credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"}])
+    >>> resolve_any(g, "Atonement"), resolve_any(g, "Saoirse Ronan")
+    ('tt0000001', 'nm0000001')
+    """
+    found, errors = [], []
+    for resolve in (resolve_film, resolve_person):
+        try:
+            found.append(resolve(mirror_or_graph, name_or_id))
+        except NameNotFoundError as exc:
+            errors.append(exc)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise AmbiguousNameError("node", name_or_id, found)
+    raise NameNotFoundError("film or person", name_or_id, [s for e in errors for s in e.suggestions][:MAX_SUGGESTIONS])

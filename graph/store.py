@@ -170,10 +170,7 @@ def _read_tables(folder: Path) -> FilmGraph:
         frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in FilmGraph.TABLES}
     except (OSError, ValueError) as exc:
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
-    for df in frames.values():
-        for column in df.columns:
-            if df[column].dtype == object and len(df) and hasattr(df[column].dropna().iloc[0] if df[column].notna().any() else None, "tolist"):
-                df[column] = [list(v) if v is not None else [] for v in df[column]]
+    # FilmGraph turns Parquet's list cells (numpy arrays) back into Python lists.
     return FilmGraph(**frames)
 
 
