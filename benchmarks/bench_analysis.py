@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_analysis.py                 # ~500k movies, 1,000 pairs, 1,000 centres
     python benchmarks/bench_analysis.py --quick         # 20k movies, a minute or so
     python benchmarks/bench_analysis.py --movies 200000
+    python benchmarks/bench_analysis.py --no-neo4j      # leave out the comparison with Neo4j
 
 Data: ``loaders.synth.write_synthetic_datasets(titles=N, movie_share=1.0,
 seed=0)`` writes IMDb-format files (cached in the system temp folder) and
@@ -16,8 +17,8 @@ importable the canonical tables are drawn directly with numpy instead
 (:func:`numpy_film_graph`: 5-15 principals a movie, Zipf(2) careers), and
 the results say so.
 
-What is measured, in one run (figures go to ``benchmarks/results/analysis.json``
-and are printed with their targets):
+What is measured, in one run (figures go to ``benchmarks/results/analysis.json``,
+``analysis_quick.json`` with ``--quick``, and are printed with their targets):
 
 1. Mirror build, time and peak memory, against the baseline a user would write
    (pandas reads ``title.principals``, ``nx.Graph`` of actor-movie edges); each
@@ -28,11 +29,26 @@ and are printed with their targets):
    baseline graph; the same with a year filter.  Wall time and CPU time
    (``time.thread_time``) are both reported: on a shared 2-core machine wall
    time percentiles include time the process was not running at all.
-   Neo4j's ``shortestPath`` is a hook to fill in (:func:`neo4j_latency_hook`).
-3. Bacon numbers for one centre over the whole graph.
-4. Exact average distance for the 1,000 best-connected people
+3. The same pairs through Neo4j's ``shortestPath`` over Bolt, on the same
+   canonical graph (the one analysed here, links included) bulk-loaded with
+   :func:`graph.neo4j_bulk.bulk_load` into a server of the benchmark's own
+   (``--neo4j-home``, default ``~/.cache/reelgraph/neo4j-analysis``, Bolt 7717,
+   HTTP 7504, 4g heap, 3g page cache; made and started as
+   ``bench_neo4j_load.py`` does, its database replaced, stopped at the end
+   unless ``--keep-neo4j``).  The Cypher walks exactly the relationships
+   ``costar_path`` walks by default (:func:`neo4j_path_query`: acting credits,
+   i.e. ``ACTED_IN``), values as parameters; one auto-commit ``session.run``
+   a pair, timed until its result is consumed, after a page-cache warm-up
+   (one scan of the acting relationships) and 20 warm-up pairs; a
+   transaction timeout (``--neo4j-timeout``, 10 s) counts a query as timed out
+   instead of hanging.  Reported: load time, wall percentiles, the server's
+   own timings, how many lengths agree with the mirror's distances, and the
+   ratio to ``costar_path`` at p50 and p99.  Skipped (with the reason in the
+   results) with ``--no-neo4j`` or when Java or the server is not to be had.
+4. Bacon numbers for one centre over the whole graph.
+5. Exact average distance for the 1,000 best-connected people
    (:func:`graph.paths.best_centres`, 64 searches at a time).
-5. Similarity graph + Louvain clustering of all the films.
+6. Similarity graph + Louvain clustering of all the films.
 """
 
 from __future__ import annotations
@@ -69,6 +85,7 @@ TARGETS = {
     "centres_s": 300.0,
     "similarity_cluster_s": 120.0,
     "similarity_cluster_peak_gb": 8.0,
+    "path_speedup_vs_neo4j": 10.0,
 }
 
 
@@ -301,18 +318,162 @@ def run_build_subprocess(kind: str, source: str, movies: int, seed: int) -> dict
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-# -- hooks -------------------------------------------------------------------------------------
+# -- Neo4j's shortestPath on the same data ---------------------------------------------------------
+
+NEO4J_HOME = "~/.cache/reelgraph/neo4j-analysis"
+#: Touches every acting relationship and both end nodes once, so the page cache holds what the
+#: path queries walk (the mirror is all in memory too); not timed as a query.
+NEO4J_PAGE_WARM_UP = "MATCH (p:Person)-[r:ACTED_IN]->(f:Film) RETURN count(r) AS n"
 
 
-def neo4j_latency_hook(pairs: list[tuple[str, str]]) -> dict | None:
-    """HOOK (Neo4j store): time ``shortestPath`` for the same pairs.
+def neo4j_path_query(mirror) -> tuple[str, dict]:
+    """The Cypher walking exactly the credits ``costar_path`` walks by default, and what they are.
 
-    To be filled in by whoever does the Neo4j store: load the same tables into
-    the test server, then for each (source, target) person id run e.g.
-    ``MATCH p = shortestPath((a:Person {id: $s})-[:ACTED_IN*]-(b:Person {id: $t})) RETURN length(p)``
-    and return ``{"p50_ms": ..., "p99_ms": ..., "agree": n}``.  ``None`` = not measured.
+    ``costar_path``'s defaults (``actors_only=True``, ``exclude_roles=DEFAULT_EXCLUDED_ROLES``)
+    link people through the roles of ``mirror.role_set()`` (``actor``, ``actress``); each role
+    present in the data maps to its relationship type (``actor`` -> ``ACTED_IN``).  A role stored as
+    ``WORKED_ON {role}`` (``actress``, were a source to keep it) needs a predicate on ``role``.
     """
-    return None
+    from graph.mirror import relationship_type
+
+    roles = sorted(mirror.role_set() & set(mirror.role_names))
+    types = sorted({relationship_type(r) for r in roles}) or ["ACTED_IN"]
+    where = ""
+    if "WORKED_ON" in types:
+        where = " WHERE all(r IN rs WHERE type(r) <> 'WORKED_ON' OR r.role IN $worked_on_roles)"
+    pattern = "shortestPath((a)-[" + ("rs:" if where else ":") + "|".join(types) + "*]-(b))"
+    query = f"MATCH (a:Person {{id: $s}}), (b:Person {{id: $t}}) MATCH p = {pattern}{where} RETURN length(p) AS hops"
+    return query, {"roles": roles, "relationship_types": types,
+                   "worked_on_roles": [r for r in roles if relationship_type(r) == "WORKED_ON"]}
+
+
+def neo4j_shortest_paths(graph: FilmGraph, mirror, pairs, distances, args) -> dict:
+    """Load ``graph`` into a Neo4j of its own (bulk path) and time ``shortestPath`` for ``pairs``.
+
+    The server of ``args.neo4j_home`` is made and started as ``bench_neo4j_load.py`` does (jars
+    shared with the default home); a database that is not empty is emptied first; then
+    :func:`graph.neo4j_bulk.bulk_load` imports the graph.  Each query is one auto-commit
+    ``session.run`` with ``args.neo4j_timeout`` seconds of transaction timeout, timed until its
+    result is consumed.  The server is stopped at the end unless ``args.keep_neo4j``.  Returns
+    ``{"skipped": reason}`` when Java, the jars, the server or the import are not to be had.
+    """
+    if str(Path(__file__).resolve().parent) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        import neo4j
+
+        from bench_neo4j_load import ensure_server, reset
+        from graph.errors import ReelgraphError
+        from graph.neo4j_bulk import _database_size, bulk_load
+        from graph.neo4j_server import connection_settings, stop
+        from graph.neo4j_store import Neo4jSettings, connect
+    except ImportError as exc:
+        return {"skipped": f"cannot import what the Neo4j phase needs: {exc}"}
+    query, walked = neo4j_path_query(mirror)
+    params = {"worked_on_roles": walked["worked_on_roles"]} if walked["worked_on_roles"] else {}
+    home = Path(args.neo4j_home).expanduser().resolve()
+    out: dict = {"home": str(home), "query": query, **walked, "timeout_s": args.neo4j_timeout}
+    failures = (ReelgraphError, OSError, neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError)
+    started = driver = None
+    try:
+        try:
+            began = time.perf_counter()
+            server = ensure_server(argparse.Namespace(home=home, bolt_port=args.neo4j_bolt_port,
+                                                      http_port=args.neo4j_http_port, heap=args.neo4j_heap,
+                                                      pagecache=args.neo4j_pagecache))
+            started = True
+            out["server"] = {**server, "start_s": round(time.perf_counter() - began, 2)}
+            if any(_database_size(connection_settings(home))):
+                out["server"]["emptied_s"] = round(reset(home), 2)
+            began = time.perf_counter()
+            loaded = bulk_load(graph, home, progress=False)
+            out["load"] = {"seconds": round(time.perf_counter() - began, 2), "steps_s": loaded["seconds"],
+                           "nodes": loaded["nodes"], "relationships": loaded["relationships"]}
+            # Neo4j keeps one relationship a (person, film, type), as the path graph keeps one edge a
+            # (person, film): the walked relationships must number the path graph's edges.
+            walked_rels = sum(loaded["relationships"].get(t, 0) for t in walked["relationship_types"])
+            out["load"].update({"walked_relationships": walked_rels, "path_graph_edges": mirror.view(mirror.role_set()).n_edges,
+                                "walked_match_path_graph": walked_rels == mirror.view(mirror.role_set()).n_edges})
+            conn = connection_settings(home)
+            driver = connect(Neo4jSettings(uri=conn["uri"], user=conn["user"], password=conn["password"]))
+        except failures as exc:
+            out["skipped"] = f"Neo4j could not be started or loaded: {type(exc).__name__}: {str(exc).strip()[:500]}"
+            return out
+
+        try:
+            measured = _time_shortest_paths(driver, query, params, pairs, distances, args.neo4j_timeout)
+        except failures as exc:  # the server went away mid-run
+            out["skipped"] = f"Neo4j failed during the queries: {type(exc).__name__}: {str(exc).strip()[:500]}"
+            return out
+        out.update(measured)
+        return out
+    finally:
+        if driver is not None:
+            driver.close()
+        if started and not args.keep_neo4j:
+            try:
+                stop(home)
+                out["stopped"] = True
+            except failures as exc:
+                out["stop_error"] = str(exc)[:300]
+
+
+def _time_shortest_paths(driver, query: str, params: dict, pairs, distances, timeout: float) -> dict:
+    """One auto-commit query a pair through one session, timed until consumed; lengths checked against ``distances``."""
+    import neo4j
+
+    out: dict = {}
+    with driver.session(database="neo4j") as session:
+        began = time.perf_counter()
+        session.run(NEO4J_PAGE_WARM_UP).consume()
+        out["page_cache_warm_up"] = {"query": NEO4J_PAGE_WARM_UP, "seconds": round(time.perf_counter() - began, 2)}
+        timed_query = neo4j.Query(query, timeout=timeout)
+
+        def run(s, t):
+            began = time.perf_counter()
+            try:
+                result = session.run(timed_query, s=s, t=t, **params)
+                rows = [r["hops"] for r in result]
+                summary = result.consume()
+                on_server = (summary.result_available_after or 0) + (summary.result_consumed_after or 0)
+                return rows, time.perf_counter() - began, on_server, None
+            except neo4j.exceptions.Neo4jError as exc:
+                return None, time.perf_counter() - began, None, exc
+
+        for s, t in pairs[:20]:  # warm-up: plan cache, JIT, the Person.id index
+            run(s, t)
+        floor = []  # what any query costs here: a Bolt round trip of RETURN 1 through the same driver
+        for _ in range(220):
+            began = time.perf_counter()
+            session.run("RETURN 1 AS one").consume()
+            floor.append(time.perf_counter() - began)
+        out["bolt_floor_return_1"] = percentiles(floor[20:])
+        wall, server_ms, agree, disagree, not_found, timeouts, errors = [], [], 0, [], 0, 0, []
+        for (s, t), d in zip(pairs, distances):
+            rows, w, on_server, exc = run(s, t)
+            wall.append(w)
+            if exc is not None:
+                if "Timed" in (exc.code or "") or "timeout" in (exc.message or "").lower():
+                    timeouts += 1
+                else:
+                    errors.append(f"{exc.code}: {exc.message}"[:200])
+                continue
+            server_ms.append(on_server / 1000)
+            if not rows or rows[0] is None:
+                not_found += 1
+            elif rows[0] % 2 == 0 and rows[0] // 2 == d:
+                agree += 1
+            else:
+                disagree.append({"s": s, "t": t, "neo4j_length": rows[0], "mirror_distance": d})
+    out.update({
+        "pairs": len(pairs),
+        # Timed-out queries count with the time they ran (timeout_s or a little more): a lower bound.
+        "wall": percentiles(wall),
+        "server_reported": percentiles(server_ms) if server_ms else None,
+        "distances_agree": agree, "distances_disagree": len(disagree), "disagreements": disagree[:10],
+        "no_path": not_found, "timeouts": timeouts, "errors": len(errors), "error_messages": errors[:5],
+    })
+    return out
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -354,7 +515,15 @@ def main(argv=None) -> dict:
     ap.add_argument("--centres", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--source", choices=["auto", "synth", "numpy"], default="auto")
-    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--out", type=Path, help="result file [benchmarks/results/analysis(_quick).json]")
+    ap.add_argument("--no-neo4j", action="store_true", help="skip the comparison with Neo4j's shortestPath")
+    ap.add_argument("--keep-neo4j", action="store_true", help="leave the benchmark's Neo4j server running (and loaded)")
+    ap.add_argument("--neo4j-home", default=NEO4J_HOME, help="Neo4j home of this benchmark (its database is replaced) [%(default)s]")
+    ap.add_argument("--neo4j-bolt-port", type=int, default=7717)
+    ap.add_argument("--neo4j-http-port", type=int, default=7504)
+    ap.add_argument("--neo4j-heap", default="4g")
+    ap.add_argument("--neo4j-pagecache", default="3g")
+    ap.add_argument("--neo4j-timeout", type=float, default=10.0, help="transaction timeout of one shortestPath query, seconds")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     source = args.source if args.source != "auto" else ("synth" if synth_available() else "numpy")
@@ -363,6 +532,7 @@ def main(argv=None) -> dict:
         return {}
     if args.quick:
         args.movies, args.pairs, args.centres = min(args.movies, 20_000), min(args.pairs, 200), min(args.centres, 128)
+    args.out = args.out or (RESULTS.with_name("analysis_quick.json") if args.quick else RESULTS)
 
     import networkx as nx
 
@@ -472,7 +642,6 @@ def main(argv=None) -> dict:
         "speedup_mean": round(theirs["mean_ms"] / ours["mean_ms"], 2),
         "year_filter": {"range": [1990, 2020], "found": found_y, "wall": percentiles(wall_y), "cpu": percentiles(cpu_y),
                         "slowdown_p50": round(np.percentile(wall_y, 50) / np.percentile(wall, 50), 3)},
-        "neo4j": neo4j_latency_hook(pairs),  # HOOK: filled in by the Neo4j store's owner
     }
     log(f"  costar_path wall {ours}")
     log(f"  networkx    wall {theirs}")
@@ -483,7 +652,25 @@ def main(argv=None) -> dict:
     del G
     gc.collect()
 
-    # 4. best centres, exact, for the best-connected people.
+    # 3. the same pairs through Neo4j's shortestPath, on the same graph bulk-loaded into a server of its own.
+    if args.no_neo4j:
+        results["paths"]["neo4j"] = {"skipped": "--no-neo4j"}
+    else:
+        log(f"neo4j: bulk-loading the same graph into {args.neo4j_home}, then shortestPath for the {len(pairs)} pairs")
+        nj = results["paths"]["neo4j"] = neo4j_shortest_paths(g, m, pairs, dist, args)
+        if "skipped" in nj:
+            log(f"  skipped: {nj['skipped']}")
+        else:
+            nj["speedup_p50"] = round(nj["wall"]["p50_ms"] / ours["p50_ms"], 1)
+            nj["speedup_p99"] = round(nj["wall"]["p99_ms"] / ours["p99_ms"], 1)
+            log(f"  loaded in {nj['load']['seconds']:.1f}s (steps {nj['load']['steps_s']}), page-cache warm-up "
+                f"{nj['page_cache_warm_up']['seconds']:.1f}s")
+            log(f"  neo4j       wall {nj['wall']}")
+            log(f"  neo4j server-reported {nj['server_reported']}; Bolt floor (RETURN 1) {nj['bolt_floor_return_1']}")
+            log(f"  distances agree {nj['distances_agree']}/{nj['pairs']}, timeouts {nj['timeouts']}, errors {nj['errors']}; "
+                f"costar_path faster by {nj['speedup_p50']}x at p50, {nj['speedup_p99']}x at p99")
+
+    # 5. best centres, exact, for the best-connected people.
     log(f"best_centres: exact over the {args.centres} best-connected people")
     ranking, t_centres, c_centres = timed(best_centres, m, top=10, candidates=args.centres, sample=0)
     results["centres"] = {"candidates": ranking.candidates, "seconds": round(t_centres, 2), "cpu_seconds": round(c_centres, 2),
@@ -494,7 +681,7 @@ def main(argv=None) -> dict:
     results["centres"]["sampled_256"] = {"seconds": round(t_sampled, 2), "error_95": round(sampled.error, 4) if sampled.error else None,
                                          "top_overlap_with_exact": len({c.id for c in sampled.centres} & {c.id for c in ranking.centres})}
 
-    # 5. similarity + clustering.
+    # 6. similarity + clustering.
     log("similarity graph + Louvain clustering of every film")
     with PeakSampler() as mem:
         sim, t_sim, _ = timed(similarity_graph, m)
@@ -524,6 +711,8 @@ def main(argv=None) -> dict:
         "centres": verdict(results["centres"]["seconds"], TARGETS["centres_s"]),
         "similarity_cluster_time": verdict(results["similarity"]["total_s"], TARGETS["similarity_cluster_s"]),
         "similarity_cluster_memory": verdict(results["similarity"]["peak_rss_gb"], TARGETS["similarity_cluster_peak_gb"]),
+        "neo4j_speedup_p50": verdict(p["neo4j"].get("speedup_p50"), TARGETS["path_speedup_vs_neo4j"], lower_is_better=False),
+        "neo4j_speedup_p99": verdict(p["neo4j"].get("speedup_p99"), TARGETS["path_speedup_vs_neo4j"], lower_is_better=False),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
