@@ -29,26 +29,28 @@ What is measured, in one run (figures go to ``benchmarks/results/analysis.json``
    baseline graph; the same with a year filter.  Wall time and CPU time
    (``time.thread_time``) are both reported: on a shared 2-core machine wall
    time percentiles include time the process was not running at all.
-3. The same pairs through Neo4j's ``shortestPath`` over Bolt, on the same
+3. Bacon numbers for one centre over the whole graph.
+4. Exact average distance for the 1,000 best-connected people
+   (:func:`graph.paths.best_centres`, 64 searches at a time).
+5. Similarity graph + Louvain clustering of all the films.
+6. The pairs of 2. through Neo4j's ``shortestPath`` over Bolt, on the same
    canonical graph (the one analysed here, links included) bulk-loaded with
    :func:`graph.neo4j_bulk.bulk_load` into a server of the benchmark's own
    (``--neo4j-home``, default ``~/.cache/reelgraph/neo4j-analysis``, Bolt 7717,
    HTTP 7504, 4g heap, 3g page cache; made and started as
    ``bench_neo4j_load.py`` does, its database replaced, stopped at the end
-   unless ``--keep-neo4j``).  The Cypher walks exactly the relationships
-   ``costar_path`` walks by default (:func:`neo4j_path_query`: acting credits,
-   i.e. ``ACTED_IN``), values as parameters; one auto-commit ``session.run``
-   a pair, timed until its result is consumed, after a page-cache warm-up
-   (one scan of the acting relationships) and 20 warm-up pairs; a
-   transaction timeout (``--neo4j-timeout``, 10 s) counts a query as timed out
-   instead of hanging.  Reported: load time, wall percentiles, the server's
-   own timings, how many lengths agree with the mirror's distances, and the
-   ratio to ``costar_path`` at p50 and p99.  Skipped (with the reason in the
+   unless ``--keep-neo4j``).  Run last: building the import files leaves this
+   process bigger, which would weigh on the memory figures of 5.  The Cypher
+   walks exactly the relationships ``costar_path`` walks by default
+   (:func:`neo4j_path_query`: acting credits, i.e. ``ACTED_IN``), values as
+   parameters; one auto-commit ``session.run`` a pair, timed until its result
+   is consumed, after a page-cache warm-up (one scan of the acting
+   relationships) and 20 warm-up pairs; a transaction timeout
+   (``--neo4j-timeout``, 10 s) counts a query as timed out instead of hanging.
+   Reported: load time, wall percentiles, the server's own timings, a Bolt
+   floor (``RETURN 1``), how many lengths agree with the mirror's distances,
+   and the ratio to ``costar_path`` at p50 and p99.  Skipped (with the reason in the
    results) with ``--no-neo4j`` or when Java or the server is not to be had.
-4. Bacon numbers for one centre over the whole graph.
-5. Exact average distance for the 1,000 best-connected people
-   (:func:`graph.paths.best_centres`, 64 searches at a time).
-6. Similarity graph + Louvain clustering of all the films.
 """
 
 from __future__ import annotations
@@ -652,7 +654,35 @@ def main(argv=None) -> dict:
     del G
     gc.collect()
 
-    # 3. the same pairs through Neo4j's shortestPath, on the same graph bulk-loaded into a server of its own.
+    # 4. best centres, exact, for the best-connected people.
+    log(f"best_centres: exact over the {args.centres} best-connected people")
+    ranking, t_centres, c_centres = timed(best_centres, m, top=10, candidates=args.centres, sample=0)
+    results["centres"] = {"candidates": ranking.candidates, "seconds": round(t_centres, 2), "cpu_seconds": round(c_centres, 2),
+                          "exact": ranking.exact, "universe": ranking.universe,
+                          "top": [{"id": c.id, "average": round(c.average, 4), "reachable": c.reachable} for c in ranking.centres]}
+    log(f"  {t_centres:.1f}s; best {results['centres']['top'][:3]}")
+    sampled, t_sampled, _ = timed(best_centres, m, top=10, candidates=args.centres, sample=256, seed=args.seed)
+    results["centres"]["sampled_256"] = {"seconds": round(t_sampled, 2), "error_95": round(sampled.error, 4) if sampled.error else None,
+                                         "top_overlap_with_exact": len({c.id for c in sampled.centres} & {c.id for c in ranking.centres})}
+
+    # 5. similarity + clustering.
+    log("similarity graph + Louvain clustering of every film")
+    with PeakSampler() as mem:
+        sim, t_sim, _ = timed(similarity_graph, m)
+        clusters, t_cluster, _ = timed(cluster_films, sim, seed=args.seed)
+    results["similarity"] = {
+        "films": m.n_films, "edges": len(sim), "similarity_s": round(t_sim, 2), "cluster_s": round(t_cluster, 2),
+        "total_s": round(t_sim + t_cluster, 2), "method": clusters.method, "clusters": len(clusters.clusters),
+        "modularity": round(clusters.modularity, 4), "largest_clusters": clusters.clusters.head(5)[["cluster", "size", "name"]].to_dict("records"),
+        "rss_before_gb": gb(mem.start), "peak_rss_gb": gb(mem.peak), "phase_peak_increase_gb": gb(mem.peak - mem.start),
+    }
+    log(f"  similarity {t_sim:.1f}s ({len(sim)} edges), clustering {t_cluster:.1f}s ({clusters.method}), "
+        f"peak RSS {gb(mem.peak)} GB (+{gb(mem.peak - mem.start)} GB)")
+
+    # 6. the same pairs through Neo4j's shortestPath, on the same graph bulk-loaded into a server of its own.  Last:
+    # building the import files leaves this process bigger, which would weigh on the memory figures above.
+    del sim, clusters
+    gc.collect()
     if args.no_neo4j:
         results["paths"]["neo4j"] = {"skipped": "--no-neo4j"}
     else:
@@ -669,31 +699,6 @@ def main(argv=None) -> dict:
             log(f"  neo4j server-reported {nj['server_reported']}; Bolt floor (RETURN 1) {nj['bolt_floor_return_1']}")
             log(f"  distances agree {nj['distances_agree']}/{nj['pairs']}, timeouts {nj['timeouts']}, errors {nj['errors']}; "
                 f"costar_path faster by {nj['speedup_p50']}x at p50, {nj['speedup_p99']}x at p99")
-
-    # 5. best centres, exact, for the best-connected people.
-    log(f"best_centres: exact over the {args.centres} best-connected people")
-    ranking, t_centres, c_centres = timed(best_centres, m, top=10, candidates=args.centres, sample=0)
-    results["centres"] = {"candidates": ranking.candidates, "seconds": round(t_centres, 2), "cpu_seconds": round(c_centres, 2),
-                          "exact": ranking.exact, "universe": ranking.universe,
-                          "top": [{"id": c.id, "average": round(c.average, 4), "reachable": c.reachable} for c in ranking.centres]}
-    log(f"  {t_centres:.1f}s; best {results['centres']['top'][:3]}")
-    sampled, t_sampled, _ = timed(best_centres, m, top=10, candidates=args.centres, sample=256, seed=args.seed)
-    results["centres"]["sampled_256"] = {"seconds": round(t_sampled, 2), "error_95": round(sampled.error, 4) if sampled.error else None,
-                                         "top_overlap_with_exact": len({c.id for c in sampled.centres} & {c.id for c in ranking.centres})}
-
-    # 6. similarity + clustering.
-    log("similarity graph + Louvain clustering of every film")
-    with PeakSampler() as mem:
-        sim, t_sim, _ = timed(similarity_graph, m)
-        clusters, t_cluster, _ = timed(cluster_films, sim, seed=args.seed)
-    results["similarity"] = {
-        "films": m.n_films, "edges": len(sim), "similarity_s": round(t_sim, 2), "cluster_s": round(t_cluster, 2),
-        "total_s": round(t_sim + t_cluster, 2), "method": clusters.method, "clusters": len(clusters.clusters),
-        "modularity": round(clusters.modularity, 4), "largest_clusters": clusters.clusters.head(5)[["cluster", "size", "name"]].to_dict("records"),
-        "rss_before_gb": gb(mem.start), "peak_rss_gb": gb(mem.peak), "phase_peak_increase_gb": gb(mem.peak - mem.start),
-    }
-    log(f"  similarity {t_sim:.1f}s ({len(sim)} edges), clustering {t_cluster:.1f}s ({clusters.method}), "
-        f"peak RSS {gb(mem.peak)} GB (+{gb(mem.peak - mem.start)} GB)")
 
     results["machine"]["load_average_end"] = load_average()
     results["seconds"] = round(time.perf_counter() - started, 1)
