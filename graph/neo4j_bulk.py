@@ -37,10 +37,10 @@ other: the same labels, relationship types and property names; ``Film`` and
 node a distinct genre and ``IN_GENRE`` from each film to each of its
 genres; one relationship a credit (``ACTED_IN``, ``DIRECTED``, ``WROTE``,
 ``PRODUCED``, ``COMPOSED``, else ``WORKED_ON {role}``) with ``characters``,
-``billing``, ``star``, ``job``; ``MORE_LIKE_THIS {rank, source}``; and the
-same ``load_id`` stamp on every node and relationship, so the stale sweep of
-a later ``sync_graph`` works as after a sync.  Both loaders take their rows
-from ``neo4j_store._sync_tables``, so they leave out the same ones: credits
+``billing``, ``star``, ``job``; ``MORE_LIKE_THIS {rank, source}``; and,
+like a first sync into an empty database, no ``load_id`` stamp: the stale
+sweep of a later ``sync_graph`` deletes whatever that sync did not stamp.
+Both loaders take their rows from ``neo4j_store._sync_tables``, so they leave out the same ones: credits
 and links whose person or film is not in the tables, empty genre names,
 links without a source, and of duplicate keys all but the last row.
 
@@ -71,7 +71,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -134,16 +133,13 @@ class ImportFiles(tuple):
     ``extra_args``
         options the files need (``--array-delimiter=U+001F``, and
         ``--multiline-fields`` when a value has a line break);
-    ``load_id``
-        the stamp written on every node and relationship;
     ``rows``
         rows written per file name (``films.csv`` ...), headers excluded.
     """
 
-    def __new__(cls, nodes, relationships, extra_args=(), load_id="", rows=None):
+    def __new__(cls, nodes, relationships, extra_args=(), rows=None):
         self = super().__new__(cls, (nodes, relationships))
         self.extra_args = list(extra_args)
-        self.load_id = load_id
         self.rows = dict(rows or {})
         return self
 
@@ -311,7 +307,7 @@ def _pick_delimiter(all_columns: list[_Column]) -> str:
                          "load with the batched sync instead (reelgraph load --batched)")
 
 
-def write_import_files(film_graph: FilmGraph, folder, *, load_id: str | None = None) -> ImportFiles:
+def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
     """Write ``film_graph`` as ``neo4j-admin database import full`` CSV files.
 
     Parameters
@@ -328,8 +324,6 @@ def write_import_files(film_graph: FilmGraph, folder, *, load_id: str | None = N
         faster for the tool than strings); the keys (``Film.id``,
         ``Person.id``, ``Genre.name``) are plain properties, as sync_graph
         stores them.  A property no row has a value for gets no column.
-    load_id : str, optional
-        The stamp to write on everything (default: a new one).
 
     Returns
     -------
@@ -347,16 +341,14 @@ def write_import_files(film_graph: FilmGraph, folder, *, load_id: str | None = N
     ...     people=[{"id": "nm1", "name": "A, B"}],
     ...     credits=[{"person_id": "nm1", "film_id": "tt1", "role": "actor", "characters": ["X; Y", "Z"]}])
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     nodes, rels = write_import_files(g, d, load_id="L")
+    ...     nodes, rels = write_import_files(g, d)
     ...     print(open(Path(d) / "credits.csv").read().replace("\\x1f", "|"), end="")
-    :START_ID(Person),:END_ID(Film),:TYPE,load_id,characters:string[],role
-    0,0,ACTED_IN,"L","X; Y|Z",
+    :START_ID(Person),:END_ID(Film),:TYPE,characters:string[],role
+    0,0,ACTED_IN,"X; Y|Z",
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    load_id = load_id or uuid.uuid4().hex
     films, people, genres, credits, similar = _sync_tables(film_graph)
-    stamp = _quote(pa.array([load_id]))[0].as_py()
     genre_names = pd.Series(genres["genres"].unique(), dtype=object)
     # Integer import ids (--id-type=integer): each node's position in its
     # table.  The tool maps integers much faster than strings; the real key is
@@ -373,26 +365,24 @@ def write_import_files(film_graph: FilmGraph, folder, *, load_id: str | None = N
     person_props = [p for p in _PERSON_PROPERTIES if p != "id"]
     credit_cols = [c for c in _CREDIT_PROPERTIES if c in credits.columns]
     builders = {
-        "films.csv": (lambda: [node_id("Film"), _text_column("id", films["id"]), _Column(":LABEL", constant="Film"),
-                               _Column("load_id", constant=stamp)] + _property_columns(films, "films", film_props),
+        "films.csv": (lambda: [node_id("Film"), _text_column("id", films["id"]), _Column(":LABEL", constant="Film")]
+                              + _property_columns(films, "films", film_props),
                       len(films)),
         "people.csv": (lambda: [node_id("Person"), _text_column("id", people["id"]),
-                                _Column(":LABEL", constant="Person"), _Column("load_id", constant=stamp)]
+                                _Column(":LABEL", constant="Person")]
                        + _property_columns(people, "people", person_props), len(people)),
-        "genres.csv": (lambda: [node_id("Genre"), _text_column("name", genre_names), _Column(":LABEL", constant="Genre"),
-                                _Column("load_id", constant=stamp)], len(genre_names)),
+        "genres.csv": (lambda: [node_id("Genre"), _text_column("name", genre_names),
+                                _Column(":LABEL", constant="Genre")], len(genre_names)),
         "credits.csv": (lambda: [end_id(":START_ID", "Person", credits["person_id"]),
                                  end_id(":END_ID", "Film", credits["film_id"]),
-                                 _Column(":TYPE", pa.array(credits["_type"].to_numpy(dtype=object), type=pa.string())),
-                                 _Column("load_id", constant=stamp)]
+                                 _Column(":TYPE", pa.array(credits["_type"].to_numpy(dtype=object), type=pa.string()))]
                         + _property_columns(credits, "credits", credit_cols)
                         + [_text_column("role", credits["_role"])], len(credits)),
         "in_genre.csv": (lambda: [end_id(":START_ID", "Film", genres["id"]), end_id(":END_ID", "Genre", genres["genres"]),
-                                  _Column(":TYPE", constant="IN_GENRE"), _Column("load_id", constant=stamp)],
-                         len(genres)),
+                                  _Column(":TYPE", constant="IN_GENRE")], len(genres)),
         "similar.csv": (lambda: [end_id(":START_ID", "Film", similar["film_id"]),
                                  end_id(":END_ID", "Film", similar["similar_id"]),
-                                 _Column(":TYPE", constant="MORE_LIKE_THIS"), _Column("load_id", constant=stamp)]
+                                 _Column(":TYPE", constant="MORE_LIKE_THIS")]
                         + _property_columns(similar, "similar", [*_SIMILAR_PROPERTIES, "source"]), len(similar)),
     }
     # Files are built and written side by side: pyarrow's kernels release the GIL.
@@ -406,7 +396,7 @@ def write_import_files(film_graph: FilmGraph, folder, *, load_id: str | None = N
         extra += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(multiline)}"]
     node_files = [("", [folder / n]) for n in ("films.csv", "people.csv", "genres.csv")]
     rel_files = [("", [folder / n]) for n in ("credits.csv", "in_genre.csv", "similar.csv")]
-    return ImportFiles(node_files, rel_files, extra, load_id, {name: rows for name, (_, rows) in builders.items()})
+    return ImportFiles(node_files, rel_files, extra, {name: rows for name, (_, rows) in builders.items()})
 
 
 def relationship_count(film_graph: FilmGraph) -> int:
@@ -535,8 +525,7 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
     Returns
     -------
     dict
-        :func:`graph.neo4j_store.neo4j_counts`, plus the ``"load_id"`` stamp,
-        ``"seconds"`` per step
+        :func:`graph.neo4j_store.neo4j_counts`, plus ``"seconds"`` per step
         (``write``, ``stop``, ``import``, ``start``, ``schema``) and ``"files"``
         when kept.
 
@@ -612,7 +601,7 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
         driver.close()
     seconds["schema"] = round(time.monotonic() - began, 2)
     _say("done: " + ", ".join(f"{n} {k}" for k, n in {**counts["nodes"], **counts["relationships"]}.items()), progress)
-    result = {**counts, "load_id": files.load_id, "seconds": seconds}
+    result = {**counts, "seconds": seconds}
     if keep_files:
         result["files"] = str(folder)
     return result

@@ -23,9 +23,9 @@ node and relationship is merged in batches (``UNWIND`` over one parameter
 list a column, under the constraints, one transaction a batch, retried on
 transient errors; two transactions at a time on parts that share no node)
 and stamped with the sync's ``load_id``; once every batch is in, whatever
-carries an older stamp (stubs merged into full films, credits a newer source
-removed) is deleted.  Into an empty database it creates instead of merging
-and has nothing to sweep.  Running it twice gives the same graph; a sync cut
+carries an older stamp or none (stubs merged into full films, credits a newer
+source removed) is deleted.  Into an empty database it creates instead of
+merging, and stamps nothing: there is nothing to sweep.  Running it twice gives the same graph; a sync cut
 short leaves the previous stamp on what it did not reach, and the next sync
 finishes the job.  An empty list is stored as no property (as the bulk
 import tool, :mod:`graph.neo4j_bulk`, has to).
@@ -286,24 +286,29 @@ def _statement(step: _Step, present: tuple, create: bool) -> str:
     assign = "+=" if create else "="
     props = ", ".join(f"{p}: $p{i}[i]" for i, p in enumerate(step.properties) if p in present)
     props = props + ", " if props else ""
+    # The stamp marks what this sync touched, for the stale sweep; a first
+    # load has nothing to sweep, so it stamps nothing (about a sixth of the
+    # server's work a relationship).
+    stamp = "" if create else ", load_id: $load_id"
     if step.kind == "node":
         return (f"UNWIND range(0, size($k) - 1) AS i {verb} (n:{step.name} {{id: $k[i]}}) "
-                f"SET n {assign} {{{props}id: $k[i], load_id: $load_id}} "
+                f"SET n {assign} {{{props}id: $k[i]{stamp}}} "
                 "RETURN collect(n.id) AS keys, collect(elementId(n)) AS ids")
     if step.kind == "genre_nodes":
-        return ("UNWIND $k AS name MERGE (g:Genre {name: name}) SET g.load_id = $load_id "
+        return (f"UNWIND $k AS name MERGE (g:Genre {{name: name}}) {'' if create else 'SET g.load_id = $load_id '}"
                 "RETURN collect(g.name) AS keys, collect(elementId(g)) AS ids")
     # Relationships find their nodes by the element ids their node steps
     # returned: a direct look-up, about a quarter cheaper than the index seek.
     ends = "UNWIND range(0, size($a) - 1) AS i MATCH (x) WHERE elementId(x) = $a[i] MATCH (y) WHERE elementId(y) = $b[i] "
     if step.kind == "genre":
-        return ends + f"{verb} (x)-[r:IN_GENRE]->(y) SET r.load_id = $load_id"
+        return ends + f"{verb} (x)-[r:IN_GENRE]->(y)" + ("" if create else " SET r.load_id = $load_id")
     if step.kind == "credit":
         key = " {role: $role[i]}" if step.name == OTHER_ROLE else ""
-        role = "role: $role[i], " if step.name == OTHER_ROLE else ""
-        return ends + f"{verb} (x)-[r:{step.name}{key}]->(y) SET r {assign} {{{role}{props}load_id: $load_id}}"
+        values = ("role: $role[i], " if step.name == OTHER_ROLE else "") + props + stamp.removeprefix(", ")
+        values = values.removesuffix(", ")
+        return ends + f"{verb} (x)-[r:{step.name}{key}]->(y)" + (f" SET r {assign} {{{values}}}" if values else "")
     key = "" if create else " {source: $s[i]}"
-    return ends + f"{verb} (x)-[r:MORE_LIKE_THIS{key}]->(y) SET r {assign} {{{props}source: $s[i], load_id: $load_id}}"
+    return ends + f"{verb} (x)-[r:MORE_LIKE_THIS{key}]->(y) SET r {assign} {{{props}source: $s[i]{stamp}}}"
 
 
 #: Labels of the start and end nodes of each kind of relationship step.

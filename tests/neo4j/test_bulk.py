@@ -109,7 +109,7 @@ def test_write_import_files_headers_and_tricky_values(tmp_path):
                  {"person_id": "nm0000001", "film_id": "tt0000001", "role": "editor", "job": "cut"},
                  {"person_id": "nm9999999", "film_id": "tt0000001", "role": "actor"}],  # no such person: left out
         similar=[{"film_id": "tt0000001", "similar_id": "tt0000002", "rank": 1, "source": "imdb-more-like-this"}])
-    files = write_import_files(graph, tmp_path, load_id="L")
+    files = write_import_files(graph, tmp_path)
     nodes, relationships = files
     assert [p[0].name for _, p in nodes] == ["films.csv", "people.csv", "genres.csv"]
     assert [p[0].name for _, p in relationships] == ["credits.csv", "in_genre.csv", "similar.csv"]
@@ -120,19 +120,19 @@ def test_write_import_files_headers_and_tricky_values(tmp_path):
     text = {name: (tmp_path / name).read_text() for name in files.rows}
     # Quoted text with inner quotes doubled; "" an empty string, nothing a missing value; ; kept inside a list item.
     assert text["films.csv"] == (
-        ":ID(Film),id,:LABEL,load_id,title,year:long,rating:double,genres:string[],plot,gross_worldwide:long,"
+        ":ID(Film),id,:LABEL,title,year:long,rating:double,genres:string[],plot,gross_worldwide:long,"
         "stub:boolean\n"
-        '0,"tt0000001",Film,"L","He said ""no"", then; left",2010,7.1,"Drama\x1fSci;Fi",,2923706026,false\n'
-        '1,"tt0000002",Film,"L","",,,,"two\nlines",,\n')
-    assert text["people.csv"] == ':ID(Person),id,:LABEL,load_id,name\n0,"nm0000001",Person,"L","O\'Brien, Pat \\ \u00e9"\n'
-    assert text["genres.csv"] == ':ID(Genre),name,:LABEL,load_id\n0,"Drama",Genre,"L"\n1,"Sci;Fi",Genre,"L"\n'
+        '0,"tt0000001",Film,"He said ""no"", then; left",2010,7.1,"Drama\x1fSci;Fi",,2923706026,false\n'
+        '1,"tt0000002",Film,"",,,,"two\nlines",,\n')
+    assert text["people.csv"] == ':ID(Person),id,:LABEL,name\n0,"nm0000001",Person,"O\'Brien, Pat \\ \u00e9"\n'
+    assert text["genres.csv"] == ':ID(Genre),name,:LABEL\n0,"Drama",Genre\n1,"Sci;Fi",Genre\n'
     assert text["credits.csv"] == (
-        ":START_ID(Person),:END_ID(Film),:TYPE,load_id,characters:string[],billing:long,star:boolean,job,role\n"
-        '0,0,ACTED_IN,"L","Ruth ""R""\x1fa;b",1,true,,\n'
-        '0,0,WORKED_ON,"L",,,,"cut","editor"\n')
-    assert text["in_genre.csv"] == ':START_ID(Film),:END_ID(Genre),:TYPE,load_id\n0,0,IN_GENRE,"L"\n0,1,IN_GENRE,"L"\n'
-    assert text["similar.csv"] == (':START_ID(Film),:END_ID(Film),:TYPE,load_id,rank:long,source\n'
-                                   '0,1,MORE_LIKE_THIS,"L",1,"imdb-more-like-this"\n')
+        ":START_ID(Person),:END_ID(Film),:TYPE,characters:string[],billing:long,star:boolean,job,role\n"
+        '0,0,ACTED_IN,"Ruth ""R""\x1fa;b",1,true,,\n'
+        '0,0,WORKED_ON,,,,"cut","editor"\n')
+    assert text["in_genre.csv"] == ':START_ID(Film),:END_ID(Genre),:TYPE\n0,0,IN_GENRE\n0,1,IN_GENRE\n'
+    assert text["similar.csv"] == (':START_ID(Film),:END_ID(Film),:TYPE,rank:long,source\n'
+                                   '0,1,MORE_LIKE_THIS,1,"imdb-more-like-this"\n')
 
 
 def test_array_delimiter_avoids_values_that_contain_it(tmp_path):
@@ -153,7 +153,8 @@ def test_bulk_counts_equal_sync(bulk_loaded, neo4j_driver, sample_graph, expecte
 def test_bulk_graph_is_identical_to_the_synced_one(bulk_loaded, scratch_driver, neo4j_driver, sample_graph):
     sync_graph(neo4j_driver, sample_graph, progress=False)
     assert dump(scratch_driver) == dump(neo4j_driver)
-    assert stamps(scratch_driver) == {bulk_loaded["load_id"]}
+    # A first load stamps nothing, whichever loader made it: nothing is stale yet.
+    assert stamps(scratch_driver) == stamps(neo4j_driver) == {None}
 
 
 def test_parallel_small_batches_give_the_same_graph(bulk_loaded, scratch_driver, neo4j_driver, sample_graph, expected_counts):
@@ -163,6 +164,7 @@ def test_parallel_small_batches_give_the_same_graph(bulk_loaded, scratch_driver,
     assert dump(neo4j_driver) == dump(scratch_driver)
     merged = sync_graph(neo4j_driver, sample_graph, progress=False, batch_size=7, workers=2)
     assert merged == created
+    assert len(stamps(neo4j_driver)) == 1 and None not in stamps(neo4j_driver)  # a later sync stamps all it keeps
     assert dump(neo4j_driver) == dump(scratch_driver)
     assert sync_graph(neo4j_driver, sample_graph, progress=False, workers=1) == created
 
@@ -306,5 +308,5 @@ def test_sync_after_bulk_keeps_the_graph(scratch, sample_graph, expected_counts)
         assert counts == {k: loaded[k] for k in ("nodes", "relationships")} == expected_counts(sample_graph)
         assert dump(driver) == before
         new = stamps(driver)
-        assert len(new) == 1 and new != {loaded["load_id"]}
+        assert len(new) == 1 and None not in new  # the bulk load stamped nothing; this sync stamped everything
         assert sync_graph(driver, sample_graph, progress=False) == counts
