@@ -45,10 +45,11 @@ What is measured, in one run (figures go to ``benchmarks/results/analysis.json``
    (:func:`neo4j_path_query`: acting credits, i.e. ``ACTED_IN``), values as
    parameters; one auto-commit ``session.run`` a pair, timed until its result
    is consumed, after a page-cache warm-up (one scan of the acting
-   relationships) and 20 warm-up pairs; a transaction timeout
+   relationships), 20 warm-up pairs and a wait until the server's JVM is
+   idle; a transaction timeout
    (``--neo4j-timeout``, 10 s) counts a query as timed out instead of hanging.
    Reported: load time, wall percentiles, the server's own timings, a Bolt
-   floor (``RETURN 1``), how many lengths agree with the mirror's distances,
+   floor (``RETURN 1``), CPU of the JVM and the client, how many lengths agree with the mirror's distances,
    and the ratio to ``costar_path`` at p50 and p99.  Skipped (with the reason in the
    results) with ``--no-neo4j`` or when Java or the server is not to be had.
 """
@@ -364,7 +365,7 @@ def neo4j_shortest_paths(graph: FilmGraph, mirror, pairs, distances, args) -> di
     try:
         import neo4j
 
-        from bench_neo4j_load import ensure_server, reset
+        from bench_neo4j_load import CpuMeter, ensure_server, reset
         from graph.errors import ReelgraphError
         from graph.neo4j_bulk import _database_size, bulk_load
         from graph.neo4j_server import connection_settings, stop
@@ -403,7 +404,8 @@ def neo4j_shortest_paths(graph: FilmGraph, mirror, pairs, distances, args) -> di
             return out
 
         try:
-            measured = _time_shortest_paths(driver, query, params, pairs, distances, args.neo4j_timeout)
+            out["settle_s"] = _settle(lambda: CpuMeter(home))
+            measured = _time_shortest_paths(driver, query, params, pairs, distances, args.neo4j_timeout, lambda: CpuMeter(home))
         except failures as exc:  # the server went away mid-run
             out["skipped"] = f"Neo4j failed during the queries: {type(exc).__name__}: {str(exc).strip()[:500]}"
             return out
@@ -420,8 +422,27 @@ def neo4j_shortest_paths(graph: FilmGraph, mirror, pairs, distances, args) -> di
                 out["stop_error"] = str(exc)[:300]
 
 
-def _time_shortest_paths(driver, query: str, params: dict, pairs, distances, timeout: float) -> dict:
-    """One auto-commit query a pair through one session, timed until consumed; lengths checked against ``distances``."""
+def _settle(meter, idle_cpu_s: float = 0.15, limit_s: float = 60) -> float:
+    """Wait (up to ``limit_s``) until the server is idle: a second in which its JVM used under ``idle_cpu_s`` of CPU.
+
+    After an import and the index builds the JVM goes on working a while (GC, checkpoint); timing
+    queries meanwhile would charge Neo4j for it.
+    """
+    began = time.perf_counter()
+    while time.perf_counter() - began < limit_s:
+        with meter() as cpu:
+            time.sleep(1)
+        if cpu.java < idle_cpu_s:
+            break
+    return round(time.perf_counter() - began, 1)
+
+
+def _time_shortest_paths(driver, query: str, params: dict, pairs, distances, timeout: float, meter) -> dict:
+    """One auto-commit query a pair through one session, timed until consumed; lengths checked against ``distances``.
+
+    ``meter()`` is a context manager measuring the CPU seconds of the server's JVM and of this
+    process (``bench_neo4j_load.CpuMeter``) over the timed queries.
+    """
     import neo4j
 
     out: dict = {}
@@ -450,23 +471,27 @@ def _time_shortest_paths(driver, query: str, params: dict, pairs, distances, tim
             session.run("RETURN 1 AS one").consume()
             floor.append(time.perf_counter() - began)
         out["bolt_floor_return_1"] = percentiles(floor[20:])
-        wall, server_ms, agree, disagree, not_found, timeouts, errors = [], [], 0, [], 0, 0, []
-        for (s, t), d in zip(pairs, distances):
-            rows, w, on_server, exc = run(s, t)
-            wall.append(w)
-            if exc is not None:
-                if "Timed" in (exc.code or "") or "timeout" in (exc.message or "").lower():
-                    timeouts += 1
-                else:
-                    errors.append(f"{exc.code}: {exc.message}"[:200])
-                continue
-            server_ms.append(on_server / 1000)
-            if not rows or rows[0] is None:
-                not_found += 1
-            elif rows[0] % 2 == 0 and rows[0] // 2 == d:
-                agree += 1
+        answers = []
+        with meter() as cpu:
+            for s, t in pairs:
+                answers.append(run(s, t))
+    out["cpu_seconds"] = {"neo4j_jvm": cpu.java, "python": cpu.python}
+    wall, server_ms, agree, disagree, not_found, timeouts, errors = [], [], 0, [], 0, 0, []
+    for (s, t), d, (rows, w, on_server, exc) in zip(pairs, distances, answers):
+        wall.append(w)
+        if exc is not None:
+            if "Timed" in (exc.code or "") or "timeout" in (exc.message or "").lower():
+                timeouts += 1
             else:
-                disagree.append({"s": s, "t": t, "neo4j_length": rows[0], "mirror_distance": d})
+                errors.append(f"{exc.code}: {exc.message}"[:200])
+            continue
+        server_ms.append(on_server / 1000)
+        if not rows or rows[0] is None:
+            not_found += 1
+        elif rows[0] % 2 == 0 and rows[0] // 2 == d:
+            agree += 1
+        else:
+            disagree.append({"s": s, "t": t, "neo4j_length": rows[0], "mirror_distance": d})
     out.update({
         "pairs": len(pairs),
         # Timed-out queries count with the time they ran (timeout_s or a little more): a lower bound.
@@ -696,7 +721,8 @@ def main(argv=None) -> dict:
             log(f"  loaded in {nj['load']['seconds']:.1f}s (steps {nj['load']['steps_s']}), page-cache warm-up "
                 f"{nj['page_cache_warm_up']['seconds']:.1f}s")
             log(f"  neo4j       wall {nj['wall']}")
-            log(f"  neo4j server-reported {nj['server_reported']}; Bolt floor (RETURN 1) {nj['bolt_floor_return_1']}")
+            log(f"  neo4j server-reported {nj['server_reported']}; Bolt floor (RETURN 1) {nj['bolt_floor_return_1']}; "
+                f"settled {nj['settle_s']}s first; CPU over the queries {nj['cpu_seconds']}")
             log(f"  distances agree {nj['distances_agree']}/{nj['pairs']}, timeouts {nj['timeouts']}, errors {nj['errors']}; "
                 f"costar_path faster by {nj['speedup_p50']}x at p50, {nj['speedup_p99']}x at p99")
 
