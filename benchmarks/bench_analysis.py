@@ -716,8 +716,8 @@ def main(argv=None) -> dict:
         if "skipped" in nj:
             log(f"  skipped: {nj['skipped']}")
         else:
-            nj["speedup_p50"] = round(nj["wall"]["p50_ms"] / ours["p50_ms"], 1)
-            nj["speedup_p99"] = round(nj["wall"]["p99_ms"] / ours["p99_ms"], 1)
+            nj["speedup_p50"] = round(nj["wall"]["p50_ms"] / ours["p50_ms"], 2)
+            nj["speedup_p99"] = round(nj["wall"]["p99_ms"] / ours["p99_ms"], 2)
             log(f"  loaded in {nj['load']['seconds']:.1f}s (steps {nj['load']['steps_s']}), page-cache warm-up "
                 f"{nj['page_cache_warm_up']['seconds']:.1f}s")
             log(f"  neo4j       wall {nj['wall']}")
