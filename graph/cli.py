@@ -151,10 +151,10 @@ def _sync_to_neo4j(graph, settings, quiet: bool, bulk: bool | None = None) -> di
     ``bulk``: True forces the import tool (empty managed server only), False
     the batched loader, None lets :func:`graph.neo4j_bulk.choose_loader` pick.
     """
-    from graph.neo4j_bulk import load_graph
-
     if not settings.configured:
         return None
+    from graph.neo4j_bulk import load_graph  # and the server module: only when there is a Neo4j to write to
+
     loader, counts = load_graph(graph, settings, bulk=bulk, progress=not quiet)
     return {**counts, "loader": loader}
 

@@ -32,7 +32,6 @@ PAGE_SUFFIXES = (".txt", ".html", ".htm")
 def detect_format(path) -> str:
     """Name the format of ``path``: ``imdb-datasets``, ``tables``, ``pages``, ``imdb-text`` or ``imdb-html``."""
     from loaders import tables
-    from loaders.imdb_text import looks_like_imdb_text
 
     path = Path(path)
     if not path.exists():
@@ -53,6 +52,7 @@ def detect_format(path) -> str:
         raise InputError(path, f"cannot read: {exc.strerror}") from None
     suffix = path.suffix.lower()
     from loaders import imdb_html
+    from loaders.imdb_text import looks_like_imdb_text  # imports wordninja's dictionary (50 ms): files only
 
     if suffix in (".html", ".htm") or imdb_html.looks_like_imdb_html(head):
         return "imdb-html"
