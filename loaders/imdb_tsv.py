@@ -92,10 +92,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
-from tqdm.auto import tqdm
 
 from graph.errors import InputError
-from graph.model import LIST_COLUMNS, FilmGraph
+from graph.model import LIST_COLUMNS, FilmGraph, cyclic_gc_paused
 
 __all__ = [
     "SOURCE",
@@ -541,8 +540,22 @@ class _Parser:
         return self._bisect(lines, rows[:mid]) + self._bisect(lines, rows[mid:])
 
 
+class _NoBar:
+    """What ``_progress`` gives when no bar is shown."""
+
+    def update(self, n=1):
+        pass
+
+    def close(self):
+        pass
+
+
 def _progress(progress: bool, desc: str):
-    return tqdm(total=None, unit="rows", unit_scale=True, desc=desc, disable=not progress, leave=True, smoothing=0.1, mininterval=0.5)
+    if not progress:
+        return _NoBar()
+    from tqdm.auto import tqdm  # with asyncio, about 20 ms to import: only when a bar is shown
+
+    return tqdm(total=None, unit="rows", unit_scale=True, desc=desc, leave=True, smoothing=0.1, mininterval=0.5)
 
 
 def _check_header(spec: _FileSpec, path: Path, line: bytes | None):
@@ -812,13 +825,26 @@ def _read_names(path, people: _IdSet, on_error, report, progress) -> pa.Table:
 
 # -- canonical tables ----------------------------------------------------------
 
-def _column(values) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """An Arrow column as what the canonical tables hold: object strings (None for null), Int64, Float64 or boolean."""
+def _shared_strings(values: pa.Array) -> np.ndarray:
+    """An object array of the strings of ``values`` (None for null) in which equal strings are one Python object."""
+    encoded = pc.dictionary_encode(values)
+    distinct = np.append(encoded.dictionary.to_numpy(zero_copy_only=False), None)
+    return distinct[pc.fill_null(encoded.indices, len(distinct) - 1).to_numpy(zero_copy_only=False)]
+
+
+def _column(values, shared: bool = False) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """An Arrow column as what the canonical tables hold: object strings (None for null), Int64, Float64 or boolean.
+
+    ``shared``: equal strings become one Python object, for columns whose
+    values repeat (``role``, or ``film_id`` of credits): a Python string
+    costs about 60 bytes, and dictionary-encoding first is no slower.
+    """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     kind = values.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)  # str, None for null (pandas would infer "str")
+        strings = _shared_strings(values) if shared else values.to_numpy(zero_copy_only=False)
+        return pd.Series(strings, dtype=object)  # str, None for null (pandas would infer "str")
     mask = values.is_null().to_numpy(zero_copy_only=False)
     if pa.types.is_integer(kind):
         return pd.arrays.IntegerArray(pc.fill_null(values, 0).to_numpy().astype(np.int64), mask)
@@ -829,8 +855,8 @@ def _column(values) -> pd.api.extensions.ExtensionArray | np.ndarray:
     raise TypeError(f"no canonical column for {kind}")  # pragma: no cover
 
 
-def _frame(columns: dict) -> pd.DataFrame:
-    df = pd.DataFrame({name: _column(values) for name, values in columns.items()})
+def _frame(columns: dict, shared=()) -> pd.DataFrame:
+    df = pd.DataFrame({name: _column(values, name in shared) for name, values in columns.items()})
     df["source"] = pd.Series(np.full(len(df), SOURCE, dtype=object), dtype=object)
     return df
 
@@ -839,46 +865,58 @@ def _empty_lists(n: int) -> list:
     return [[] for _ in range(n)]
 
 
+def _row_lists(encoded: pa.DictionaryArray, pieces: list[list[str]]) -> list[list[str]]:
+    """Each row's own list: a copy of ``pieces[i]`` for a row of distinct value ``i`` of ``encoded``, ``[]`` for a null.
+
+    Rows of one value share its strings (a Python string costs about 60 bytes).
+    """
+    pieces = [*pieces, []]  # for the nulls
+    indices = pc.fill_null(encoded.indices, len(pieces) - 1).to_numpy(zero_copy_only=False)
+    return [list(pieces[i]) for i in indices.tolist()]
+
+
 def _comma_lists(column) -> list[list[str]]:
     """``"a,b"`` -> ``["a", "b"]``, null -> ``[]``; each distinct value split once, each row its own list."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     encoded = pc.dictionary_encode(column)
-    pieces = [value.split(",") if value else [] for value in encoded.dictionary.to_pylist()]
-    pieces.append([])  # for the nulls
-    indices = pc.fill_null(encoded.indices, len(pieces) - 1).to_numpy(zero_copy_only=False)
-    return [list(pieces[i]) for i in indices.tolist()]
+    return _row_lists(encoded, [value.split(",") if value else [] for value in encoded.dictionary.to_pylist()])
+
+
+#: A JSON list of strings without escapes or spaces (``["Ruth"]``, ``["A","B"]``): split on ``","`` once its brackets are cut.
+_PLAIN_JSON_LIST = r'^\["[^"\\]*(","[^"\\]*)*"\]$'
 
 
 def _characters(column) -> tuple[list[list[str]], int]:
     """Parse IMDb's JSON lists (``["Ruth"]``, ``["A","B"]``): (lists, cells that were no JSON list of strings).
 
-    The plain ones (no backslash, no spaces between items) are split by
-    Arrow; the rest go through :func:`json.loads`.
+    Each distinct cell is parsed once: the plain ones (see
+    :data:`_PLAIN_JSON_LIST`) split by Arrow, the rest by :func:`json.loads`.
     """
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
-    plain = pc.and_(pc.starts_with(column, '["'), pc.ends_with(column, '"]'))
-    plain = pc.and_(plain, pc.invert(pc.match_substring(column, "\\")))
-    quotes = pc.count_substring(column, '"')
-    plain = pc.and_(plain, pc.equal(quotes, pc.multiply(pc.add(pc.count_substring(column, '","'), 1), 2)))
-    plain = pc.fill_null(plain, False)
-    lists = pc.split_pattern(pc.utf8_slice_codeunits(column, 2, -2), '","')
-    out = pc.if_else(plain, lists, pa.scalar([], lists.type)).to_pylist()  # null and hard cells: []
-    hard = np.flatnonzero(pc.and_(pc.invert(plain), pc.is_valid(column)).to_numpy(zero_copy_only=False))
-    bad = 0
-    for i in hard.tolist():
-        value = column[i].as_py()
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
-            out[i] = parsed
-        else:
-            out[i] = [value]
-            bad += 1
-    return out, bad
+    encoded = pc.dictionary_encode(column)
+    distinct = encoded.dictionary
+    pieces = pc.split_pattern(pc.utf8_slice_codeunits(distinct, 2, -2), '","').to_pylist()
+    hard = np.flatnonzero(~pc.match_substring_regex(distinct, _PLAIN_JSON_LIST).to_numpy(zero_copy_only=False))
+    bad = []
+    for j, value in zip(hard.tolist(), distinct.take(pa.array(hard, pa.int64())).to_pylist()):
+        pieces[j], ok = _json_list(value)
+        if not ok:
+            bad.append(j)
+    rows = np.bincount(encoded.indices.drop_null().to_numpy(), minlength=len(pieces))
+    return _row_lists(encoded, pieces), int(rows[bad].sum())
+
+
+def _json_list(value: str) -> tuple[list[str], bool]:
+    """A JSON list of strings, and True; else ``[value]`` and False."""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
+        return parsed, True
+    return [value], False
 
 
 def _films(basics: pa.Table, ratings: pa.Table | None) -> pd.DataFrame:
@@ -904,8 +942,9 @@ def _films(basics: pa.Table, ratings: pa.Table | None) -> pd.DataFrame:
         "runtime_minutes": basics["runtimeMinutes"],
         "original_title": basics["originalTitle"],
         "is_adult": pc.not_equal(basics["isAdult"], 0),
-    })
+    }, shared=("title_type",))
     df["genres"] = _comma_lists(basics["genres"])
+    df["stub"] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))  # every film here has its full data
     for column in LIST_COLUMNS["films"]:  # the others, empty: cheaper for normalize_table than None
         if column not in df.columns:
             df[column] = _empty_lists(n)
@@ -935,9 +974,9 @@ def _credits(principals: pa.Table, crew: pa.Table, report: ImdbLoadReport) -> pd
         table = pa.concat_tables([table, pa.table({"person_id": crew["nconst"], "film_id": crew["tconst"], "role": crew["role"],
                                                    "job": pa.nulls(n, pa.string()), "billing": pa.nulls(n, pa.int64()),
                                                    "characters": pa.nulls(n, pa.string())})])
-    df = _frame({c: table[c] for c in ("person_id", "film_id", "role", "job", "billing")})
+    df = _frame({c: table[c] for c in ("person_id", "film_id", "role", "job", "billing")}, shared=("person_id", "film_id", "role"))
     df["characters"], report.bad_characters = _characters(table["characters"])
-    df["star"] = pd.array([None] * len(df), dtype="boolean")
+    df["star"] = pd.arrays.BooleanArray(np.zeros(len(df), dtype=bool), np.ones(len(df), dtype=bool))  # all unknown
     return df
 
 
@@ -1099,16 +1138,17 @@ def read_imdb_datasets(
     report.dangling_people = len(dangling_ids)
 
     bar = _progress(progress, "canonical tables")
-    films = _films(basics, ratings)
-    bar.update(len(films))
-    del basics, ratings
-    people = _people(names, dangling_ids)
-    bar.update(len(people))
-    del names
-    credits = _credits(principals, crew, report)
-    bar.update(len(credits))
-    del principals, crew
-    graph = FilmGraph(films, people, credits, None)
+    with cyclic_gc_paused():  # millions of strings and lists, no cycles
+        films = _films(basics, ratings)
+        bar.update(len(films))
+        del basics, ratings
+        people = _people(names, dangling_ids)
+        bar.update(len(people))
+        del names
+        credits = _credits(principals, crew, report)
+        bar.update(len(credits))
+        del principals, crew
+        graph = FilmGraph(films, people, credits, None)
     bar.close()
     step("canonical tables", t0)
     report.seconds["total"] = time.perf_counter() - started

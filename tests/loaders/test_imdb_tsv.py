@@ -141,11 +141,11 @@ def test_hand_made_folder_every_column(folder):
     films = graph.films.set_index("id")
     expected_films = {
         "tt0000001": dict(title='The "Quoted" Film, Part 1', original_title='Le Film "Cité"', year=1999, title_type="movie", is_adult=False,
-                          runtime_minutes=101, genres=["Drama", "Romance"], rating=7.5, votes=1234, source="imdb-datasets"),
+                          runtime_minutes=101, genres=["Drama", "Romance"], rating=7.5, votes=1234, source="imdb-datasets", stub=False),
         "tt0000002": dict(title="Adult Film", original_title="Adult Film", year=2005, title_type="movie", is_adult=True,
-                          runtime_minutes=None, genres=["Adult"], rating=None, votes=None, source="imdb-datasets"),
+                          runtime_minutes=None, genres=["Adult"], rating=None, votes=None, source="imdb-datasets", stub=False),
         "tt0000003": dict(title="Séries: Ünïcode 東京", original_title="Séries: Ünïcode 東京", year=None, title_type="tvSeries", is_adult=False,
-                          runtime_minutes=30, genres=[], rating=6.1, votes=12, source="imdb-datasets"),
+                          runtime_minutes=30, genres=[], rating=6.1, votes=12, source="imdb-datasets", stub=False),
     }
     assert list(graph.films["id"]) == list(expected_films)
     for film_id, values in expected_films.items():
