@@ -152,9 +152,10 @@ def _session(driver, **kwargs):
 def ensure_schema(driver, *, indexes: bool = True) -> None:
     """Create the constraints and indexes (each only if missing).
 
-    ``indexes=False`` creates the uniqueness constraints only (what a load
-    needs to find nodes by key); a first load adds the other indexes at the
-    end, when populating them in one go is cheaper than row by row.
+    ``indexes=False`` creates the uniqueness constraints only (what a sync
+    into a database that holds data needs to find nodes by key).  A first
+    load creates everything at the end, when populating an index in one go
+    is cheaper than row by row.
     """
     with _session(driver) as session:
         for statement in _SCHEMA:
@@ -428,9 +429,10 @@ def sync_graph(driver, graph: FilmGraph, *, batch_size: int = 10_000, progress: 
       packer costs per value), and leaves out columns with no value in it;
     * into an empty database (a first load) it uses ``CREATE`` instead of
       ``MERGE`` (no look-up of existing relationships: rows are made unique
-      first, the way ``MERGE`` would fold them), creates the non-unique and
-      full-text indexes only at the end, and skips the stale sweep (nothing
-      can be stale);
+      first, the way ``MERGE`` would fold them), finds the ends of
+      relationships by element id rather than by key, so it builds the whole
+      schema (constraints too) only at the end, in one pass, and skips the
+      stale sweep (nothing can be stale);
     * ``workers`` transactions run at once, on parts that share no node (see
       :func:`_phases`), so they never deadlock and the server uses more than
       one core.
@@ -511,7 +513,8 @@ def sync_graph(driver, graph: FilmGraph, *, batch_size: int = 10_000, progress: 
     try:
         with _session(driver) as session:
             create = _database_is_empty(session)
-        ensure_schema(driver, indexes=not create)
+        if not create:
+            ensure_schema(driver, indexes=False)
         groups = []  # consecutive credit steps form one group
         for step in steps:
             if groups and step.kind == "credit" and groups[-1][0].kind == "credit":
