@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +30,11 @@ class _Group(click.Group):
         except ReelgraphError as exc:
             click.echo(f"reelgraph: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            # The reader went away (`reelgraph ... | head`): stop quietly, as
+            # `cat` does; stdout goes to /dev/null so the exit flush cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)  # 128 + SIGPIPE, what a shell reports for such a pipe
         except OSError as exc:
             # A file the user named cannot be written or read (permissions, disk full, ...).
             where = f"{exc.filename}: " if exc.filename else ""

@@ -132,3 +132,13 @@ def test_stats_without_a_store_says_what_to_do(run, tmp_path):
     result = CliRunner().invoke(main, ["stats"])
     assert result.exit_code == 1
     assert "no graph stored here yet; run 'reelgraph load SOURCE' or 'reelgraph demo'" in result.output
+
+
+def test_a_reader_that_stops_early_gets_no_error(tmp_path):
+    """`reelgraph demo | head -1`: the closed pipe ends the command quietly (exit 141, as a shell reports it)."""
+    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "demo", "--store", str(tmp_path / "store")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("reelgraph demo: the sample around 'Never Let Me Go' (2010)")
+    proc.stdout.close()
+    assert proc.wait(timeout=300) == 141
+    assert proc.stderr.read() == ""
