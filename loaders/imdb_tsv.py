@@ -553,7 +553,13 @@ class _NoBar:
 def _progress(progress: bool, desc: str):
     if not progress:
         return _NoBar()
-    from tqdm.auto import tqdm  # with asyncio, about 20 ms to import: only when a bar is shown
+    import warnings
+
+    from tqdm import TqdmExperimentalWarning
+
+    with warnings.catch_warnings():  # tqdm.auto less its asyncio part (15 ms to import); only when a bar is shown
+        warnings.simplefilter("ignore", TqdmExperimentalWarning)
+        from tqdm.autonotebook import tqdm
 
     return tqdm(total=None, unit="rows", unit_scale=True, desc=desc, leave=True, smoothing=0.1, mininterval=0.5)
 
@@ -1110,18 +1116,22 @@ def read_imdb_datasets(
             candidates = _IdSet(_numbers(basics["_tconst"]))
     report.rows_kept["basics"] = basics.num_rows
 
-    t0 = time.perf_counter()
-    principals = scan_principals(paths["principals"], _numbers(basics["_tconst"]), categories, on_error=on_error, report=report, progress=progress)
-    step("title.principals", t0)
-
-    crew_roles = [r for r in ("director", "writer") if categories is None or r in categories]
-    crew = None
-    if "crew" in paths and crew_roles:
+    def read_crew(roles):
         t0 = time.perf_counter()
-        crew = _new_crew(principals, _read_crew(paths["crew"], candidates, crew_roles, on_error, report, progress))
+        table = _read_crew(paths["crew"], candidates, roles, on_error, report, progress)
         step("title.crew", t0)
-    if crew is None:
-        crew = _no_crew()
+        return table
+
+    # title.crew needs only the kept titles: it is read in a thread of its own while title.principals is
+    # (whose reading leaves some of a second core free); an error of title.principals is raised first.
+    crew_roles = [r for r in ("director", "writer") if categories is None or r in categories]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reelgraph-crew") as side:
+        crew = side.submit(read_crew, crew_roles) if "crew" in paths and crew_roles else None
+        t0 = time.perf_counter()
+        principals = scan_principals(paths["principals"], _numbers(basics["_tconst"]), categories, on_error=on_error, report=report,
+                                     progress=progress)
+        step("title.principals", t0)
+        crew = _new_crew(principals, crew.result()) if crew is not None else _no_crew()
     report.crew_credits_added = crew.num_rows
 
     t0 = time.perf_counter()
