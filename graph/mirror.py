@@ -305,11 +305,14 @@ class Mirror:
         src = np.concatenate([person, film[order]])
         dst = np.concatenate([film, person[order]])
         counts = np.bincount(src, minlength=n)
-        indptr = np.zeros(n + 1, dtype=np.int64)
+        # 32-bit offsets while they fit: a search is bound by random reads
+        # of these arrays, and half the bytes is about a sixth less time.
+        offset_type = np.int32 if len(dst) < np.iinfo(np.int32).max else np.int64
+        indptr = np.zeros(n + 1, dtype=offset_type)
         np.cumsum(counts, out=indptr[1:])
         # People (indexes < n_people) come before films, so concatenating the
         # two sorted halves is already sorted by source node.
-        return CsrView(roles, indptr, dst.astype(np.int32), counts.astype(np.int64))
+        return CsrView(roles, indptr, dst.astype(np.int32), counts.astype(offset_type))
 
     # -- NetworkX ----------------------------------------------------------
 
@@ -455,10 +458,11 @@ def mirror_counts(mirror) -> dict:
     * ``Film``: every film id of the ``films`` table, plus any film id a
       credit or a "More like this" link names without a row; ``Person``
       likewise from ``people`` and credits; ``Genre``: distinct genre names;
-    * one relationship per credit row: ``actor`` -> ``ACTED_IN``,
-      ``director`` -> ``DIRECTED``, ``writer`` -> ``WROTE``, ``producer`` ->
-      ``PRODUCED``, ``composer`` -> ``COMPOSED``, any other role ->
-      ``WORKED_ON``;
+    * one relationship per distinct (person, film, type) of the credits:
+      ``actor`` -> ``ACTED_IN``, ``director`` -> ``DIRECTED``, ``writer`` ->
+      ``WROTE``, ``producer`` -> ``PRODUCED``, ``composer`` -> ``COMPOSED``,
+      any other role -> ``WORKED_ON``, one per role (a person credited
+      twice as an actor in one film is one ``ACTED_IN``, as ``MERGE`` makes it);
     * one ``IN_GENRE`` per distinct (film, genre);
     * one ``MORE_LIKE_THIS`` per row of ``similar``.
 
@@ -483,9 +487,16 @@ def mirror_counts(mirror) -> dict:
     """
     m = build_mirror(mirror)
     rels = dict.fromkeys(RELATIONSHIP_TYPES, 0)
-    role_counts = np.bincount(m.credit_role.astype(np.int64), minlength=len(m.role_names)) if len(m.credit_role) else []
-    for name, count in zip(m.role_names, role_counts):
-        rels[relationship_type(name)] += int(count)
+    # Roles of one type share a code, except WORKED_ON's, which keep their own (the role is part of its key).
+    type_names = [relationship_type(name) for name in m.role_names]
+    type_code = np.array([type_names.index(t) if t != "WORKED_ON" else i for i, t in enumerate(type_names)],
+                         dtype=np.int64)
+    if len(m.credit_role):
+        code = type_code[m.credit_role.astype(np.int64)]
+        key = (m.credit_person.astype(np.int64) * m.n_nodes + m.credit_film) * max(len(type_names), 1) + code
+        unique_codes = np.unique(key) % max(len(type_names), 1)
+        for i, count in enumerate(np.bincount(unique_codes, minlength=len(type_names))):
+            rels[type_names[i]] += int(count)
     films = m.film_graph.films
     pairs = set()
     genres = set()

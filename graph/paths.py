@@ -257,20 +257,36 @@ class _Scratch:
     tick, so nothing is ever cleared between queries.  Each new layer takes
     a fresh range of ticks, one per node, which also dedupes the layer
     without sorting it and gives each node's depth (the range it falls in).
+
+    Stamps are 32-bit when a query's ticks (at most one a node reached per
+    edge followed) leave room for many queries: the search is bound by
+    random reads of these arrays.  When the counter nears the end of its
+    range, :meth:`first_tick` clears the arrays and starts again at 1.
     """
 
-    def __init__(self, n: int):
+    def __init__(self, n: int, edges: int):
+        per_query = n + 2 * edges + 8
+        dtype = np.int32 if per_query < np.iinfo(np.int32).max // 4 else np.int64
+        self.limit = int(np.iinfo(dtype).max) - per_query
         # np.full writes every page now; np.zeros would map them lazily and
         # make the first queries pay thousands of page faults.
-        self.stamp = (np.full(n, 0, dtype=np.int64), np.full(n, 0, dtype=np.int64))
+        self.stamp = (np.full(n, 0, dtype=dtype), np.full(n, 0, dtype=dtype))
         self.tick = 1
         self.lock = threading.Lock()
-        self._arange = np.arange(max(n, 1024), dtype=np.int64)
+        self._arange = np.arange(max(n, 1024), dtype=dtype)
+
+    def first_tick(self) -> int:
+        """The tick a query starts at (call with the lock held)."""
+        if self.tick > self.limit:
+            for stamp in self.stamp:
+                stamp.fill(0)
+            self.tick = 1
+        return self.tick
 
     def arange(self, n: int) -> np.ndarray:
         """``np.arange(n)`` as a view of a cached array (no allocation per step)."""
         if n > len(self._arange):
-            self._arange = np.arange(2 * n, dtype=np.int64)
+            self._arange = np.arange(2 * n, dtype=self._arange.dtype)
         return self._arange[:n]
 
 
@@ -284,7 +300,8 @@ def _scratch_for(mirror: Mirror) -> _Scratch:
         with _scratch_lock:
             sc = _scratch.get(mirror)
             if sc is None:
-                sc = _scratch[mirror] = _Scratch(mirror.n_nodes)
+                # Every view's edges are a subset of the credits (twice: both directions).
+                sc = _scratch[mirror] = _Scratch(mirror.n_nodes, len(mirror.credit_person))
     return sc
 
 
@@ -325,7 +342,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
     arange = sc.arange
     with sc.lock:
         stamp = sc.stamp
-        first = tick = sc.tick
+        first = tick = sc.first_tick()
         if len(q.excluded):
             # Excluded nodes look already reached by both sides, at no depth:
             # never expanded, never a meeting point, never on a path.

@@ -129,3 +129,15 @@ def test_sample_tables_mirror():
     assert counts["nodes"]["Film"] >= len(g.films) and counts["nodes"]["Person"] >= len(g.people)
     assert m.nx.number_of_nodes() == m.n_nodes
     assert np.all(m.view(m.role_set()).degree >= 0)
+
+
+def test_mirror_counts_fold_credits_neo4j_merges():
+    """Two actor credits of one person in one film are one ACTED_IN; WORKED_ON stays one per role."""
+    g = FilmGraph.from_records(
+        films=[{"id": "tt0000001", "title": "A"}], people=[{"id": "nm0000001", "name": "X"}],
+        credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": role, "characters": chars}
+                 for role, chars in [("actor", ["Twin 1"]), ("actor", ["Twin 2"]), ("editor", []),
+                                     ("cinematographer", []), ("director", [])]])
+    assert len(g.credits) == 5
+    rels = mirror_counts(g)["relationships"]
+    assert (rels["ACTED_IN"], rels["DIRECTED"], rels["WORKED_ON"], rels["WROTE"]) == (1, 1, 2, 0)

@@ -249,3 +249,19 @@ def test_ambiguous_endpoint_is_reported():
     g = FilmGraph.from_records(people=[{"id": "nm0000001", "name": "Same"}, {"id": "nm0000002", "name": "Same"}])
     with pytest.raises(AmbiguousNameError, match="2 persons are named 'Same'"):
         costar_path(g, "Same", "nm0000001")
+
+
+def test_search_stamps_start_again_when_the_counter_nears_its_limit():
+    """The 32-bit stamps are cleared when the tick counter could overflow; answers stay the same."""
+    from graph.paths import _scratch_for
+
+    m = build_mirror(random_graph(0))
+    G = m.nx
+    people = [n for n, d in G.nodes(data=True) if d["kind"] == "person" and G.degree(n) > 0]
+    pairs = [(people[i], people[-1 - i]) for i in range(20)]
+    before = [costar_path(m, s, t).distance for s, t in pairs]
+    scratch = _scratch_for(m)
+    assert scratch.stamp[0].dtype == np.int32
+    scratch.tick = int(np.iinfo(np.int32).max) - 5  # as if billions of ticks had gone by: the next would overflow
+    assert [costar_path(m, s, t).distance for s, t in pairs] == before
+    assert scratch.tick < 10_000
