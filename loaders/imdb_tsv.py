@@ -30,7 +30,8 @@ releases the GIL), checks them and filters their rows; only the kept rows
 (as Arrow columns) are kept:
 
 1. ``title.basics``: title type, adult flag, year range -> the candidate titles;
-2. ``title.ratings``: ratings of the candidates, then ``min_votes``;
+2. ``title.ratings``: ratings of the candidates (with ``min_votes``, this file
+   is read first, and step 1 keeps only the titles with enough votes);
 3. ``title.principals``: rows of kept titles and wanted categories;
 4. ``title.crew``: directors and writers of kept titles;
 5. ``name.basics``: the people those credits name.
@@ -753,11 +754,13 @@ def scan_principals(path, titles, categories, *, on_error: str = "raise", report
     return result
 
 
-def _read_basics(path, title_types, include_adult, year_range, on_error, report, progress) -> pa.Table:
+def _read_basics(path, title_types, include_adult, year_range, on_error, report, progress, only: "_IdSet | None" = None) -> pa.Table:
     types = pa.array(sorted(title_types), pa.string()) if title_types is not None else None
 
     def select(table):
         mask = np.ones(table.num_rows, dtype=bool)
+        if only is not None:
+            mask &= only.contains(_numbers(table["_tconst"]))
         if types is not None:
             mask &= pc.fill_null(pc.is_in(table["titleType"], value_set=types), False).to_numpy(zero_copy_only=False)
         if not include_adult:
@@ -772,12 +775,15 @@ def _read_basics(path, title_types, include_adult, year_range, on_error, report,
                 mask &= pc.fill_null(pc.less_equal(year, last), False).to_numpy(zero_copy_only=False)
         return _filter(table.drop_columns(["endYear"]), mask)
 
-    return _scan(_SPEC["basics"], path, on_error, report, progress, select)
+    return _scan(_SPEC["basics"], path, on_error, report, progress, select, eager=("tconst",) if only is not None else ())
 
 
-def _read_ratings(path, titles: _IdSet, on_error, report, progress) -> pa.Table:
+def _read_ratings(path, titles: "_IdSet | None", on_error, report, progress, min_votes: int | None = None) -> pa.Table:
     def select(table):
-        return _filter(table, titles.contains(_numbers(table["_tconst"])))
+        mask = titles.contains(_numbers(table["_tconst"])) if titles is not None else np.ones(table.num_rows, dtype=bool)
+        if min_votes is not None:
+            mask &= pc.fill_null(pc.greater_equal(table["numVotes"], min_votes), False).to_numpy(zero_copy_only=False)
+        return _filter(table, mask)
 
     result = _scan(_SPEC["ratings"], path, on_error, report, progress, select, eager=("tconst",))
     report.rows_kept["ratings"] = result.num_rows
@@ -1099,21 +1105,29 @@ def read_imdb_datasets(
     def step(name, t0):
         report.seconds[name] = time.perf_counter() - t0
 
+    ratings = None
+    voted = None
+    if "ratings" in paths and min_votes is not None:
+        # Votes first: title.basics then keeps only titles with enough of
+        # them, so what is held stays the size of the output however big the
+        # input (all movies would be held otherwise).
+        t0 = time.perf_counter()
+        ratings = _read_ratings(paths["ratings"], None, on_error, report, progress, min_votes=min_votes)
+        voted = _IdSet(_numbers(ratings["_tconst"]))
+        step("title.ratings", t0)
+
     t0 = time.perf_counter()
-    basics = _read_basics(paths["basics"], title_types, include_adult, year_range, on_error, report, progress)
+    basics = _read_basics(paths["basics"], title_types, include_adult, year_range, on_error, report, progress, only=voted)
     candidates = _IdSet(_numbers(basics["_tconst"]))
     step("title.basics", t0)
 
-    ratings = None
-    if "ratings" in paths:
+    if ratings is not None:
+        ratings = _filter(ratings, candidates.contains(_numbers(ratings["_tconst"])))
+        report.rows_kept["ratings"] = ratings.num_rows
+    elif "ratings" in paths:
         t0 = time.perf_counter()
         ratings = _read_ratings(paths["ratings"], candidates, on_error, report, progress)
         step("title.ratings", t0)
-        if min_votes is not None:
-            enough = _numbers(ratings.filter(pc.greater_equal(ratings["numVotes"], min_votes))["_tconst"])
-            keep = _IdSet(enough).contains(_numbers(basics["_tconst"]))
-            basics = basics.filter(pa.array(keep))
-            candidates = _IdSet(_numbers(basics["_tconst"]))
     report.rows_kept["basics"] = basics.num_rows
 
     def read_crew(roles):
