@@ -23,8 +23,10 @@ exclude_people, exclude_films : iterable of str
 How it is fast
 --------------
 A query is a bidirectional breadth-first search over the CSR arrays: each
-step expands, with a handful of numpy calls, the whole frontier of the side
-whose frontier has fewer edges, until the two searches meet.  "Seen" marks
+step expands the whole frontier of the side whose frontier has fewer edges,
+until the two searches meet.  One path is found by loops compiled with numba
+(:mod:`graph._path_kernels`); listing all shortest paths keeps every layer
+and runs the same search with a handful of numpy calls a step.  "Seen" marks
 live in arrays reused from query to query with a generation stamp, so a
 query never clears or allocates anything of the graph's size.  Film filters
 are checked only on the films a step reaches (a gather, not a scan of every
@@ -45,6 +47,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from graph._path_kernels import bidirectional_search, walk_back
 from graph.errors import ReelgraphError
 from graph.mirror import DEFAULT_EXCLUDED_ROLES, MISSING_INT, CsrView, Mirror, build_mirror
 from graph.names import resolve_node
@@ -274,6 +277,11 @@ class _Scratch:
         self.tick = 1
         self.lock = threading.Lock()
         self._arange = np.arange(max(n, 1024), dtype=dtype)
+        # For the compiled search: each side's frontier, the next layer, and
+        # each side's layer tick ranges (a path can have at most n layers).
+        self.fronts = (np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32))
+        self.spans = (np.empty((n + 2, 2), dtype=dtype), np.empty((n + 2, 2), dtype=dtype))
+        self.chain = np.empty(n + 2, dtype=np.int64)
 
     def first_tick(self) -> int:
         """The tick a query starts at (call with the lock held)."""
@@ -327,11 +335,12 @@ def _member(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
 def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False):
     """Bidirectional BFS from ``s`` and ``t``.
 
-    Returns ``None`` (no path) or ``(meet, depths, chains)``: ``meet`` the
+    Returns ``None`` (no path) or ``(meet, depths, rest)``: ``meet`` the
     nodes where the searches met (every shortest path passes through exactly
-    one), ``depths`` the two sides' depths there, and ``chains`` one shortest
-    path through the smallest meeting node -- or, with ``keep_layers``, the
-    two sides' layers (lists of node arrays) for :func:`_shortest_dag`.
+    one), ``depths`` the two sides' depths there, and ``rest`` one shortest
+    path through the smallest meeting node (compiled search: ``meet`` then
+    holds that node only) -- or, with ``keep_layers``, the two sides' layers
+    (lists of node arrays) for :func:`_shortest_dag`, found with numpy.
     """
     if len(q.excluded) and (np.isin([s, t], q.excluded).any()):
         raise ReelgraphError("a path cannot exclude its own ends")
@@ -349,6 +358,8 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
             for k in (0, 1):
                 stamp[k][q.excluded] = tick
             tick += 1
+        if not keep_layers:
+            return _compiled_search(mirror, q, s, t, sc, first, tick)
         # spans[k][d]: the tick range of side k's layer d.
         spans = ([(tick, tick + 1)], [(tick + 1, tick + 2)])
         stamp[0][s] = tick
@@ -380,16 +391,11 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 nb = nb[mine.take(nb) == ticks]
                 spans[x].append((tick, tick + n))
                 tick += n
-                if keep_layers:
-                    layers[x].append(np.sort(nb).astype(np.int64))
+                layers[x].append(np.sort(nb).astype(np.int64))
                 hit = other.take(nb) >= first
                 if hit.any():
                     meet = np.sort(nb[hit]).astype(np.int64)
-                    if keep_layers:
-                        return meet, (len(spans[0]) - 1, len(spans[1]) - 1), layers
-                    m = int(meet[0])
-                    chain = _walk_back(view, stamp[0], spans[0], m)[::-1] + _walk_back(view, stamp[1], spans[1], m)[1:]
-                    return meet, (len(spans[0]) - 1, len(spans[1]) - 1), chain
+                    return meet, (len(spans[0]) - 1, len(spans[1]) - 1), layers
                 starts[x] = indptr.take(nb)
                 lens[x] = degree.take(nb)
                 work[x] = int(lens[x].sum())
@@ -399,16 +405,24 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
             sc.tick = tick
 
 
-def _walk_back(view: CsrView, stamp: np.ndarray, spans: list, node: int) -> list[int]:
-    """One path from ``node`` (in the last layer) back to its side's start: the smallest index at each step."""
-    out = [node]
-    for d in range(len(spans) - 1, 0, -1):
-        v = out[-1]
-        nbrs = view.indices[view.indptr[v] : view.indptr[v + 1]]
-        lo, hi = spans[d - 1]
-        st = stamp[nbrs]
-        out.append(int(nbrs[(st >= lo) & (st < hi)].min()))
-    return out
+def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch, first: int, tick: int):
+    """:func:`_search` for one path, with the loops of :mod:`graph._path_kernels` (the lock held)."""
+    view = q.view
+    try:
+        meet, d0, d1, tick = bidirectional_search(
+            view.indptr, view.indices, sc.stamp[0], sc.stamp[1], first, tick, s, t, mirror.n_people,
+            mirror.film_year, mirror.film_votes, q.year_lo or 0, q.year_hi or 0, q.min_votes or 0,
+            q.year_lo is not None, q.min_votes is not None, *sc.fronts, *sc.spans)
+    finally:
+        sc.tick = int(tick)
+    if meet < 0:
+        return None
+    out = sc.chain
+    n0 = walk_back(view.indptr, view.indices, sc.stamp[0], sc.spans[0], d0, meet, out)
+    chain = out[:n0][::-1].tolist()
+    n1 = walk_back(view.indptr, view.indices, sc.stamp[1], sc.spans[1], d1, meet, out)
+    chain += out[1:n1].tolist()
+    return np.array([meet], dtype=np.int64), (int(d0), int(d1)), chain
 
 
 def _shortest_dag(view: CsrView, layers: list, meet: np.ndarray):

@@ -1,0 +1,101 @@
+"""Compiled loops of the co-star search (:mod:`graph.paths`), with numba.
+
+A bidirectional breadth-first search over CSR arrays is a loop over edges
+with a test each; in numpy every layer costs about twenty array calls,
+which is most of a query on IMDb-sized graphs (0.2 ms, against a few
+microseconds of real work). These kernels run the same search, with the
+same stamps and tick ranges, as plain loops compiled once (and cached on
+disk by numba).
+"""
+
+from numba import njit
+
+__all__ = ["bidirectional_search", "walk_back"]
+
+@njit(cache=True, nogil=True)
+def _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
+    j = v - n_people
+    if use_year and (film_year[j] < year_lo or film_year[j] > year_hi):
+        return False
+    if use_votes and film_votes[j] < min_votes:
+        return False
+    return True
+
+@njit(cache=True, nogil=True)
+def bidirectional_search(indptr, indices, stamp0, stamp1, first, tick, s, t, n_people, film_year, film_votes,
+                  year_lo, year_hi, min_votes, use_year, use_votes, front0, front1, next_buf, spans0, spans1):
+    """One query of :func:`graph.paths._search` (one path, no layers kept).
+
+    Side 0 starts at ``s``, side 1 at ``t``; each step expands the side with
+    fewer edges to follow.  A node side k reaches gets ``stamp_k[v] = tick``
+    (a fresh tick each), and ``spans_k[d]`` is the tick range of side k's
+    layer d; nodes stamped at or after ``first`` by the other side are
+    meetings (``first`` already marks excluded nodes on both sides).  Films
+    reached from people pass the year and votes filters when they are on.
+
+    Returns ``(meet, depth0, depth1, tick)``: the smallest node where the
+    searches met (-1 when they cannot), each side's depth, and the next
+    free tick.
+    """
+    front0[0] = s; front1[0] = t
+    n0 = 1; n1 = 1
+    stamp0[s] = tick; spans0[0, 0] = tick; spans0[0, 1] = tick + 1
+    stamp1[t] = tick + 1; spans1[0, 0] = tick + 1; spans1[0, 1] = tick + 2
+    tick += 2
+    d0 = 0; d1 = 0
+    work0 = indptr[s + 1] - indptr[s]; work1 = indptr[t + 1] - indptr[t]
+    person0 = s < n_people; person1 = t < n_people
+    while work0 > 0 and work1 > 0:
+        x = 0 if work0 <= work1 else 1
+        if x == 0:
+            front, n, mine, other, person = front0, n0, stamp0, stamp1, person0
+        else:
+            front, n, mine, other, person = front1, n1, stamp1, stamp0, person1
+        start = tick
+        m = 0
+        meet = -1
+        work = 0
+        filt = person and (use_year or use_votes)
+        for i in range(n):
+            u = front[i]
+            for e in range(indptr[u], indptr[u + 1]):
+                v = indices[e]
+                if mine[v] >= first:
+                    continue
+                if filt and not _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
+                    continue
+                mine[v] = tick
+                tick += 1
+                next_buf[m] = v
+                m += 1
+                work += indptr[v + 1] - indptr[v]
+                if other[v] >= first and (meet < 0 or v < meet):
+                    meet = v
+        if m == 0:
+            return -1, d0, d1, tick
+        if x == 0:
+            d0 += 1; spans0[d0, 0] = start; spans0[d0, 1] = tick
+            front0[:m] = next_buf[:m]; n0 = m; work0 = work; person0 = not person0
+        else:
+            d1 += 1; spans1[d1, 0] = start; spans1[d1, 1] = tick
+            front1[:m] = next_buf[:m]; n1 = m; work1 = work; person1 = not person1
+        if meet >= 0:
+            return meet, d0, d1, tick
+    return -1, d0, d1, tick
+
+@njit(cache=True, nogil=True)
+def walk_back(indptr, indices, stamp, spans, depth, node, out):
+    """out[0..depth]: node, then at each layer down the smallest-index neighbour in the layer below."""
+    out[0] = node
+    v = node
+    for d in range(depth, 0, -1):
+        lo = spans[d - 1, 0]; hi = spans[d - 1, 1]
+        best = -1
+        for e in range(indptr[v], indptr[v + 1]):
+            w = indices[e]
+            st = stamp[w]
+            if st >= lo and st < hi and (best < 0 or w < best):
+                best = w
+        v = best
+        out[depth - d + 1] = v
+    return depth + 1
