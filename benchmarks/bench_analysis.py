@@ -253,27 +253,15 @@ def build_phase(kind: str, source: str, movies: int, seed: int) -> dict:
 
     base = rss_bytes()
     t0 = time.perf_counter()
-    if kind == "baseline-tables":
-        # Same tables as the mirror reads, then the naive nx.Graph of actor-movie edges.
-        g = load_tables(source, movies, seed)
-        acting = g.credits[g.credits["role"] == "actor"]
-        edges = zip(acting["person_id"].tolist(), acting["film_id"].tolist())
-        t_read = time.perf_counter() - t0
-        gc.collect()
-        rss_read = rss_bytes()
-        t1 = time.perf_counter()
-        G = nx.Graph()
-        G.add_edges_from(edges)
-        t_build = time.perf_counter() - t1
-        size = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
-    elif kind == "baseline":
-        if source == "synth":
+    if kind in ("baseline", "baseline-tables"):
+        if kind == "baseline" and source == "synth":
             # The naive approach: pandas reads the principals, nx.Graph of actor-movie edges.
             path = data_folder(movies, seed) / "title.principals.tsv.gz"
             principals = pd.read_csv(path, sep="\t", usecols=["tconst", "nconst", "category"], quoting=3, na_values="\\N", dtype=str)
             acting = principals[principals["category"].isin(["actor", "actress"])]
             edges = zip(acting["nconst"].tolist(), acting["tconst"].tolist())
         else:
+            # Same tables as the mirror reads, then the naive nx.Graph of actor-movie edges.
             g = load_tables(source, movies, seed)
             acting = g.credits[g.credits["role"] == "actor"]
             edges = zip(acting["person_id"].tolist(), acting["film_id"].tolist())

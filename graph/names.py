@@ -141,28 +141,27 @@ def resolve_node(mirror: Mirror, name_or_id: str, kind: str) -> int:
     m = _as_mirror(mirror)
     if isinstance(name_or_id, str):
         # Fast path for ids: one hash lookup, no normalisation.
-        try:
-            index = m.index_of(name_or_id)
-        except KeyError:
-            index = -1
-        if index >= 0 and _in_kind(m, index, kind):
+        index = _id_index(m, name_or_id, kind)
+        if index >= 0:
             return index
     return m.index_of(_resolve(m, name_or_id, kind))
 
 
-def _in_kind(mirror: Mirror, index: int, kind: str) -> bool:
-    return mirror.is_person(index) if kind == "person" else mirror.is_film(index)
+def _id_index(mirror: Mirror, text: str, kind: str) -> int:
+    """The node index of ``text`` taken as an id of a ``kind`` node, else -1."""
+    try:
+        index = mirror.index_of(text)
+    except KeyError:
+        return -1
+    in_kind = mirror.is_person(index) if kind == "person" else mirror.is_film(index)
+    return index if in_kind else -1
 
 
 def _resolve(mirror: Mirror, text, kind: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise NameNotFoundError(kind, text)
     text = text.strip()
-    try:
-        index = mirror.index_of(text)
-    except KeyError:
-        index = -1
-    if index >= 0 and _in_kind(mirror, index, kind):
+    if _id_index(mirror, text, kind) >= 0:
         return text
     offset = 0 if kind == "person" else mirror.n_people
     normalized = _normalized(mirror, kind)

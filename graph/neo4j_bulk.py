@@ -80,6 +80,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graph._arrow_text import text_buffer
 from graph import neo4j_server
 from graph.errors import ReelgraphError
 from graph.model import TABLE_COLUMNS, FilmGraph
@@ -264,15 +265,6 @@ def _property_columns(df: pd.DataFrame, table: str, properties) -> list[_Column]
 # -- files ----------------------------------------------------------------------------
 
 
-def _text_buffer(lines: pa.Array):
-    """The bytes of a string array whose every item already ends with a newline."""
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    offsets_type = np.int64 if pa.types.is_large_string(lines.type) else np.int32
-    offsets = np.frombuffer(lines.buffers()[1], dtype=offsets_type)[lines.offset : lines.offset + len(lines) + 1]
-    return lines.buffers()[2][int(offsets[0]) : int(offsets[-1])]
-
-
 def _write_csv(path: Path, columns: list[_Column], rows: int, delimiter: str) -> None:
     with open(path, "wb") as out:
         out.write((",".join(c.header for c in columns) + "\n").encode("utf-8"))
@@ -288,7 +280,7 @@ def _write_csv(path: Path, columns: list[_Column], rows: int, delimiter: str) ->
                     parts.append(pc.fill_null(part, "") if part.null_count else part)
             line = pc.binary_join_element_wise(*parts, "\n", "") if len(parts) == 1 else \
                 pc.binary_join_element_wise(pc.binary_join_element_wise(*parts, ","), "\n", "")
-            out.write(_text_buffer(line))
+            out.write(text_buffer(line))
 
 
 def _has_line_break(columns: list[_Column]) -> bool:

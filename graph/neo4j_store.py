@@ -285,16 +285,19 @@ def _statement(step: _Step, present: tuple, create: bool) -> str:
     # no longer in the tables); on a new one "+=" does the same, minus
     # writing the key twice.
     assign = "+=" if create else "="
-    props = ", ".join(f"{p}: $p{i}[i]" for i, p in enumerate(step.properties) if p in present)
-    props = props + ", " if props else ""
+    props = [f"{p}: $p{i}[i]" for i, p in enumerate(step.properties) if p in present]
     # The stamp marks what this sync touched, for the stale sweep; a first
     # load has nothing to sweep, so it stamps nothing (about a sixth of the
     # server's work a relationship).
-    stamp = "" if create else ", load_id: $load_id"
+    stamp = [] if create else ["load_id: $load_id"]
+
+    def set_map(var: str, entries: list) -> str:
+        return f" SET {var} {assign} {{{', '.join(entries)}}}" if entries else ""
+
     if step.kind == "node":
-        return (f"UNWIND range(0, size($k) - 1) AS i {verb} (n:{step.name} {{id: $k[i]}}) "
-                f"SET n {assign} {{{props}id: $k[i]{stamp}}} "
-                "RETURN collect(n.id) AS keys, collect(elementId(n)) AS ids")
+        return (f"UNWIND range(0, size($k) - 1) AS i {verb} (n:{step.name} {{id: $k[i]}})"
+                + set_map("n", props + ["id: $k[i]"] + stamp)
+                + " RETURN collect(n.id) AS keys, collect(elementId(n)) AS ids")
     if step.kind == "genre_nodes":
         return (f"UNWIND $k AS name MERGE (g:Genre {{name: name}}) {'' if create else 'SET g.load_id = $load_id '}"
                 "RETURN collect(g.name) AS keys, collect(elementId(g)) AS ids")
@@ -304,12 +307,12 @@ def _statement(step: _Step, present: tuple, create: bool) -> str:
     if step.kind == "genre":
         return ends + f"{verb} (x)-[r:IN_GENRE]->(y)" + ("" if create else " SET r.load_id = $load_id")
     if step.kind == "credit":
-        key = " {role: $role[i]}" if step.name == OTHER_ROLE else ""
-        values = ("role: $role[i], " if step.name == OTHER_ROLE else "") + props + stamp.removeprefix(", ")
-        values = values.removesuffix(", ")
-        return ends + f"{verb} (x)-[r:{step.name}{key}]->(y)" + (f" SET r {assign} {{{values}}}" if values else "")
+        worked_on = step.name == OTHER_ROLE
+        key = " {role: $role[i]}" if worked_on else ""
+        return (ends + f"{verb} (x)-[r:{step.name}{key}]->(y)"
+                + set_map("r", (["role: $role[i]"] if worked_on else []) + props + stamp))
     key = "" if create else " {source: $s[i]}"
-    return ends + f"{verb} (x)-[r:MORE_LIKE_THIS{key}]->(y) SET r {assign} {{{props}source: $s[i]{stamp}}}"
+    return ends + f"{verb} (x)-[r:MORE_LIKE_THIS{key}]->(y)" + set_map("r", props + ["source: $s[i]"] + stamp)
 
 
 #: Labels of the start and end nodes of each kind of relationship step.

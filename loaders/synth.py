@@ -49,6 +49,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graph._arrow_text import text_buffer
+
 __all__ = ["HEADERS", "TITLE_TYPE_MIX", "CATEGORY_MIX", "SynthSummary", "write_synthetic_datasets"]
 
 #: The header line (column names) of each file, exactly as IMDb writes them.
@@ -224,15 +226,6 @@ class _GzipSink:
             raise self._error
 
 
-def _text_buffer(lines: pa.Array):
-    """The bytes of a string array whose every item already ends with a newline."""
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    offsets_type = np.int64 if pa.types.is_large_string(lines.type) else np.int32
-    offsets = np.frombuffer(lines.buffers()[1], dtype=offsets_type)[lines.offset : lines.offset + len(lines) + 1]
-    return lines.buffers()[2][int(offsets[0]) : int(offsets[-1])]
-
-
 def _write_rows(sink: _GzipSink, columns: list, tick=None):
     """Append rows (one string array or scalar per column, nulls become ``\\N``) to ``sink``."""
     n = max(len(c) for c in columns if not isinstance(c, pa.Scalar))
@@ -247,7 +240,7 @@ def _write_rows(sink: _GzipSink, columns: list, tick=None):
                 parts.append(pc.fill_null(part, NULL) if part.null_count else part)
         line = pc.binary_join_element_wise(*parts, "\t")
         line = pc.binary_join_element_wise(line, "", "\n")
-        sink.put(_text_buffer(line), stop - start)
+        sink.put(text_buffer(line), stop - start)
         if tick is not None:
             tick(stop - start)
 

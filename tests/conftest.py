@@ -1,10 +1,27 @@
 """Shared fixtures: the test Neo4j server and the bundled sample."""
 
+import contextlib
 import os
+import socket
 
 import pytest
 
 from graph.model import merge_graphs
+
+
+@pytest.fixture(scope="session")
+def free_ports():
+    """A function giving ``n`` distinct free local ports, for servers of the tests' own."""
+
+    def pick(n: int = 2) -> list[int]:
+        # All sockets held open together while picking, so the ports differ.
+        with contextlib.ExitStack() as stack:
+            socks = [stack.enter_context(socket.socket()) for _ in range(n)]
+            for sock in socks:
+                sock.bind(("127.0.0.1", 0))
+            return [sock.getsockname()[1] for sock in socks]
+
+    return pick
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,7 @@ through symlinks, free ports), and the shared test server (``neo4j_driver``)
 holds what ``sync_graph`` makes of the same graph, for comparison.
 """
 
-import contextlib
 import shutil
-import socket
 
 import pytest
 
@@ -26,14 +24,6 @@ from graph.neo4j_bulk import (
 from graph.neo4j_store import Neo4jSettings, connect, neo4j_counts, run_cypher, sync_graph
 
 pytestmark = pytest.mark.neo4j
-
-
-def _free_ports(n: int = 2) -> list[int]:
-    with contextlib.ExitStack() as stack:
-        socks = [stack.enter_context(socket.socket()) for _ in range(n)]
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
 
 
 def _settings(home) -> Neo4jSettings:
@@ -66,7 +56,7 @@ def wipe(driver) -> None:
 
 
 @pytest.fixture(scope="module")
-def scratch(neo4j_settings, tmp_path_factory):
+def scratch(neo4j_settings, tmp_path_factory, free_ports):
     """A running managed server in a scratch home (jars shared with the default home), stopped at the end."""
     source = ns.install()  # the default home: has (or fetches once) the jars
     home = tmp_path_factory.mktemp("bulk") / "neo4j-bulk"
@@ -74,7 +64,7 @@ def scratch(neo4j_settings, tmp_path_factory):
     for name in ("lib", "plugins"):
         (home / name).symlink_to(source / name, target_is_directory=True)
     ns.install(home)
-    bolt, http = _free_ports()
+    bolt, http = free_ports()
     ns.start(home, bolt_port=bolt, http_port=http, password="bulk-test-password", heap="512m", pagecache="128m",
              timeout=300)
     yield home

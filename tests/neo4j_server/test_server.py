@@ -11,7 +11,6 @@ leave no data in it: the one write is rolled back.  The bulk import goes into
 a scratch home that shares the main home's jars through symlinks.
 """
 
-import contextlib
 import json
 import shutil
 import socket
@@ -35,15 +34,6 @@ except ImportError:  # run as plain `pytest` without the repo root on sys.path
 needs_neo4j = pytest.mark.neo4j
 
 
-def _free_ports(n: int = 2) -> list[int]:
-    """Distinct free ports (all sockets held open together while picking)."""
-    with contextlib.ExitStack() as stack:
-        socks = [stack.enter_context(socket.socket()) for _ in range(n)]
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-
-
 def _http_get(url: str) -> tuple[int, str]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(url, timeout=10) as reply:
@@ -56,14 +46,14 @@ def _port_taken(port: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(free_ports):
     """The default home's server, running; stopped afterwards if we started it."""
     was_running = ns.status()["running"]
     ports = {}
     if not was_running and (_port_taken(7687) or _port_taken(7474)):
         # Another server (e.g. the Docker one) holds the default ports; these
         # tests are about the local server, so run it beside that one.
-        ports = dict(zip(("bolt_port", "http_port"), _free_ports()))
+        ports = dict(zip(("bolt_port", "http_port"), free_ports()))
     info = ns.start(timeout=300, **ports)
     yield info
     if not was_running:
@@ -156,7 +146,7 @@ def test_cli_status(server):
 
 
 @needs_neo4j
-def test_bulk_import_into_scratch_home(server, tmp_path):
+def test_bulk_import_into_scratch_home(server, tmp_path, free_ports):
     main_home = Path(server["home"])
     scratch = tmp_path / "neo4j-scratch"
     scratch.mkdir()
@@ -179,7 +169,7 @@ def test_bulk_import_into_scratch_home(server, tmp_path):
     )
     assert "IMPORT DONE" in run.stdout
 
-    bolt_port, http_port = _free_ports()
+    bolt_port, http_port = free_ports()
     # A leading "-" once broke set-initial-password (taken for an option).
     password = "-scratch-password-1"
     info = ns.start(scratch, bolt_port=bolt_port, http_port=http_port, password=password,
