@@ -7,6 +7,7 @@ holds what ``sync_graph`` makes of the same graph, for comparison.
 """
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -283,6 +284,24 @@ def test_a_failed_import_says_why_in_one_line_and_restarts_the_server(bulk_loade
         bulk_load(sample_graph, scratch, progress=False)
     assert "\n" not in str(info.value)
     assert ns.status(scratch)["running"]
+    with connect(_settings(scratch)) as driver:
+        assert neo4j_counts(driver) == {"nodes": {"Film": 0, "Person": 0, "Genre": 0}, "relationships": {}}
+
+
+def test_a_failed_write_restarts_the_server_and_leaves_the_database_as_it_was(bulk_loaded, scratch, scratch_driver,
+                                                                              sample_graph, monkeypatch):
+    """The server stops while the files are written; a write that fails still gets it back."""
+    import graph.neo4j_bulk as bulk
+
+    def full_disk(film_graph, folder, **kwargs):
+        raise OSError(28, "No space left on device", str(Path(folder) / "credits.csv"))
+
+    monkeypatch.setattr(bulk, "write_import_files", full_disk)
+    wipe(scratch_driver)
+    with pytest.raises(OSError, match="No space left on device"):
+        bulk_load(sample_graph, scratch, progress=False)
+    assert ns.status(scratch)["running"]
+    assert not list((scratch / "import").glob("reelgraph-bulk-*"))
     with connect(_settings(scratch)) as driver:
         assert neo4j_counts(driver) == {"nodes": {"Film": 0, "Person": 0, "Genre": 0}, "relationships": {}}
 
