@@ -25,7 +25,7 @@ When is the bulk path chosen?
 * automatically (``bulk=None``): when NEO4J_URI is the managed server of the
   home (:func:`graph.neo4j_server.default_home`), that server runs, its
   database is empty and the graph has more than :data:`BULK_THRESHOLD`
-  (two million) relationships.  Anything else goes through ``sync_graph``;
+  (1.5 million) relationships.  Anything else goes through ``sync_graph``;
 * never with ``bulk=False`` (``reelgraph load --batched``).
 
 What it writes
@@ -112,11 +112,11 @@ __all__ = [
 
 #: Above this many relationships a first load into the empty managed server
 #: goes through the import tool (when the loader is left to choose).  Its
-#: fixed cost (stop, import, start, schema: about 16 s on 2 cores) makes it
-#: slower than batches below about 1.6M relationships (measured by
-#: benchmarks/bench_neo4j_load.py: 22.6 s against 17.2 s at 1M, 47.6 s
-#: against 79.7 s at 5M).
-BULK_THRESHOLD = 2_000_000
+#: fixed cost (stop, import, start, schema: about 14 s on 2 cores) makes it
+#: slower than batches below about 1.2M relationships (measured by
+#: benchmarks/bench_neo4j_load.py: 19.6 s against 18.4 s at 1M, 53.4 s
+#: against 84.9 s at 5M).
+BULK_THRESHOLD = 1_500_000
 
 #: Array delimiters tried in turn: control characters no title or name has.
 _ARRAY_DELIMITERS = ("\x1f", "\x1e", "\x1d", "\x1c", "\x07")
