@@ -25,9 +25,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from graph.errors import StoreError
-from graph.model import LIST_COLUMNS, FilmGraph, merge_graphs, slugify
+from graph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, cyclic_gc_paused, merge_graphs, slugify
 
 __all__ = ["DEFAULT_STORE", "LocalStore", "store_path", "table_changes"]
 
@@ -172,11 +175,44 @@ def _write_tables(graph: FilmGraph, folder: Path, written: tuple[FilmGraph, Path
 
 def _read_tables(folder: Path) -> FilmGraph:
     try:
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in FilmGraph.TABLES}
-    except (OSError, ValueError) as exc:
+        frames = {name: _read_table(folder / f"{name}.parquet", name) for name in FilmGraph.TABLES}
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
-    # FilmGraph turns Parquet's list cells (numpy arrays) back into Python lists.
     return FilmGraph(**frames)
+
+
+_MASKED_DTYPES = {"Int64": pd.Int64Dtype(), "Float64": pd.Float64Dtype(), "boolean": pd.BooleanDtype()}
+
+
+def _read_table(path: Path, table: str) -> pd.DataFrame:
+    """One Parquet table, each column converted straight to its canonical dtype.
+
+    Why not ``pd.read_parquet``: it gives list cells as numpy arrays and text
+    as Arrow-backed strings, which FilmGraph then converts cell by cell into
+    Python lists and objects: 10 s for a store of 500k movies, against 4.5 s
+    when Arrow builds the lists and objects itself (the result is the same).
+    """
+    arrow = pq.read_table(path)
+    columns, lists = TABLE_COLUMNS[table], LIST_COLUMNS[table]
+    out = {}
+    with cyclic_gc_paused():
+        for name, column in zip(arrow.column_names, arrow.columns):
+            column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+            kind, dtype = column.type, columns.get(name)
+            if name in lists and pa.types.is_null(kind):  # an empty or all-empty column
+                out[name] = pd.Series([[] for _ in range(len(column))], dtype=object)
+            elif name in lists and (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
+                if column.null_count:
+                    column = pc.fill_null(column, pa.scalar([], type=kind))
+                out[name] = pd.Series(column.to_pylist(), dtype=object)
+            elif dtype in _MASKED_DTYPES:
+                out[name] = column.to_pandas(types_mapper={kind: _MASKED_DTYPES[dtype]}.get)
+            elif dtype == "object" and (pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                                        or pa.types.is_null(kind)):
+                out[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+            else:  # anything else: FilmGraph's normalisation makes it canonical
+                out[name] = column.to_pandas()
+    return pd.DataFrame(out, index=pd.RangeIndex(arrow.num_rows))
 
 
 def _link_tree(source: Path, target: Path) -> None:
