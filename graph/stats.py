@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from graph.model import MORE_LIKE_THIS, FilmGraph
@@ -14,7 +15,7 @@ def best_connected_people(graph: FilmGraph, top: int = 5) -> pd.DataFrame:
 
     Returns a DataFrame with ``id``, ``name``, ``collaborators`` (distinct
     people met on a film) and ``films`` (distinct films), best first; ties go
-    to more films, then to the name.
+    to more films, then to the name, then to the id.
 
     Examples
     --------
@@ -24,17 +25,31 @@ def best_connected_people(graph: FilmGraph, top: int = 5) -> pd.DataFrame:
     >>> best_connected_people(g, top=1)[["name", "collaborators", "films"]].values.tolist()
     [['A', 2, 2]]
     """
-    credits = graph.credits[["person_id", "film_id"]].drop_duplicates()
-    pairs = credits.merge(credits, on="film_id")
-    pairs = pairs[pairs.person_id_x != pairs.person_id_y]
-    collaborators = pairs.groupby("person_id_x")["person_id_y"].nunique().rename("collaborators")
-    films = credits.groupby("person_id")["film_id"].nunique().rename("films")
-    table = pd.concat([collaborators, films], axis=1).fillna(0).astype(int)
-    table.index.name = "id"
-    names = graph.people.set_index("id")["name"]
-    table = table.reset_index()
-    table["name"] = table["id"].map(names)
-    table = table.sort_values(["collaborators", "films", "name"], ascending=[False, False, True])
+    from graph._stats_kernels import collaborator_counts  # numba: imported only when counting
+
+    credits = graph.credits
+    person, person_ids = pd.factorize(credits["person_id"])
+    film, _ = pd.factorize(credits["film_id"])
+    known = (person >= 0) & (film >= 0)
+    n_people, n_films = len(person_ids), int(film.max(initial=-1)) + 1
+    # Each (film, person) pair once, in film order: the films' member lists.
+    pairs = np.unique(film[known].astype(np.int64) * n_people + person[known])
+    film_people = (pairs % n_people).astype(np.int64)
+    pair_film = pairs // n_people
+    film_indptr = np.zeros(n_films + 1, np.int64)
+    np.cumsum(np.bincount(pair_film, minlength=n_films), out=film_indptr[1:])
+    by_person = np.argsort(film_people, kind="stable")
+    films_each = np.bincount(film_people, minlength=n_people)
+    person_indptr = np.zeros(n_people + 1, np.int64)
+    np.cumsum(films_each, out=person_indptr[1:])
+    collaborators = collaborator_counts(person_indptr, pair_film[by_person], film_indptr, film_people)
+
+    table = pd.DataFrame({"id": np.asarray(person_ids, dtype=object), "collaborators": collaborators,
+                          "films": films_each})
+    # Only rows that can reach the top need their names looked up and sorted.
+    table = table.nlargest(top, ["collaborators", "films"], keep="all") if top else table.iloc[:0]
+    table["name"] = table["id"].map(graph.people.drop_duplicates("id").set_index("id")["name"])
+    table = table.sort_values(["collaborators", "films", "name", "id"], ascending=[False, False, True, True])
     return table[["id", "name", "collaborators", "films"]].head(top).reset_index(drop=True)
 
 
