@@ -561,9 +561,9 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
     failure = None
     began = time.monotonic()
 
-    def stop_server() -> None:
+    def stop_server(started: float = began) -> None:
         neo4j_server.stop(home)
-        seconds["stop"] = round(time.monotonic() - began, 2)
+        seconds["stop"] = round(time.monotonic() - started, 2)
 
     try:
         try:

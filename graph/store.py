@@ -189,8 +189,9 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
 
     Why not ``pd.read_parquet``: it gives list cells as numpy arrays and text
     as Arrow-backed strings, which FilmGraph then converts cell by cell into
-    Python lists and objects: 10 s for a store of 500k movies, against 4.5 s
-    when Arrow builds the lists and objects itself (the result is the same).
+    Python lists and objects: 8.2 s for a store of 500k movies, against 4.2 s
+    when Arrow builds the lists and objects itself, with the same result
+    (benchmarks/bench_commands.py).
     """
     arrow = pq.read_table(path)
     columns, lists = TABLE_COLUMNS[table], LIST_COLUMNS[table]
