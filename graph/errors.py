@@ -67,12 +67,15 @@ class AmbiguousNameError(ReelgraphError):
 
     exit_code = 3
 
-    def __init__(self, kind, name, candidates):
+    def __init__(self, kind, name, candidates, count: int | None = None):
         self.kind = kind
         self.name = name
         self.candidates = list(candidates)
+        #: How many share the name; ``candidates`` may list only the best known (then a "... and N more" line).
+        self.count = len(self.candidates) if count is None else count
         listed = "; ".join(self.candidates)
-        super().__init__(f"{len(self.candidates)} {kind}s are named {name!r}, pass an id instead: {listed}")
+        plural = {"person": "people"}.get(kind, f"{kind}s")
+        super().__init__(f"{self.count} {plural} are named {name!r}, pass an id instead: {listed}")
 
 
 class Neo4jUnavailableError(ReelgraphError):

@@ -180,7 +180,7 @@ def _resolve(mirror: Mirror, text, kind: str) -> str:
         return str(mirror.ids[found[0] + offset])
     if len(found) > 1:
         nodes = found + offset
-        raise AmbiguousNameError(kind, text, _describe_many(mirror, nodes, kind))
+        raise AmbiguousNameError(kind, text, _describe_many(mirror, nodes, kind), count=len(nodes))
     raise NameNotFoundError(kind, text, _suggestions(mirror, normalized, text, kind))
 
 

@@ -59,7 +59,7 @@ def test_exact_name_up_to_case_accents_and_blanks(graph):
 
 
 def test_ambiguous_person_lists_candidates_most_famous_first(graph):
-    with pytest.raises(AmbiguousNameError, match=re.escape("2 persons are named 'Keira Knightley', pass an id instead")) as info:
+    with pytest.raises(AmbiguousNameError, match=re.escape("2 people are named 'Keira Knightley', pass an id instead")) as info:
         resolve_person(graph, "Keira Knightley")
     assert info.value.candidates == [
         "nm0461136 Keira Knightley (b. 1985, Pride & Prejudice)",
@@ -124,3 +124,16 @@ def test_many_namesakes_are_cut_short():
 
 def test_describe_film(graph):
     assert describe_film(graph, "tt0000020") == "tt0000020 Amélie"
+
+
+def test_many_namesakes_are_all_counted_and_the_best_known_listed():
+    people = [{"id": f"nm{i:07d}", "name": "Same Name"} for i in range(1, 13)]
+    films = [{"id": f"tt{i:07d}", "title": f"Film {i}", "votes": i * 100} for i in range(1, 13)]
+    credits = [{"person_id": f"nm{i:07d}", "film_id": f"tt{i:07d}", "role": "actor"} for i in range(1, 13)]
+    g = FilmGraph.from_records(films=films, people=people, credits=credits)
+    with pytest.raises(AmbiguousNameError, match=re.escape("12 people are named 'same name', pass an id instead: "
+                                                           "nm0000012 Same Name (Film 12); ")) as info:
+        resolve_person(g, "same name")
+    assert info.value.count == 12
+    assert len(info.value.candidates) == 11
+    assert info.value.candidates[-2:] == ["nm0000003 Same Name (Film 3)", "... and 2 more"]

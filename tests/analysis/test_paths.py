@@ -247,7 +247,7 @@ def test_agrees_with_networkx(seed):
 
 def test_ambiguous_endpoint_is_reported():
     g = FilmGraph.from_records(people=[{"id": "nm0000001", "name": "Same"}, {"id": "nm0000002", "name": "Same"}])
-    with pytest.raises(AmbiguousNameError, match="2 persons are named 'Same'"):
+    with pytest.raises(AmbiguousNameError, match="2 people are named 'Same'"):
         costar_path(g, "Same", "nm0000001")
 
 
