@@ -610,18 +610,22 @@ def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, col
         result = costar_path(mirror, *path_ends)
         if not result.found:
             raise ReelgraphError(f"no co-star path between {path_ends[0]!r} and {path_ends[1]!r}")
-        view = views.path_view(mirror, [step["id"] for step in result.path])
+        path_ids = [step["id"] for step in result.path]
+        # Each view draws from the part of the mirror it can reach (exactly the
+        # same view; the NetworkX graph of a whole large store takes minutes).
+        view = views.path_view(mirror.to_networkx(nodes=path_ids), path_ids)
         default = f"path-{slugify(path_ends[0])}-{slugify(path_ends[1])}.html"
     elif show_clusters:
-        view = views.cluster_view(mirror, max_nodes=max(max_nodes, 2000))
+        view = views.cluster_view(mirror.to_networkx(nodes=mirror.film_ids), max_nodes=max(max_nodes, 2000))
         default = "clusters.html"
     elif show_mlt:
         centre = resolve_any(mirror, name) if name else None
-        view = views.more_like_this_view(mirror, centre, max_nodes=max(max_nodes, 2000))
+        view = views.more_like_this_view(mirror.to_networkx(nodes=mirror.film_ids), centre, max_nodes=max(max_nodes, 2000))
         default = f"more-like-this{'-' + slugify(name) if name else ''}.html"
     elif name:
         centre = resolve_any(mirror, name)
-        view = views.neighbourhood_view(mirror, centre, depth=depth, max_nodes=max_nodes, colour_by=colour_by, size_by=size)
+        view = views.neighbourhood_view(mirror.to_networkx(nodes=mirror.neighbourhood([centre], depth)), centre,
+                                        depth=depth, max_nodes=max_nodes, colour_by=colour_by, size_by=size)
         default = f"{slugify(name)}.html"
     else:
         raise click.UsageError("give a NAME, --path FROM TO, --clusters or --more-like-this")

@@ -205,6 +205,11 @@ class Mirror:
             return False
         return True
 
+    @property
+    def film_ids(self) -> np.ndarray:
+        """Ids of the film nodes, in index order."""
+        return self.ids[self.n_people:]
+
     def is_person(self, index: int) -> bool:
         return 0 <= index < self.n_people
 
@@ -247,26 +252,36 @@ class Mirror:
         return self._node_attrs(self.index_of(node_id))
 
     def _node_attrs(self, i: int) -> dict:
-        if i < self.n_people:
-            row = self.people.iloc[i]
-            return {
-                "kind": "person",
-                "label": self.label(i),
-                "birth_year": _plain(row["birth_year"]),
-                "professions": list(row["professions"]) if isinstance(row["professions"], list) else [],
-            }
-        row = self.films.iloc[i - self.n_people]
-        return {
-            "kind": "film",
-            "label": self.label(i),
-            "year": _plain(row["year"]),
-            "rating": _plain(row["rating"]),
-            "votes": _plain(row["votes"]),
-            "genres": list(row["genres"]) if isinstance(row["genres"], list) else [],
-            "title_type": _plain(row["title_type"]),
-            "stub": bool(row["stub"]) if not pd.isna(row["stub"]) else False,
-            "cluster": _plain(row["cluster"]),
-        }
+        return self._node_attr_dicts([i])[0]
+
+    def _node_attrs_of_rows(self, table: pd.DataFrame, rows: np.ndarray, columns) -> list:
+        """Plain Python values (None for missing) of ``columns`` at ``rows``, column by column."""
+        part = table.iloc[rows]
+        return [[_plain(v) for v in part[c].to_numpy(dtype=object)] for c in columns]
+
+    def _node_attr_dicts(self, indexes) -> list[dict]:
+        """Attributes of many nodes as :meth:`node` gives them, read column by column (not row by row)."""
+        indexes = np.asarray(indexes, dtype=np.int64)
+        out: list = [None] * len(indexes)
+        is_person = indexes < self.n_people
+        where = np.flatnonzero(is_person)
+        if len(where):
+            rows = indexes[where]
+            births, professions = self._node_attrs_of_rows(self.people, rows, ["birth_year", "professions"])
+            for k, label, birth, jobs in zip(where.tolist(), self.labels[rows], births, professions):
+                out[k] = {"kind": "person", "label": label, "birth_year": birth,
+                          "professions": list(jobs) if isinstance(jobs, list) else []}
+        where = np.flatnonzero(~is_person)
+        if len(where):
+            rows = indexes[where]
+            columns = ["year", "rating", "votes", "genres", "title_type", "stub", "cluster"]
+            values = self._node_attrs_of_rows(self.films, rows - self.n_people, columns)
+            for k, label, year, rating, votes, genres, title_type, stub, cluster in zip(
+                    where.tolist(), self.labels[rows], *values):
+                out[k] = {"kind": "film", "label": label, "year": year, "rating": rating, "votes": votes,
+                          "genres": list(genres) if isinstance(genres, list) else [], "title_type": title_type,
+                          "stub": bool(stub) if stub is not None else False, "cluster": cluster}
+        return out
 
     # -- adjacency ---------------------------------------------------------
 
@@ -330,21 +345,56 @@ class Mirror:
         """
         return self.to_networkx()
 
-    def to_networkx(self):
-        """Build the NetworkX mirror; see :attr:`nx`."""
+    def to_networkx(self, nodes=None):
+        """Build the NetworkX mirror (see :attr:`nx`), or the part of it on ``nodes``.
+
+        Parameters
+        ----------
+        nodes : iterable of str, optional
+            Ids to keep: the graph induced on them (their node attributes,
+            the credit edges and "More like this" links between two of
+            them), in the same order as the whole graph's.  Views cut out
+            of a large mirror this way skip the whole graph, which at IMDb's
+            scale takes minutes and gigabytes to build.  Since a cut-out
+            misses the edges that leave it, ``G.graph["degree"]`` then holds
+            each kept node's degree in the whole mirror (credit neighbours
+            plus "More like this" links), which the views rank and size by.
+
+        Examples
+        --------
+        >>> from graph.model import FilmGraph
+        >>> m = build_mirror(FilmGraph.from_records(
+        ...     films=[{"id": "tt0000001", "title": "A"}, {"id": "tt0000002", "title": "B"}],
+        ...     credits=[{"person_id": "nm0000001", "film_id": f, "role": "actor"} for f in ("tt0000001", "tt0000002")]))
+        >>> G = m.to_networkx(nodes=["nm0000001", "tt0000001"])
+        >>> sorted(G.edges()), G.graph["degree"]["nm0000001"]
+        ([('nm0000001', 'tt0000001')], 2)
+        """
         import networkx as nx
 
+        if nodes is None:
+            keep = None
+            kept = np.arange(self.n_nodes)
+        else:
+            indexes = self.indexes_of(nodes)
+            if (indexes < 0).any():
+                unknown = [n for n, i in zip(list(nodes), indexes) if i < 0]
+                raise KeyError(f"not in the mirror: {', '.join(map(str, unknown[:5]))}")
+            keep = np.zeros(self.n_nodes, dtype=bool)
+            keep[indexes] = True
+            kept = np.flatnonzero(keep)
         G = nx.Graph()
-        G.add_nodes_from((self.ids[i], self._node_attrs(i)) for i in range(self.n_nodes))
+        G.add_nodes_from(zip(self.ids[kept], self._node_attr_dicts(kept)))
         credits = self.film_graph.credits
+        rows = slice(None) if keep is None else keep[self.credit_person] & keep[self.credit_film]
         if len(credits):
             frame = pd.DataFrame(
                 {
-                    "p": self.credit_person,
-                    "f": self.credit_film,
-                    "role": credits["role"].to_numpy(dtype=object),
-                    "characters": credits["characters"].to_numpy(dtype=object),
-                    "billing": credits["billing"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+                    "p": self.credit_person[rows],
+                    "f": self.credit_film[rows],
+                    "role": credits["role"].to_numpy(dtype=object)[rows],
+                    "characters": credits["characters"].to_numpy(dtype=object)[rows],
+                    "billing": credits["billing"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows],
                 }
             )
             for (p, f), group in frame.groupby(["p", "f"], sort=True):
@@ -357,15 +407,67 @@ class Mirror:
                 billing = group["billing"].min()
                 G.add_edge(self.ids[p], self.ids[f], roles=roles, characters=characters, billing=None if np.isnan(billing) else int(billing))
         similar = nx.DiGraph()
-        similar.add_nodes_from(self.ids[self.n_people :])
+        similar.add_nodes_from(self.ids[kept[kept >= self.n_people]])
         sim = self.film_graph.similar
-        for s, d, rank, source in zip(self.similar_src, self.similar_dst, sim["rank"], sim["source"]):
+        links = np.ones(len(self.similar_src), dtype=bool) if keep is None else keep[self.similar_src] & keep[self.similar_dst]
+        for s, d, rank, source in zip(self.similar_src[links], self.similar_dst[links], sim["rank"].to_numpy(dtype=object)[links],
+                                      sim["source"].to_numpy(dtype=object)[links]):
             similar.add_edge(self.ids[s], self.ids[d], rank=_plain(rank), source=_plain(source))
         G.graph["similar"] = similar
+        if keep is not None:
+            degree = self.degrees()
+            G.graph["degree"] = dict(zip(self.ids[kept], degree[kept].tolist()))
         return G
+
+    def degrees(self) -> np.ndarray:
+        """Each node's degree in :attr:`nx`: distinct credit neighbours plus "More like this" links (in and out)."""
+        view = self.view(frozenset(self.role_names))
+        degree = np.asarray(view.degree, dtype=np.int64).copy()
+        if len(self.similar_src):
+            # One link per (source, target) pair, as a DiGraph keeps it; a self-link counts twice.
+            pairs = np.unique(self.similar_src.astype(np.int64) * self.n_nodes + self.similar_dst)
+            degree += np.bincount(pairs // self.n_nodes, minlength=self.n_nodes)
+            degree += np.bincount(pairs % self.n_nodes, minlength=self.n_nodes)
+        return degree
+
+    def neighbourhood(self, node_ids, depth: int, *, similar: bool = True) -> list:
+        """Ids within ``depth`` steps of any of ``node_ids`` in :attr:`nx`, the starting ones included.
+
+        A step follows a credit of any role or, with ``similar``, a "More like
+        this" link either way: the ball a view of that depth explores, to cut
+        out with :meth:`to_networkx`.
+        """
+        adjacency = [self.view(frozenset(self.role_names))]
+        if similar and len(self.similar_src):
+            both = (np.concatenate([self.similar_src, self.similar_dst]), np.concatenate([self.similar_dst, self.similar_src]))
+            order = np.argsort(both[0], kind="stable")
+            indptr = np.zeros(self.n_nodes + 1, dtype=np.int64)
+            np.cumsum(np.bincount(both[0], minlength=self.n_nodes), out=indptr[1:])
+            adjacency.append(CsrView(frozenset(), indptr, both[1][order].astype(np.int32), np.diff(indptr)))
+        seen = np.zeros(self.n_nodes, dtype=bool)
+        frontier = np.unique(self.indexes_of(node_ids))
+        if (frontier < 0).any():
+            raise KeyError("not in the mirror: " + ", ".join(str(n) for n in node_ids if n not in self))
+        seen[frontier] = True
+        for _ in range(depth):
+            reached = np.unique(np.concatenate([_rows_of(csr, frontier) for csr in adjacency]))
+            frontier = reached[~seen[reached]]
+            if not len(frontier):
+                break
+            seen[frontier] = True
+        return self.ids[np.flatnonzero(seen)].tolist()
 
     def __repr__(self) -> str:
         return f"<Mirror {self.n_people} people, {self.n_films} films, {len(self.credit_person)} credits, {len(self.similar_src)} links>"
+
+
+def _rows_of(csr: CsrView, nodes: np.ndarray) -> np.ndarray:
+    """The neighbours of every node of ``nodes``, concatenated (one gather, no Python loop)."""
+    starts = np.asarray(csr.indptr[nodes], dtype=np.int64)
+    lengths = np.asarray(csr.indptr[nodes + 1], dtype=np.int64) - starts
+    # Position k of the output reads starts[row] + (k - first output position of that row).
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return csr.indices[offsets + np.arange(len(offsets))]
 
 
 def _ids_and_codes(own: pd.Series, references: list[pd.Series]):

@@ -17,7 +17,12 @@ attributes):
   ``birth_year``, ``professions``;
 * person–film edges with ``roles``, ``characters``, ``billing``;
 * "More like this" links either as a directed graph in
-  ``G.graph["similar"]`` or as film–film edges of the graph itself.
+  ``G.graph["similar"]`` or as film–film edges of the graph itself;
+* for a graph cut out of a larger one, optionally ``G.graph["degree"]``:
+  each node's degree in the whole graph, to rank and size nodes by.
+  :meth:`graph.mirror.Mirror.to_networkx` with ``nodes=`` makes such cut-outs,
+  and ``reelgraph show`` draws from them, so a view of a few nodes never
+  builds the NetworkX graph of a whole large store.
 
 Views
 -----
@@ -324,6 +329,11 @@ class _Source:
                     yield v
 
     def degree(self, node) -> int:
+        # A graph cut out of a larger one (Mirror.to_networkx(nodes=...)) says
+        # each node's degree in the whole graph: its own edges stop at the cut.
+        whole = self.G.graph.get("degree")
+        if isinstance(whole, Mapping) and node in whole:
+            return int(whole[node])
         d = self.G.degree(node) if node in self.G else 0
         if self.S is not None and node in self.S:
             d += self.S.degree(node)
@@ -533,14 +543,28 @@ class _Builder:
                 items = [(u, v, _merge_multi(ds)) for (u, v), ds in merged.items()]
             else:
                 items = sub.edges(data=True)
-            for u, v, data in items:
+            for u, v, data in self._in_view_order(items, G.is_directed()):
                 kind = self.edge_kind(u, v, data)
                 directed = G.is_directed() and kind in ("similar", "link")
                 self.link(u, v, kind, directed=directed, attrs=dict(data))
         if similar and S is not None:
             sub = S.subgraph([n for n in keep if n in S])
-            for u, v, data in sub.edges(data=True):
+            for u, v, data in self._in_view_order(sub.edges(data=True), S.is_directed()):
                 self.link(u, v, "similar", directed=S.is_directed(), attrs=dict(data))
+
+    def _in_view_order(self, edges, directed: bool) -> list:
+        """Edges sorted by where their ends are in the view: the same page for the same view.
+
+        A subgraph lists its edges in the order of a Python set of its nodes,
+        which changes from one run to the next (string hashing is salted).
+        """
+        position = {node: i for i, node in enumerate(self.order)}
+
+        def key(edge):
+            a, b = position[edge[0]], position[edge[1]]
+            return (a, b) if directed else (min(a, b), max(a, b))
+
+        return sorted(edges, key=key)
 
     def edge_kind(self, u, v, data=None) -> str:
         data = data or {}
