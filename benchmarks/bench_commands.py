@@ -9,7 +9,8 @@ builds what it needs.  This script:
    ``--movies`` titles, all movies (``bench_tsv_load.prepare``: the same
    folder that benchmark's movie-scale run uses);
 2. loads it into a fresh store (``reelgraph load``, timed);
-3. runs each command ``--repeats`` times as a whole process, with its wall
+3. runs ``path``, ``bacon``, ``stats`` and ``show`` (a neighbourhood view)
+   ``--repeats`` times each as a whole process, with its wall
    time, CPU time and peak RSS (``os.wait4``: that process alone); the two
    people are the two with the most credits;
 4. times, in this process and in the same run, reading the store
@@ -113,7 +114,8 @@ def main(argv=None) -> int:
             raise SystemExit(f"load failed: {report['load']['error']}")
         report["store_counts"] = json.loads((store / "manifest.json").read_text())["counts"]
         first, second = most_credited_people(store)
-        commands = {"path": ["path", first, second], "bacon": ["bacon", first], "stats": ["stats"]}
+        commands = {"path": ["path", first, second], "bacon": ["bacon", first], "stats": ["stats"],
+                    "show": ["show", first, "-o", str(Path(scratch) / "view.html")]}
         report["people"] = [first, second]
         report["commands"] = {}
         for name, command in commands.items():
