@@ -254,11 +254,6 @@ class Mirror:
     def _node_attrs(self, i: int) -> dict:
         return self._node_attr_dicts([i])[0]
 
-    def _node_attrs_of_rows(self, table: pd.DataFrame, rows: np.ndarray, columns) -> list:
-        """Plain Python values (None for missing) of ``columns`` at ``rows``, column by column."""
-        part = table.iloc[rows]
-        return [[_plain(v) for v in part[c].to_numpy(dtype=object)] for c in columns]
-
     def _node_attr_dicts(self, indexes) -> list[dict]:
         """Attributes of many nodes as :meth:`node` gives them, read column by column (not row by row)."""
         indexes = np.asarray(indexes, dtype=np.int64)
@@ -267,7 +262,7 @@ class Mirror:
         where = np.flatnonzero(is_person)
         if len(where):
             rows = indexes[where]
-            births, professions = self._node_attrs_of_rows(self.people, rows, ["birth_year", "professions"])
+            births, professions = _plain_columns(self.people, rows, ["birth_year", "professions"])
             for k, label, birth, jobs in zip(where.tolist(), self.labels[rows], births, professions):
                 out[k] = {"kind": "person", "label": label, "birth_year": birth,
                           "professions": list(jobs) if isinstance(jobs, list) else []}
@@ -275,7 +270,7 @@ class Mirror:
         if len(where):
             rows = indexes[where]
             columns = ["year", "rating", "votes", "genres", "title_type", "stub", "cluster"]
-            values = self._node_attrs_of_rows(self.films, rows - self.n_people, columns)
+            values = _plain_columns(self.films, rows - self.n_people, columns)
             for k, label, year, rating, votes, genres, title_type, stub, cluster in zip(
                     where.tolist(), self.labels[rows], *values):
                 out[k] = {"kind": "film", "label": label, "year": year, "rating": rating, "votes": votes,
@@ -505,6 +500,12 @@ def _aligned(table: pd.DataFrame, ids: np.ndarray, name: str) -> pd.DataFrame:
         if column in out.columns:
             out[column] = [v if isinstance(v, list) else [] for v in out[column]]
     return out
+
+
+def _plain_columns(table: pd.DataFrame, rows: np.ndarray, columns) -> list:
+    """Plain Python values (None for missing) of ``columns`` at ``rows``, column by column."""
+    part = table.iloc[rows]
+    return [[_plain(v) for v in part[c].to_numpy(dtype=object)] for c in columns]
 
 
 def _plain(value):
