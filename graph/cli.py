@@ -601,7 +601,7 @@ def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, col
     """
     from graph import views
     from graph.model import slugify
-    from graph.names import resolve_any
+    from graph.names import resolve_any, resolve_film
     from graph.paths import costar_path
 
     mirror = _mirror(store_dir)
@@ -619,7 +619,7 @@ def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, col
         view = views.cluster_view(mirror.to_networkx(nodes=mirror.film_ids), max_nodes=max(max_nodes, 2000))
         default = "clusters.html"
     elif show_mlt:
-        centre = resolve_any(mirror, name) if name else None
+        centre = resolve_film(mirror, name) if name else None  # "More like this" links films only
         view = views.more_like_this_view(mirror.to_networkx(nodes=mirror.film_ids), centre, max_nodes=max(max_nodes, 2000))
         default = f"more-like-this{'-' + slugify(name) if name else ''}.html"
     elif name:

@@ -86,6 +86,40 @@ def test_show_writes_one_offline_file(store, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nlmg.html"]
 
 
+@pytest.mark.parametrize("args,shown", [
+    (["Never Let Me Go"], 36),
+    (["--path", "Keira Knightley", "Sally Hawkins"], 3),
+    (["--more-like-this", "Never Let Me Go"], 13),
+    (["--clusters"], 30),
+])
+def test_show_draws_what_the_whole_graph_would(store, tmp_path, args, shown):
+    """show draws from a cut-out of the mirror; the page is the one the whole graph gives."""
+    from graph import views
+    from graph.mirror import build_mirror
+
+    out = tmp_path / "view.html"
+    result = run(store, "show", *args, "-o", out)
+    assert result.exit_code == 0, result.output
+    mirror = build_mirror(LocalStore(store).read())
+    if args[0] == "--path":
+        whole = views.path_view(mirror, ["name:keira-knightley", "tt1334260", "name:sally-hawkins"])
+    elif args[0] == "--more-like-this":
+        whole = views.more_like_this_view(mirror, "tt1334260", max_nodes=2000)
+    elif args[0] == "--clusters":
+        whole = views.cluster_view(mirror, max_nodes=2000)
+    else:
+        whole = views.neighbourhood_view(mirror, "tt1334260", depth=1, max_nodes=300)
+    assert whole.shown == shown
+    assert out.read_text() == whole.html()
+
+
+def test_show_more_like_this_of_a_person_says_it_needs_a_film(store, tmp_path):
+    result = run(store, "show", "--more-like-this", "Carey Mulligan", "-o", tmp_path / "x.html")
+    assert result.exit_code == 3
+    assert result.output.startswith("reelgraph: error: no film named 'Carey Mulligan'")
+    assert not (tmp_path / "x.html").exists()
+
+
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_export_for_gephi(store, tmp_path, fmt):
     out = tmp_path / f"g.{fmt}"
