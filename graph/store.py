@@ -77,9 +77,14 @@ class LocalStore:
             raise StoreError(f"{self.path}: no graph stored here yet; run 'reelgraph load SOURCE' or 'reelgraph demo'")
         return _read_tables(self.path)
 
-    def partitions(self) -> dict[str, FilmGraph]:
-        """Each source's own tables, by source key, in the order they were first loaded."""
-        return {entry["key"]: _read_tables(self.path / "parts" / entry["folder"])
+    def partitions(self, skip=()) -> dict[str, FilmGraph]:
+        """Each source's own tables, by source key, in the order they were first loaded.
+
+        Sources whose key is in ``skip`` are not read: an empty graph stands in
+        their place (keeping the order), as for sources about to be replaced.
+        """
+        return {entry["key"]: FilmGraph.empty() if entry["key"] in skip
+                else _read_tables(self.path / "parts" / entry["folder"])
                 for entry in self.manifest().get("partitions", [])}
 
     def load(self, parts: dict[str, FilmGraph], sources: dict[str, list] | None = None) -> tuple[FilmGraph, dict]:
@@ -105,19 +110,38 @@ class LocalStore:
             The new stored graph, and per table the ids ``added``,
             ``updated`` and ``removed`` (counts) against the old one.
         """
-        previous = self.read() if self.exists() else FilmGraph.empty()
+        # What the old graph was, kept small: each table's row hashes (read
+        # one table at a time) and the films' cluster ids, not the graph itself.
+        before = self._row_fingerprints() if self.exists() else {}
+        clusters = self._cluster_ids() if self.exists() else pd.Series(dtype="Int64")
         entries = {e["key"]: e for e in self.manifest().get("partitions", [])}
-        stored = self.partitions()
+        stored = self.partitions(skip=parts)  # the sources reloaded are replaced: no need to read them
         stored.update(parts)
         for key in parts:
             entries.setdefault(key, {"key": key, "folder": f"{len(entries):04d}-{slugify(key)[:60]}"})
             entries[key]["sources"] = list(map(str, (sources or {}).get(key, [])))
             entries[key]["counts"] = parts[key].counts()
         merged = merge_graphs(*stored.values())
-        clusters = previous.films.set_index("id")["cluster"].dropna()
         merged.films["cluster"] = merged.films["id"].map(clusters).astype("Int64")
         self._write(merged, list(entries.values()), {entries[k]["folder"]: g for k, g in parts.items()})
-        return merged, table_changes(previous, merged)
+        return merged, {table: _changes(before.get(table), getattr(merged, table), table) for table in _KEYS}
+
+    def _row_fingerprints(self) -> dict:
+        """Per table of the stored graph, its :func:`_fingerprint`, reading one table at a time."""
+        out = {}
+        for table in _KEYS:
+            try:
+                df = getattr(FilmGraph(**{name: _read_table(self.path / f"{name}.parquet", name) if name == table
+                                          else None for name in FilmGraph.TABLES}), table)
+            except (OSError, ValueError) as exc:
+                raise StoreError(f"{self.path}: the store is damaged ({exc}); load your sources again") from None
+            out[table] = _fingerprint(df, table)
+        return out
+
+    def _cluster_ids(self) -> pd.Series:
+        """The stored films' cluster ids, by film id (films without one left out)."""
+        films = pq.read_table(self.path / "films.parquet", columns=["id", "cluster"]).to_pandas()
+        return films.set_index("id")["cluster"].dropna()
 
     def merge(self, graph: FilmGraph, sources=(), key: str | None = None) -> FilmGraph:
         """Add one graph as the source ``key`` (default: named by ``sources``) and return the stored graph."""
@@ -262,17 +286,23 @@ def table_changes(old: FilmGraph, new: FilmGraph) -> dict:
     >>> table_changes(a, b)["films"]
     {'added': 1, 'updated': 1, 'removed': 1}
     """
-    out = {}
-    for table, key in _KEYS.items():
-        old_df, new_df = getattr(old, table), getattr(new, table)
-        if old_df.empty or new_df.empty:  # a first load (or everything gone): nothing to compare row by row
-            out[table] = {"added": len(new_df), "updated": 0, "removed": len(old_df)}
-            continue
-        before, after = _row_hashes(old_df, key, LIST_COLUMNS[table]), _row_hashes(new_df, key, LIST_COLUMNS[table])
-        common = before.index.intersection(after.index)
-        out[table] = {
-            "added": int(len(after.index.difference(before.index))),
-            "updated": int((before.loc[common] != after.loc[common]).sum()) if len(common) else 0,
-            "removed": int(len(before.index.difference(after.index))),
-        }
-    return out
+    return {table: _changes(_fingerprint(getattr(old, table), table), getattr(new, table), table) for table in _KEYS}
+
+
+def _fingerprint(df: pd.DataFrame, table: str) -> tuple:
+    """What :func:`_changes` needs of an old table: its row count and row hashes (None when empty)."""
+    return len(df), (_row_hashes(df, _KEYS[table], LIST_COLUMNS[table]) if len(df) else None)
+
+
+def _changes(before, new_df: pd.DataFrame, table: str) -> dict:
+    """``added``/``updated``/``removed`` of ``new_df`` against ``before`` (a :func:`_fingerprint`, or None)."""
+    n_before, before_hashes = before if before is not None else (0, None)
+    if before_hashes is None or new_df.empty:  # a first load (or everything gone): nothing to compare row by row
+        return {"added": len(new_df), "updated": 0, "removed": n_before}
+    after = _row_hashes(new_df, _KEYS[table], LIST_COLUMNS[table])
+    common = before_hashes.index.intersection(after.index)
+    return {
+        "added": int(len(after.index.difference(before_hashes.index))),
+        "updated": int((before_hashes.loc[common] != after.loc[common]).sum()) if len(common) else 0,
+        "removed": int(len(before_hashes.index.difference(after.index))),
+    }

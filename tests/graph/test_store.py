@@ -113,3 +113,19 @@ def test_a_damaged_table_is_named_in_one_line(tmp_path):
     with pytest.raises(StoreError, match=r"/s: the store is damaged \(.*\); load your sources again") as info:
         store.read()
     assert "\n" not in str(info.value)
+
+
+def test_a_source_loaded_again_is_not_read_back_first(tmp_path):
+    """Reloading replaces the source's stored tables without reading them (at IMDb scale that was gigabytes)."""
+    store = LocalStore(tmp_path / "s")
+    store.load({"imdb-datasets": FilmGraph.from_records(films=[{"id": "tt1", "title": "A"}]),
+                "page:tt3": FilmGraph.from_records(films=[{"id": "tt3", "title": "C"}])})
+    clustered = store.read()
+    clustered.films["cluster"] = clustered.films["id"].map({"tt3": 7}).astype("Int64")
+    store.write(clustered)  # as 'reelgraph clusters' does
+    [old_part] = [e["folder"] for e in store.manifest()["partitions"] if e["key"] == "imdb-datasets"]
+    (store.path / "parts" / old_part / "films.parquet").write_bytes(b"not parquet")  # would fail if read
+    merged, changes = store.load({"imdb-datasets": FilmGraph.from_records(films=[{"id": "tt2", "title": "B"}])})
+    assert sorted(merged.films.id) == ["tt2", "tt3"]
+    assert changes["films"] == {"added": 1, "updated": 0, "removed": 1}
+    assert merged.films.set_index("id").loc["tt3", "cluster"] == 7  # cluster ids carried over from the stored films
