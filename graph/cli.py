@@ -205,7 +205,7 @@ def _dataset_options(title_types, include_adult, years, min_votes, categories, i
               help="IMDb datasets: stop at a bad line, or skip bad lines and count them.")
 @click.option("--bulk/--batched", default=None,
               help="Neo4j: force the import tool (a first load into the empty server of 'reelgraph neo4j') or "
-                   "batched transactions [default: the import tool for over 1M relationships into that empty server].")
+                   "batched transactions [default: the import tool for over 1.5M relationships into that empty server].")
 @_store_option
 @_neo4j_options
 @_quiet_option
@@ -226,7 +226,8 @@ def load(sources, title_types, include_adult, years, min_votes, categories, incl
         if not as_json:
             click.echo(report.summary(), err=True)
     store = LocalStore(store_dir)
-    before = store.read().counts() if store.exists() else {name: 0 for name in FilmGraph.TABLES}
+    # The manifest has the counts: reading the whole store for them cost seconds and gigabytes.
+    before = store.manifest().get("counts") or {name: 0 for name in FilmGraph.TABLES}
     merged, changes = store.load(parts, read_from)
     after = merged.counts()
     in_neo4j = _sync_to_neo4j(merged, _settings(neo4j_uri, neo4j_user, neo4j_password), quiet, bulk)

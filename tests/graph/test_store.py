@@ -129,3 +129,29 @@ def test_a_source_loaded_again_is_not_read_back_first(tmp_path):
     assert sorted(merged.films.id) == ["tt2", "tt3"]
     assert changes["films"] == {"added": 1, "updated": 0, "removed": 1}
     assert merged.films.set_index("id").loc["tt3", "cluster"] == 7  # cluster ids carried over from the stored films
+
+
+@pytest.mark.parametrize("which", ["sample", "tricky", "empty", "no lists"])
+def test_stored_fingerprints_equal_those_of_the_read_tables(tmp_path, sample_graph, which, monkeypatch):
+    """A reload hashes the stored tables straight from Arrow; the hashes are those of the canonical tables."""
+    import graph.store as store_module
+    from graph.store import _KEYS, _fingerprint, _stored_fingerprint
+
+    graph = {"sample": lambda: sample_graph, "tricky": _tricky_graph, "empty": FilmGraph.empty,
+             "no lists": lambda: FilmGraph.from_records(films=[{"id": "tt1", "title": "A"}])}[which]()
+    store = LocalStore(tmp_path / "s")
+    store.write(graph)
+    read = store.read()
+
+    def not_this_way(*args):
+        raise AssertionError("the fingerprint took the slow way (a full read)")
+
+    monkeypatch.setattr(store_module, "_read_table", not_this_way)
+    for table in _KEYS:
+        n, hashes = _stored_fingerprint(store.path / f"{table}.parquet", table)
+        n_read, hashes_read = _fingerprint(getattr(read, table), table)
+        assert n == n_read == len(getattr(graph, table))
+        if hashes_read is None:
+            assert hashes is None
+        else:
+            pd.testing.assert_series_equal(hashes, hashes_read)

@@ -133,6 +133,16 @@ def test_array_delimiter_avoids_values_that_contain_it(tmp_path):
     assert '"a\x1fb\x1ec"' in (tmp_path / "films.csv").read_text()
 
 
+def test_the_load_help_states_the_bulk_threshold():
+    from click.testing import CliRunner
+
+    from graph.cli import main
+    from graph.neo4j_bulk import BULK_THRESHOLD
+
+    help_text = " ".join(CliRunner().invoke(main, ["load", "--help"]).output.split())
+    assert f"the import tool for over {BULK_THRESHOLD / 1e6:g}M relationships" in help_text
+
+
 def test_bulk_counts_equal_sync(bulk_loaded, neo4j_driver, sample_graph, expected_counts):
     synced = sync_graph(neo4j_driver, sample_graph, progress=False)
     assert {k: bulk_loaded[k] for k in ("nodes", "relationships")} == synced == expected_counts(sample_graph)
