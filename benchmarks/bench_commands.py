@@ -8,7 +8,8 @@ builds what it needs.  This script:
 1. makes (or, with ``--reuse``, reuses) a synthetic IMDb folder of
    ``--movies`` titles, all movies (``bench_tsv_load.prepare``: the same
    folder that benchmark's movie-scale run uses);
-2. loads it into a fresh store (``reelgraph load``, timed);
+2. loads it into a fresh store (``reelgraph load``, timed), then loads it
+   again (a refresh that finds nothing changed, timed);
 3. runs ``path``, ``bacon``, ``stats`` and ``show`` (a neighbourhood view)
    ``--repeats`` times each as a whole process, with its wall
    time, CPU time and peak RSS (``os.wait4``: that process alone); the two
@@ -113,6 +114,10 @@ def main(argv=None) -> int:
         if report["load"]["returncode"]:
             raise SystemExit(f"load failed: {report['load']['error']}")
         report["store_counts"] = json.loads((store / "manifest.json").read_text())["counts"]
+        # A refresh: the same folder loaded again into its store (every row compared, nothing changed).
+        report["reload"] = run_process([*reelgraph, "load", str(folder), "--store", str(store), "-q"])
+        print(f"  load: {report['load']['seconds']} s, peak {report['load']['peak_mb']} MB; "
+              f"load again: {report['reload']['seconds']} s, peak {report['reload']['peak_mb']} MB", flush=True)
         first, second = most_credited_people(store)
         commands = {"path": ["path", first, second], "bacon": ["bacon", first], "stats": ["stats"],
                     "show": ["show", first, "-o", str(Path(scratch) / "view.html")]}
