@@ -14,23 +14,22 @@ __all__ = ["collaborator_counts"]
 
 
 @njit(cache=True, nogil=True)
-def collaborator_counts(person_indptr, person_films, film_indptr, film_people):
-    """Distinct other people each person shares at least one film with.
+def collaborator_counts(indptr, indices, n_people):
+    """Distinct other people each of the first ``n_people`` nodes shares at least one film with.
 
-    ``person_films[person_indptr[p]:person_indptr[p + 1]]`` are person
-    ``p``'s films and ``film_people[film_indptr[f]:film_indptr[f + 1]]`` film
-    ``f``'s people, each pair once.
+    ``indptr``/``indices``: the person-film adjacency of a
+    :class:`graph.mirror.CsrView` (a person's row lists their films, a
+    film's row its people, each pair once).
     """
-    n_people = len(person_indptr) - 1
     seen_by = np.full(n_people, -1, np.int64)  # the person whose walk last saw each one
     counts = np.zeros(n_people, np.int64)
     for p in range(n_people):
         seen_by[p] = p  # not one's own collaborator
         found = 0
-        for i in range(person_indptr[p], person_indptr[p + 1]):
-            f = person_films[i]
-            for j in range(film_indptr[f], film_indptr[f + 1]):
-                q = film_people[j]
+        for i in range(indptr[p], indptr[p + 1]):
+            f = indices[i]
+            for j in range(indptr[f], indptr[f + 1]):
+                q = indices[j]
                 if seen_by[q] != p:
                     seen_by[q] = p
                     found += 1

@@ -10,10 +10,11 @@ from graph.model import MORE_LIKE_THIS, FilmGraph
 __all__ = ["graph_stats", "best_connected_people"]
 
 
-def best_connected_people(graph: FilmGraph, top: int = 5) -> pd.DataFrame:
+def best_connected_people(graph, top: int = 5) -> pd.DataFrame:
     """People ranked by how many other people they share a film with.
 
-    Returns a DataFrame with ``id``, ``name``, ``collaborators`` (distinct
+    ``graph`` is a :class:`~graph.model.FilmGraph` or its mirror.  Returns a
+    DataFrame with ``id``, ``name``, ``collaborators`` (distinct
     people met on a film) and ``films`` (distinct films), best first; ties go
     to more films, then to the name, then to the id.
 
@@ -26,29 +27,17 @@ def best_connected_people(graph: FilmGraph, top: int = 5) -> pd.DataFrame:
     [['A', 2, 2]]
     """
     from graph._stats_kernels import collaborator_counts  # numba: imported only when counting
+    from graph.mirror import build_mirror
 
-    credits = graph.credits
-    person, person_ids = pd.factorize(credits["person_id"])
-    film, _ = pd.factorize(credits["film_id"])
-    known = (person >= 0) & (film >= 0)
-    n_people, n_films = len(person_ids), int(film.max(initial=-1)) + 1
-    # Each (film, person) pair once, in film order: the films' member lists.
-    pairs = np.unique(film[known].astype(np.int64) * n_people + person[known])
-    film_people = (pairs % n_people).astype(np.int64)
-    pair_film = pairs // n_people
-    film_indptr = np.zeros(n_films + 1, np.int64)
-    np.cumsum(np.bincount(pair_film, minlength=n_films), out=film_indptr[1:])
-    by_person = np.argsort(film_people, kind="stable")
-    films_each = np.bincount(film_people, minlength=n_people)
-    person_indptr = np.zeros(n_people + 1, np.int64)
-    np.cumsum(films_each, out=person_indptr[1:])
-    collaborators = collaborator_counts(person_indptr, pair_film[by_person], film_indptr, film_people)
-
-    table = pd.DataFrame({"id": np.asarray(person_ids, dtype=object), "collaborators": collaborators,
-                          "films": films_each})
-    # Only rows that can reach the top need their names looked up and sorted.
+    mirror = build_mirror(graph)  # a mirror passes through as it is
+    # Every credit, one edge a (person, film): people's rows list their films, films' rows their people.
+    view = mirror.view(frozenset(mirror.role_names))
+    n = mirror.n_people
+    table = pd.DataFrame({"id": mirror.ids[:n], "collaborators": collaborator_counts(view.indptr, view.indices, n),
+                          "films": np.asarray(view.degree[:n], dtype=np.int64), "name": mirror.people["name"].to_numpy()})
+    table = table[table["films"] > 0]  # people of the people table without a credit are not ranked
+    # Only rows that can reach the top are sorted.
     table = table.nlargest(top, ["collaborators", "films"], keep="all") if top else table.iloc[:0]
-    table["name"] = table["id"].map(graph.people.drop_duplicates("id").set_index("id")["name"])
     table = table.sort_values(["collaborators", "films", "name", "id"], ascending=[False, False, True, True])
     return table[["id", "name", "collaborators", "films"]].head(top).reset_index(drop=True)
 

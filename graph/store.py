@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from graph.errors import StoreError
-from graph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, cyclic_gc_paused, merge_graphs, slugify
+from graph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, cyclic_gc_paused, merge_graphs, normalize_table, slugify
 
 __all__ = ["DEFAULT_STORE", "LocalStore", "store_path", "table_changes"]
 
@@ -220,9 +220,8 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
     columns, lists = TABLE_COLUMNS[table], LIST_COLUMNS[table]
     out = {}
     with cyclic_gc_paused():
-        for name, column in zip(arrow.column_names, arrow.columns):
-            column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-            kind, dtype = column.type, columns.get(name)
+        for name, column, kind in _arrays(arrow):
+            dtype = columns.get(name)
             if name in lists and pa.types.is_null(kind):  # an empty or all-empty column
                 out[name] = pd.Series([[] for _ in range(len(column))], dtype=object)
             elif name in lists and (pa.types.is_list(kind) or pa.types.is_large_list(kind)):
@@ -237,6 +236,13 @@ def _read_table(path: Path, table: str) -> pd.DataFrame:
             else:  # anything else: FilmGraph's normalisation makes it canonical
                 out[name] = column.to_pandas()
     return pd.DataFrame(out, index=pd.RangeIndex(arrow.num_rows))
+
+
+def _arrays(arrow: pa.Table):
+    """Each column of ``arrow`` as (name, one array, its Arrow type)."""
+    for name, column in zip(arrow.column_names, arrow.columns):
+        array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        yield name, array, array.type
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -305,9 +311,8 @@ def _stored_fingerprint(path: Path, table: str) -> tuple:
     arrow = pq.read_table(path)
     columns, lists = TABLE_COLUMNS[table], LIST_COLUMNS[table]
     frame = {}
-    for name, column in zip(arrow.column_names, arrow.columns):
-        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-        kind, dtype = column.type, columns.get(name)
+    for name, column, kind in _arrays(arrow):
+        dtype = columns.get(name)
         if name in lists and pa.types.is_null(kind):
             frame[name] = pd.array([""] * len(column), dtype="string[pyarrow]")
         elif name in lists and pa.types.is_list(kind) and pa.types.is_string(kind.value_type):
@@ -320,16 +325,13 @@ def _stored_fingerprint(path: Path, table: str) -> tuple:
         elif dtype == "object" and name not in lists and (pa.types.is_string(kind) or pa.types.is_null(kind)):
             frame[name] = pd.array(column.cast(pa.string()), dtype="string[pyarrow]")
         else:
-            return _fingerprint(_canonical_table(path, table), table)
+            return _fingerprint(normalize_table(_read_table(path, table), table), table)
     df = pd.DataFrame(frame, index=pd.RangeIndex(arrow.num_rows))
     if list(df.columns) != list(columns):  # an older layout: let FilmGraph make it canonical
-        return _fingerprint(_canonical_table(path, table), table)
+        return _fingerprint(normalize_table(_read_table(path, table), table), table)
     return len(df), (_row_hashes(df, _KEYS[table]) if len(df) else None)
 
 
-def _canonical_table(path: Path, table: str) -> pd.DataFrame:
-    """One stored table, read and normalised as :meth:`LocalStore.read` would."""
-    return getattr(FilmGraph(**{name: _read_table(path, name) if name == table else None for name in FilmGraph.TABLES}), table)
 
 
 def _changes(before, new_df: pd.DataFrame, table: str) -> dict:

@@ -155,3 +155,18 @@ def test_stored_fingerprints_equal_those_of_the_read_tables(tmp_path, sample_gra
             assert hashes is None
         else:
             pd.testing.assert_series_equal(hashes, hashes_read)
+
+
+def test_a_stored_table_of_an_older_layout_is_fingerprinted_the_canonical_way(tmp_path):
+    import pyarrow.parquet as pq
+
+    from graph.store import _fingerprint, _stored_fingerprint
+
+    store = LocalStore(tmp_path / "s")
+    store.write(_tricky_graph())
+    path = store.path / "films.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["tagline"]), path)  # a column this version has, that one lacked
+    n, hashes = _stored_fingerprint(path, "films")
+    n_read, hashes_read = _fingerprint(store.read().films, "films")
+    assert n == n_read == 2
+    pd.testing.assert_series_equal(hashes, hashes_read)
