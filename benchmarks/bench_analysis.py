@@ -7,9 +7,9 @@ Run from the repository root::
     python benchmarks/bench_analysis.py --movies 200000
     python benchmarks/bench_analysis.py --no-neo4j      # leave out the comparison with Neo4j
 
-Data: ``loaders.synth.write_synthetic_datasets(titles=N, movie_share=1.0,
+Data: ``reelgraph.loaders.synth.write_synthetic_datasets(titles=N, movie_share=1.0,
 seed=0)`` writes IMDb-format files (cached in the system temp folder) and
-``loaders.imdb_tsv.read_imdb_datasets`` reads them, as a user would read the
+``reelgraph.loaders.imdb_tsv.read_imdb_datasets`` reads them, as a user would read the
 real dumps.  IMDb's datasets have no "More like this" links, so the benchmark
 adds synthetic ones (12 links, same main genre, for 20 % of the films) to
 exercise that part of the similarity graph.  When those loaders are not
@@ -24,18 +24,18 @@ What is measured, in one run (figures go to ``benchmarks/results/analysis.json``
    (pandas reads ``title.principals``, ``nx.Graph`` of actor-movie edges); each
    side in a fresh subprocess so peak RSS is its own.
 2. Co-star path latency over 1,000 random connected pairs through
-   :func:`graph.paths.costar_path` (what the CLI calls, ids given: name
+   :func:`reelgraph.analysis.paths.costar_path` (what the CLI calls, ids given: name
    resolution and printing left out) against ``nx.shortest_path`` on the
    baseline graph; the same with a year filter.  Wall time and CPU time
    (``time.thread_time``) are both reported: on a shared 2-core machine wall
    time percentiles include time the process was not running at all.
 3. Bacon numbers for one centre over the whole graph.
 4. Exact average distance for the 1,000 best-connected people
-   (:func:`graph.paths.best_centres`, 64 searches at a time).
+   (:func:`reelgraph.analysis.paths.best_centres`, 64 searches at a time).
 5. Similarity graph + Louvain clustering of all the films.
 6. The pairs of 2. through Neo4j's ``shortestPath`` over Bolt, on the same
    canonical graph (the one analysed here, links included) bulk-loaded with
-   :func:`graph.neo4j_bulk.bulk_load` into a server of the benchmark's own
+   :func:`reelgraph.neo4j.bulk.bulk_load` into a server of the benchmark's own
    (``--neo4j-home``, default ``~/.cache/reelgraph/neo4j-analysis``, Bolt 7717,
    HTTP 7504, 4g heap, 3g page cache; made and started as
    ``bench_neo4j_load.py`` does, its database replaced, stopped at the end
@@ -75,7 +75,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from graph.model import MORE_LIKE_THIS, FilmGraph  # noqa: E402
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "analysis.json"
 
@@ -143,7 +143,7 @@ CATEGORIES = {"actor": 0.49, "self": 0.14, "director": 0.10, "writer": 0.10, "pr
 
 
 def numpy_film_graph(movies: int, seed: int = 0) -> FilmGraph:
-    """Canonical tables drawn directly with numpy, shaped like ``loaders.synth``'s datasets.
+    """Canonical tables drawn directly with numpy, shaped like ``reelgraph.loaders.synth``'s datasets.
 
     5-15 principals a movie with IMDb's category mix (actress folded into
     actor), Zipf(2) careers capped at sqrt(credits), people shuffled over the
@@ -217,8 +217,8 @@ def add_synthetic_mlt(graph: FilmGraph, share: float = 0.2, per_film: int = 12, 
 
 def synth_available() -> bool:
     try:
-        import loaders.imdb_tsv  # noqa: F401
-        import loaders.synth  # noqa: F401
+        import reelgraph.loaders.imdb_tsv  # noqa: F401
+        import reelgraph.loaders.synth  # noqa: F401
     except ImportError:
         return False
     return True
@@ -226,7 +226,7 @@ def synth_available() -> bool:
 
 def data_folder(movies: int, seed: int) -> Path:
     """IMDb-format synthetic files for ``movies`` titles, written once and cached."""
-    from loaders.synth import write_synthetic_datasets
+    from reelgraph.loaders.synth import write_synthetic_datasets
 
     folder = Path(tempfile.gettempdir()) / "reelgraph-bench" / f"synth-{movies}-{seed}"
     marker = folder / "done.json"
@@ -238,7 +238,7 @@ def data_folder(movies: int, seed: int) -> Path:
 
 def load_tables(source: str, movies: int, seed: int) -> FilmGraph:
     if source == "synth":
-        from loaders.imdb_tsv import read_imdb_datasets
+        from reelgraph.loaders.imdb_tsv import read_imdb_datasets
 
         return read_imdb_datasets(data_folder(movies, seed), progress=False)
     return numpy_film_graph(movies, seed)
@@ -274,7 +274,7 @@ def build_phase(kind: str, source: str, movies: int, seed: int) -> dict:
         t_build = time.perf_counter() - t1
         size = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
     else:
-        from graph.mirror import build_mirror
+        from reelgraph.mirror import build_mirror
 
         g = load_tables(source, movies, seed)
         t_read = time.perf_counter() - t0
@@ -325,7 +325,7 @@ def neo4j_path_query(mirror) -> tuple[str, dict]:
     present in the data maps to its relationship type (``actor`` -> ``ACTED_IN``).  A role stored as
     ``WORKED_ON {role}`` (``actress``, were a source to keep it) needs a predicate on ``role``.
     """
-    from graph.mirror import relationship_type
+    from reelgraph.mirror import relationship_type
 
     roles = sorted(mirror.role_set() & set(mirror.role_names))
     types = sorted({relationship_type(r) for r in roles}) or ["ACTED_IN"]
@@ -343,7 +343,7 @@ def neo4j_shortest_paths(graph: FilmGraph, mirror, pairs, distances, args) -> di
 
     The server of ``args.neo4j_home`` is made and started as ``bench_neo4j_load.py`` does (jars
     shared with the default home); a database that is not empty is emptied first; then
-    :func:`graph.neo4j_bulk.bulk_load` imports the graph.  Each query is one auto-commit
+    :func:`reelgraph.neo4j.bulk.bulk_load` imports the graph.  Each query is one auto-commit
     ``session.run`` with ``args.neo4j_timeout`` seconds of transaction timeout, timed until its
     result is consumed.  The server is stopped at the end unless ``args.keep_neo4j``.  Returns
     ``{"skipped": reason}`` when Java, the jars, the server or the import are not to be had.
@@ -354,10 +354,10 @@ def neo4j_shortest_paths(graph: FilmGraph, mirror, pairs, distances, args) -> di
         import neo4j
 
         from bench_neo4j_load import CpuMeter, ensure_server, reset
-        from graph.errors import ReelgraphError
-        from graph.neo4j_bulk import _database_size, bulk_load
-        from graph.neo4j_server import connection_settings, stop
-        from graph.neo4j_store import Neo4jSettings, connect
+        from reelgraph.errors import ReelgraphError
+        from reelgraph.neo4j.bulk import _database_size, bulk_load
+        from reelgraph.neo4j.server import connection_settings, stop
+        from reelgraph.neo4j.sync import Neo4jSettings, connect
     except ImportError as exc:
         return {"skipped": f"cannot import what the Neo4j phase needs: {exc}"}
     query, walked = neo4j_path_query(mirror)
@@ -551,15 +551,15 @@ def main(argv=None) -> dict:
 
     import networkx as nx
 
-    from graph.clusters import cluster_films
-    from graph.mirror import build_mirror, mirror_counts
-    from graph.paths import bacon_numbers, best_centres, costar_path
-    from graph.similarity import similarity_graph
+    from reelgraph.analysis.clusters import cluster_films
+    from reelgraph.mirror import build_mirror, mirror_counts
+    from reelgraph.analysis.paths import bacon_numbers, best_centres, costar_path
+    from reelgraph.analysis.similarity import similarity_graph
 
     started = time.perf_counter()
     results: dict = {
         "config": {"movies": args.movies, "pairs": args.pairs, "centres": args.centres, "seed": args.seed, "source": source,
-                   "data": "loaders.synth + loaders.imdb_tsv (IMDb-format files); synthetic More-like-this links added"
+                   "data": "reelgraph.loaders.synth + reelgraph.loaders.imdb_tsv (IMDb-format files); synthetic More-like-this links added"
                    if source == "synth" else "numpy_film_graph (canonical tables drawn directly; synthetic More-like-this links added)"},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__, "networkx": nx.__version__,
                     "load_average_start": load_average()},

@@ -16,7 +16,7 @@ builds what it needs.  This script:
    people are the two with the most credits;
 4. times, in this process and in the same run, reading the store
    (``LocalStore.read``) against the route it replaced, ``pd.read_parquet``
-   then :class:`~graph.model.FilmGraph`, which gives the same tables.
+   then :class:`~reelgraph.model.FilmGraph`, which gives the same tables.
 
 Usage::
 
@@ -71,8 +71,8 @@ def time_reads(store: Path, repeats: int) -> dict:
     """Reading the store in this process: LocalStore.read against pd.read_parquet + FilmGraph."""
     import pandas as pd
 
-    from graph.model import FilmGraph
-    from graph.store import LocalStore
+    from reelgraph.model import FilmGraph
+    from reelgraph.store import LocalStore
 
     def previous_route():
         return FilmGraph(**{name: pd.read_parquet(store / f"{name}.parquet") for name in FilmGraph.TABLES})
@@ -101,7 +101,7 @@ def main(argv=None) -> int:
     if args.quick:
         args.movies = min(args.movies, 20_000)
     out = Path(args.out) if args.out else RESULTS / ("commands_quick.json" if args.quick else "commands.json")
-    reelgraph = [sys.executable, "-m", "graph.cli"]
+    reelgraph = [sys.executable, "-m", "reelgraph.cli"]
 
     folder, generated = prepare(args.movies, Path(args.data_dir), args.seed, args.reuse, movie_share=1.0)
     report = {"benchmark": "benchmarks/bench_commands.py", "when": time.strftime("%Y-%m-%d %H:%M:%S"),

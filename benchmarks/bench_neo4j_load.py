@@ -3,7 +3,7 @@
 
 One run measures, against a Neo4j home of its own (its database is wiped):
 
-1. **batched**: :func:`graph.neo4j_store.sync_graph` (``UNWIND`` batches)
+1. **batched**: :func:`reelgraph.neo4j.sync.sync_graph` (``UNWIND`` batches)
    of the whole graph into an empty database; relationships/s over the
    whole sync (node steps and the stale sweep included) and over the
    relationship steps alone;
@@ -11,7 +11,7 @@ One run measures, against a Neo4j home of its own (its database is wiped):
    usually looks, on a sample of ``--naive-rows`` credits (the nodes loaded
    first, batched, and not timed); its rate is *extrapolated* to the whole
    graph, clearly labelled as such;
-3. **bulk**: :func:`graph.neo4j_bulk.bulk_load` into the emptied database:
+3. **bulk**: :func:`reelgraph.neo4j.bulk.bulk_load` into the emptied database:
    CSV writing, server stop, ``neo4j-admin database import full``, restart,
    schema; relationships/s for the import tool alone and end to end, and
    the tool's CPU seconds;
@@ -59,8 +59,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from graph import neo4j_server  # noqa: E402
-from graph.model import FilmGraph  # noqa: E402
+from reelgraph.neo4j import server as neo4j_server  # noqa: E402
+from reelgraph.model import FilmGraph  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 TARGETS = {
@@ -216,7 +216,7 @@ def ensure_server(args) -> dict:
 
 
 def settings_of(home):
-    from graph.neo4j_store import Neo4jSettings
+    from reelgraph.neo4j.sync import Neo4jSettings
 
     s = neo4j_server.connection_settings(home)
     return Neo4jSettings(uri=s["uri"], user=s["user"], password=s["password"])
@@ -239,7 +239,7 @@ def reset(home) -> float:
 
 def drop_schema_and_data(driver) -> None:
     """Delete everything, constraints and indexes too (token lookup indexes stay): an empty database again."""
-    from graph.neo4j_store import run_cypher
+    from reelgraph.neo4j.sync import run_cypher
 
     run_cypher(driver, "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS", write=True)
     for name in run_cypher(driver, "SHOW CONSTRAINTS YIELD name RETURN name").name:
@@ -252,7 +252,7 @@ def drop_schema_and_data(driver) -> None:
 
 def warm_up(driver, args) -> float:
     """A fresh JVM runs Cypher interpreted for a while: one small sync JIT-compiles the paths, then it is wiped."""
-    from graph.neo4j_store import sync_graph
+    from reelgraph.neo4j.sync import sync_graph
 
     began = time.perf_counter()
     sync_graph(driver, build_graph(max(2_000, args.films // 4), seed=args.seed + 1), progress=False,
@@ -288,7 +288,7 @@ def rel_total(counts: dict) -> int:
 
 
 def run_batched(graph, home, args, label: str) -> dict:
-    from graph.neo4j_store import connect, sync_graph
+    from reelgraph.neo4j.sync import connect, sync_graph
 
     print(f"[{label}] batched: reset + warm-up ...", flush=True)
     reset(home)
@@ -323,8 +323,8 @@ def naive_statement(rel_type: str) -> str:
 
 def run_naive(graph, home, args, full_rels: int) -> dict:
     """One auto-commit MERGE a credit (the sample's nodes loaded first, batched and untimed); extrapolated."""
-    from graph.model import FilmGraph
-    from graph.neo4j_store import OTHER_ROLE, RELATIONSHIP_TYPES, connect, sync_graph
+    from reelgraph.model import FilmGraph
+    from reelgraph.neo4j.sync import OTHER_ROLE, RELATIONSHIP_TYPES, connect, sync_graph
 
     rng = np.random.default_rng(args.seed)
     credits = graph.credits.iloc[np.sort(rng.choice(len(graph.credits), min(args.naive_rows, len(graph.credits)),
@@ -362,7 +362,7 @@ def run_naive(graph, home, args, full_rels: int) -> dict:
 
 
 def run_bulk(graph, home, args, label: str) -> dict:
-    from graph.neo4j_bulk import bulk_load
+    from reelgraph.neo4j.bulk import bulk_load
 
     print(f"[{label}] bulk: reset ...", flush=True)
     reset(home)
@@ -400,8 +400,8 @@ def run_import_scaling(graph, home, rels: int, repeats: int = 2) -> dict:
     """
     import tempfile
 
-    from graph.neo4j_bulk import _children_cpu_seconds as children_cpu_seconds
-    from graph.neo4j_bulk import write_import_files
+    from reelgraph.neo4j.bulk import _children_cpu_seconds as children_cpu_seconds
+    from reelgraph.neo4j.bulk import write_import_files
 
     cores = sorted(os.sched_getaffinity(0))
     neo4j_server.stop(home)

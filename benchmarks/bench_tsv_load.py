@@ -3,7 +3,7 @@
 
 Sizes are in *titles* (``title.basics`` rows), as in issue #3's reference
 measurement ("18.5 s for a 200k-title folder"): a folder written by
-``loaders.synth`` at IMDb's title-type mix (about 5 % movies) has about ten
+``reelgraph.loaders.synth`` at IMDb's title-type mix (about 5 % movies) has about ten
 principal rows a title, so the default sizes 200k, 1M and 2M titles hold
 about 2M, 10M and 20M principal rows (the issue's largest: at least 20M).
 A tiny folder (``--info-sizes``, default 20k titles, 200k principal rows) is
@@ -40,7 +40,7 @@ all movies (500k: about 490k films, 850k people, 4M credits kept, 5M
 principal rows): ``reelgraph load`` time and peak memory (and imdb-sqlite's
 time on it), to show the memory limit holds for what a full IMDb load keeps.
 
-Commands run under this interpreter directly (``python -m graph.cli``, and
+Commands run under this interpreter directly (``python -m reelgraph.cli``, and
 imdb-sqlite's own script beside this interpreter), not through a pyenv shim,
 which would add about 0.1 s of bash to each side.
 
@@ -133,15 +133,15 @@ def child_main(op: str, folder: str, out: str | None) -> dict:
     if op in ("scan", "stream", "e2e-all"):
         warm_up()
     if op == "generate":
-        from loaders.synth import write_synthetic_datasets
+        from reelgraph.loaders.synth import write_synthetic_datasets
 
         spec = json.loads(out)
         summary = write_synthetic_datasets(folder, titles=spec["titles"], seed=spec["seed"], movie_share=spec.get("movie_share"), progress=False)
         result = {"principals": summary.principals, "titles": summary.titles, "rows": summary.rows, "bytes": summary.bytes,
                   "movies": summary.movies, "dangling": len(summary.dangling_nconsts)}
     elif op == "scan":
-        import loaders.imdb_tsv as imdb_tsv
-        from loaders.imdb_tsv import DEFAULT_CATEGORIES, ImdbLoadReport, find_dataset_file, scan_principals
+        import reelgraph.loaders.imdb_tsv as imdb_tsv
+        from reelgraph.loaders.imdb_tsv import DEFAULT_CATEGORIES, ImdbLoadReport, find_dataset_file, scan_principals
 
         basics = imdb_tsv._read_basics(find_dataset_file(folder, "title.basics"), ("movie",), False, None, "raise", ImdbLoadReport(str(folder)), False)
         titles = imdb_tsv._numbers(basics["_tconst"])
@@ -159,8 +159,8 @@ def child_main(op: str, folder: str, out: str | None) -> dict:
         return result
     elif op == "stream":
         # the streaming machinery alone: the same scan, but the output held fixed (1,000 titles), so memory shows the reader, not the result
-        import loaders.imdb_tsv as imdb_tsv
-        from loaders.imdb_tsv import ImdbLoadReport, find_dataset_file, scan_principals
+        import reelgraph.loaders.imdb_tsv as imdb_tsv
+        from reelgraph.loaders.imdb_tsv import ImdbLoadReport, find_dataset_file, scan_principals
 
         basics = imdb_tsv._read_basics(find_dataset_file(folder, "title.basics"), ("movie",), False, None, "raise", ImdbLoadReport(str(folder)), False)
         titles = imdb_tsv._numbers(basics["_tconst"])[:FIXED_OUTPUT_FILMS]
@@ -172,8 +172,8 @@ def child_main(op: str, folder: str, out: str | None) -> dict:
         # the votes of the FIXED_OUTPUT_FILMS-th most-voted movie (default filters): --min-votes for a fixed output
         import numpy as np
 
-        import loaders.imdb_tsv as imdb_tsv
-        from loaders.imdb_tsv import ImdbLoadReport, find_dataset_file
+        import reelgraph.loaders.imdb_tsv as imdb_tsv
+        from reelgraph.loaders.imdb_tsv import ImdbLoadReport, find_dataset_file
 
         report = ImdbLoadReport(str(folder))
         basics = imdb_tsv._read_basics(find_dataset_file(folder, "title.basics"), ("movie",), False, None, "raise", report, False)
@@ -184,7 +184,7 @@ def child_main(op: str, folder: str, out: str | None) -> dict:
         return {"min_votes": threshold, "movies_kept": int((votes >= threshold).sum()), "movies": basics.num_rows}
     elif op == "e2e-all":
         # the library call alone, every title and category kept (imports not timed)
-        from loaders.imdb_tsv import read_imdb_datasets
+        from reelgraph.loaders.imdb_tsv import read_imdb_datasets
 
         started = time.perf_counter()
         graph = read_imdb_datasets(folder, progress=False, title_types=None, include_adult=True, categories=None)
@@ -193,7 +193,7 @@ def child_main(op: str, folder: str, out: str | None) -> dict:
     elif op == "naive":
         import pandas  # noqa: F401  (imports not timed, as for reelgraph)
 
-        import graph.model  # noqa: F401
+        import reelgraph.model  # noqa: F401
 
         started = time.perf_counter()
         graph = naive_loader(folder)
@@ -218,8 +218,8 @@ def naive_loader(folder: Path):
 
     import pandas as pd
 
-    from graph.model import FilmGraph, merge_graphs
-    from loaders.imdb_tsv import DEFAULT_CATEGORIES
+    from reelgraph.model import FilmGraph, merge_graphs
+    from reelgraph.loaders.imdb_tsv import DEFAULT_CATEGORIES
 
     def read(name):
         return pd.read_csv(folder / f"{name}.tsv.gz", sep="\t", quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False,
@@ -345,7 +345,7 @@ def best(runs: list[dict]) -> dict | None:
 def reelgraph_load(folder: Path, store: Path, *options: str, timeout: float | None = None) -> dict:
     """One whole ``reelgraph load FOLDER --store STORE --json`` process (progress bars on, as a user sees them), store removed after."""
     shutil.rmtree(store, ignore_errors=True)
-    run = run_child(["--command", sys.executable, "-m", "graph.cli", "load", str(folder), "--store", str(store), "--json", *options], timeout)
+    run = run_child(["--command", sys.executable, "-m", "reelgraph.cli", "load", str(folder), "--store", str(store), "--json", *options], timeout)
     shutil.rmtree(store, ignore_errors=True)
     if "error" not in run and "output" not in run:
         run["error"] = "no JSON on stdout"
@@ -597,7 +597,7 @@ def main(argv=None):
     import pandas
     import pyarrow
 
-    from loaders import imdb_tsv
+    from reelgraph.loaders import imdb_tsv
 
     started = time.time()
     result = {

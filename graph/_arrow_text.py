@@ -1,7 +1,7 @@
 """Arrow string arrays as bytes to write, for the writers of text files.
 
-Shared by the IMDb-format generator (:mod:`loaders.synth`) and the bulk
-loader's CSV files (:mod:`graph.neo4j_bulk`): both build each line as one
+Shared by the IMDb-format generator (:mod:`reelgraph.loaders.synth`) and the bulk
+loader's CSV files (:mod:`reelgraph.neo4j.bulk`): both build each line as one
 Arrow string with pyarrow's kernels, then write the lines' bytes in one go.
 """
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.model import FilmGraph
+from reelgraph.model import FilmGraph
 
 __all__ = ["EXPORT_FORMATS", "export_graph", "flat_networkx"]
 
@@ -28,7 +28,7 @@ def flat_networkx(mirror) -> nx.MultiDiGraph:
     Credits become person -> film edges (``type`` ACTED_IN, DIRECTED, ...),
     "More like this" links film -> film edges of type MORE_LIKE_THIS.
     """
-    from graph.mirror import relationship_type
+    from reelgraph.mirror import relationship_type
 
     source = mirror.nx
     out = nx.MultiDiGraph()
@@ -57,8 +57,8 @@ def export_graph(graph: FilmGraph, fmt: str, path) -> Path:
     >>> sorted(p.name for p in out.iterdir())
     ['credits.csv', 'films.csv', 'people.csv', 'similar.csv']
     """
-    from graph.mirror import build_mirror
-    from loaders.tables import write_tables
+    from reelgraph.mirror import build_mirror
+    from reelgraph.loaders.tables import write_tables
 
     path = Path(path)
     if fmt == "csv":

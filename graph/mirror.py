@@ -1,6 +1,6 @@
 """The in-memory mirror of the canonical tables: a compact graph, with NetworkX on demand.
 
-:func:`build_mirror` turns a :class:`~graph.model.FilmGraph` into a
+:func:`build_mirror` turns a :class:`~reelgraph.model.FilmGraph` into a
 :class:`Mirror`: every film and person becomes a node with an integer index,
 and every credit row an edge between a person and a film.  The mirror keeps
 
@@ -13,7 +13,7 @@ and every credit row an edge between a person and a film.  The mirror keeps
   co-star path can never walk through a film-to-film link;
 * per set of roles, a CSR adjacency (``indptr``/``indices`` over node
   indexes) built on first use: the representation the path engine
-  (:mod:`graph.paths`) walks.
+  (:mod:`reelgraph.analysis.paths`) walks.
 
 Why not a :class:`networkx.Graph` straight away: a million films with five
 million credits is several gigabytes of Python dicts and a minute to build,
@@ -36,7 +36,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from graph.model import LIST_COLUMNS, FilmGraph
+from reelgraph.model import LIST_COLUMNS, FilmGraph
 
 __all__ = [
     "Mirror",
@@ -114,7 +114,7 @@ class CsrView:
 
 
 class Mirror:
-    """The compact mirror of a :class:`~graph.model.FilmGraph`; see the module docstring.
+    """The compact mirror of a :class:`~reelgraph.model.FilmGraph`; see the module docstring.
 
     Build it with :func:`build_mirror`.  Node ``i`` is a person when
     ``i < n_people`` and a film otherwise.
@@ -244,7 +244,7 @@ class Mirror:
 
         Examples
         --------
-        >>> from graph.model import LIST_COLUMNS, FilmGraph
+        >>> from reelgraph.model import LIST_COLUMNS, FilmGraph
         >>> m = build_mirror(FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A", "year": 2000}]))
         >>> m.node("tt0000001")["label"], m.node("tt0000001")["year"]
         ('A', 2000)
@@ -357,7 +357,7 @@ class Mirror:
 
         Examples
         --------
-        >>> from graph.model import FilmGraph
+        >>> from reelgraph.model import FilmGraph
         >>> m = build_mirror(FilmGraph.from_records(
         ...     films=[{"id": "tt0000001", "title": "A"}, {"id": "tt0000002", "title": "B"}],
         ...     credits=[{"person_id": "nm0000001", "film_id": f, "role": "actor"} for f in ("tt0000001", "tt0000002")]))
@@ -539,7 +539,7 @@ def build_mirror(film_graph: FilmGraph) -> Mirror:
 
     Examples
     --------
-    >>> from graph.model import LIST_COLUMNS, FilmGraph
+    >>> from reelgraph.model import LIST_COLUMNS, FilmGraph
     >>> g = FilmGraph.from_records(
     ...     films=[{"id": "tt0000001", "title": "A"}],
     ...     people=[{"id": "nm0000001", "name": "Ann"}],
@@ -581,7 +581,7 @@ def mirror_counts(mirror) -> dict:
 
     Examples
     --------
-    >>> from graph.model import LIST_COLUMNS, FilmGraph
+    >>> from reelgraph.model import LIST_COLUMNS, FilmGraph
     >>> g = FilmGraph.from_records(
     ...     films=[{"id": "tt0000001", "title": "A", "genres": ["Drama"]}],
     ...     credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "editor"}])

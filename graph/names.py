@@ -7,11 +7,11 @@ runs of blanks ("keira   KNIGHTLEY" and "Amelie" find "Keira Knightley" and
 pick one of several films of that title.  Nothing fuzzier is ever *chosen*:
 a wrong guess in a "six degrees" answer is worse than a question back.  So
 
-* several matches raise :class:`~graph.errors.AmbiguousNameError` listing
+* several matches raise :class:`~reelgraph.errors.AmbiguousNameError` listing
   them with what tells them apart, most famous first:
   ``"nm0461136 Keira Knightley (b. 1985, Pride & Prejudice)"`` or
   ``"tt0414387 Pride & Prejudice (2005, movie, dir. Joe Wright)"``;
-* no match raises :class:`~graph.errors.NameNotFoundError` with up to five
+* no match raises :class:`~reelgraph.errors.NameNotFoundError` with up to five
   close names (rapidfuzz when it is installed, else :mod:`difflib`).
 
 Name matching is vectorised with pyarrow (normalising a million names takes
@@ -29,8 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.errors import AmbiguousNameError, NameNotFoundError
-from graph.mirror import MISSING_INT, Mirror, build_mirror
+from reelgraph.errors import AmbiguousNameError, NameNotFoundError
+from reelgraph.mirror import MISSING_INT, Mirror, build_mirror
 
 __all__ = [
     "normalize_name",
@@ -111,7 +111,7 @@ def resolve_person(mirror_or_graph, name_or_id: str) -> str:
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(people=[{"id": "nm0000001", "name": "Zoë Wanamaker"}])
     >>> resolve_person(g, "zoe wanamaker")
     'nm0000001'
@@ -127,7 +127,7 @@ def resolve_film(mirror_or_graph, title_or_id: str) -> str:
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(films=[{"id": "tt0000001", "title": "Jane Eyre", "year": 1943},
     ...                                   {"id": "tt0000002", "title": "Jane Eyre", "year": 2011}])
     >>> resolve_film(g, "jane eyre (2011)")
@@ -233,7 +233,7 @@ def describe_person(mirror_or_graph, person_id: str) -> str:
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(
     ...     films=[{"id": "tt0414387", "title": "Pride & Prejudice", "votes": 300000}],
     ...     people=[{"id": "nm0461136", "name": "Keira Knightley", "birth_year": 1985}],
@@ -250,7 +250,7 @@ def describe_film(mirror_or_graph, film_id: str) -> str:
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(films=[{"id": "tt0414387", "title": "Pride & Prejudice", "year": 2005, "title_type": "movie"}])
     >>> describe_film(g, "tt0414387")
     'tt0414387 Pride & Prejudice (2005, movie)'
@@ -342,7 +342,7 @@ def resolve_any(mirror_or_graph, name_or_id: str) -> str:
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(films=[{"id": "tt0000001", "title": "Atonement"}],
     ...     people=[{"id": "nm0000001", "name": "Saoirse Ronan"}],
     ...     credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"}])

@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from graph.errors import StoreError
-from graph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, cyclic_gc_paused, merge_graphs, normalize_table, slugify
+from reelgraph.errors import StoreError
+from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, cyclic_gc_paused, merge_graphs, normalize_table, slugify
 
 __all__ = ["DEFAULT_STORE", "LocalStore", "store_path", "table_changes"]
 
@@ -90,7 +90,7 @@ class LocalStore:
     def load(self, parts: dict[str, FilmGraph], sources: dict[str, list] | None = None) -> tuple[FilmGraph, dict]:
         """Put each source's tables in the store, replacing an older copy of the same source.
 
-        The stored graph is the merge (:func:`~graph.model.merge_graphs`) of
+        The stored graph is the merge (:func:`~reelgraph.model.merge_graphs`) of
         every source's tables, in the order the sources were first loaded.
         A source loaded again (a newer saved page of the same film, a newer
         copy of IMDb's datasets) replaces its earlier tables, so values it
@@ -100,7 +100,7 @@ class LocalStore:
         Parameters
         ----------
         parts : dict
-            Source key (see :func:`loaders.read_partitions`) -> its graph.
+            Source key (see :func:`reelgraph.loaders.read_partitions`) -> its graph.
         sources : dict, optional
             Source key -> the paths it was read from, for the manifest.
 
@@ -282,7 +282,7 @@ def _row_hashes(df: pd.DataFrame, key: list[str], lists=()) -> pd.Series:
 def table_changes(old: FilmGraph, new: FilmGraph) -> dict:
     """Per table, how many rows were ``added``, ``updated`` and ``removed`` from ``old`` to ``new``.
 
-    Both are merged graphs (:func:`~graph.model.merge_graphs`): one row a key.
+    Both are merged graphs (:func:`~reelgraph.model.merge_graphs`): one row a key.
 
     Examples
     --------

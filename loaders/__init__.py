@@ -1,12 +1,12 @@
-"""Loaders: every source format becomes the canonical tables of :mod:`graph.model`.
+"""Loaders: every source format becomes the canonical tables of :mod:`reelgraph.model`.
 
 One module per format:
 
-* :mod:`loaders.imdb_text`: an IMDb title page as copied from a browser (``.txt``);
-* :mod:`loaders.imdb_html`: a saved IMDb title page (``.html``);
-* :mod:`loaders.imdb_tsv`: a folder of IMDb's TSV datasets (``.tsv`` or ``.tsv.gz``);
-* :mod:`loaders.tables`: a folder of canonical CSV tables (the bundled sample);
-* :mod:`loaders.synth`: writes synthetic datasets in IMDb's format (for tests and benchmarks).
+* :mod:`reelgraph.loaders.imdb_text`: an IMDb title page as copied from a browser (``.txt``);
+* :mod:`reelgraph.loaders.imdb_html`: a saved IMDb title page (``.html``);
+* :mod:`reelgraph.loaders.imdb_tsv`: a folder of IMDb's TSV datasets (``.tsv`` or ``.tsv.gz``);
+* :mod:`reelgraph.loaders.tables`: a folder of canonical CSV tables (the bundled sample);
+* :mod:`reelgraph.loaders.synth`: writes synthetic datasets in IMDb's format (for tests and benchmarks).
 
 :func:`read_source` detects the format of one path; :func:`read_sources` reads
 several and merges them; :func:`read_partitions` keeps each source apart,
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import InputError
-from graph.model import FilmGraph, merge_graphs
-from loaders._text import sniff
+from reelgraph.errors import InputError
+from reelgraph.model import FilmGraph, merge_graphs
+from reelgraph.loaders._text import sniff
 
 __all__ = ["detect_format", "read_source", "read_sources", "read_partitions", "source_key", "PAGE_SUFFIXES"]
 
@@ -31,7 +31,7 @@ PAGE_SUFFIXES = (".txt", ".html", ".htm")
 
 def detect_format(path) -> str:
     """Name the format of ``path``: ``imdb-datasets``, ``tables``, ``pages``, ``imdb-text`` or ``imdb-html``."""
-    from loaders import tables
+    from reelgraph.loaders import tables
 
     path = Path(path)
     if not path.exists():
@@ -39,7 +39,7 @@ def detect_format(path) -> str:
     if path.is_dir():
         if tables.is_tables_folder(path):
             return "tables"
-        from loaders import imdb_tsv
+        from reelgraph.loaders import imdb_tsv
 
         if imdb_tsv.is_imdb_datasets_folder(path):
             return "imdb-datasets"
@@ -51,8 +51,8 @@ def detect_format(path) -> str:
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror}") from None
     suffix = path.suffix.lower()
-    from loaders import imdb_html
-    from loaders.imdb_text import looks_like_imdb_text  # imports wordninja's dictionary (50 ms): files only
+    from reelgraph.loaders import imdb_html
+    from reelgraph.loaders.imdb_text import looks_like_imdb_text  # imports wordninja's dictionary (50 ms): files only
 
     if suffix in (".html", ".htm") or imdb_html.looks_like_imdb_html(head):
         return "imdb-html"
@@ -66,25 +66,25 @@ def detect_format(path) -> str:
 def read_source(path, **dataset_options) -> FilmGraph:
     """Read one source (file or folder) of any supported format.
 
-    ``dataset_options`` go to :func:`loaders.imdb_tsv.read_imdb_datasets`
+    ``dataset_options`` go to :func:`reelgraph.loaders.imdb_tsv.read_imdb_datasets`
     (filters, ``on_error``, ``progress``) when ``path`` is a datasets folder.
     """
     path = Path(path)
     kind = detect_format(path)
     if kind == "imdb-datasets":
-        from loaders.imdb_tsv import read_imdb_datasets
+        from reelgraph.loaders.imdb_tsv import read_imdb_datasets
 
         return read_imdb_datasets(path, **dataset_options)
     if kind == "tables":
-        from loaders.tables import read_tables
+        from reelgraph.loaders.tables import read_tables
 
         return read_tables(path)
     if kind == "imdb-html":
-        from loaders.imdb_html import read_imdb_html
+        from reelgraph.loaders.imdb_html import read_imdb_html
 
         return read_imdb_html(path)
     if kind == "imdb-text":
-        from loaders.imdb_text import read_imdb_text
+        from reelgraph.loaders.imdb_text import read_imdb_text
 
         return read_imdb_text(path)
     pages = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
@@ -96,7 +96,7 @@ def read_sources(paths, **dataset_options) -> FilmGraph:
 
     Examples
     --------
-    >>> from loaders.sample import SAMPLE_SOURCES
+    >>> from reelgraph.loaders.sample import SAMPLE_SOURCES
     >>> films = read_sources(SAMPLE_SOURCES).films.set_index("id")
     >>> float(films.loc["tt1334260", "rating"]), int(films.loc["tt1229822", "year"])
     (7.1, 2011)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from graph.errors import InputError
+from reelgraph.errors import InputError
 
 __all__ = ["read_text_file", "sniff"]
 

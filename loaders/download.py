@@ -1,7 +1,7 @@
 """Download IMDb's dataset files (https://datasets.imdbws.com/) into a folder: resumable, verified, incremental.
 
 :func:`download_datasets` fetches the ``*.tsv.gz`` files that
-:func:`loaders.imdb_tsv.read_imdb_datasets` reads, so that a user gets from
+:func:`reelgraph.loaders.imdb_tsv.read_imdb_datasets` reads, so that a user gets from
 nothing to ``reelgraph load DIR`` with one command.
 
 ==============  ===========================  ==========================
@@ -65,7 +65,7 @@ missing or damaged the files are simply fetched again.
 Errors
 ------
 Every failure a user can meet raises :class:`DownloadError` (a
-:class:`~graph.errors.ReelgraphError`: the CLI prints its one-line message,
+:class:`~reelgraph.errors.ReelgraphError`: the CLI prints its one-line message,
 which names the URL or the file, and exits with :attr:`DownloadError.exit_code`):
 
 * no network, a host name that does not resolve, a refused connection, a
@@ -104,7 +104,7 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-from graph.errors import ReelgraphError
+from reelgraph.errors import ReelgraphError
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -145,7 +145,7 @@ DATASET_FILES = {
     "episode": "title.episode.tsv.gz",
 }
 
-#: The files fetched when ``files`` is None: the ones :mod:`loaders.imdb_tsv` reads.
+#: The files fetched when ``files`` is None: the ones :mod:`reelgraph.loaders.imdb_tsv` reads.
 DEFAULT_FILES = ("basics", "principals", "names", "ratings", "crew")
 
 #: Bytes read from the network (and decompressed when checking) at a time; a
@@ -174,7 +174,7 @@ class DownloadError(ReelgraphError):
         The files completed before the error (set by :func:`download_datasets`).
     """
 
-    # Not one of graph.errors' codes (1-5): scripts can tell "download failed" apart.
+    # Not one of reelgraph.errors' codes (1-5): scripts can tell "download failed" apart.
     exit_code = 6
 
     def __init__(self, message: str, *, file: str | None = None, url: str | None = None):

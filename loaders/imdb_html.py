@@ -27,7 +27,7 @@ before 2021) is read from JSON-LD alone.
 What the graph gets
 -------------------
 * one film row (``source`` ``"imdb-html"``, ``stub`` False) with every field
-  the page states (see :data:`graph.model.FILM_COLUMNS`): title, original
+  the page states (see :data:`reelgraph.model.FILM_COLUMNS`): title, original
   title, year, title type (``movie``, ``tvSeries``, ...), rating, votes,
   runtime in minutes, genres, certificate, release date and country,
   countries, languages, plot, storyline, keywords (and how many IMDb has),
@@ -43,14 +43,14 @@ What the graph gets
   when the page marks none, for the first three billed; crew ``billing`` is
   left empty;
 * one ``similar`` row per "More like this" title (``rank`` 1..n, ``source``
-  :data:`graph.model.MORE_LIKE_THIS`) and a stub film row for each of them
+  :data:`reelgraph.model.MORE_LIKE_THIS`) and a stub film row for each of them
   (``stub`` True; id, title, year, type, rating and votes as given).
 
 Bad input
 ---------
-Every problem raises :class:`graph.errors.InputError` with a one-line message
+Every problem raises :class:`reelgraph.errors.InputError` with a one-line message
 that starts with the file: a missing, empty, binary (NUL bytes) or non-UTF-8
-file (the messages every loader shares, :func:`loaders._text.read_text_file`);
+file (the messages every loader shares, :func:`reelgraph.loaders._text.read_text_file`);
 text that is not HTML; HTML that is not an IMDb title page
 (another site, an IMDb name page, or a title's sub-page such as
 ``/title/tt.../keywords`` or ``.../episodes``); a page without title data.
@@ -78,9 +78,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from graph.errors import InputError
-from graph.model import MORE_LIKE_THIS, FilmGraph, film_key, is_imdb_film_id, person_key
-from loaders._text import read_text_file
+from reelgraph.errors import InputError
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph, film_key, is_imdb_film_id, person_key
+from reelgraph.loaders._text import read_text_file
 
 __all__ = ["SOURCE", "looks_like_imdb_html", "read_imdb_html"]
 
@@ -855,7 +855,7 @@ def _fallback_title(page: _Page) -> str | None:
 
 
 def read_imdb_html(path) -> FilmGraph:
-    """Read a saved IMDb title page into a :class:`~graph.model.FilmGraph`.
+    """Read a saved IMDb title page into a :class:`~reelgraph.model.FilmGraph`.
 
     Parameters
     ----------
@@ -869,7 +869,7 @@ def read_imdb_html(path) -> FilmGraph:
     FilmGraph
         The page's film (``source`` ``"imdb-html"``), its people and credits,
         and its "More like this" titles as stub films linked by ``similar``
-        rows (``source`` :data:`~graph.model.MORE_LIKE_THIS`, rank 1..n).
+        rows (``source`` :data:`~reelgraph.model.MORE_LIKE_THIS`, rank 1..n).
 
     Raises
     ------

@@ -5,7 +5,7 @@ comes out run together ("DramaRomanceSci-Fi", "dystopiaamputationclone"), a cast
 entry runs the name, the character and "as character" together ("Keira
 Knightley Ruthas Ruth"), and names follow names with nothing between them.  This
 module reads it back section by section, using what each section repeats or
-marks to find the boundaries; the saved HTML of a page (:mod:`loaders.imdb_html`)
+marks to find the boundaries; the saved HTML of a page (:mod:`reelgraph.loaders.imdb_html`)
 carries exact ids and lists and is preferable when a user has it.
 
 The expected shape is the one of ``never-let-me-go.imdb.txt`` in the bundled
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import wordninja  # splits run-together keywords; small, offline, no dependencies
 
-from graph.errors import InputError
-from graph.model import MORE_LIKE_THIS, FilmGraph, film_key, person_key
-from loaders._text import read_text_file
+from reelgraph.errors import InputError
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph, film_key, person_key
+from reelgraph.loaders._text import read_text_file
 
 __all__ = ["read_imdb_text", "parse_imdb_text", "looks_like_imdb_text", "IMDB_GENRES"]
 
@@ -113,7 +113,7 @@ def read_imdb_text(path) -> FilmGraph:
 
     Examples
     --------
-    >>> from loaders.sample import SAMPLE_DIR
+    >>> from reelgraph.loaders.sample import SAMPLE_DIR
     >>> g = read_imdb_text(SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt")
     >>> film = g.to_records()["films"][0]
     >>> [film[k] for k in ("id", "title", "year", "rating", "votes")]

@@ -68,7 +68,7 @@ Errors
 A missing required file, an unexpected header, a line with the wrong number
 of fields, a value that is not what its column holds (a year that is no
 integer, an id that is no ``tt...`` / ``nm...``), bytes that are not UTF-8
-or a broken gzip stream raise :class:`~graph.errors.InputError` naming the
+or a broken gzip stream raise :class:`~reelgraph.errors.InputError` naming the
 file and, where there is one, the line.  With ``on_error="skip"`` bad lines
 are skipped and counted (``report.bad_lines``) instead; a broken gzip
 stream or a bad header still raises, since nothing after it can be trusted.
@@ -94,8 +94,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from graph.errors import InputError
-from graph.model import LIST_COLUMNS, FilmGraph, cyclic_gc_paused
+from reelgraph.errors import InputError
+from reelgraph.model import LIST_COLUMNS, FilmGraph, cyclic_gc_paused
 
 __all__ = [
     "SOURCE",
@@ -1042,7 +1042,7 @@ def read_imdb_datasets(
     on_error: str = "raise",
     progress: bool = True,
 ) -> FilmGraph:
-    """Read a folder of IMDb's dataset files into a :class:`~graph.model.FilmGraph`.
+    """Read a folder of IMDb's dataset files into a :class:`~reelgraph.model.FilmGraph`.
 
     Parameters
     ----------
@@ -1063,7 +1063,7 @@ def read_imdb_datasets(
         ``actor``); None keeps all.  ``director`` / ``writer`` also decide
         whether ``title.crew`` adds credits.
     on_error : "raise" or "skip"
-        What a bad line does: raise :class:`~graph.errors.InputError`
+        What a bad line does: raise :class:`~reelgraph.errors.InputError`
         (naming file and line) or be skipped and counted.
     progress : bool
         Show tqdm progress bars (rows, rows/s) on stderr.

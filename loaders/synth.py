@@ -49,7 +49,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph._arrow_text import text_buffer
+from reelgraph._arrow_text import text_buffer
 
 __all__ = ["HEADERS", "TITLE_TYPE_MIX", "CATEGORY_MIX", "SynthSummary", "write_synthetic_datasets"]
 

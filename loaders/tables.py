@@ -2,7 +2,7 @@
 
 This is the simplest way to hand reelgraph data compiled by hand (the bundled
 sample is one) and what ``reelgraph export --format csv`` writes.  Columns are
-those of :mod:`graph.model`; any may be left out.  List cells (genres,
+those of :mod:`reelgraph.model`; any may be left out.  List cells (genres,
 characters, ...) hold their items joined by ``|``.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from graph.errors import InputError
-from graph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
+from reelgraph.errors import InputError
+from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
 
 __all__ = ["LIST_SEPARATOR", "is_tables_folder", "read_tables", "write_tables"]
 
@@ -56,13 +56,13 @@ def _read_one(path: Path, table: str) -> pd.DataFrame:
 
 
 def read_tables(folder) -> FilmGraph:
-    """Read a folder of canonical CSV tables into a :class:`~graph.model.FilmGraph`.
+    """Read a folder of canonical CSV tables into a :class:`~reelgraph.model.FilmGraph`.
 
     Only ``films.csv`` is required; every film row must have an ``id``.
 
     Examples
     --------
-    >>> from loaders.sample import SAMPLE_DIR
+    >>> from reelgraph.loaders.sample import SAMPLE_DIR
     >>> read_tables(SAMPLE_DIR / "tables").counts()["films"] > 10
     True
     """

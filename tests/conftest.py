@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from graph.model import merge_graphs
+from reelgraph.model import merge_graphs
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +27,8 @@ def free_ports():
 @pytest.fixture(scope="session")
 def sample_graph():
     """The bundled sample, merged as ``reelgraph demo`` merges it."""
-    from loaders import read_sources
-    from loaders.sample import SAMPLE_SOURCES
+    from reelgraph.loaders import read_sources
+    from reelgraph.loaders.sample import SAMPLE_SOURCES
 
     return merge_graphs(read_sources(SAMPLE_SOURCES))
 
@@ -40,7 +40,7 @@ def neo4j_settings():
     ``scripts/test`` starts one and sets ``REELGRAPH_TEST_NEO4J=1`` with the
     NEO4J_* variables. Run directly, pytest skips these tests unless they are set.
     """
-    from graph.neo4j_store import Neo4jSettings
+    from reelgraph.neo4j.sync import Neo4jSettings
 
     if not os.environ.get("REELGRAPH_TEST_NEO4J"):
         pytest.skip("needs the test Neo4j server: run ./scripts/test (or set REELGRAPH_TEST_NEO4J=1 and NEO4J_*)")
@@ -50,7 +50,7 @@ def neo4j_settings():
 @pytest.fixture
 def neo4j_driver(neo4j_settings):
     """A driver on an empty test database (everything is deleted first)."""
-    from graph.neo4j_store import connect
+    from reelgraph.neo4j.sync import connect
 
     driver = connect(neo4j_settings)
     with driver.session() as session:
@@ -61,7 +61,7 @@ def neo4j_driver(neo4j_settings):
 
 def _expected_neo4j_counts(graph) -> dict:
     """What Neo4j must hold for ``graph``, computed from the canonical tables alone."""
-    from graph.neo4j_store import RELATIONSHIP_TYPES
+    from reelgraph.neo4j.sync import RELATIONSHIP_TYPES
 
     rel = graph.credits["role"].map(RELATIONSHIP_TYPES).fillna("WORKED_ON").value_counts().to_dict()
     genres = sorted({g for gs in graph.films["genres"] for g in gs})

@@ -8,10 +8,10 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.model import CREDIT_COLUMNS, FILM_COLUMNS, PEOPLE_COLUMNS, SIMILAR_COLUMNS
-from graph.store import LocalStore
-from loaders.sample import SAMPLE_DIR
+from reelgraph.cli import main
+from reelgraph.model import CREDIT_COLUMNS, FILM_COLUMNS, PEOPLE_COLUMNS, SIMILAR_COLUMNS
+from reelgraph.store import LocalStore
+from reelgraph.loaders.sample import SAMPLE_DIR
 
 SEED = SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt"
 
@@ -122,7 +122,7 @@ def test_bad_input_is_one_line_and_writes_nothing(run, tmp_path, name, make, mes
 def test_bad_input_in_a_real_process_has_no_traceback(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    proc = subprocess.run([sys.executable, "-m", "graph.cli", "load", str(empty)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "reelgraph", "load", str(empty)], capture_output=True, text=True,
                           env={"REELGRAPH_STORE": str(tmp_path / "store"), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 2
     assert proc.stderr == f"reelgraph: error: {empty}: empty file\n"
@@ -138,7 +138,7 @@ def test_stats_without_a_store_says_what_to_do(run, tmp_path):
 def test_a_reader_that_stops_early_gets_no_error(tmp_path):
     """`reelgraph demo | head -1`: the closed pipe ends the command quietly (exit 141, as a shell reports it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}  # the local store only
-    proc = subprocess.Popen([sys.executable, "-m", "graph.cli", "demo", "--store", str(tmp_path / "store")],
+    proc = subprocess.Popen([sys.executable, "-m", "reelgraph", "demo", "--store", str(tmp_path / "store")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stdout.readline().startswith("reelgraph demo: the sample around 'Never Let Me Go' (2010)")
     proc.stdout.close()

@@ -6,8 +6,8 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.store import LocalStore
+from reelgraph.cli import main
+from reelgraph.store import LocalStore
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +94,8 @@ def test_show_writes_one_offline_file(store, tmp_path):
 ])
 def test_show_draws_what_the_whole_graph_would(store, tmp_path, args, shown):
     """show draws from a cut-out of the mirror; the page is the one the whole graph gives."""
-    from graph import views
-    from graph.mirror import build_mirror
+    from reelgraph import views
+    from reelgraph.mirror import build_mirror
 
     out = tmp_path / "view.html"
     result = run(store, "show", *args, "-o", out)

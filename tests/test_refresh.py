@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.store import LocalStore
-from loaders.sample import SAMPLE_DIR
-from loaders.synth import write_synthetic_datasets
+from reelgraph.cli import main
+from reelgraph.store import LocalStore
+from reelgraph.loaders.sample import SAMPLE_DIR
+from reelgraph.loaders.synth import write_synthetic_datasets
 
 SEED = SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt"
 
@@ -99,7 +99,7 @@ def test_loading_the_same_copy_again_changes_nothing(tmp_path, versions):
 
 @pytest.mark.neo4j
 def test_refresh_in_neo4j_equals_a_clean_load(tmp_path, versions, neo4j_driver):
-    from graph.neo4j_store import neo4j_counts, run_cypher, sync_graph
+    from reelgraph.neo4j.sync import neo4j_counts, run_cypher, sync_graph
 
     a, b, changed, _ = versions
     _load(tmp_path / "s", a, SEED)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph.mirror import build_mirror
-from graph.model import FilmGraph
+from reelgraph.mirror import build_mirror
+from reelgraph.model import FilmGraph
 
 # People: A..F act; G directs f1 and f7; S appears as himself; Z and X are
 # actors nobody reaches through acting (Z only shares f8 with S; X is alone).

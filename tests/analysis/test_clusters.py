@@ -6,10 +6,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.clusters import cluster_films, modularity
-from graph.mirror import build_mirror
-from graph.model import MORE_LIKE_THIS, FilmGraph
-from graph.similarity import similarity_graph
+from reelgraph.analysis.clusters import cluster_films, modularity
+from reelgraph.mirror import build_mirror
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph
+from reelgraph.analysis.similarity import similarity_graph
 
 ROMANCE = ["tt0000001", "tt0000002", "tt0000003", "tt0000004"]
 SPACE = ["tt0000005", "tt0000006", "tt0000007"]

@@ -4,8 +4,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.mirror import RELATIONSHIP_TYPES, build_mirror, mirror_counts, relationship_type
-from graph.model import MORE_LIKE_THIS, FilmGraph
+from reelgraph.mirror import RELATIONSHIP_TYPES, build_mirror, mirror_counts, relationship_type
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph
 
 
 @pytest.fixture
@@ -115,8 +115,8 @@ def test_duplicate_rows_in_hand_made_tables_keep_one_node():
 
 
 def test_sample_tables_mirror():
-    from loaders.sample import SAMPLE_DIR
-    from loaders.tables import read_tables
+    from reelgraph.loaders.sample import SAMPLE_DIR
+    from reelgraph.loaders.tables import read_tables
 
     folder = SAMPLE_DIR / "tables"
     if not (folder / "films.csv").exists():

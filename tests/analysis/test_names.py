@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from graph.errors import AmbiguousNameError, NameNotFoundError
-from graph.mirror import build_mirror
-from graph.model import FilmGraph
-from graph.names import MAX_CANDIDATES, describe_film, describe_person, normalize_name, resolve_film, resolve_node, resolve_person
+from reelgraph.errors import AmbiguousNameError, NameNotFoundError
+from reelgraph.mirror import build_mirror
+from reelgraph.model import FilmGraph
+from reelgraph.names import MAX_CANDIDATES, describe_film, describe_person, normalize_name, resolve_film, resolve_node, resolve_person
 
 
 @pytest.fixture

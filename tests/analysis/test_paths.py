@@ -7,10 +7,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.errors import AmbiguousNameError, NameNotFoundError, ReelgraphError
-from graph.mirror import build_mirror
-from graph.model import FilmGraph
-from graph.paths import bacon_numbers, best_centres, costar_path, film_path
+from reelgraph.errors import AmbiguousNameError, NameNotFoundError, ReelgraphError
+from reelgraph.mirror import build_mirror
+from reelgraph.model import FilmGraph
+from reelgraph.analysis.paths import bacon_numbers, best_centres, costar_path, film_path
 
 
 def labels(path):
@@ -253,7 +253,7 @@ def test_ambiguous_endpoint_is_reported():
 
 def test_search_stamps_start_again_when_the_counter_nears_its_limit():
     """The 32-bit stamps are cleared when the tick counter could overflow; answers stay the same."""
-    from graph.paths import _scratch_for
+    from reelgraph.analysis.paths import _scratch_for
 
     m = build_mirror(random_graph(0))
     G = m.nx

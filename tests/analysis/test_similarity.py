@@ -5,9 +5,9 @@ import math
 import networkx as nx
 import pytest
 
-from graph.mirror import build_mirror
-from graph.model import MORE_LIKE_THIS, FilmGraph
-from graph.similarity import DEFAULT_WEIGHTS, mlt_weight, similar_films, similarity_graph
+from reelgraph.mirror import build_mirror
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph
+from reelgraph.analysis.similarity import DEFAULT_WEIGHTS, mlt_weight, similar_films, similarity_graph
 
 FILMS = [
     # id, title, genres, keywords
@@ -152,8 +152,8 @@ def test_networkx_export_explains_every_edge(mirror):
 
 
 def test_sample_similarity():
-    from loaders.sample import SAMPLE_DIR
-    from loaders.tables import read_tables
+    from reelgraph.loaders.sample import SAMPLE_DIR
+    from reelgraph.loaders.tables import read_tables
 
     folder = SAMPLE_DIR / "tables"
     if not (folder / "similar.csv").exists():

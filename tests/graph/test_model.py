@@ -2,7 +2,7 @@
 
 import pytest
 
-from graph.model import FilmGraph, film_key, merge_graphs, normalize_table, person_key, slugify
+from reelgraph.model import FilmGraph, film_key, merge_graphs, normalize_table, person_key, slugify
 
 
 def test_derived_keys_are_stable():

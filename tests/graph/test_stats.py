@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph.model import FilmGraph
-from graph.stats import best_connected_people, graph_stats
+from reelgraph.model import FilmGraph
+from reelgraph.analysis.stats import best_connected_people, graph_stats
 
 
 def _self_join_reference(graph, top):

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from graph.errors import StoreError
-from graph.model import FilmGraph
-from graph.store import DEFAULT_STORE, LocalStore, store_path
+from reelgraph.errors import StoreError
+from reelgraph.model import FilmGraph
+from reelgraph.store import DEFAULT_STORE, LocalStore, store_path
 
 
 def _graph():
@@ -134,8 +134,8 @@ def test_a_source_loaded_again_is_not_read_back_first(tmp_path):
 @pytest.mark.parametrize("which", ["sample", "tricky", "empty", "no lists"])
 def test_stored_fingerprints_equal_those_of_the_read_tables(tmp_path, sample_graph, which, monkeypatch):
     """A reload hashes the stored tables straight from Arrow; the hashes are those of the canonical tables."""
-    import graph.store as store_module
-    from graph.store import _KEYS, _fingerprint, _stored_fingerprint
+    import reelgraph.store as store_module
+    from reelgraph.store import _KEYS, _fingerprint, _stored_fingerprint
 
     graph = {"sample": lambda: sample_graph, "tricky": _tricky_graph, "empty": FilmGraph.empty,
              "no lists": lambda: FilmGraph.from_records(films=[{"id": "tt1", "title": "A"}])}[which]()
@@ -160,7 +160,7 @@ def test_stored_fingerprints_equal_those_of_the_read_tables(tmp_path, sample_gra
 def test_a_stored_table_of_an_older_layout_is_fingerprinted_the_canonical_way(tmp_path):
     import pyarrow.parquet as pq
 
-    from graph.store import _fingerprint, _stored_fingerprint
+    from reelgraph.store import _fingerprint, _stored_fingerprint
 
     store = LocalStore(tmp_path / "s")
     store.write(_tricky_graph())

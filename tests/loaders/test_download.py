@@ -1,4 +1,4 @@
-"""Tests of loaders.download: fetching IMDb's dataset files, resuming, skipping unchanged ones, failing clearly.
+"""Tests of reelgraph.loaders.download: fetching IMDb's dataset files, resuming, skipping unchanged ones, failing clearly.
 
 Everything talks to a local ``http.server.ThreadingHTTPServer`` on 127.0.0.1
 (port 0) that a fixture starts in a thread.  It serves small synthetic
@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import loaders.download as download  # noqa: E402
-from graph.errors import ReelgraphError  # noqa: E402
-from loaders.download import (  # noqa: E402
+import reelgraph.loaders.download as download  # noqa: E402
+from reelgraph.errors import ReelgraphError  # noqa: E402
+from reelgraph.loaders.download import (  # noqa: E402
     DATASET_FILES,
     DEFAULT_FILES,
     ENV_BASE_URL,
@@ -41,7 +41,7 @@ from loaders.download import (  # noqa: E402
     download_datasets,
     resolve_files,
 )
-from loaders.synth import write_synthetic_datasets  # noqa: E402
+from reelgraph.loaders.synth import write_synthetic_datasets  # noqa: E402
 
 DEFAULT_NAMES = [DATASET_FILES[k] for k in DEFAULT_FILES]
 HTML = b"<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head><body>Please try again later.</body></html>\n"
@@ -233,7 +233,7 @@ def state(dest: Path) -> dict:
 
 
 def test_default_files_are_the_loaders_files():
-    from loaders.imdb_tsv import FILES
+    from reelgraph.loaders.imdb_tsv import FILES
 
     assert set(DEFAULT_FILES) == set(FILES)
     assert {DATASET_FILES[k] for k in FILES} == {f"{stem}.tsv.gz" for stem in FILES.values()}
@@ -293,8 +293,8 @@ def test_first_download_fetches_every_default_file(server, source, tmp_path):
 
 
 def test_downloaded_folder_loads(server, tmp_path):
-    from loaders import detect_format
-    from loaders.imdb_tsv import read_imdb_datasets
+    from reelgraph.loaders import detect_format
+    from reelgraph.loaders.imdb_tsv import read_imdb_datasets
 
     fetch(server, tmp_path)
     assert detect_format(tmp_path) == "imdb-datasets"

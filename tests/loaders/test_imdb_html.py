@@ -1,4 +1,4 @@
-"""Tests of :mod:`loaders.imdb_html`: saved IMDb title pages (.html).
+"""Tests of :mod:`reelgraph.loaders.imdb_html`: saved IMDb title pages (.html).
 
 The fixtures in ``tests/fixtures/html`` are small hand-made pages in the
 shapes IMDb used: the 2022 layout (``aboveTheFoldData`` + ``mainColumnData``),
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from graph.model import FILM_COLUMNS, MORE_LIKE_THIS, merge_graphs
-from loaders.imdb_html import SOURCE, looks_like_imdb_html, read_imdb_html
+from reelgraph.errors import InputError
+from reelgraph.model import FILM_COLUMNS, MORE_LIKE_THIS, merge_graphs
+from reelgraph.loaders.imdb_html import SOURCE, looks_like_imdb_html, read_imdb_html
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 NLMG = FIXTURES / "never_let_me_go.html"

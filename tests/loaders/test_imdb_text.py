@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from graph.errors import InputError
-from graph.model import MORE_LIKE_THIS, merge_graphs
-from loaders.imdb_text import read_imdb_text
-from loaders.sample import SAMPLE_DIR
+from reelgraph.errors import InputError
+from reelgraph.model import MORE_LIKE_THIS, merge_graphs
+from reelgraph.loaders.imdb_text import read_imdb_text
+from reelgraph.loaders.sample import SAMPLE_DIR
 
 SEED = SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt"
 

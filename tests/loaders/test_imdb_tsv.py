@@ -1,4 +1,4 @@
-"""Tests of loaders.imdb_tsv: IMDb's dataset files (title.basics, title.principals, ...) -> FilmGraph.
+"""Tests of reelgraph.loaders.imdb_tsv: IMDb's dataset files (title.basics, title.principals, ...) -> FilmGraph.
 
 Everything here runs on hand-written files and small synthetic folders in
 ``tmp_path``; only ``test_real_*`` read /work/shared, and only when
@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import loaders.imdb_tsv as imdb_tsv  # noqa: E402
-from graph.errors import InputError  # noqa: E402
-from graph.model import FILM_COLUMNS, LIST_COLUMNS, PEOPLE_COLUMNS, CREDIT_COLUMNS  # noqa: E402
-from loaders.imdb_tsv import ImdbLoadReport, is_imdb_datasets_folder, read_imdb_datasets  # noqa: E402
-from loaders.synth import write_synthetic_datasets  # noqa: E402
+import reelgraph.loaders.imdb_tsv as imdb_tsv  # noqa: E402
+from reelgraph.errors import InputError  # noqa: E402
+from reelgraph.model import FILM_COLUMNS, LIST_COLUMNS, PEOPLE_COLUMNS, CREDIT_COLUMNS  # noqa: E402
+from reelgraph.loaders.imdb_tsv import ImdbLoadReport, is_imdb_datasets_folder, read_imdb_datasets  # noqa: E402
+from reelgraph.loaders.synth import write_synthetic_datasets  # noqa: E402
 
 N = "\\N"
 

@@ -2,9 +2,9 @@
 
 import gzip
 
-from graph.model import merge_graphs
-from loaders import read_partitions, read_sources
-from loaders.sample import SAMPLE_DIR
+from reelgraph.model import merge_graphs
+from reelgraph.loaders import read_partitions, read_sources
+from reelgraph.loaders.sample import SAMPLE_DIR
 
 SEED = SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt"
 

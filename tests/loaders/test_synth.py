@@ -1,4 +1,4 @@
-"""Tests of loaders.synth: synthetic IMDb dataset folders (format, determinism, shape)."""
+"""Tests of reelgraph.loaders.synth: synthetic IMDb dataset folders (format, determinism, shape)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from loaders.synth import HEADERS, write_synthetic_datasets  # noqa: E402
+from reelgraph.loaders.synth import HEADERS, write_synthetic_datasets  # noqa: E402
 
 N = "\\N"
 

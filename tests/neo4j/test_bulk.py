@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from graph import neo4j_server as ns
-from graph.model import FilmGraph, merge_graphs
-from graph.neo4j_bulk import (
+from reelgraph.neo4j import server as ns
+from reelgraph.model import FilmGraph, merge_graphs
+from reelgraph.neo4j.bulk import (
     Neo4jBulkError,
     bulk_load,
     choose_loader,
@@ -22,7 +22,7 @@ from graph.neo4j_bulk import (
     relationship_count,
     write_import_files,
 )
-from graph.neo4j_store import Neo4jSettings, connect, neo4j_counts, run_cypher, sync_graph
+from reelgraph.neo4j.sync import Neo4jSettings, connect, neo4j_counts, run_cypher, sync_graph
 
 pytestmark = pytest.mark.neo4j
 
@@ -136,8 +136,8 @@ def test_array_delimiter_avoids_values_that_contain_it(tmp_path):
 def test_the_load_help_states_the_bulk_threshold():
     from click.testing import CliRunner
 
-    from graph.cli import main
-    from graph.neo4j_bulk import BULK_THRESHOLD
+    from reelgraph.cli import main
+    from reelgraph.neo4j.bulk import BULK_THRESHOLD
 
     help_text = " ".join(CliRunner().invoke(main, ["load", "--help"]).output.split())
     assert f"the import tool for over {BULK_THRESHOLD / 1e6:g}M relationships" in help_text
@@ -275,7 +275,7 @@ def test_tricky_values_bulk_equal_sync(bulk_loaded, scratch, scratch_driver, neo
 
 def test_a_failed_import_says_why_in_one_line_and_restarts_the_server(bulk_loaded, scratch, scratch_driver,
                                                                       sample_graph, monkeypatch):
-    import graph.neo4j_bulk as bulk
+    import reelgraph.neo4j.bulk as bulk
 
     real = bulk.write_import_files
 
@@ -301,7 +301,7 @@ def test_a_failed_import_says_why_in_one_line_and_restarts_the_server(bulk_loade
 def test_a_failed_write_restarts_the_server_and_leaves_the_database_as_it_was(bulk_loaded, scratch, scratch_driver,
                                                                               sample_graph, monkeypatch):
     """The server stops while the files are written; a write that fails still gets it back."""
-    import graph.neo4j_bulk as bulk
+    import reelgraph.neo4j.bulk as bulk
 
     def full_disk(film_graph, folder, **kwargs):
         raise OSError(28, "No space left on device", str(Path(folder) / "credits.csv"))

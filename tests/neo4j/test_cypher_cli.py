@@ -5,9 +5,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import graph.neo4j_store
-from graph.cli import main
-from graph.neo4j_store import neo4j_counts, run_cypher, sync_graph
+import reelgraph.neo4j.sync
+from reelgraph.cli import main
+from reelgraph.neo4j.sync import neo4j_counts, run_cypher, sync_graph
 
 pytestmark = pytest.mark.neo4j
 
@@ -151,13 +151,13 @@ def test_example(cypher):
 def test_quoted_values_are_parameters_never_query_text(cypher, neo4j_driver, monkeypatch):
     hostile = "x'}) DETACH DELETE n //\" ; MATCH (m) DETACH DELETE m"
     seen = []
-    real = graph.neo4j_store.run_cypher
+    real = reelgraph.neo4j.sync.run_cypher
 
     def spy(driver, query, parameters=None, **kwargs):
         seen.append((query, dict(parameters or {})))
         return real(driver, query, parameters, **kwargs)
 
-    monkeypatch.setattr(graph.neo4j_store, "run_cypher", spy)
+    monkeypatch.setattr(reelgraph.neo4j.sync, "run_cypher", spy)
     before = neo4j_counts(neo4j_driver)
     query = "MATCH (p:Person {name: $name}) RETURN p.name AS name"
     result = cypher(query, "-p", f"name={hostile}")

@@ -3,11 +3,11 @@
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.mirror import build_mirror, mirror_counts
-from graph.neo4j_read import read_graph
-from graph.neo4j_store import run_cypher, sync_graph
-from graph.paths import costar_path
+from reelgraph.cli import main
+from reelgraph.mirror import build_mirror, mirror_counts
+from reelgraph.neo4j.read import read_graph
+from reelgraph.neo4j.sync import run_cypher, sync_graph
+from reelgraph.analysis.paths import costar_path
 
 pytestmark = pytest.mark.neo4j
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from graph.errors import ReadOnlyQueryError
-from graph.model import FilmGraph, merge_graphs
-from graph.neo4j_store import neo4j_counts, run_cypher, sync_graph
+from reelgraph.errors import ReadOnlyQueryError
+from reelgraph.model import FilmGraph, merge_graphs
+from reelgraph.neo4j.sync import neo4j_counts, run_cypher, sync_graph
 
 pytestmark = pytest.mark.neo4j
 
@@ -91,7 +91,7 @@ def test_write_when_asked(neo4j_driver):
 
 
 def test_a_sync_that_fails_midway_says_what_to_do_and_the_rerun_is_clean(neo4j_driver, sample_graph, expected_counts):
-    from graph.neo4j_store import Neo4jSyncError
+    from reelgraph.neo4j.sync import Neo4jSyncError
 
     broken = merge_graphs(sample_graph)
     # A map is no valid property value: the server rejects the batch holding it,

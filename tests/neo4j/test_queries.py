@@ -8,9 +8,9 @@ accident.
 import pandas as pd
 import pytest
 
-from graph.errors import ReelgraphError
-from graph.neo4j_store import run_cypher, sync_graph, write_clusters
-from graph.queries import example_queries, example_query
+from reelgraph.errors import ReelgraphError
+from reelgraph.neo4j.sync import run_cypher, sync_graph, write_clusters
+from reelgraph.neo4j.queries import example_queries, example_query
 
 pytestmark = pytest.mark.neo4j
 

@@ -1,4 +1,4 @@
-"""Tests against a real local Neo4j 5.26 server (graph.neo4j_server).
+"""Tests against a real local Neo4j 5.26 server (reelgraph.neo4j.server).
 
 Nothing here is skipped: if the server cannot be installed or started, the
 tests fail with the reason.  The first run fetches the jars with Maven (about
@@ -25,10 +25,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 try:
-    from graph import neo4j_server as ns
+    from reelgraph.neo4j import server as ns
 except ImportError:  # run as plain `pytest` without the repo root on sys.path
     sys.path.insert(0, str(REPO))
-    from graph import neo4j_server as ns
+    from reelgraph.neo4j import server as ns
 
 # Registered in pyproject.toml: "needs the test Neo4j server".
 needs_neo4j = pytest.mark.neo4j
@@ -70,7 +70,7 @@ def driver(server):
 def test_module_versions_match_pom():
     props = {
         el.tag.split("}")[-1]: el.text
-        for el in ET.parse(REPO / "scripts" / "neo4j" / "pom.xml").getroot().find("{*}properties")
+        for el in ET.parse(REPO / "graph" / "neo4j" / "pom.xml").getroot().find("{*}properties")
     }
     assert props["neo4j.version"] == ns.NEO4J_VERSION
     assert props["apoc.version"] == ns.APOC_VERSION
@@ -138,7 +138,7 @@ def test_start_when_running_is_a_noop(server):
 @needs_neo4j
 def test_cli_status(server):
     run = subprocess.run(
-        [sys.executable, "-m", "graph.neo4j_server", "status", "--json"],
+        [sys.executable, "-m", "reelgraph.neo4j.server", "status", "--json"],
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )
     assert run.returncode == 0, run.stderr

@@ -7,9 +7,9 @@ view, node for node and edge for edge.
 
 import pytest
 
-from graph import views
-from graph.mirror import build_mirror
-from graph.model import FilmGraph
+from reelgraph import views
+from reelgraph.mirror import build_mirror
+from reelgraph.model import FilmGraph
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_neighbourhood_view_from_a_cutout_equals_the_whole(mirror, depth, max_no
 
 
 def test_path_view_from_a_cutout_equals_the_whole(mirror):
-    from graph.paths import costar_path, film_path
+    from reelgraph.analysis.paths import costar_path, film_path
 
     paths = []
     # From Carey Mulligan to the person farthest away, from Never Let Me Go to the film farthest away.

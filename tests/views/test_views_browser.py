@@ -14,7 +14,7 @@ import time
 import networkx as nx
 import pytest
 
-from graph.views import cluster_view, more_like_this_view, neighbourhood_view, path_view, show_inline, write_html
+from reelgraph.views import cluster_view, more_like_this_view, neighbourhood_view, path_view, show_inline, write_html
 
 pytestmark = pytest.mark.browser
 

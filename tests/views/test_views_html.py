@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph import views
-from graph.errors import NameNotFoundError
-from graph.views import View, cluster_view, imdb_url, more_like_this_view, neighbourhood_view, path_view, show_inline, write_html
+from reelgraph import views
+from reelgraph.errors import NameNotFoundError
+from reelgraph.views import View, cluster_view, imdb_url, more_like_this_view, neighbourhood_view, path_view, show_inline, write_html
 
 # The same hostile strings as conftest.make_graph (imported through the fixture module's values).
 HOSTILE_TITLE = '<img src=x onerror="window.__xss=1">'
@@ -473,9 +473,9 @@ def test_view_repr_and_type_checks(hostile):
 
 def test_works_on_the_real_mirror():
     """The colleague's ``build_mirror(...).nx`` (on the seed page) draws as the hand-built graphs do."""
-    mirror_module = pytest.importorskip("graph.mirror")
-    from loaders.imdb_text import read_imdb_text
-    from loaders.sample import SAMPLE_DIR
+    mirror_module = pytest.importorskip("reelgraph.mirror")
+    from reelgraph.loaders.imdb_text import read_imdb_text
+    from reelgraph.loaders.sample import SAMPLE_DIR
 
     mirror = mirror_module.build_mirror(read_imdb_text(SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt"))
     view = neighbourhood_view(mirror, "tt1334260")

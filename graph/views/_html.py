@@ -1,6 +1,6 @@
 """The HTML document of a view: one self-contained file, no network, no ``lib/``.
 
-Private helper of :mod:`graph.views`.  What it guarantees:
+Private helper of :mod:`reelgraph.views`.  What it guarantees:
 
 * **Everything inline.**  vis-network's JavaScript and CSS are read from the
   copy the pyvis package ships (``pyvis/templates/lib/vis-9.1.2/``) and put

@@ -43,8 +43,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from graph.mirror import ACTING_ROLES, DEFAULT_EXCLUDED_ROLES, Mirror, build_mirror
-from graph.names import resolve_node
+from reelgraph.mirror import ACTING_ROLES, DEFAULT_EXCLUDED_ROLES, Mirror, build_mirror
+from reelgraph.names import resolve_node
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -454,7 +454,7 @@ def similarity_graph(
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(
     ...     films=[{"id": "tt0000001", "title": "A", "genres": ["Drama"]}, {"id": "tt0000002", "title": "B", "genres": ["Drama"]}],
     ...     similar=[{"film_id": "tt0000001", "similar_id": "tt0000002", "rank": 1, "source": "imdb-more-like-this"}])
@@ -644,7 +644,7 @@ def similar_films(sim_graph_or_mirror, film: str, top: int = 10, **options) -> l
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(
     ...     films=[{"id": "tt0000001", "title": "A"}, {"id": "tt0000002", "title": "B"}],
     ...     similar=[{"film_id": "tt0000001", "similar_id": "tt0000002", "rank": 3, "source": "imdb-more-like-this"}])

@@ -1,7 +1,7 @@
 """Co-star paths ("six degrees"), film-to-film chains, Bacon numbers and the best centres.
 
 Everything here walks the person–film graph of the mirror's CSR adjacency
-(:meth:`graph.mirror.Mirror.view`), never the "More like this" links.
+(:meth:`reelgraph.mirror.Mirror.view`), never the "More like this" links.
 Distances count *person-to-person hops*: two people in one film are 1 apart
 (co-stars), whatever the film between them.  :func:`film_path` counts
 film-to-film hops the same way.
@@ -10,7 +10,7 @@ Options every function here takes (``**filters``)
 ---------------------------------------------------
 actors_only : bool, default True (False for :func:`film_path`)
     Link people only through acting credits (``actor``; ``actress`` too).
-exclude_roles : iterable of str, default :data:`~graph.mirror.DEFAULT_EXCLUDED_ROLES`
+exclude_roles : iterable of str, default :data:`~reelgraph.mirror.DEFAULT_EXCLUDED_ROLES`
     Credit roles that never link (``self``, ``archive_footage``...).
 year_range : (int or None, int or None), optional
     Only films whose year is within the bounds (inclusive); films of unknown
@@ -25,7 +25,7 @@ How it is fast
 A query is a bidirectional breadth-first search over the CSR arrays: each
 step expands the whole frontier of the side whose frontier has fewer edges,
 until the two searches meet.  One path is found by loops compiled with numba
-(:mod:`graph._path_kernels`); listing all shortest paths keeps every layer
+(:mod:`reelgraph.analysis._path_kernels`); listing all shortest paths keeps every layer
 and runs the same search with a handful of numpy calls a step.  "Seen" marks
 live in arrays reused from query to query with a generation stamp, so a
 query never clears or allocates anything of the graph's size.  Film filters
@@ -47,10 +47,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from graph._path_kernels import bidirectional_search, walk_back
-from graph.errors import ReelgraphError
-from graph.mirror import DEFAULT_EXCLUDED_ROLES, MISSING_INT, CsrView, Mirror, build_mirror
-from graph.names import resolve_node
+from reelgraph.analysis._path_kernels import bidirectional_search, walk_back
+from reelgraph.errors import ReelgraphError
+from reelgraph.mirror import DEFAULT_EXCLUDED_ROLES, MISSING_INT, CsrView, Mirror, build_mirror
+from reelgraph.names import resolve_node
 
 __all__ = [
     "PathResult",
@@ -406,7 +406,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
 
 
 def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch, first: int, tick: int):
-    """:func:`_search` for one path, with the loops of :mod:`graph._path_kernels` (the lock held)."""
+    """:func:`_search` for one path, with the loops of :mod:`reelgraph.analysis._path_kernels` (the lock held)."""
     view = q.view
     try:
         meet, d0, d1, tick = bidirectional_search(
@@ -534,7 +534,7 @@ def costar_path(
     ----------
     mirror : Mirror or FilmGraph
     source, target : str
-        Person ids or exact names (see :mod:`graph.names`).
+        Person ids or exact names (see :mod:`reelgraph.names`).
     all_paths : bool
         List every shortest path (up to ``max_paths``) and count them all.
     max_paths : int
@@ -550,7 +550,7 @@ def costar_path(
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(
     ...     films=[{"id": "tt0000001", "title": "A", "year": 2001}, {"id": "tt0000002", "title": "B", "year": 2002}],
     ...     people=[{"id": f"nm000000{i}", "name": n} for i, n in enumerate("XYZ", 1)],
@@ -590,7 +590,7 @@ def film_path(
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(
     ...     films=[{"id": "tt0000001", "title": "A"}, {"id": "tt0000002", "title": "B"}],
     ...     people=[{"id": "nm0000001", "name": "D"}],
@@ -658,7 +658,7 @@ def bacon_numbers(mirror, centre: str, **filters) -> BaconNumbers:
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> g = FilmGraph.from_records(credits=[
     ...     {"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"},
     ...     {"person_id": "nm0000002", "film_id": "tt0000001", "role": "actor"},
@@ -791,7 +791,7 @@ def best_centres(mirror, top: int = 10, candidates=1000, sample: int | None = No
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> chain = [("nm0000001", "tt0000001"), ("nm0000002", "tt0000001"), ("nm0000002", "tt0000002"), ("nm0000003", "tt0000002")]
     >>> g = FilmGraph.from_records(credits=[{"person_id": p, "film_id": f, "role": "actor"} for p, f in chain])
     >>> [(c.id, c.average) for c in best_centres(g, top=2).centres]

@@ -20,7 +20,7 @@ attributes):
   ``G.graph["similar"]`` or as film–film edges of the graph itself;
 * for a graph cut out of a larger one, optionally ``G.graph["degree"]``:
   each node's degree in the whole graph, to rank and size nodes by.
-  :meth:`graph.mirror.Mirror.to_networkx` with ``nodes=`` makes such cut-outs,
+  :meth:`reelgraph.mirror.Mirror.to_networkx` with ``nodes=`` makes such cut-outs,
   and ``reelgraph show`` draws from them, so a view of a few nodes never
   builds the NetworkX graph of a whole large store.
 
@@ -55,7 +55,7 @@ folder), carries all data as escaped JSON and builds tooltips from text
 nodes, so a title such as ``<img src=x onerror=alert(1)>`` shows as text.
 Physics runs a bounded number of stabilisation iterations and then stops;
 2,000 nodes are laid out and idle within a few seconds.
-See :mod:`graph._views_html` for the details.
+See :mod:`reelgraph.views._html` for the details.
 
 Examples
 --------
@@ -83,8 +83,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph import _views_html, _views_layout
-from graph.errors import NameNotFoundError
+from reelgraph.views import _html as _views_html, _layout as _views_layout
+from reelgraph.errors import NameNotFoundError
 
 __all__ = [
     "View",
@@ -853,7 +853,7 @@ def _lighter(colour: str) -> str:
 def _options(n_nodes: int, *, physics: bool = True) -> dict:
     """vis-network options: bounded stabilisation, lighter drawing for big views.
 
-    The nodes start from positions computed in Python (:mod:`graph._views_layout`),
+    The nodes start from positions computed in Python (:mod:`reelgraph.views._layout`),
     so physics only polishes: a few hundred iterations on a small view, 100 on
     a big one, with a coarser Barnes-Hut approximation (``theta``) past 500
     nodes; the page turns physics off when they are done.

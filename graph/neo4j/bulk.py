@@ -1,6 +1,6 @@
 """Bulk first load of an empty Neo4j with ``neo4j-admin database import full``.
 
-:func:`graph.neo4j_store.sync_graph` sends the graph over Bolt in batched
+:func:`reelgraph.neo4j.sync.sync_graph` sends the graph over Bolt in batched
 ``UNWIND ... MERGE`` transactions: it works on any server, on a full database
 as well as an empty one, and is the loader to use for every update.  For a
 *first* load of a large graph into an *empty* database the offline import
@@ -11,10 +11,10 @@ transactions, locks or index look-ups.  This module is that path:
   CSV files (typed headers, one file a table), vectorised with
   pandas/pyarrow;
 * :func:`bulk_load` checks that the target is the reelgraph-managed local
-  server (:mod:`graph.neo4j_server`) and that its database is empty, stops
+  server (:mod:`reelgraph.neo4j.server`) and that its database is empty, stops
   it, imports, starts it again, creates the schema
-  (:func:`graph.neo4j_store.ensure_schema`) and returns
-  :func:`graph.neo4j_store.neo4j_counts`;
+  (:func:`reelgraph.neo4j.sync.ensure_schema`) and returns
+  :func:`reelgraph.neo4j.sync.neo4j_counts`;
 * :func:`choose_loader` and :func:`load_graph` pick between the two.
 
 When is the bulk path chosen?
@@ -23,7 +23,7 @@ When is the bulk path chosen?
   it is refused with a one-line message unless the target is the managed
   server and its database holds nothing;
 * automatically (``bulk=None``): when NEO4J_URI is the managed server of the
-  home (:func:`graph.neo4j_server.default_home`), that server runs, its
+  home (:func:`reelgraph.neo4j.server.default_home`), that server runs, its
   database is empty and the graph has more than :data:`BULK_THRESHOLD`
   (1.5 million) relationships.  Anything else goes through ``sync_graph``;
 * never with ``bulk=False`` (``reelgraph load --batched``).
@@ -81,11 +81,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph._arrow_text import text_buffer
-from graph import neo4j_server
-from graph.errors import ReelgraphError
-from graph.model import TABLE_COLUMNS, FilmGraph
-from graph.neo4j_store import (
+from reelgraph._arrow_text import text_buffer
+from reelgraph.neo4j import server as neo4j_server
+from reelgraph.errors import ReelgraphError
+from reelgraph.model import TABLE_COLUMNS, FilmGraph
+from reelgraph.neo4j.sync import (
     _CREDIT_PROPERTIES,
     _FILM_PROPERTIES,
     _PERSON_PROPERTIES,
@@ -132,7 +132,7 @@ class Neo4jBulkError(ReelgraphError):
 
 
 class ImportFiles(tuple):
-    """``(nodes, relationships)`` for :func:`graph.neo4j_server.bulk_import`, with what else the import needs.
+    """``(nodes, relationships)`` for :func:`reelgraph.neo4j.server.bulk_import`, with what else the import needs.
 
     Unpacks as the pair; the attributes carry the rest:
 
@@ -208,7 +208,7 @@ def _booleans(series: pd.Series) -> pa.Array:
 
 def _kind(table: str, column: str) -> str:
     """Import-tool type of a canonical column: string, long, double, boolean or string[]."""
-    from graph.model import LIST_COLUMNS
+    from reelgraph.model import LIST_COLUMNS
 
     if column in LIST_COLUMNS[table]:
         return "string[]"
@@ -326,7 +326,7 @@ def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
     -------
     ImportFiles
         ``(nodes, relationships)``: ``(label, [path])`` pairs as
-        :func:`graph.neo4j_server.bulk_import` takes them (labels and types
+        :func:`reelgraph.neo4j.server.bulk_import` takes them (labels and types
         are in the files' ``:LABEL``/``:TYPE`` columns, so the names are
         empty); its ``extra_args`` must be passed along.
 
@@ -417,7 +417,7 @@ def managed_home(settings: Neo4jSettings | None = None, home=None) -> Path | Non
     ``settings`` (default: from the environment) name the managed server when
     their URI is ``bolt://`` or ``neo4j://`` on 127.0.0.1/localhost with the
     Bolt port of ``home``'s configuration (default
-    :func:`graph.neo4j_server.default_home`) and no other database than
+    :func:`reelgraph.neo4j.server.default_home`) and no other database than
     ``neo4j`` is asked for.
     """
     settings = settings or Neo4jSettings.from_env()
@@ -509,7 +509,7 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
     (:func:`write_import_files`) under ``<home>/import`` while the server
     stops, run ``neo4j-admin database import full neo4j --overwrite-destination``,
     start the server again with the same ports, heap and page cache, create
-    the constraints and indexes (:func:`graph.neo4j_store.ensure_schema`).
+    the constraints and indexes (:func:`reelgraph.neo4j.sync.ensure_schema`).
     The server is started again even when writing or the import fails.
 
     Parameters
@@ -517,7 +517,7 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
     film_graph : FilmGraph
         The canonical graph.
     home : str or os.PathLike, optional
-        The managed server's home; default :func:`graph.neo4j_server.default_home`.
+        The managed server's home; default :func:`reelgraph.neo4j.server.default_home`.
     progress : bool
         Say what happens, on stderr.
     import_heap : str
@@ -528,7 +528,7 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
     Returns
     -------
     dict
-        :func:`graph.neo4j_store.neo4j_counts`, plus ``"seconds"`` per step
+        :func:`reelgraph.neo4j.sync.neo4j_counts`, plus ``"seconds"`` per step
         (``write`` and ``stop``, both counted from the same start since they
         overlap; ``import``; ``start``; ``schema``; and ``import_cpu``, the
         import tool's user plus system CPU seconds) and ``"files"`` when kept.
@@ -629,7 +629,7 @@ def load_graph(film_graph: FilmGraph, settings: Neo4jSettings | None = None, *, 
     Returns
     -------
     (str, dict)
-        ``"bulk"`` or ``"batched"``, and :func:`graph.neo4j_store.neo4j_counts`
+        ``"bulk"`` or ``"batched"``, and :func:`reelgraph.neo4j.sync.neo4j_counts`
         (``{"nodes": ..., "relationships": ...}``).
 
     Raises

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import ReelgraphError
+from reelgraph.errors import ReelgraphError
 
 __all__ = ["ExampleQuery", "example_queries", "example_query"]
 

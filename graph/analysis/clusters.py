@@ -1,7 +1,7 @@
 """Clusters of similar films: Louvain communities of the similarity graph, named.
 
 :func:`cluster_films` runs Louvain modularity optimisation on the weighted
-film similarity graph (:mod:`graph.similarity`) and describes each cluster
+film similarity graph (:mod:`reelgraph.analysis.similarity`) and describes each cluster
 by what dominates it.
 
 Backends: NetworkX's ``louvain_communities`` (pure Python, the reference) on
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from graph.mirror import MISSING_INT, Mirror
-from graph.similarity import SimilarityGraph, similarity_graph
+from reelgraph.mirror import MISSING_INT, Mirror
+from reelgraph.analysis.similarity import SimilarityGraph, similarity_graph
 
 __all__ = ["ClusterResult", "cluster_films", "modularity", "NETWORKX_MAX_EDGES"]
 
@@ -137,7 +137,7 @@ def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: 
     Parameters
     ----------
     sim_graph : SimilarityGraph, Mirror or FilmGraph
-        A mirror or tables get :func:`~graph.similarity.similarity_graph`
+        A mirror or tables get :func:`~reelgraph.analysis.similarity.similarity_graph`
         with its defaults first.
     seed : int
         Louvain's random seed: same graph, same seed, same clusters.
@@ -154,7 +154,7 @@ def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: 
 
     Examples
     --------
-    >>> from graph.model import FilmGraph
+    >>> from reelgraph.model import FilmGraph
     >>> links = [("tt0000001", "tt0000002"), ("tt0000003", "tt0000004")]
     >>> g = FilmGraph.from_records(
     ...     films=[{"id": f"tt000000{i}", "title": t} for i, t in enumerate("ABCD", 1)],

@@ -28,7 +28,7 @@ source removed) is deleted.  Into an empty database it creates instead of
 merging, and stamps nothing: there is nothing to sweep.  Running it twice gives the same graph; a sync cut
 short leaves the previous stamp on what it did not reach, and the next sync
 finishes the job.  An empty list is stored as no property (as the bulk
-import tool, :mod:`graph.neo4j_bulk`, has to).
+import tool, :mod:`reelgraph.neo4j.bulk`, has to).
 
 Values only ever reach Cypher as parameters.
 """
@@ -44,8 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from graph.errors import Neo4jUnavailableError, ReadOnlyQueryError, ReelgraphError
-from graph.model import FilmGraph
+from reelgraph.errors import Neo4jUnavailableError, ReadOnlyQueryError, ReelgraphError
+from reelgraph.model import FilmGraph
 
 __all__ = [
     "RELATIONSHIP_TYPES",
@@ -118,7 +118,7 @@ def connect(settings: Neo4jSettings | None = None):
     --------
     >>> connect(Neo4jSettings())  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
-    graph.errors.Neo4jUnavailableError: Neo4j is not configured
+    reelgraph.errors.Neo4jUnavailableError: Neo4j is not configured
     """
     import neo4j
     from neo4j.exceptions import AuthError, ServiceUnavailable
@@ -182,7 +182,7 @@ def _unique_last(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 
 
 def _sync_tables(graph: FilmGraph):
-    """The rows a sync creates, one a node or relationship (shared with :mod:`graph.neo4j_bulk`).
+    """The rows a sync creates, one a node or relationship (shared with :mod:`reelgraph.neo4j.bulk`).
 
     Returns ``films``, ``people``, ``genres`` (``id``, ``genres``: one row a
     film and genre), ``credits`` (with ``_type``, and ``_role`` for
@@ -220,7 +220,7 @@ def _values(series: pd.Series, table: str | None = None) -> list:
     missing, as the bulk import tool (which cannot store an empty array)
     leaves it too.
     """
-    from graph.model import LIST_COLUMNS
+    from reelgraph.model import LIST_COLUMNS
 
     if table is not None and series.name in LIST_COLUMNS[table]:
         return [[str(v) for v in cell] or None if isinstance(cell, (list, tuple)) else None for cell in series]

@@ -1,6 +1,6 @@
 """The canonical tables read back out of Neo4j, so the NetworkX mirror can be built from Neo4j itself.
 
-:func:`read_graph` inverts :func:`graph.neo4j_store.sync_graph`: ``:Film`` and
+:func:`read_graph` inverts :func:`reelgraph.neo4j.sync.sync_graph`: ``:Film`` and
 ``:Person`` nodes become the ``films`` and ``people`` tables, the credit
 relationships the ``credits`` table (relationship type back to role), and
 ``MORE_LIKE_THIS`` the ``similar`` table.  A graph synced from the local store
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from graph.model import FILM_COLUMNS, PEOPLE_COLUMNS, FilmGraph
+from reelgraph.model import FILM_COLUMNS, PEOPLE_COLUMNS, FilmGraph
 
 __all__ = ["read_graph"]
 
-# Relationship type -> role, the inverse of graph.neo4j_store.RELATIONSHIP_TYPES.
+# Relationship type -> role, the inverse of reelgraph.neo4j.sync.RELATIONSHIP_TYPES.
 _ROLES = {"ACTED_IN": "actor", "DIRECTED": "director", "WROTE": "writer", "PRODUCED": "producer", "COMPOSED": "composer"}
 
 
@@ -30,7 +30,7 @@ def read_graph(driver) -> FilmGraph:
     Parameters
     ----------
     driver : neo4j.Driver
-        From :func:`graph.neo4j_store.connect`.
+        From :func:`reelgraph.neo4j.sync.connect`.
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Compiled loops of the co-star search (:mod:`graph.paths`), with numba.
+"""Compiled loops of the co-star search (:mod:`reelgraph.analysis.paths`), with numba.
 
 A bidirectional breadth-first search over CSR arrays is a loop over edges
 with a test each; in numpy every layer costs about twenty array calls,
@@ -24,7 +24,7 @@ def _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_yea
 @njit(cache=True, nogil=True)
 def bidirectional_search(indptr, indices, stamp0, stamp1, first, tick, s, t, n_people, film_year, film_votes,
                   year_lo, year_hi, min_votes, use_year, use_votes, front0, front1, next_buf, spans0, spans1):
-    """One query of :func:`graph.paths._search` (one path, no layers kept).
+    """One query of :func:`reelgraph.analysis.paths._search` (one path, no layers kept).
 
     Side 0 starts at ``s``, side 1 at ``t``; each step expands the side with
     fewer edges to follow.  A node side k reaches gets ``stamp_k[v] = tick``

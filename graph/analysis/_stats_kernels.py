@@ -1,4 +1,4 @@
-"""Compiled loop of :func:`graph.stats.best_connected_people`, with numba.
+"""Compiled loop of :func:`reelgraph.analysis.stats.best_connected_people`, with numba.
 
 Counting each person's distinct collaborators is a walk over the people of
 each of their films, marking who was seen.  In pandas it was a self-join of
@@ -18,7 +18,7 @@ def collaborator_counts(indptr, indices, n_people):
     """Distinct other people each of the first ``n_people`` nodes shares at least one film with.
 
     ``indptr``/``indices``: the person-film adjacency of a
-    :class:`graph.mirror.CsrView` (a person's row lists their films, a
+    :class:`reelgraph.mirror.CsrView` (a person's row lists their films, a
     film's row its people, each pair once).
     """
     seen_by = np.full(n_people, -1, np.int64)  # the person whose walk last saw each one

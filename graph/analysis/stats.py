@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from graph.model import MORE_LIKE_THIS, FilmGraph
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph
 
 __all__ = ["graph_stats", "best_connected_people"]
 
@@ -13,7 +13,7 @@ __all__ = ["graph_stats", "best_connected_people"]
 def best_connected_people(graph, top: int = 5) -> pd.DataFrame:
     """People ranked by how many other people they share a film with.
 
-    ``graph`` is a :class:`~graph.model.FilmGraph` or its mirror.  Returns a
+    ``graph`` is a :class:`~reelgraph.model.FilmGraph` or its mirror.  Returns a
     DataFrame with ``id``, ``name``, ``collaborators`` (distinct
     people met on a film) and ``films`` (distinct films), best first; ties go
     to more films, then to the name, then to the id.
@@ -26,8 +26,8 @@ def best_connected_people(graph, top: int = 5) -> pd.DataFrame:
     >>> best_connected_people(g, top=1)[["name", "collaborators", "films"]].values.tolist()
     [['A', 2, 2]]
     """
-    from graph._stats_kernels import collaborator_counts  # numba: imported only when counting
-    from graph.mirror import build_mirror
+    from reelgraph.analysis._stats_kernels import collaborator_counts  # numba: imported only when counting
+    from reelgraph.mirror import build_mirror
 
     mirror = build_mirror(graph)  # a mirror passes through as it is
     # Every credit, one edge a (person, film): people's rows list their films, films' rows their people.

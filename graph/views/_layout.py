@@ -1,6 +1,6 @@
 """Starting positions for the views, computed in Python.
 
-Private helper of :mod:`graph.views`.  vis-network's physics only polishes a
+Private helper of :mod:`reelgraph.views`.  vis-network's physics only polishes a
 layout for a bounded number of iterations, so where the nodes start is most
 of where they end: a random start needs hundreds of iterations on a big
 view, a good one a few dozen.  Two layouts, both deterministic and linear in

@@ -1,0 +1,219 @@
+"""Commands that analyse the graph: path, bacon, centres, similar, clusters, mirror."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from reelgraph.cli._options import (
+    Steps,
+    cluster_into,
+    count_differences,
+    counts_text,
+    echo_json,
+    filter_options,
+    json_option,
+    neo4j_options,
+    neo4j_settings,
+    open_mirror,
+    path_filters,
+    print_path,
+    quiet_option,
+    store_option,
+)
+from reelgraph.store import LocalStore
+
+__all__ = ["path", "bacon", "centres", "similar", "clusters", "mirror"]
+
+
+@click.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--films", "between_films", is_flag=True, help="SOURCE and TARGET are films: link them through shared people.")
+@click.option("--all", "all_paths", is_flag=True, help="List every shortest path (up to --max-paths) and count them.")
+@click.option("--max-paths", default=100, show_default=True)
+@filter_options
+@store_option
+@json_option
+def path(source, target, between_films, all_paths, max_paths, years, min_votes, exclude_roles, avoid, any_credit,
+         store_dir, as_json):
+    """The shortest co-star chain from SOURCE to TARGET (names or IMDb ids).
+
+    \b
+    reelgraph path "Keira Knightley" "Sally Hawkins"
+    reelgraph path "Keira Knightley" "Saoirse Ronan" --all --years 2005-2015
+    reelgraph path --films "Never Let Me Go" "Paddington"
+    """
+    from reelgraph.analysis.paths import costar_path, film_path
+
+    mirror = open_mirror(store_dir)
+    filters = path_filters(years, min_votes, exclude_roles, avoid, any_credit)
+    if between_films:
+        # Films are linked through anyone they share (cast or crew).
+        filters["actors_only"] = False
+        result = film_path(mirror, source, target, all_paths=all_paths, max_paths=max_paths, **filters)
+    else:
+        result = costar_path(mirror, source, target, all_paths=all_paths, max_paths=max_paths, **filters)
+    if as_json:
+        echo_json(result.to_dict())
+    else:
+        print_path(result)
+
+
+@click.command()
+@click.argument("centre")
+@filter_options
+@click.option("--list-unreachable", is_flag=True, help="Also name the people no path reaches.")
+@store_option
+@json_option
+def bacon(centre, years, min_votes, exclude_roles, avoid, any_credit, list_unreachable, store_dir, as_json):
+    """Bacon numbers: how many people are 0, 1, 2, ... co-star steps from CENTRE."""
+    from reelgraph.analysis.paths import bacon_numbers
+
+    mirror = open_mirror(store_dir)
+    result = bacon_numbers(mirror, centre, **path_filters(years, min_votes, exclude_roles, avoid, any_credit))
+    unreachable = [mirror.node(i)["label"] for i in result.unreachable_people()] if list_unreachable else None
+    if as_json:
+        echo_json({**result.to_dict(), **({"unreachable_people": unreachable} if list_unreachable else {})})
+        return
+    label = mirror.node(result.centre)["label"]
+    click.echo(f"{label}: {result.reachable} people reachable, average distance "
+               f"{result.average:.3f}" if result.average is not None else f"{label}: nobody reachable")
+    for distance, count in enumerate(result.histogram):
+        click.echo(f"  {distance}: {count}")
+    click.echo(f"  unreachable: {result.unreachable}")
+    if unreachable:
+        click.echo("  " + "; ".join(unreachable))
+
+
+@click.command()
+@click.option("--top", default=10, show_default=True)
+@click.option("--candidates", default=1000, show_default=True, help="Rank the best-connected N people.")
+@click.option("--sample", type=int, default=None, help="Estimate from this many random people (0: exact).")
+@click.option("--seed", default=0, show_default=True)
+@filter_options
+@store_option
+@quiet_option
+@json_option
+def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoid, any_credit, store_dir, quiet, as_json):
+    """Best centres: people with the smallest average distance to everyone they reach."""
+    from reelgraph.analysis.paths import best_centres
+
+    step = Steps(2, quiet)
+    try:
+        step("reading the store and building the mirror")
+        mirror = open_mirror(store_dir)
+        step("ranking centres")
+        ranking = best_centres(mirror, top=top, candidates=candidates, sample=sample, seed=seed,
+                               **path_filters(years, min_votes, exclude_roles, avoid, any_credit))
+    finally:
+        step.close()
+    if as_json:
+        echo_json(ranking.to_dict())
+        return
+    how = "exact" if ranking.exact else f"sampled from {ranking.sample} people, 95% error ±{ranking.error:.3f}"
+    click.echo(f"best centres among {ranking.candidates} candidates ({how}):")
+    for rank, centre in enumerate(ranking.centres, start=1):
+        click.echo(f"  {rank:>3}. {centre.label}  average {centre.average:.3f}, reaches {centre.reachable}")
+
+
+@click.command()
+@click.argument("film")
+@click.option("--top", default=10, show_default=True)
+@store_option
+@json_option
+def similar(film, top, store_dir, as_json):
+    """The films most similar to FILM, each with the reasons."""
+    from reelgraph.analysis.similarity import similar_films
+
+    rows = similar_films(open_mirror(store_dir), film, top=top)
+    if as_json:
+        echo_json(rows)
+        return
+    for rank, row in enumerate(rows, start=1):
+        year = f" ({row['year']})" if row.get("year") else ""
+        click.echo(f"{rank:>3}. {row['title']}{year}  score {row['score']:.3f}")
+        for reason in row["reasons"]:
+            click.echo(f"       {reason}")
+
+
+@click.command()
+@click.option("--seed", default=0, show_default=True, help="Louvain's random seed: the same seed, the same clusters.")
+@click.option("--resolution", default=1.0, show_default=True, help="Above 1: more, smaller clusters.")
+@click.option("--top-films", default=5, show_default=True)
+@store_option
+@neo4j_options
+@quiet_option
+@json_option
+def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
+    """Similarity clusters of films (Louvain), written back as Film.cluster to the store and Neo4j."""
+    settings = neo4j_settings(neo4j_uri, neo4j_user, neo4j_password)
+    step = Steps(6 if settings.configured else 5, quiet)
+    try:
+        store = LocalStore(store_dir)
+        step("reading the store")
+        graph, result = cluster_into(store, store.read(), seed, resolution, top_films, step)
+        if settings.configured:
+            from reelgraph.neo4j.sync import connect, write_clusters
+
+            step("writing cluster ids to Neo4j")
+            driver = connect(settings)
+            try:
+                write_clusters(driver, result.membership)
+            finally:
+                driver.close()
+    finally:
+        step.close()
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    titles = graph.films.set_index("id")["title"]
+    click.echo(f"{len(result.clusters)} clusters, modularity {result.modularity:.3f} ({result.method}, seed {seed})")
+    for row in result.clusters.itertuples():
+        films = ", ".join(str(titles.get(f, f)) for f in row.top_films)
+        click.echo(f"  {row.cluster:>3}. {row.name} — {row.size} films: {films}")
+    click.echo("cluster ids written to the store" + (" and Neo4j" if settings.configured else ""))
+
+
+@click.command()
+@click.option("--check", is_flag=True, help="Compare node and relationship counts with Neo4j.")
+@click.option("--from-neo4j", is_flag=True, help="Build the mirror from Neo4j instead of the local store.")
+@store_option
+@neo4j_options
+@json_option
+def mirror(check, from_neo4j, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
+    """The NetworkX mirror's counts; with --check, what differs from Neo4j."""
+    from reelgraph.mirror import build_mirror, mirror_counts
+
+    if from_neo4j:
+        from reelgraph.neo4j.read import read_graph
+        from reelgraph.neo4j.sync import connect
+
+        driver = connect(neo4j_settings(neo4j_uri, neo4j_user, neo4j_password))
+        try:
+            mine = mirror_counts(build_mirror(read_graph(driver)))
+        finally:
+            driver.close()
+    else:
+        mine = mirror_counts(open_mirror(store_dir))
+    if not check:
+        echo_json(mine) if as_json else click.echo(counts_text(mine))
+        return
+    from reelgraph.neo4j.sync import connect, neo4j_counts
+
+    driver = connect(neo4j_settings(neo4j_uri, neo4j_user, neo4j_password))
+    try:
+        theirs = neo4j_counts(driver)
+    finally:
+        driver.close()
+    differences = count_differences(mine, theirs)
+    if as_json:
+        echo_json({"mirror": mine, "neo4j": theirs, "differences": differences})
+    elif differences:
+        for kind, name, a, b in differences:
+            click.echo(f"differs: {kind} {name}: mirror {a}, neo4j {b}")
+    else:
+        click.echo("mirror and Neo4j agree: " + counts_text(mine))
+    if differences:
+        sys.exit(1)
+
