@@ -325,7 +325,7 @@ def neo4j_path_query(mirror) -> tuple[str, dict]:
     present in the data maps to its relationship type (``actor`` -> ``ACTED_IN``).  A role stored as
     ``WORKED_ON {role}`` (``actress``, were a source to keep it) needs a predicate on ``role``.
     """
-    from reelgraph.mirror import relationship_type
+    from reelgraph.schema import relationship_type
 
     roles = sorted(mirror.role_set() & set(mirror.role_names))
     types = sorted({relationship_type(r) for r in roles}) or ["ACTED_IN"]

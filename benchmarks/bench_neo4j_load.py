@@ -324,7 +324,8 @@ def naive_statement(rel_type: str) -> str:
 def run_naive(graph, home, args, full_rels: int) -> dict:
     """One auto-commit MERGE a credit (the sample's nodes loaded first, batched and untimed); extrapolated."""
     from reelgraph.model import FilmGraph
-    from reelgraph.neo4j.sync import OTHER_ROLE, RELATIONSHIP_TYPES, connect, sync_graph
+    from reelgraph.neo4j.sync import connect, sync_graph
+    from reelgraph.schema import relationship_type
 
     rng = np.random.default_rng(args.seed)
     credits = graph.credits.iloc[np.sort(rng.choice(len(graph.credits), min(args.naive_rows, len(graph.credits)),
@@ -345,7 +346,7 @@ def run_naive(graph, home, args, full_rels: int) -> dict:
         began = time.perf_counter()
         with driver.session() as session:
             for row in rows:
-                session.run(naive_statement(RELATIONSHIP_TYPES.get(row["role"], OTHER_ROLE)), row).consume()
+                session.run(naive_statement(relationship_type(row["role"])), row).consume()
         seconds = time.perf_counter() - began
         created = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
         drop_schema_and_data(driver)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import networkx as nx
-
 from reelgraph.model import FilmGraph
 
 __all__ = ["EXPORT_FORMATS", "export_graph", "flat_networkx"]
@@ -57,8 +56,8 @@ def export_graph(graph: FilmGraph, fmt: str, path) -> Path:
     >>> sorted(p.name for p in out.iterdir())
     ['credits.csv', 'films.csv', 'people.csv', 'similar.csv']
     """
-    from reelgraph.mirror import build_mirror
     from reelgraph.loaders.tables import write_tables
+    from reelgraph.mirror import build_mirror
 
     path = Path(path)
     if fmt == "csv":

@@ -35,8 +35,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-
 from reelgraph.model import LIST_COLUMNS, FilmGraph
+from reelgraph.schema import IN_GENRE, MORE_LIKE_THIS, NODE_LABELS, OTHER_ROLE, RELATIONSHIP_TYPES, relationship_type
 
 __all__ = [
     "Mirror",
@@ -45,8 +45,6 @@ __all__ = [
     "mirror_counts",
     "ACTING_ROLES",
     "DEFAULT_EXCLUDED_ROLES",
-    "RELATIONSHIP_TYPES",
-    "relationship_type",
 ]
 
 #: Roles that make someone part of a film's cast for co-star paths.  The
@@ -58,32 +56,9 @@ ACTING_ROLES = ("actor", "actress")
 #: shows, documentaries) or in archive footage links people who never met.
 DEFAULT_EXCLUDED_ROLES = ("self", "archive_footage", "archive_sound")
 
-#: Neo4j relationship type of each role; any other role is ``WORKED_ON``.
-_ROLE_TYPES = {
-    "actor": "ACTED_IN",
-    "director": "DIRECTED",
-    "writer": "WROTE",
-    "producer": "PRODUCED",
-    "composer": "COMPOSED",
-}
-
-#: Every relationship type :func:`mirror_counts` reports, in this order.
-RELATIONSHIP_TYPES = ("ACTED_IN", "DIRECTED", "WROTE", "PRODUCED", "COMPOSED", "WORKED_ON", "IN_GENRE", "MORE_LIKE_THIS")
-
 #: Stand-in for an unknown year or vote count in the integer arrays: below any
 #: real bound, so a year or votes filter always rejects it.
 MISSING_INT = np.iinfo(np.int32).min
-
-
-def relationship_type(role) -> str:
-    """The Neo4j relationship type of a credit ``role``.
-
-    Examples
-    --------
-    >>> relationship_type("actor"), relationship_type("editor")
-    ('ACTED_IN', 'WORKED_ON')
-    """
-    return _ROLE_TYPES.get(role, "WORKED_ON")
 
 
 @dataclass(frozen=True)
@@ -592,7 +567,7 @@ def mirror_counts(mirror) -> dict:
     rels = dict.fromkeys(RELATIONSHIP_TYPES, 0)
     # Roles of one type share a code, except WORKED_ON's, which keep their own (the role is part of its key).
     type_names = [relationship_type(name) for name in m.role_names]
-    type_code = np.array([type_names.index(t) if t != "WORKED_ON" else i for i, t in enumerate(type_names)],
+    type_code = np.array([type_names.index(t) if t != OTHER_ROLE else i for i, t in enumerate(type_names)],
                          dtype=np.int64)
     if len(m.credit_role):
         code = type_code[m.credit_role.astype(np.int64)]
@@ -607,6 +582,6 @@ def mirror_counts(mirror) -> dict:
         for genre in cell if isinstance(cell, list) else ():
             pairs.add((film_id, genre))
             genres.add(genre)
-    rels["IN_GENRE"] = len(pairs)
-    rels["MORE_LIKE_THIS"] = len(m.similar_src)
-    return {"nodes": {"Film": m.n_films, "Person": m.n_people, "Genre": len(genres)}, "relationships": rels}
+    rels[IN_GENRE] = len(pairs)
+    rels[MORE_LIKE_THIS] = len(m.similar_src)
+    return {"nodes": dict(zip(NODE_LABELS, (m.n_films, m.n_people, len(genres)))), "relationships": rels}

@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from reelgraph.errors import AmbiguousNameError, NameNotFoundError
 from reelgraph.mirror import MISSING_INT, Mirror, build_mirror
 

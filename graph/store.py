@@ -28,9 +28,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
 from reelgraph.errors import StoreError
-from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, cyclic_gc_paused, merge_graphs, normalize_table, slugify
+from reelgraph.model import (
+    LIST_COLUMNS,
+    TABLE_COLUMNS,
+    FilmGraph,
+    cyclic_gc_paused,
+    merge_graphs,
+    normalize_table,
+    slugify,
+)
 
 __all__ = ["DEFAULT_STORE", "LocalStore", "store_path", "table_changes"]
 

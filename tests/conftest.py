@@ -61,9 +61,9 @@ def neo4j_driver(neo4j_settings):
 
 def _expected_neo4j_counts(graph) -> dict:
     """What Neo4j must hold for ``graph``, computed from the canonical tables alone."""
-    from reelgraph.neo4j.sync import RELATIONSHIP_TYPES
+    from reelgraph.schema import OTHER_ROLE, ROLE_RELATIONSHIPS
 
-    rel = graph.credits["role"].map(RELATIONSHIP_TYPES).fillna("WORKED_ON").value_counts().to_dict()
+    rel = graph.credits["role"].map(ROLE_RELATIONSHIPS).fillna(OTHER_ROLE).value_counts().to_dict()
     genres = sorted({g for gs in graph.films["genres"] for g in gs})
     in_genre = sum(len(set(gs)) for gs in graph.films["genres"])
     if len(graph.similar):

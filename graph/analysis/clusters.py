@@ -23,9 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from reelgraph.mirror import MISSING_INT, Mirror
 from reelgraph.analysis.similarity import SimilarityGraph, similarity_graph
+from reelgraph.mirror import MISSING_INT, Mirror
 
 __all__ = ["ClusterResult", "cluster_films", "modularity", "NETWORKX_MAX_EDGES"]
 

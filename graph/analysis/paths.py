@@ -46,10 +46,15 @@ import weakref
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-
 from reelgraph.analysis._path_kernels import bidirectional_search, walk_back
 from reelgraph.errors import ReelgraphError
-from reelgraph.mirror import DEFAULT_EXCLUDED_ROLES, MISSING_INT, CsrView, Mirror, build_mirror
+from reelgraph.mirror import (
+    DEFAULT_EXCLUDED_ROLES,
+    MISSING_INT,
+    CsrView,
+    Mirror,
+    build_mirror,
+)
 from reelgraph.names import resolve_node
 
 __all__ = [

@@ -42,7 +42,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-
 from reelgraph.mirror import ACTING_ROLES, DEFAULT_EXCLUDED_ROLES, Mirror, build_mirror
 from reelgraph.names import resolve_node
 

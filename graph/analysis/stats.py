@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from reelgraph.model import MORE_LIKE_THIS, FilmGraph
 
 __all__ = ["graph_stats", "best_connected_people"]
@@ -26,7 +25,9 @@ def best_connected_people(graph, top: int = 5) -> pd.DataFrame:
     >>> best_connected_people(g, top=1)[["name", "collaborators", "films"]].values.tolist()
     [['A', 2, 2]]
     """
-    from reelgraph.analysis._stats_kernels import collaborator_counts  # numba: imported only when counting
+    from reelgraph.analysis._stats_kernels import (
+        collaborator_counts,  # numba: imported only when counting
+    )
     from reelgraph.mirror import build_mirror
 
     mirror = build_mirror(graph)  # a mirror passes through as it is

@@ -12,7 +12,6 @@ import os
 import sys
 
 import click
-
 from reelgraph.cli import analysis, data, neo4j, views
 from reelgraph.errors import ReelgraphError
 

@@ -33,7 +33,7 @@ What it writes
 Exactly what ``sync_graph`` makes, so that either loader can follow the
 other: the same labels, relationship types and property names; ``Film`` and
 ``Person`` nodes with every non-missing property of
-``neo4j_store._FILM_PROPERTIES`` / ``_PERSON_PROPERTIES``; one ``Genre``
+``reelgraph.schema.FILM_PROPERTIES`` / ``PERSON_PROPERTIES``; one ``Genre``
 node a distinct genre and ``IN_GENRE`` from each film to each of its
 genres; one relationship a credit (``ACTED_IN``, ``DIRECTED``, ``WROTE``,
 ``PRODUCED``, ``COMPOSED``, else ``WORKED_ON {role}``) with ``characters``,
@@ -80,22 +80,23 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from reelgraph._arrow_text import text_buffer
-from reelgraph.neo4j import server as neo4j_server
 from reelgraph.errors import ReelgraphError
 from reelgraph.model import TABLE_COLUMNS, FilmGraph
+from reelgraph.neo4j import server as neo4j_server
 from reelgraph.neo4j.sync import (
-    _CREDIT_PROPERTIES,
-    _FILM_PROPERTIES,
-    _PERSON_PROPERTIES,
-    _SIMILAR_PROPERTIES,
     Neo4jSettings,
     _sync_tables,
     connect,
     ensure_schema,
     neo4j_counts,
     sync_graph,
+)
+from reelgraph.schema import (
+    CREDIT_PROPERTIES,
+    FILM_PROPERTIES,
+    PERSON_PROPERTIES,
+    SIMILAR_PROPERTIES,
 )
 
 __all__ = [
@@ -358,9 +359,9 @@ def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
     def end_id(header, label, keys):
         return _Column(f"{header}({label})", pc.cast(pa.array(position[label].get_indexer(keys)), pa.string()))
 
-    film_props = [p for p in _FILM_PROPERTIES if p != "id"]
-    person_props = [p for p in _PERSON_PROPERTIES if p != "id"]
-    credit_cols = [c for c in _CREDIT_PROPERTIES if c in credits.columns]
+    film_props = [p for p in FILM_PROPERTIES if p != "id"]
+    person_props = [p for p in PERSON_PROPERTIES if p != "id"]
+    credit_cols = [c for c in CREDIT_PROPERTIES if c in credits.columns]
     builders = {
         "films.csv": (lambda: [node_id("Film"), _text_column("id", films["id"]), _Column(":LABEL", constant="Film")]
                               + _property_columns(films, "films", film_props),
@@ -380,7 +381,7 @@ def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
         "similar.csv": (lambda: [end_id(":START_ID", "Film", similar["film_id"]),
                                  end_id(":END_ID", "Film", similar["similar_id"]),
                                  _Column(":TYPE", constant="MORE_LIKE_THIS")]
-                        + _property_columns(similar, "similar", [*_SIMILAR_PROPERTIES, "source"]), len(similar)),
+                        + _property_columns(similar, "similar", [*SIMILAR_PROPERTIES, "source"]), len(similar)),
     }
     # Files are built and written side by side: pyarrow's kernels release the GIL.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:

@@ -10,13 +10,11 @@ and read back gives the same mirror as the store itself.
 from __future__ import annotations
 
 import pandas as pd
-
 from reelgraph.model import FILM_COLUMNS, PEOPLE_COLUMNS, FilmGraph
+from reelgraph.schema import role_of
 
 __all__ = ["read_graph"]
 
-# Relationship type -> role, the inverse of reelgraph.neo4j.sync.RELATIONSHIP_TYPES.
-_ROLES = {"ACTED_IN": "actor", "DIRECTED": "director", "WROTE": "writer", "PRODUCED": "producer", "COMPOSED": "composer"}
 
 
 def _frame(session, query: str, columns: list[str]) -> pd.DataFrame:
@@ -49,5 +47,5 @@ def read_graph(driver) -> FilmGraph:
                          ["person_id", "film_id", "type", "role", "characters", "job", "billing", "star"])
         similar = _frame(session, "MATCH (a:Film)-[r:MORE_LIKE_THIS]->(b:Film) RETURN a.id, b.id, r.rank, r.source",
                          ["film_id", "similar_id", "rank", "source"])
-    credits["role"] = credits["type"].map(_ROLES).fillna(credits["role"])
+    credits["role"] = credits["type"].map(role_of).fillna(credits["role"])
     return FilmGraph(films, people, credits.drop(columns=["type"]), similar)

@@ -43,12 +43,20 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from reelgraph.errors import Neo4jUnavailableError, ReadOnlyQueryError, ReelgraphError
 from reelgraph.model import FilmGraph
+from reelgraph.schema import (
+    CREDIT_PROPERTIES,
+    FILM_PROPERTIES,
+    NODE_LABELS,
+    OTHER_ROLE,
+    PERSON_PROPERTIES,
+    ROLE_RELATIONSHIPS,
+    SCHEMA_STATEMENTS,
+    SIMILAR_PROPERTIES,
+)
 
 __all__ = [
-    "RELATIONSHIP_TYPES",
     "Neo4jSettings",
     "connect",
     "ensure_schema",
@@ -59,28 +67,6 @@ __all__ = [
     "Neo4jSyncError",
     "parse_parameter",
 ]
-
-#: Credit role -> relationship type; roles not listed become ``WORKED_ON {role}``.
-RELATIONSHIP_TYPES = {
-    "actor": "ACTED_IN",
-    "director": "DIRECTED",
-    "writer": "WROTE",
-    "producer": "PRODUCED",
-    "composer": "COMPOSED",
-}
-OTHER_ROLE = "WORKED_ON"
-
-_SCHEMA = (
-    "CREATE CONSTRAINT film_id IF NOT EXISTS FOR (f:Film) REQUIRE f.id IS UNIQUE",
-    "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE",
-    "CREATE CONSTRAINT genre_name IF NOT EXISTS FOR (g:Genre) REQUIRE g.name IS UNIQUE",
-    "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
-    "CREATE INDEX film_title IF NOT EXISTS FOR (f:Film) ON (f.title)",
-    "CREATE INDEX film_year IF NOT EXISTS FOR (f:Film) ON (f.year)",
-    "CREATE FULLTEXT INDEX film_titles IF NOT EXISTS FOR (f:Film) ON EACH [f.title, f.original_title]",
-    "CREATE FULLTEXT INDEX person_names IF NOT EXISTS FOR (p:Person) ON EACH [p.name]",
-)
-
 
 class Neo4jSyncError(ReelgraphError):
     """A sync stopped part-way; the message says how far it got and what to do."""
@@ -158,23 +144,13 @@ def ensure_schema(driver, *, indexes: bool = True) -> None:
     is cheaper than row by row.
     """
     with _session(driver) as session:
-        for statement in _SCHEMA:
+        for statement in SCHEMA_STATEMENTS:
             if indexes or "CONSTRAINT" in statement:
                 session.run(statement).consume()
         session.run("CALL db.awaitIndexes(300)").consume()
 
 
 # -- sync -----------------------------------------------------------------------
-
-_FILM_PROPERTIES = ("title", "year", "title_type", "rating", "votes", "runtime_minutes", "genres", "certificate",
-                    "release_date", "countries", "languages", "plot", "keywords", "companies", "budget",
-                    "gross_worldwide", "source", "stub", "original_title", "is_adult", "popularity", "metascore",
-                    "tagline", "release_country", "also_known_as", "keywords_total", "budget_currency",
-                    "gross_currency", "cluster")
-_PERSON_PROPERTIES = ("name", "birth_year", "death_year", "professions")
-_CREDIT_PROPERTIES = ("characters", "billing", "star", "job")
-_SIMILAR_PROPERTIES = ("rank",)  # and source, the MERGE key
-
 
 def _unique_last(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     """One row a key, the last one: what ``MERGE`` then ``SET`` leaves of duplicates."""
@@ -202,7 +178,7 @@ def _sync_tables(graph: FilmGraph):
 
     credits = graph.credits
     credits = credits[credits["person_id"].isin(person_ids) & credits["film_id"].isin(film_ids) & credits["role"].notna()]
-    rel_type = credits["role"].map(RELATIONSHIP_TYPES).fillna(OTHER_ROLE)
+    rel_type = credits["role"].map(ROLE_RELATIONSHIPS).fillna(OTHER_ROLE)
     credits = credits.assign(_type=rel_type.to_numpy(dtype=object),
                              _role=credits["role"].where(rel_type == OTHER_ROLE, None).to_numpy(dtype=object))
     credits = _unique_last(credits, ["person_id", "film_id", "_type", "_role"])
@@ -247,21 +223,21 @@ def _sync_plan(graph: FilmGraph) -> list[_Step]:
         columns = {"k": _values(df["id"]), **{p: _values(df[p], table) for p in properties}}
         return _Step(description, "node", label, columns, properties, len(df))
 
-    steps = [node_step("films", "Film", films, _FILM_PROPERTIES, "films"),
-             node_step("people", "Person", people, _PERSON_PROPERTIES, "people")]
+    steps = [node_step("films", "Film", films, FILM_PROPERTIES, "films"),
+             node_step("people", "Person", people, PERSON_PROPERTIES, "people")]
     names = sorted(set(genres["genres"]))
     steps.append(_Step("genres", "genre_nodes", "Genre", {"k": names}, (), len(names)))
     steps.append(_Step("genre links", "genre", "IN_GENRE", {"a": _values(genres["id"]), "b": _values(genres["genres"])},
                        (), len(genres)))
-    for rel_type in list(RELATIONSHIP_TYPES.values()) + [OTHER_ROLE]:
+    for rel_type in list(ROLE_RELATIONSHIPS.values()) + [OTHER_ROLE]:
         part = credits[credits["_type"] == rel_type]
         if len(part):
-            properties = tuple(p for p in _CREDIT_PROPERTIES if p in part.columns)
+            properties = tuple(p for p in CREDIT_PROPERTIES if p in part.columns)
             columns = {"a": _values(part["person_id"]), "b": _values(part["film_id"]),
                        **({"role": _values(part["_role"])} if rel_type == OTHER_ROLE else {}),
                        **{p: _values(part[p], "credits") for p in properties}}
             steps.append(_Step(f"{rel_type} credits", "credit", rel_type, columns, properties, len(part)))
-    properties = tuple(p for p in _SIMILAR_PROPERTIES if p in similar.columns)
+    properties = tuple(p for p in SIMILAR_PROPERTIES if p in similar.columns)
     steps.append(_Step("more like this", "similar", "MORE_LIKE_THIS",
                        {"a": _values(similar["film_id"]), "b": _values(similar["similar_id"]),
                         "s": _values(similar["source"]), **{p: _values(similar[p]) for p in properties}},
@@ -562,7 +538,7 @@ def neo4j_counts(driver) -> dict:
     """
     with _session(driver) as session:
         nodes = {label: session.run(f"MATCH (n:{label}) RETURN count(n) AS n").single()["n"]
-                 for label in ("Film", "Person", "Genre")}
+                 for label in NODE_LABELS}
         rels = {row["type"]: row["n"] for row in session.run(
             "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type")}
     return {"nodes": nodes, "relationships": rels}

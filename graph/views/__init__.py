@@ -82,9 +82,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
-
-from reelgraph.views import _html as _views_html, _layout as _views_layout
 from reelgraph.errors import NameNotFoundError
+from reelgraph.views import _html as _views_html
+from reelgraph.views import _layout as _views_layout
 
 __all__ = [
     "View",

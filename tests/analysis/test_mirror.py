@@ -4,7 +4,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from reelgraph.mirror import RELATIONSHIP_TYPES, build_mirror, mirror_counts, relationship_type
+from reelgraph.mirror import build_mirror, mirror_counts
+from reelgraph.schema import RELATIONSHIP_TYPES, relationship_type
 from reelgraph.model import MORE_LIKE_THIS, FilmGraph
 
 
