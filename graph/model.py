@@ -506,4 +506,8 @@ def merge_graphs(*graphs: FilmGraph) -> FilmGraph:
     similar = similar.sort_values("rank", na_position="last", kind="stable")
     similar = similar.drop_duplicates(["film_id", "similar_id", "source"], keep="first")
     similar = similar[similar["film_id"] != similar["similar_id"]]
-    return FilmGraph(films, people, credits, similar.sort_values(["film_id", "source", "rank"], kind="stable"))
+    merged = FilmGraph(films, people, credits, similar.sort_values(["film_id", "source", "rank"], kind="stable"))
+    # Which derived keys became IMDb ids here: a store's change report counts
+    # a stub completed by its film as updated, not as one removed and one added.
+    merged.resolved_keys = {"film": film_map, "person": person_map}
+    return merged

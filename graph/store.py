@@ -17,6 +17,7 @@ one only when complete, so a failed load never leaves a half-written store.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -131,7 +133,8 @@ class LocalStore:
         merged = merge_graphs(*stored.values())
         merged.films["cluster"] = merged.films["id"].map(clusters).astype("Int64")
         self._write(merged, list(entries.values()), {entries[k]["folder"]: g for k, g in parts.items()})
-        return merged, {table: _changes(before.get(table), getattr(merged, table), table) for table in _KEYS}
+        resolved = getattr(merged, "resolved_keys", {})
+        return merged, {table: _changes(before.get(table), getattr(merged, table), table, resolved) for table in _KEYS}
 
     def _row_fingerprints(self) -> dict:
         """Per table of the stored graph, its :func:`_fingerprint`, reading one table at a time."""
@@ -341,15 +344,65 @@ def _stored_fingerprint(path: Path, table: str) -> tuple:
 
 
 
-def _changes(before, new_df: pd.DataFrame, table: str) -> dict:
-    """``added``/``updated``/``removed`` of ``new_df`` against ``before`` (a :func:`_fingerprint`, or None)."""
+#: Which key columns hold film ids and which person ids (for keys resolved by a merge).
+_KEY_KINDS = {"id": None, "person_id": "person", "film_id": "film", "similar_id": "film"}
+
+
+def _earlier_keys(df: pd.DataFrame, table: str, resolved: dict) -> pd.Series:
+    """Hashes of the keys rows of ``df`` had before the merge resolved derived keys -> their key hash now.
+
+    A stub film ``title:jane-eyre`` completed by ``tt1229822`` is one film
+    whose key changed, as are its links and credits; each alternative
+    (any subset of the key's id columns put back to a derived key) is listed.
+    """
+    key = _KEYS[table]
+    inverse = {}
+    for column in key:
+        kind = _KEY_KINDS.get(column) or ("film" if table == "films" else "person" if table == "people" else None)
+        mapping = resolved.get(kind) if kind else None
+        if mapping:
+            back: dict[str, list] = {}
+            for derived, real in mapping.items():
+                back.setdefault(real, []).append(derived)
+            inverse[column] = back
+    if not inverse or df.empty:
+        return pd.Series(dtype=np.uint64)
+    now = pd.util.hash_pandas_object(df[key], index=False).to_numpy()
+    earlier, later = [], []
+    for size in range(1, len(inverse) + 1):
+        for columns in itertools.combinations(inverse, size):
+            rows = df[key].assign(_row=np.arange(len(df)))
+            for column in columns:
+                rows = rows[rows[column].isin(inverse[column].keys())]
+                rows = rows.assign(**{column: rows[column].map(inverse[column])}).explode(column)
+            if rows.empty:
+                continue
+            keys = rows[key].astype({c: df[c].dtype for c in key})
+            earlier.append(pd.util.hash_pandas_object(keys, index=False).to_numpy())
+            later.append(now[rows["_row"].to_numpy(dtype=np.int64)])
+    if not earlier:
+        return pd.Series(dtype=np.uint64)
+    return pd.Series(np.concatenate(later), index=np.concatenate(earlier))
+
+
+def _changes(before, new_df: pd.DataFrame, table: str, resolved: dict | None = None) -> dict:
+    """``added``/``updated``/``removed`` of ``new_df`` against ``before`` (a :func:`_fingerprint`, or None).
+
+    A row whose key a merge resolved (a stub film completed by its IMDb id,
+    and its links) counts as updated, not as removed and added.
+    """
     n_before, before_hashes = before if before is not None else (0, None)
     if before_hashes is None or new_df.empty:  # a first load (or everything gone): nothing to compare row by row
         return {"added": len(new_df), "updated": 0, "removed": n_before}
     after = _row_hashes(new_df, _KEYS[table], LIST_COLUMNS[table])
     common = before_hashes.index.intersection(after.index)
+    added = after.index.difference(before_hashes.index)
+    removed = before_hashes.index.difference(after.index)
+    earlier = _earlier_keys(new_df, table, resolved or {})
+    completed = earlier[earlier.index.isin(removed) & np.isin(earlier.to_numpy(), added)]
     return {
-        "added": int(len(after.index.difference(before_hashes.index))),
-        "updated": int((before_hashes.loc[common] != after.loc[common]).sum()) if len(common) else 0,
-        "removed": int(len(before_hashes.index.difference(after.index))),
+        "added": int(len(added)) - int(completed.nunique()),
+        "updated": (int((before_hashes.loc[common] != after.loc[common]).sum()) if len(common) else 0)
+                   + int(completed.nunique()),
+        "removed": int(len(removed)) - int(completed.index.nunique()),
     }

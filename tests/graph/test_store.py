@@ -170,3 +170,30 @@ def test_a_stored_table_of_an_older_layout_is_fingerprinted_the_canonical_way(tm
     n_read, hashes_read = _fingerprint(store.read().films, "films")
     assert n == n_read == 2
     pd.testing.assert_series_equal(hashes, hashes_read)
+
+
+def test_a_stub_completed_by_its_film_counts_as_updated_not_removed(tmp_path):
+    # The seed page lists its "More like this" films by title (stubs); the
+    # sample's tables then bring those films with IMDb ids.  Loading only
+    # adds, so nothing may be reported as removed.
+    from reelgraph.loaders import read_partitions
+    from reelgraph.loaders.sample import SAMPLE_SOURCES
+
+    tables, page = SAMPLE_SOURCES
+    store = LocalStore(tmp_path)
+    store.load(*read_partitions([page]))
+    merged, changes = store.load(*read_partitions([tables]))
+    assert merged.counts() == {"films": 30, "people": 281, "credits": 361, "similar": 12}
+    assert changes["films"] == {"added": 17, "updated": 11, "removed": 0}
+    assert changes["similar"] == {"added": 0, "updated": 11, "removed": 0}
+    assert changes["people"] == {"added": 260, "updated": 21, "removed": 0}
+    assert changes["credits"] == {"added": 340, "updated": 0, "removed": 0}
+
+
+def test_a_source_that_drops_a_film_still_reports_it_removed(tmp_path):
+    store = LocalStore(tmp_path)
+    a = FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}, {"id": "title:b", "title": "B", "stub": True}])
+    b = FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}])
+    store.load({"x": a})
+    _, changes = store.load({"x": b})
+    assert changes["films"] == {"added": 0, "updated": 0, "removed": 1}
