@@ -12,7 +12,14 @@ a wrong guess in a "six degrees" answer is worse than a question back.  So
   ``"nm0461136 Keira Knightley (b. 1985, Pride & Prejudice)"`` or
   ``"tt0414387 Pride & Prejudice (2005, movie, dir. Joe Wright)"``;
 * no match raises :class:`~reelgraph.errors.NameNotFoundError` with up to five
-  close names (rapidfuzz when it is installed, else :mod:`difflib`).
+  close names (see :func:`close_names`, the standard library only), or, when
+  the text names a node of the other kind, says so: ``no person named 'Never
+  Let Me Go': it is a film, tt1334260 Never Let Me Go (2010, ...)``
+  (``other_kind`` and ``other_id`` of the error hold it).
+
+:func:`resolve_any` (and :func:`resolve_any_node`) take either kind, for
+options such as ``avoid`` that accept a person or a film: each value is
+resolved once, as whichever kind has it.
 
 Name matching is vectorised with pyarrow (normalising a million names takes
 well under a second) and cached per mirror.
@@ -37,16 +44,24 @@ __all__ = [
     "resolve_film",
     "resolve_node",
     "resolve_any",
+    "resolve_any_node",
+    "close_names",
     "describe_person",
     "describe_film",
     "MAX_CANDIDATES",
     "MAX_SUGGESTIONS",
+    "MAX_SCORED",
 ]
 
 #: Candidates an :class:`AmbiguousNameError` lists before "... and N more".
 MAX_CANDIDATES = 10
 #: Close names a :class:`NameNotFoundError` suggests.
 MAX_SUGGESTIONS = 5
+#: Similarity (difflib's ratio, 0..1) a name needs to be suggested.
+SUGGESTION_CUTOFF = 0.6
+#: Distinct names :func:`close_names` scores at most; above, the names sharing
+#: the most three-letter pieces with the query are scored.
+MAX_SCORED = 2000
 
 _YEAR_SUFFIX = re.compile(r"^(.*\S)\s*\((\d{4})\)\s*$")
 _cache: "weakref.WeakKeyDictionary[Mirror, dict]" = weakref.WeakKeyDictionary()
@@ -156,12 +171,11 @@ def _id_index(mirror: Mirror, text: str, kind: str) -> int:
     return index if in_kind else -1
 
 
-def _resolve(mirror: Mirror, text, kind: str) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise NameNotFoundError(kind, text)
-    text = text.strip()
-    if _id_index(mirror, text, kind) >= 0:
-        return text
+def _matches(mirror: Mirror, text: str, kind: str) -> np.ndarray:
+    """Node indexes of the ``kind`` nodes ``text`` (stripped) names: an id, else a name up to case and accents."""
+    index = _id_index(mirror, text, kind)
+    if index >= 0:
+        return np.array([index], dtype=np.int64)
     offset = 0 if kind == "person" else mirror.n_people
     normalized = _normalized(mirror, kind)
     found = _equal(normalized, normalize_name(text))
@@ -175,12 +189,37 @@ def _resolve(mirror: Mirror, text, kind: str) -> str:
         stub = mirror.films["stub"].to_numpy(dtype=bool, na_value=False)[found]
         if (~stub).sum() == 1:
             found = found[~stub]
+    return found.astype(np.int64) + offset
+
+
+def _resolve(mirror: Mirror, text, kind: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise NameNotFoundError(kind, text)
+    text = text.strip()
+    found = _matches(mirror, text, kind)
     if len(found) == 1:
-        return str(mirror.ids[found[0] + offset])
+        return str(mirror.ids[found[0]])
     if len(found) > 1:
-        nodes = found + offset
-        raise AmbiguousNameError(kind, text, _describe_many(mirror, nodes, kind), count=len(nodes))
-    raise NameNotFoundError(kind, text, _suggestions(mirror, normalized, text, kind))
+        raise AmbiguousNameError(kind, text, _describe_many(mirror, found, kind), count=len(found))
+    other = "film" if kind == "person" else "person"
+    theirs = _matches(mirror, text, other)
+    if len(theirs):
+        # Not a typo: the user named the other kind ("a film where a person is expected").
+        exc = NameNotFoundError(kind, text)
+        exc.other_kind, exc.other_id = other, (str(mirror.ids[theirs[0]]) if len(theirs) == 1 else None)
+        if len(theirs) == 1:
+            raise _noted(exc, f": it is a {other}, {_describe_many(mirror, theirs, other)[0]}")
+        raise _noted(exc, f": it names {len(theirs)} {_PLURAL[other]}")
+    raise NameNotFoundError(kind, text, _suggestions(mirror, text, kind))
+
+
+_PLURAL = {"person": "people", "film": "films"}
+
+
+def _noted(exc: Exception, tail: str) -> Exception:
+    """``exc`` with ``tail`` added to its one-line message."""
+    exc.args = (f"{exc.args[0]}{tail}",) + exc.args[1:]
+    return exc
 
 
 def _equal(normalized: pa.Array, query: str) -> np.ndarray:
@@ -299,45 +338,96 @@ def _describe_many(mirror: Mirror, nodes: np.ndarray, kind: str) -> list[str]:
 # -- suggestions ------------------------------------------------------------
 
 
-def _suggestions(mirror: Mirror, normalized: pa.Array, text: str, kind: str) -> list[str]:
-    """Up to :data:`MAX_SUGGESTIONS` labels whose normalised form is close to ``text``."""
-    query = normalize_name(_YEAR_SUFFIX.sub(r"\1", text))
-    if not query:
-        return []
-    distinct = pc.unique(pc.drop_null(normalized))
-    choices = distinct.to_pylist()
-    close: list[str]
-    try:
-        from rapidfuzz import fuzz, process
+def close_names(query: str, names, limit: int = MAX_SUGGESTIONS, cutoff: float = SUGGESTION_CUTOFF) -> list[tuple[float, str]]:
+    """The ``limit`` names most similar to ``query``, as ``(score, name)``, best first.
 
-        found = process.extract(query, choices, scorer=fuzz.ratio, limit=MAX_SUGGESTIONS, score_cutoff=60)
-        close = [choice for choice, _score, _i in found]
-    except ImportError:
-        if len(choices) > 20_000:
-            # difflib is quadratic per pair; keep the names sharing a word
-            # (or, failing that, the first letters) with the query.
-            words = [w for w in query.split() if len(w) >= 3] or query.split()
-            mask = None
-            for word in words:
-                hit = pc.match_substring(distinct, word)
-                mask = hit if mask is None else pc.or_(mask, hit)
-            if mask is None or not pc.any(mask).as_py():
-                mask = pc.starts_with(distinct, query[:2])
-            choices = pc.filter(distinct, mask).to_pylist()
-        close = difflib.get_close_matches(query, choices, n=MAX_SUGGESTIONS, cutoff=0.6)
+    The score is :class:`difflib.SequenceMatcher`'s ratio (0..1; at least
+    ``cutoff``); ties go to the name that sorts first.  Only the standard
+    library is used, so the answer never depends on what else is installed.
+    Of more than :data:`MAX_SCORED` distinct names, the ones sharing the most
+    three-letter pieces with ``query`` are scored (a pyarrow scan: about
+    0.5 s for a million names, an error path only).
+
+    Parameters
+    ----------
+    query : str
+    names : sequence of str or pyarrow.Array
+        Compared as they are (normalise both sides first).
+
+    Examples
+    --------
+    >>> close_names("kiera knightly", ["keira knightley", "sally hawkins", "keira"])
+    [(0.896..., 'keira knightley')]
+    """
+    if not isinstance(names, pa.Array):
+        names = pa.array(names, type=pa.string())
+    return _close(query, pc.unique(pc.drop_null(names)), limit, cutoff)
+
+
+def _close(query: str, distinct: pa.Array, limit: int = MAX_SUGGESTIONS, cutoff: float = SUGGESTION_CUTOFF) -> list:
+    """:func:`close_names` of names already distinct."""
+    if not query or not len(distinct):
+        return []
+    if len(distinct) > MAX_SCORED:
+        pieces = sorted({query[i : i + 3] for i in range(len(query) - 2)}) or [query]
+        hits = np.zeros(len(distinct), dtype=np.int32)
+        for piece in pieces:
+            hits += np.asarray(pc.match_substring(distinct, piece).to_numpy(zero_copy_only=False), dtype=np.int32)
+        keep = np.argsort(-hits, kind="stable")[:MAX_SCORED]  # stable: ties in node order, deterministic
+        keep = keep[hits[keep] > 0]
+        distinct = pc.take(distinct, pa.array(keep, type=pa.int64()))
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(query)
+    scored = []
+    for name in distinct.to_pylist():
+        matcher.set_seq1(name)
+        # The cheap upper bounds first, as difflib.get_close_matches does.
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            score = matcher.ratio()
+            if score >= cutoff:
+                scored.append((score, name))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return scored[:limit]
+
+
+def _scored_suggestions(mirror: Mirror, text: str, kind: str) -> list[tuple[float, str]]:
+    """``(score, label)`` of up to :data:`MAX_SUGGESTIONS` ``kind`` nodes whose name is close to ``text``."""
+    query = normalize_name(_YEAR_SUFFIX.sub(r"\1", text))
+    normalized = _normalized(mirror, kind)
     offset = 0 if kind == "person" else mirror.n_people
-    out = []
-    for norm in close:
+    out, seen = [], set()
+    per_mirror = _cache.setdefault(mirror, {})
+    if ("distinct", kind) not in per_mirror:
+        per_mirror[("distinct", kind)] = pc.unique(pc.drop_null(normalized))
+    for score, norm in _close(query, per_mirror[("distinct", kind)]):
         first = _equal(normalized, norm)
         if len(first):
             label = mirror.label(int(first[0]) + offset)
-            if label not in out:
-                out.append(label)
+            if label not in seen:
+                seen.add(label)
+                out.append((score, label))
     return out
 
 
+def _suggestions(mirror: Mirror, text: str, kind: str) -> list[str]:
+    """Up to :data:`MAX_SUGGESTIONS` labels whose normalised form is close to ``text``."""
+    return [label for _, label in _scored_suggestions(mirror, text, kind)]
+
+
 def resolve_any(mirror_or_graph, name_or_id: str) -> str:
-    """A film or a person by name or id: whichever kind has it; a name that both kinds have is ambiguous.
+    """The id of the one film or person ``name_or_id`` names, whichever kind has it.
+
+    Ids are taken as they are; a name must name exactly one node of either
+    kind (a film and a person of the same name are ambiguous).
+
+    Raises
+    ------
+    AmbiguousNameError
+        Several people, films or both have that name; ``candidates``
+        describes each (most famous first, people before films).
+    NameNotFoundError
+        Neither kind has it (``kind`` is ``"person or film"``);
+        ``suggestions`` holds close names of both kinds.
 
     Examples
     --------
@@ -345,17 +435,37 @@ def resolve_any(mirror_or_graph, name_or_id: str) -> str:
     >>> g = FilmGraph.from_records(films=[{"id": "tt0000001", "title": "Atonement"}],
     ...     people=[{"id": "nm0000001", "name": "Saoirse Ronan"}],
     ...     credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"}])
-    >>> resolve_any(g, "Atonement"), resolve_any(g, "Saoirse Ronan")
-    ('tt0000001', 'nm0000001')
+    >>> resolve_any(g, "Atonement"), resolve_any(g, "Saoirse Ronan"), resolve_any(g, "nm0000001")
+    ('tt0000001', 'nm0000001', 'nm0000001')
     """
-    found, errors = [], []
-    for resolve in (resolve_film, resolve_person):
-        try:
-            found.append(resolve(mirror_or_graph, name_or_id))
-        except NameNotFoundError as exc:
-            errors.append(exc)
+    m = _as_mirror(mirror_or_graph)
+    return str(m.ids[resolve_any_node(m, name_or_id)])
+
+
+def resolve_any_node(mirror: Mirror, name_or_id: str) -> int:
+    """Node index for :func:`resolve_any`."""
+    m = _as_mirror(mirror)
+    kind = "person or film"
+    if not isinstance(name_or_id, str) or not name_or_id.strip():
+        raise NameNotFoundError(kind, name_or_id)
+    text = name_or_id.strip()
+    try:
+        return m.index_of(text)  # an id of either kind
+    except KeyError:
+        pass
+    people, films = _matches(m, text, "person"), _matches(m, text, "film")
+    found = np.concatenate([people, films])
     if len(found) == 1:
-        return found[0]
+        return int(found[0])
     if len(found) > 1:
-        raise AmbiguousNameError("node", name_or_id, found)
-    raise NameNotFoundError("film or person", name_or_id, [s for e in errors for s in e.suggestions][:MAX_SUGGESTIONS])
+        if not len(films) or not len(people):
+            one = "person" if len(people) else "film"
+            raise AmbiguousNameError(one, text, _describe_many(m, found, one), count=len(found))
+        lines = _describe_many(m, people, "person") + _describe_many(m, films, "film")
+        exc = AmbiguousNameError(kind, text, lines, count=len(found))
+        exc.args = (f"{len(found)} people or films are named {text!r}, pass an id instead: {'; '.join(lines)}",)
+        raise exc
+    scored = _scored_suggestions(m, text, "person") + _scored_suggestions(m, text, "film")
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    labels = list(dict.fromkeys(label for _, label in scored))[:MAX_SUGGESTIONS]
+    raise NameNotFoundError(kind, text, labels)

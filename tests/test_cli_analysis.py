@@ -12,9 +12,13 @@ from reelgraph.store import LocalStore
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
+    """The store 'reelgraph demo' makes: the bundled sample, loaded, then clustered."""
+    from reelgraph.loaders.sample import SAMPLE_SOURCES
+
     path = tmp_path_factory.mktemp("store")
-    result = CliRunner().invoke(main, ["demo", "--quiet", "--store", str(path)], env={"NEO4J_URI": ""})
-    assert result.exit_code == 0, result.output
+    for args in (["load", "--quiet", *map(str, SAMPLE_SOURCES)], ["clusters", "--quiet"]):
+        result = CliRunner().invoke(main, [*args, "--store", str(path)], env={"NEO4J_URI": ""})
+        assert result.exit_code == 0, result.output
     return path
 
 
@@ -55,9 +59,9 @@ def test_film_title_prefers_the_full_film_over_a_stub(store):
 
 def test_bacon_numbers(store):
     data = json.loads(run(store, "bacon", "Carey Mulligan", "--json").output)
-    assert data["histogram"][0] == 1
-    assert sum(data["histogram"]) + data["unreachable"] == 219
-    assert data["unreachable"] == 0
+    assert data["histogram"] == [1, 83, 132, 3]
+    assert data["reachable"] == 218 and data["unreachable"] == 0  # reachable: the others, not the centre
+    assert data["reachable"] + data["unreachable"] + 1 == 219
 
 
 def test_similar_explains_itself(store):
@@ -132,3 +136,167 @@ def test_mirror_counts(store):
     counts = json.loads(run(store, "mirror", "--json").output)
     assert counts["nodes"] == {"Film": 30, "Person": 281, "Genre": 16}
     assert counts["relationships"]["ACTED_IN"] == 275
+
+
+# -- --avoid: a person is a person, a film is a film ------------------------------------------------
+
+VIA_LOVE_ACTUALLY = "  Keira Knightley -> Love Actually (2003) -> Emma Thompson -> An Education (2009) -> Sally Hawkins\n"
+VIA_JANE_EYRE = "  Keira Knightley -> Pride & Prejudice (2005) -> Judi Dench -> Jane Eyre (2011) -> Sally Hawkins\n"
+
+
+@pytest.mark.parametrize("avoid", [["Never Let Me Go"], ["tt1334260"], ["never let me go (2010)"]])
+def test_path_avoiding_a_film(store, avoid):
+    args = [a for value in avoid for a in ("--avoid", value)]
+    result = run(store, "path", "Keira Knightley", "Sally Hawkins", *args)
+    assert result.exit_code == 0, result.output
+    assert result.output == "distance 2\n" + VIA_LOVE_ACTUALLY
+
+
+@pytest.mark.parametrize("avoid", [["Never Let Me Go", "Emma Thompson"], ["tt1334260", "name:emma-thompson"]])
+def test_path_avoiding_a_film_and_a_person(store, avoid):
+    args = [a for value in avoid for a in ("--avoid", value)]
+    result = run(store, "path", "Keira Knightley", "Sally Hawkins", *args)
+    assert result.exit_code == 0, result.output
+    assert result.output == "distance 2\n" + VIA_JANE_EYRE
+    data = json.loads(run(store, "path", "Keira Knightley", "Sally Hawkins", *args, "--all", "--json").output)
+    assert data["total_paths"] == 5
+    assert all(step["label"] not in ("Never Let Me Go", "Emma Thompson") for path in data["paths"] for step in path)
+
+
+def test_path_between_films_avoiding_a_person(store):
+    result = run(store, "path", "--films", "Never Let Me Go", "Paddington", "--avoid", "Sally Hawkins")
+    assert result.output == ("distance 2\n  Never Let Me Go (2010) -> Domhnall Gleeson -> Brooklyn (2015) -> "
+                             "Jim Broadbent -> Paddington (2014)\n")
+
+
+def test_bacon_and_centres_avoiding(store):
+    result = run(store, "bacon", "Keira Knightley", "--avoid", "name:carey-mulligan", "--avoid", "Never Let Me Go")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Keira Knightley: 188 other people reachable, average distance 2.037\n"
+        "  distance 0: 1 person (Keira Knightley)\n"
+        "  distance 1: 55 people\n"
+        "  distance 2: 71 people\n"
+        "  distance 3: 62 people\n"
+        "  unreachable: 29 people\n")
+    result = run(store, "centres", "--top", "2", "--avoid", "Carey Mulligan", "--quiet")
+    assert result.output == ("best centres among 218 candidates (exact):\n"
+                             "    1. Keira Knightley  average 1.743, reaches 202 other people\n"
+                             "    2. Sally Hawkins  average 1.802, reaches 202 other people\n")
+
+
+@pytest.mark.parametrize("command", [["path", "Keira Knightley", "Sally Hawkins"], ["bacon", "Keira Knightley"],
+                                     ["centres", "--quiet"]])
+def test_avoid_errors(store, command):
+    result = run(store, *command, "--avoid", "Never Let Me Goo")
+    assert result.exit_code == 3
+    assert result.output == "reelgraph: error: no person or film named 'Never Let Me Goo'; did you mean 'Never Let Me Go'?\n"
+
+
+def test_avoiding_an_end(store):
+    result = run(store, "path", "Keira Knightley", "Sally Hawkins", "--avoid", "Keira Knightley")
+    assert result.exit_code == 1
+    assert result.output == ("reelgraph: error: a path cannot exclude its own ends: "
+                             "Keira Knightley (name:keira-knightley) is avoided\n")
+
+
+# -- one "reachable" for bacon and centres ---------------------------------------------------------
+
+
+def test_bacon_and_centres_say_the_same_reachable(store):
+    bacon = run(store, "bacon", "Carey Mulligan")
+    assert bacon.output == (
+        "Carey Mulligan: 218 other people reachable, average distance 1.633\n"
+        "  distance 0: 1 person (Carey Mulligan)\n"
+        "  distance 1: 83 people\n"
+        "  distance 2: 132 people\n"
+        "  distance 3: 3 people\n"
+        "  unreachable: 0 people\n")
+    centres = run(store, "centres", "--top", "3", "--quiet")
+    assert centres.output == ("best centres among 219 candidates (exact):\n"
+                              "    1. Carey Mulligan  average 1.633, reaches 218 other people\n"
+                              "    2. Keira Knightley  average 1.697, reaches 218 other people\n"
+                              "    3. Sally Hawkins  average 1.766, reaches 218 other people\n")
+    ranking = json.loads(run(store, "centres", "--top", "219", "--quiet", "--json").stdout)
+    for centre in ranking["centres"][:20]:
+        assert json.loads(run(store, "bacon", centre["id"], "--json").output)["reachable"] == centre["reachable"]
+
+
+# -- counts read right for 1 and for many --------------------------------------------------------------
+
+
+def test_path_counts_one_and_many(store):
+    assert run(store, "path", "Keira Knightley", "Sally Hawkins", "--all").output == (
+        "distance 1, 1 shortest path\n  Keira Knightley -> Never Let Me Go (2010) -> Sally Hawkins\n")
+    assert run(store, "path", "Keira Knightley", "Carey Mulligan", "--all").output == (
+        "distance 1, 2 shortest paths\n"
+        "  Keira Knightley -> Never Let Me Go (2010) -> Carey Mulligan\n"
+        "  Keira Knightley -> Pride & Prejudice (2005) -> Carey Mulligan\n")
+    assert run(store, "path", "Keira Knightley", "Carey Mulligan", "--all", "--max-paths", "1").output == (
+        "distance 1, 2 shortest paths (showing 1)\n  Keira Knightley -> Never Let Me Go (2010) -> Carey Mulligan\n")
+
+
+def test_bacon_and_centres_count_one_and_nobody(store):
+    result = run(store, "bacon", "Alexander Rendel", "--years", "2010-")
+    assert result.output == ("Alexander Rendel: nobody else reachable\n"
+                             "  distance 0: 1 person (Alexander Rendel)\n"
+                             "  unreachable: 218 people\n")
+    assert run(store, "centres", "--candidates", "1", "--top", "3", "--quiet").output == (
+        "best centres among 1 candidate (exact):\n    1. Carey Mulligan  average 1.633, reaches 218 other people\n")
+
+
+def test_clusters_one_and_many_and_what_modularity_means(store, tmp_path):
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)  # clustering writes the ids back: leave the shared store as it is
+    lines = run(copy, "clusters", "--quiet").output.splitlines()
+    assert lines[0] == "4 clusters, modularity 0.247 (networkx, seed 0)"
+    assert lines[1] == ("    0. Romance / Comedy (around Anna Karenina, 2012) — 8 films: "
+                        "Anna Karenina, Atonement, Love Actually, Brooklyn, About Time")
+    assert lines[-1] == "cluster ids written to the store"
+    lines = run(copy, "clusters", "--resolution", "0.5", "--quiet").output.splitlines()
+    assert lines == [
+        "1 cluster, modularity 0.000 at the standard resolution 1 (0.500 at resolution 0.5, comparable only at that "
+        "resolution); networkx, seed 0",
+        "    0. Drama / Romance (around Never Let Me Go, 2010) — 30 films: Never Let Me Go, Pride & Prejudice, "
+        "An Education, Atonement, Shame",
+        "cluster ids written to the store",
+    ]
+    data = json.loads(run(copy, "clusters", "--resolution", "0.5", "--json").stdout)
+    assert (data["modularity"], data["standard_modularity"], data["resolution"]) == (0.5, 0.0, 0.5)
+
+
+# -- hints ---------------------------------------------------------------------------------------------------
+
+
+def test_a_director_given_to_path_suggests_any_credit(store):
+    result = run(store, "path", "Mark Romanek", "Carey Mulligan")
+    assert result.exit_code == 1
+    assert result.output == ("reelgraph: error: Mark Romanek (name:mark-romanek) has no acting credit (credited as director), "
+                             "so no co-star chain reaches them; pass --any-credit to link people through any credit\n")
+    assert run(store, "path", "Mark Romanek", "Carey Mulligan", "--any-credit").output == (
+        "distance 1\n  Mark Romanek -> Never Let Me Go (2010) -> Carey Mulligan\n")
+    result = run(store, "bacon", "Mark Romanek")
+    assert result.exit_code == 1 and "pass --any-credit to link people through any credit" in result.output
+
+
+def test_a_film_given_to_path_or_bacon(store):
+    film = "tt1334260 Never Let Me Go (2010, movie, dir. Mark Romanek)"
+    result = run(store, "path", "Never Let Me Go", "Carey Mulligan")
+    assert result.exit_code == 3
+    assert result.output == (f"reelgraph: error: no person named 'Never Let Me Go': it is a film, {film}; "
+                             "to link two films, pass --films\n")
+    result = run(store, "bacon", "Never Let Me Go")
+    assert result.exit_code == 3
+    assert result.output == f"reelgraph: error: no person named 'Never Let Me Go': it is a film, {film}\n"
+
+
+def test_a_person_given_where_a_film_is_expected(store):
+    person = "name:carey-mulligan Carey Mulligan (b. 1985, Never Let Me Go)"
+    result = run(store, "similar", "Carey Mulligan")
+    assert result.exit_code == 3
+    assert result.output == f"reelgraph: error: no film named 'Carey Mulligan': it is a person, {person}\n"
+    result = run(store, "path", "--films", "Carey Mulligan", "Paddington")
+    assert result.output == (f"reelgraph: error: no film named 'Carey Mulligan': it is a person, {person}; "
+                             "to link two people, leave out --films\n")

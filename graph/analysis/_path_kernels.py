@@ -8,9 +8,10 @@ same stamps and tick ranges, as plain loops compiled once (and cached on
 disk by numba).
 """
 
+import numpy as np
 from numba import njit
 
-__all__ = ["bidirectional_search", "walk_back"]
+__all__ = ["bidirectional_search", "walk_back", "component_labels"]
 
 @njit(cache=True, nogil=True)
 def _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
@@ -99,3 +100,32 @@ def walk_back(indptr, indices, stamp, spans, depth, node, out):
         v = best
         out[depth - d + 1] = v
     return depth + 1
+
+@njit(cache=True, nogil=True)
+def component_labels(indptr, indices, allowed, queue):
+    """Connected component of every node (-1: not allowed, or no edge), numbered in node order.
+
+    ``allowed[v]`` False leaves ``v`` out (an avoided person, a filtered film);
+    ``queue`` is scratch space of one int64 a node.
+    """
+    n = len(indptr) - 1
+    label = np.full(n, -1, dtype=np.int64)
+    c = 0
+    for r in range(n):
+        if label[r] >= 0 or not allowed[r] or indptr[r + 1] == indptr[r]:
+            continue
+        label[r] = c
+        queue[0] = r
+        head = 0
+        tail = 1
+        while head < tail:
+            u = queue[head]
+            head += 1
+            for e in range(indptr[u], indptr[u + 1]):
+                v = indices[e]
+                if label[v] < 0 and allowed[v]:
+                    label[v] = c
+                    queue[tail] = v
+                    tail += 1
+        c += 1
+    return label

@@ -42,16 +42,21 @@ class ClusterResult:
         Film id -> cluster id (``Int64``; ``<NA>`` for films with no edge),
         over every film of the mirror: what the stores write back.
     modularity : float
-        Weighted modularity of the partition (at ``resolution``).
+        Weighted modularity of the partition at ``resolution``: the figure
+        Louvain maximised.  It compares only between runs at the same
+        resolution (at 0.5 a single cluster scores 0.5).
     clusters : pandas.DataFrame
         One row per cluster, by id: ``cluster``, ``size``, ``name``,
         ``top_genres``, ``top_keywords``, ``central_film`` (id of the film
         with the most similarity inside the cluster), ``central_title``,
-        ``top_films`` (ids, most voted first).
+        ``top_films`` (ids, most voted first), ``top_titles`` (their titles).
     method : str
         ``"networkx"`` or ``"igraph"``.
     seed : int
     resolution : float
+    standard_modularity : float
+        Modularity of the same partition at the standard resolution 1 (one
+        cluster scores 0): comparable between runs at any resolution.
     """
 
     membership: pd.Series
@@ -60,10 +65,12 @@ class ClusterResult:
     method: str
     seed: int
     resolution: float
+    standard_modularity: float | None = None
 
     def to_dict(self) -> dict:
         return {
             "modularity": self.modularity,
+            "standard_modularity": self.standard_modularity,
             "method": self.method,
             "seed": self.seed,
             "resolution": self.resolution,
@@ -77,7 +84,8 @@ def modularity(n_nodes: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray, l
     The same definition as :func:`networkx.community.modularity`:
     ``sum over clusters c of L_c / m - resolution * (D_c / 2m) ** 2`` with
     ``m`` the total weight, ``L_c`` the weight inside ``c`` and ``D_c`` the
-    summed strength of its nodes.
+    summed strength of its nodes; rounded to 12 decimals, so that a
+    modularity of 0 (one cluster at resolution 1) is 0, not -2e-16.
 
     Examples
     --------
@@ -92,7 +100,7 @@ def modularity(n_nodes: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray, l
     L = np.bincount(labels[u][inside], weights=weight[inside], minlength=k)
     strength = np.bincount(u, weights=weight, minlength=n_nodes) + np.bincount(v, weights=weight, minlength=n_nodes)
     D = np.bincount(labels, weights=strength, minlength=k)
-    return float((L / m - resolution * (D / (2 * m)) ** 2).sum())
+    return round(float((L / m - resolution * (D / (2 * m)) ** 2).sum()), 12) + 0.0  # + 0.0: never -0.0
 
 
 def _louvain_networkx(n: int, u, v, w, seed: int, resolution: float) -> np.ndarray:
@@ -161,6 +169,17 @@ def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: 
     >>> r = cluster_films(g)
     >>> r.membership.tolist(), r.modularity
     ([0, 0, 1, 1], 0.5)
+
+    Modularity compares only at one resolution: on a chain A-B-C-D, one
+    cluster at resolution 0.5 scores 0.5, but 0 at the standard resolution 1.
+
+    >>> chain = [("tt0000001", "tt0000002"), ("tt0000002", "tt0000003"), ("tt0000003", "tt0000004")]
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": f"tt000000{i}", "title": t} for i, t in enumerate("ABCD", 1)],
+    ...     similar=[{"film_id": a, "similar_id": b, "rank": 1, "source": "imdb-more-like-this"} for a, b in chain])
+    >>> one = cluster_films(g, resolution=0.5)
+    >>> one.clusters["size"].tolist(), round(one.modularity, 3), round(one.standard_modularity, 3)
+    ([4], 0.5, 0.0)
     """
     sim = sim_graph if isinstance(sim_graph, SimilarityGraph) else similarity_graph(sim_graph)
     m: Mirror = sim.mirror
@@ -181,13 +200,14 @@ def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: 
         raise ValueError(f"unknown method {method!r}: use 'auto', 'networkx' or 'igraph'")
     labels = _renumber(raw, m.ids[m.n_people + nodes])
     q = modularity(n, u, v, w, labels, resolution) if n else 0.0
+    q1 = q if resolution == 1 else (modularity(n, u, v, w, labels, 1.0) if n else 0.0)
     values = np.full(m.n_films, -1, dtype=np.int64)
     values[nodes] = labels
     column = pd.array(values, dtype="Int64")
     column[values < 0] = pd.NA
     membership = pd.Series(column, index=pd.Index(m.ids[m.n_people :], name="film_id"), name="cluster")
     table = _describe(sim, nodes, u, v, w, labels, top_films)
-    return ClusterResult(membership, q, table, method, seed, resolution)
+    return ClusterResult(membership, q, table, method, seed, resolution, q1)
 
 
 def _renumber(raw: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -267,6 +287,7 @@ def _describe(sim: SimilarityGraph, nodes, u, v, w, labels, top_films: int) -> p
                 "central_film": str(m.ids[film]),
                 "central_title": title,
                 "top_films": [str(x) for x in m.ids[m.n_people + nodes[members]]],
+                "top_titles": [m.label(int(x) + m.n_people) for x in nodes[members]],
             }
         )
-    return pd.DataFrame(rows, columns=["cluster", "size", "name", "top_genres", "top_keywords", "central_film", "central_title", "top_films"])
+    return pd.DataFrame(rows, columns=["cluster", "size", "name", "top_genres", "top_keywords", "central_film", "central_title", "top_films", "top_titles"])

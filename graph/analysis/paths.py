@@ -1,4 +1,4 @@
-"""Co-star paths ("six degrees"), film-to-film chains, Bacon numbers and the best centres.
+"""Co-star paths ("six degrees"), film-to-film chains, Bacon numbers, the best centres, the farthest pair.
 
 Everything here walks the person–film graph of the mirror's CSR adjacency
 (:meth:`reelgraph.mirror.Mirror.view`), never the "More like this" links.
@@ -17,8 +17,22 @@ year_range : (int or None, int or None), optional
     year are left out when a bound is set.
 min_votes : int, optional
     Only films with at least this many votes (unknown counts are left out).
+avoid : str or iterable of str
+    People and films a path must not go through, by id or exact name: each
+    value is resolved once, as whichever kind has it
+    (:func:`reelgraph.names.resolve_any`; a name both a person and a film
+    have is ambiguous: pass the id).
 exclude_people, exclude_films : iterable of str
-    Ids or exact names of people or films a path must not go through.
+    The same, when the kind is known: ids or exact names of people (films).
+
+Who is reachable
+----------------
+A person *reaches* another when a chain of the kept credits links them;
+"reachable" always counts the *other* people so reached, never the person
+themselves: :attr:`BaconNumbers.reachable` and :attr:`Centre.reachable`
+are the same number for the same person and filters.  People without a
+credit of the kept roles (a director when only acting links) are in no
+count, reachable or unreachable; an avoided person neither.
 
 How it is fast
 --------------
@@ -46,7 +60,7 @@ import weakref
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from reelgraph.analysis._path_kernels import bidirectional_search, walk_back
+from reelgraph.analysis._path_kernels import bidirectional_search, component_labels, walk_back
 from reelgraph.errors import ReelgraphError
 from reelgraph.mirror import (
     DEFAULT_EXCLUDED_ROLES,
@@ -55,18 +69,22 @@ from reelgraph.mirror import (
     Mirror,
     build_mirror,
 )
-from reelgraph.names import resolve_node
+from reelgraph.names import resolve_any_node, resolve_node
 
 __all__ = [
     "PathResult",
     "BaconNumbers",
     "Centre",
     "CentreRanking",
+    "FarthestPeople",
+    "NoCreditError",
     "costar_path",
     "film_path",
     "bacon_numbers",
     "best_centres",
+    "farthest_people",
     "DEFAULT_MAX_PATHS",
+    "EXACT_DIAMETER_PEOPLE",
 ]
 
 #: How many paths ``all_paths=True`` lists at most (the total is still counted).
@@ -77,6 +95,40 @@ DEFAULT_MAX_PATHS = 100
 EXACT_WORK_LIMIT = 500_000_000
 #: Sources :func:`best_centres` samples when it cannot afford to be exact.
 DEFAULT_SAMPLE = 1024
+#: :func:`farthest_people` is exact (a BFS from every person) when the
+#: largest component has at most this many people; above, it bounds.
+EXACT_DIAMETER_PEOPLE = 4096
+
+
+class NoCreditError(ReelgraphError):
+    """A person at the end of a chain has no credit that links people (a director when only acting links).
+
+    Attributes
+    ----------
+    person : str
+        Their id.
+    roles : list of str
+        The roles they are credited in (empty: no credit at all).
+    actors_only : bool
+        Whether only acting credits linked.
+    fix : {"actors_only", "exclude_roles"} or None
+        What would link them: any credit (``actors_only=False``; a director),
+        or keeping their roles out of ``exclude_roles`` (someone credited only
+        as ``self``); None when they have no credit at all.
+    """
+
+    HINTS = {"actors_only": "link people through any credit with actors_only=False",
+             "exclude_roles": "their roles are in exclude_roles"}
+
+    def __init__(self, person: str, label: str, roles, actors_only: bool, fix: str | None, hint: str | None = None):
+        self.person, self.label, self.roles, self.actors_only, self.fix = person, label, list(roles), actors_only, fix
+        if not self.roles:
+            text = f"{label} ({person}) has no credit, so no chain reaches them"
+        else:
+            what = "acting credit" if actors_only else "credit of the roles that link people"
+            text = f"{label} ({person}) has no {what} (credited as {', '.join(self.roles)}), so no co-star chain reaches them"
+        hint = hint if hint is not None else self.HINTS.get(fix)
+        super().__init__(text + (f"; {hint}" if hint else ""))
 
 
 # -- results ------------------------------------------------------------------
@@ -136,7 +188,7 @@ class BaconNumbers:
     unreachable : int
         People with a credit of the kept roles whom no path reaches.
     average : float or None
-        Mean distance over the reachable people other than the centre.
+        Mean distance over the reachable people (the centre is not one).
     """
 
     centre: str
@@ -148,7 +200,12 @@ class BaconNumbers:
 
     @property
     def reachable(self) -> int:
-        return int(sum(self.histogram))
+        """People other than the centre whom a chain reaches: ``sum(histogram) - 1``.
+
+        The same count as :attr:`Centre.reachable` (see the module docstring);
+        ``reachable + unreachable + 1`` is everyone with a credit of the kept roles.
+        """
+        return int(sum(self.histogram)) - 1
 
     def people_at(self, distance: int) -> list[str]:
         """Ids of the people exactly ``distance`` hops away, in node order."""
@@ -173,6 +230,7 @@ class Centre:
     id: str
     label: str
     average: float
+    #: People other than this one whom a chain reaches (as :attr:`BaconNumbers.reachable`).
     reachable: int
     stderr: float | None = None
 
@@ -208,6 +266,44 @@ class CentreRanking:
         return asdict(self)
 
 
+@dataclass
+class FarthestPeople:
+    """What :func:`farthest_people` returns: two people as far apart as the co-star graph goes.
+
+    Attributes
+    ----------
+    source, target : str
+        Ids of the two people.
+    distance : int
+        Co-star hops between them: the diameter of the largest component when
+        ``exact``, else a lower bound of it (the two really are that far apart).
+    upper_bound : int
+        No two people of the component are farther apart than this
+        (``== distance`` when ``exact``).
+    exact : bool
+        True when ``distance`` is the diameter (proven by a BFS from every
+        person, or by the bounds meeting).
+    component : int
+        People in the largest component (the one searched).
+    searches : int
+        Breadth-first searches run.
+    path : PathResult
+        One shortest chain from ``source`` to ``target``.
+    """
+
+    source: str
+    target: str
+    distance: int
+    upper_bound: int
+    exact: bool
+    component: int
+    searches: int
+    path: PathResult
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 # -- filters and scratch space --------------------------------------------------
 
 
@@ -224,7 +320,14 @@ class _Query:
         return self.year_lo is not None or self.min_votes is not None
 
 
-def _prepare(mirror: Mirror, *, actors_only=True, exclude_roles=DEFAULT_EXCLUDED_ROLES, year_range=None, min_votes=None, exclude_people=(), exclude_films=()) -> _Query:
+def _values(values) -> tuple:
+    """One value or an iterable of them, as a tuple (a lone string is one value, not its letters)."""
+    if values is None:
+        return ()
+    return (values,) if isinstance(values, str) else tuple(values)
+
+
+def _prepare(mirror: Mirror, *, actors_only=True, exclude_roles=DEFAULT_EXCLUDED_ROLES, year_range=None, min_votes=None, exclude_people=(), exclude_films=(), avoid=()) -> _Query:
     view = mirror.view(mirror.role_set(actors_only=actors_only, exclude_roles=exclude_roles))
     year_lo = year_hi = None
     if year_range is not None:
@@ -233,8 +336,9 @@ def _prepare(mirror: Mirror, *, actors_only=True, exclude_roles=DEFAULT_EXCLUDED
             # MISSING_INT (unknown year) is below any lower bound we set here.
             year_lo = int(lo) if lo is not None else MISSING_INT + 1
             year_hi = int(hi) if hi is not None else np.iinfo(np.int32).max
-    excluded = [resolve_node(mirror, p, "person") for p in (exclude_people or ())]
-    excluded += [resolve_node(mirror, f, "film") for f in (exclude_films or ())]
+    excluded = [resolve_node(mirror, p, "person") for p in _values(exclude_people)]
+    excluded += [resolve_node(mirror, f, "film") for f in _values(exclude_films)]
+    excluded += [resolve_any_node(mirror, a) for a in _values(avoid)]
     return _Query(view, year_lo, year_hi, None if min_votes is None else int(min_votes), np.asarray(sorted(set(excluded)), dtype=np.int64))
 
 
@@ -348,7 +452,8 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
     (lists of node arrays) for :func:`_shortest_dag`, found with numpy.
     """
     if len(q.excluded) and (np.isin([s, t], q.excluded).any()):
-        raise ReelgraphError("a path cannot exclude its own ends")
+        end = s if np.isin(s, q.excluded) else t
+        raise ReelgraphError(f"a path cannot exclude its own ends: {mirror.label(end)} ({mirror.ids[end]}) is avoided")
     view = q.view
     indptr, indices, degree = view.indptr, view.indices, view.degree
     n_people = mirror.n_people
@@ -531,6 +636,7 @@ def costar_path(
     exclude_roles=DEFAULT_EXCLUDED_ROLES,
     exclude_people=(),
     exclude_films=(),
+    avoid=(),
     actors_only: bool = True,
 ) -> PathResult:
     """The shortest co-star chain between two people ("six degrees").
@@ -544,14 +650,26 @@ def costar_path(
         List every shortest path (up to ``max_paths``) and count them all.
     max_paths : int
         Most paths listed with ``all_paths``.
-    year_range, min_votes, exclude_roles, exclude_people, exclude_films, actors_only
-        Filters; see the module docstring.
+    year_range, min_votes, exclude_roles, avoid, exclude_people, exclude_films, actors_only
+        Filters; see the module docstring.  ``avoid`` takes people and films
+        alike: ``avoid=["Bea Arthur", "tt0000006"]``.
 
     Returns
     -------
     PathResult
         ``distance`` in co-star hops and the chain person, film, person, ...;
         ``distance is None`` when the two are not connected.
+
+    Raises
+    ------
+    NameNotFoundError, AmbiguousNameError
+        An end or an avoided value names nobody, or several.  A film given as
+        an end says it is a film (``other_kind == "film"``).
+    NoCreditError
+        An end has no credit that links people (a director, with
+        ``actors_only``): no chain could reach them.
+    ReelgraphError
+        An end is avoided.
 
     Examples
     --------
@@ -568,7 +686,10 @@ def costar_path(
     m = build_mirror(mirror)
     s = resolve_node(m, source, "person")
     t = resolve_node(m, target, "person")
-    q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films)
+    q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films, avoid=avoid)
+    if s != t:
+        _check_linked(m, q, s, actors_only, exclude_roles)
+        _check_linked(m, q, t, actors_only, exclude_roles)
     return _path_query(m, s, t, q, all_paths, max_paths)
 
 
@@ -584,6 +705,7 @@ def film_path(
     exclude_roles=DEFAULT_EXCLUDED_ROLES,
     exclude_people=(),
     exclude_films=(),
+    avoid=(),
     actors_only: bool = False,
 ) -> PathResult:
     """The shortest chain film, person, film, ... between two films.
@@ -606,8 +728,21 @@ def film_path(
     m = build_mirror(mirror)
     s = resolve_node(m, film_a, "film")
     t = resolve_node(m, film_b, "film")
-    q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films)
+    q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films, avoid=avoid)
     return _path_query(m, s, t, q, all_paths, max_paths)
+
+
+def _check_linked(mirror: Mirror, q: _Query, person: int, actors_only: bool, exclude_roles) -> None:
+    """Raise :class:`NoCreditError` when ``person`` has no credit of the roles ``q`` links through."""
+    if q.view.degree[person] > 0:
+        return
+    rows = np.flatnonzero(mirror.credit_person == person)  # the error path only: one scan of the credits
+    roles = sorted({mirror.role_names[r] for r in np.unique(mirror.credit_role[rows]).tolist()})
+    excluded = set(_values(exclude_roles))
+    fix = None
+    if roles:
+        fix = "actors_only" if actors_only and any(r not in excluded for r in roles) else "exclude_roles"
+    raise NoCreditError(str(mirror.ids[person]), mirror.label(person), roles, actors_only, fix)
 
 
 def _bfs_distances(mirror: Mirror, q: _Query, centre: int) -> np.ndarray:
@@ -656,8 +791,9 @@ def bacon_numbers(mirror, centre: str, **filters) -> BaconNumbers:
     Returns
     -------
     BaconNumbers
-        The histogram, the unreachable count (people with a credit of the
-        kept roles that no chain reaches), the average distance, and
+        The histogram, ``reachable`` (the other people a chain reaches), the
+        unreachable count (people with a credit of the kept roles that no
+        chain reaches), the average distance, and
         :meth:`BaconNumbers.people_at` / :meth:`BaconNumbers.unreachable_people`
         to list them.
 
@@ -669,14 +805,15 @@ def bacon_numbers(mirror, centre: str, **filters) -> BaconNumbers:
     ...     {"person_id": "nm0000002", "film_id": "tt0000001", "role": "actor"},
     ...     {"person_id": "nm0000003", "film_id": "tt0000002", "role": "actor"}])
     >>> b = bacon_numbers(g, "nm0000001")
-    >>> b.histogram, b.unreachable, b.unreachable_people()
-    ([1, 1], 1, ['nm0000003'])
+    >>> b.histogram, b.reachable, b.unreachable, b.unreachable_people()
+    ([1, 1], 1, 1, ['nm0000003'])
     """
     m = build_mirror(mirror)
     c = resolve_node(m, centre, "person")
     q = _prepare(m, **filters)
     if len(q.excluded) and c in set(q.excluded.tolist()):
-        raise ReelgraphError("the centre cannot be excluded")
+        raise ReelgraphError(f"the centre cannot be excluded: {m.label(c)} ({m.ids[c]}) is avoided")
+    _check_linked(m, q, c, filters.get("actors_only", True), filters.get("exclude_roles", DEFAULT_EXCLUDED_ROLES))
     dist = _bfs_distances(m, q, c)[: m.n_people].astype(np.int32)
     universe = _universe(m, q)
     universe[c] = True
@@ -762,11 +899,24 @@ def _connectivity(mirror: Mirror, q: _Query, film_allowed) -> np.ndarray:
     return np.bincount(owner, weights=weight, minlength=p)
 
 
+def _allowed(mirror: Mirror, q: _Query):
+    """``(film_allowed, person_allowed, universe)`` for the whole-graph searches (None: all allowed)."""
+    film_allowed = _film_mask(mirror, q)
+    excluded_films = q.excluded[q.excluded >= mirror.n_people] - mirror.n_people
+    if len(excluded_films):
+        film_allowed = np.ones(mirror.n_films, dtype=bool) if film_allowed is None else film_allowed.copy()
+        film_allowed[excluded_films] = False
+    universe = _universe(mirror, q)
+    person_allowed = universe if len(q.excluded) else None
+    return film_allowed, person_allowed, universe
+
+
 def best_centres(mirror, top: int = 10, candidates=1000, sample: int | None = None, seed: int = 0, **filters) -> CentreRanking:
     """People ranked as centres of the graph: who is closest to everyone.
 
     A person's score is their average distance (co-star hops) to everyone
-    they reach.  People who reach more come first (a centre of a small
+    they reach (``reachable`` counts those others, as
+    :attr:`BaconNumbers.reachable` does).  People who reach more come first (a centre of a small
     island is no centre), then the smaller average, then the id.
 
     Parameters
@@ -804,13 +954,7 @@ def best_centres(mirror, top: int = 10, candidates=1000, sample: int | None = No
     """
     m = build_mirror(mirror)
     q = _prepare(m, **filters)
-    film_allowed = _film_mask(m, q)
-    excluded_films = q.excluded[q.excluded >= m.n_people] - m.n_people
-    if len(excluded_films):
-        film_allowed = np.ones(m.n_films, dtype=bool) if film_allowed is None else film_allowed.copy()
-        film_allowed[excluded_films] = False
-    universe = _universe(m, q)
-    person_allowed = universe if len(q.excluded) else None
+    film_allowed, person_allowed, universe = _allowed(m, q)
     if isinstance(candidates, (int, np.integer)):
         score = _connectivity(m, q, film_allowed)
         pool = np.flatnonzero(universe)
@@ -863,3 +1007,127 @@ def best_centres(mirror, top: int = 10, candidates=1000, sample: int | None = No
         errors = [1.96 * c.stderr for c in centres if c.stderr is not None]
         error = max(errors) if errors else None
     return CentreRanking(centres, exact, len(chosen), used_sample, int(universe.sum()), error)
+
+
+# -- the farthest pair: the diameter of the co-star graph ------------------------------------
+
+
+def _largest_component(mirror: Mirror, q: _Query, film_allowed, person_allowed) -> np.ndarray:
+    """Node indexes of the people of the largest component (most people; ties: the one found first in node order)."""
+    p = mirror.n_people
+    allowed = np.ones(mirror.n_nodes, dtype=bool)
+    if person_allowed is not None:
+        allowed[:p] = person_allowed
+    if film_allowed is not None:
+        allowed[p:] = film_allowed
+    view = q.view
+    labels = component_labels(view.indptr, view.indices, allowed, np.empty(mirror.n_nodes, dtype=np.int64))
+    people = labels[:p]
+    if not (people >= 0).any():
+        return np.empty(0, dtype=np.int64)
+    sizes = np.bincount(people[people >= 0])
+    return np.flatnonzero(people == int(np.argmax(sizes))).astype(np.int64)
+
+
+def _farthest_from(mirror: Mirror, q: _Query, source: int) -> tuple[int, int]:
+    """``(eccentricity in hops, the first person in node order that far)`` of ``source``."""
+    depth = _bfs_distances(mirror, q, source)[: mirror.n_people]
+    far = int(depth.max())
+    return far // 2, int(np.flatnonzero(depth == far)[0])
+
+
+def farthest_people(mirror, *, exact: bool | None = None, sweeps: int = 4, **filters) -> FarthestPeople:
+    """The two people farthest apart in the co-star graph, and one shortest chain between them.
+
+    Only the largest connected component counts (the most people; people in
+    separate islands are not "far apart", they are not linked at all).
+
+    Exact (``exact=True``, or ``None`` with at most
+    :data:`EXACT_DIAMETER_PEOPLE` people in the component): a BFS from every
+    person of the component, 64 at a time, gives each one's eccentricity
+    (the distance to the person farthest from them); the diameter is the
+    largest.  The pair is the first person in node order of that
+    eccentricity and the first person in node order that far from them.
+    Work: (people / 64) searches of the whole graph.
+
+    Bounded (``exact=False``, or ``None`` on larger components): ``sweeps``
+    breadth-first searches, each from the person farthest from the previous
+    one, starting at the best-connected person of the component (the
+    "double sweep" heuristic, repeated).  ``distance`` is the largest
+    eccentricity found (a lower bound of the diameter: the pair really is
+    that far apart) and ``upper_bound`` twice the smallest one found (no two
+    people can be farther apart than that through one person).  On graphs
+    like IMDb's the lower bound is usually the diameter; ``exact`` becomes
+    True when the bounds meet.
+
+    Parameters
+    ----------
+    mirror : Mirror or FilmGraph
+    exact : bool or None
+        See above.
+    sweeps : int
+        Searches of the bounded mode (at least 2).
+    **filters
+        As for :func:`costar_path` (``actors_only``, ``year_range``, ``avoid``...).
+
+    Returns
+    -------
+    FarthestPeople
+
+    Raises
+    ------
+    ReelgraphError
+        No two people share a film under the filters.
+
+    Examples
+    --------
+    >>> from reelgraph.model import FilmGraph
+    >>> chain = [("nm0000001", "tt0000001"), ("nm0000002", "tt0000001"), ("nm0000002", "tt0000002"),
+    ...          ("nm0000003", "tt0000002"), ("nm0000003", "tt0000003"), ("nm0000004", "tt0000003")]
+    >>> g = FilmGraph.from_records(credits=[{"person_id": p, "film_id": f, "role": "actor"} for p, f in chain])
+    >>> far = farthest_people(g)
+    >>> far.source, far.target, far.distance, far.exact
+    ('nm0000001', 'nm0000004', 3, True)
+    >>> len(far.path.path)  # person, film, person, ... : 3 hops
+    7
+    """
+    m = build_mirror(mirror)
+    q = _prepare(m, **filters)
+    film_allowed, person_allowed, _ = _allowed(m, q)
+    people = _largest_component(m, q, film_allowed, person_allowed)
+    if len(people) < 2:
+        raise ReelgraphError("no two people share a film under these filters: nobody is apart from anyone")
+    if exact is None:
+        exact = len(people) <= EXACT_DIAMETER_PEOPLE
+    if exact:
+        ecc = np.zeros(len(people), dtype=np.int64)
+        for start in range(0, len(people), 64):
+            batch = people[start : start + 64]
+            levels, _ = _bit_bfs(m, q, batch, film_allowed, person_allowed)
+            for hop, counts in enumerate(levels, start=1):
+                ecc[start : start + len(batch)][counts[: len(batch)] > 0] = hop
+        diameter = int(ecc.max())
+        source = int(people[int(np.argmax(ecc))])  # argmax: the first in node order
+        far, target = _farthest_from(m, q, source)
+        assert far == diameter
+        lower, upper, searches = diameter, diameter, -(-len(people) // 64) + 1
+    else:
+        if sweeps < 2:
+            raise ValueError("sweeps must be at least 2")
+        score = _connectivity(m, q, film_allowed)[people]
+        current = int(people[int(np.argmax(score))])
+        lower, upper, source, target = -1, np.iinfo(np.int64).max, -1, -1
+        searches = 0
+        for _ in range(sweeps):
+            far, farthest = _farthest_from(m, q, current)
+            searches += 1
+            upper = min(upper, 2 * far)
+            if far > lower:
+                lower, source, target = far, current, farthest
+            if lower == upper or farthest == current:
+                break
+            current = farthest
+        diameter = lower
+    path = _path_query(m, source, target, q, False, 1)
+    return FarthestPeople(str(m.ids[source]), str(m.ids[target]), int(diameter), int(upper), lower == upper,
+                          len(people), int(searches), path)

@@ -1,4 +1,9 @@
-"""What the commands share: their options, progress steps and output helpers."""
+"""What the commands share: their options, progress steps and output helpers.
+
+One decorator an option that several commands take, so each is spelled and
+documented once: ``--store``, ``--json``, ``--quiet``, ``-o/--output``, the
+Neo4j connection and the path filters.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import json
 from pathlib import Path
 
 import click
-from reelgraph.store import LocalStore
 
 
 def store_option(f):
@@ -17,7 +21,23 @@ def store_option(f):
 
 
 def json_option(f):
+    """``--json``: every command that prints results takes it."""
     return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(f)
+
+
+def output_option(help: str, *aliases: str, dir_okay: bool = False, file_okay: bool = True, default=None):
+    """``-o/--output``: the one spelling for where a command writes (``aliases`` are older spellings, kept hidden)."""
+    def decorate(f):
+        return click.option("-o", "--output", *aliases, "output", default=default, help=help,
+                            type=click.Path(dir_okay=dir_okay, file_okay=file_okay, path_type=Path))(f)
+    return decorate
+
+
+def open_mirror(store_dir):
+    """The mirror of the store ``--store`` names (:func:`reelgraph.workflows.open_mirror`)."""
+    from reelgraph.workflows import open_mirror as build
+
+    return build(store_dir)
 
 
 def quiet_option(f):
@@ -61,72 +81,6 @@ def neo4j_settings(neo4j_uri, neo4j_user, neo4j_password):
     return Neo4jSettings.from_env(uri=neo4j_uri, user=neo4j_user, password=neo4j_password)
 
 
-def sync_to_neo4j(graph, settings, quiet: bool, bulk: bool | None = None) -> dict | None:
-    """Mirror the whole store into Neo4j when it is configured; None when it is not.
-
-    ``bulk``: True forces the import tool (empty managed server only), False
-    the batched loader, None lets :func:`reelgraph.neo4j.bulk.choose_loader` pick.
-    """
-    if not settings.configured:
-        return None
-    from reelgraph.neo4j.bulk import (
-        load_graph,  # and the server module: only when there is a Neo4j to write to
-    )
-
-    loader, counts = load_graph(graph, settings, bulk=bulk, progress=not quiet)
-    return {**counts, "loader": loader}
-
-
-def summary_lines(stats: dict) -> list[str]:
-    lines = [
-        f"films:            {stats['films']} (+ {stats['stub_films']} known only from 'More like this')",
-        f"people:           {stats['people']}",
-        f"credits:          {stats['credits']} ("
-        + ", ".join(f"{n} {role}" for role, n in stats["credits_by_role"].items()) + ")",
-        f"more like this:   {stats['more_like_this']} links",
-    ]
-    if stats["best_connected"]:
-        lines.append("best connected:   " + "; ".join(
-            f"{p['name']} ({p['collaborators']} collaborators, {p['films']} films)" for p in stats["best_connected"]))
-    return lines
-
-
-def dataset_options(title_types, include_adult, years, min_votes, categories, include_self, on_error) -> dict:
-    from reelgraph.loaders.imdb_tsv import DEFAULT_CATEGORIES
-
-    options = {"include_adult": include_adult, "min_votes": min_votes, "on_error": on_error}
-    options["title_types"] = None if title_types == "all" else tuple(t.strip() for t in title_types.split(",") if t.strip())
-    chosen = DEFAULT_CATEGORIES if categories is None else tuple(c.strip() for c in categories.split(",") if c.strip())
-    options["categories"] = chosen + (("self",) if include_self and "self" not in chosen else ())
-    if years:
-        options["year_range"] = year_range(years)
-    return options
-
-
-def cluster_into(store, graph, seed=0, resolution=1.0, top_films=5, step=lambda name: None):
-    """Cluster the films of ``graph``, write the ids into the store; return the new graph and the result."""
-    from reelgraph.analysis.clusters import cluster_films
-    from reelgraph.analysis.similarity import similarity_graph
-    from reelgraph.mirror import build_mirror
-
-    step("building the mirror")
-    mirror = build_mirror(graph)
-    step("similarity graph")
-    sim = similarity_graph(mirror)
-    step("clustering")
-    result = cluster_films(sim, seed=seed, resolution=resolution, top_films=top_films)
-    step("writing cluster ids to the store")
-    graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
-    store.write(graph)
-    return graph, result
-
-
-def open_mirror(store_dir):
-    from reelgraph.mirror import build_mirror
-
-    return build_mirror(LocalStore(store_dir).read())
-
-
 def year_range(years: str) -> tuple:
     """'1990-2020' -> (1990, 2020); either end may be left out ('2000-', '-1999')."""
     start, _, end = years.partition("-")
@@ -137,8 +91,8 @@ def year_range(years: str) -> tuple:
 
 
 def path_filters(years, min_votes, exclude_roles, avoid, any_credit) -> dict:
-    filters = {"min_votes": min_votes, "exclude_people": tuple(avoid), "exclude_films": tuple(avoid),
-               "actors_only": not any_credit}
+    """The analysis API's filters from the shared options (each --avoid value is a person or a film)."""
+    filters = {"min_votes": min_votes, "avoid": tuple(avoid), "actors_only": not any_credit}
     if years:
         filters["year_range"] = year_range(years)
     if exclude_roles:
@@ -157,16 +111,28 @@ def filter_options(f):
     return f
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 film``, ``2 films``, ``1,234 people``: a count and its word, right for 1 and for many."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def step_text(step: dict) -> str:
+    return f"{step['label']} ({step['year']})" if step["kind"] == "film" and step.get("year") else step["label"]
+
+
 def print_path(result) -> None:
+    """The lines of ``reelgraph path``: the distance, how many shortest paths, each path."""
     if not result.found:
         click.echo("no path under these filters")
         return
-    click.echo(f"distance {result.distance}" + (f", {result.total_paths} shortest paths" if result.total_paths else "")
-               + (f" (showing {len(result.paths)})" if result.truncated else ""))
+    head = f"distance {result.distance}"
+    if result.total_paths:
+        head += ", " + plural(result.total_paths, "shortest path")
+        if result.truncated:
+            head += f" (showing {len(result.paths):,})"
+    click.echo(head)
     for path in result.paths:
-        click.echo("  " + " -> ".join(
-            f"{step['label']} ({step['year']})" if step["kind"] == "film" and step.get("year") else step["label"]
-            for step in path))
+        click.echo("  " + " -> ".join(step_text(step) for step in path))
 
 
 def counts_text(counts: dict) -> str:
@@ -181,4 +147,5 @@ def count_differences(a: dict, b: dict) -> list:
             if x != y:
                 out.append((kind, name, x, y))
     return out
+
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 from reelgraph.cli._options import (
     Steps,
-    cluster_into,
     count_differences,
     counts_text,
     echo_json,
@@ -17,13 +17,40 @@ from reelgraph.cli._options import (
     neo4j_settings,
     open_mirror,
     path_filters,
+    plural,
     print_path,
     quiet_option,
     store_option,
 )
-from reelgraph.store import LocalStore
 
 __all__ = ["path", "bacon", "centres", "similar", "clusters", "mirror"]
+
+
+@contextmanager
+def _hints(between_films: bool | None = None):
+    """Errors of the analysis API, with what to type instead on the command line.
+
+    ``between_films``: whether ``--films`` was given to ``path`` (None: the
+    command has no such option, so it is not suggested).
+    """
+    from reelgraph.analysis.paths import NoCreditError
+    from reelgraph.errors import NameNotFoundError
+
+    try:
+        yield
+    except NameNotFoundError as exc:
+        other = getattr(exc, "other_kind", None)
+        if other == "film" and between_films is False and exc.kind == "person":
+            exc.args = (f"{exc.args[0]}; to link two films, pass --films",)
+        elif other == "person" and between_films:
+            exc.args = (f"{exc.args[0]}; to link two people, leave out --films",)
+        raise
+    except NoCreditError as exc:
+        hint = {"actors_only": "pass --any-credit to link people through any credit",
+                "exclude_roles": "their roles never link people (see --exclude-role)"}.get(exc.fix)
+        if hint is None:
+            raise
+        raise NoCreditError(exc.person, exc.label, exc.roles, exc.actors_only, exc.fix, hint=hint) from None
 
 
 @click.command()
@@ -31,7 +58,7 @@ __all__ = ["path", "bacon", "centres", "similar", "clusters", "mirror"]
 @click.argument("target")
 @click.option("--films", "between_films", is_flag=True, help="SOURCE and TARGET are films: link them through shared people.")
 @click.option("--all", "all_paths", is_flag=True, help="List every shortest path (up to --max-paths) and count them.")
-@click.option("--max-paths", default=100, show_default=True)
+@click.option("--max-paths", default=100, show_default=True, help="With --all: list at most this many paths (all are counted).")
 @filter_options
 @store_option
 @json_option
@@ -42,18 +69,20 @@ def path(source, target, between_films, all_paths, max_paths, years, min_votes, 
     \b
     reelgraph path "Keira Knightley" "Sally Hawkins"
     reelgraph path "Keira Knightley" "Saoirse Ronan" --all --years 2005-2015
+    reelgraph path "Keira Knightley" "Sally Hawkins" --avoid "Never Let Me Go"
     reelgraph path --films "Never Let Me Go" "Paddington"
     """
     from reelgraph.analysis.paths import costar_path, film_path
 
     mirror = open_mirror(store_dir)
     filters = path_filters(years, min_votes, exclude_roles, avoid, any_credit)
-    if between_films:
-        # Films are linked through anyone they share (cast or crew).
-        filters["actors_only"] = False
-        result = film_path(mirror, source, target, all_paths=all_paths, max_paths=max_paths, **filters)
-    else:
-        result = costar_path(mirror, source, target, all_paths=all_paths, max_paths=max_paths, **filters)
+    with _hints(bool(between_films)):
+        if between_films:
+            # Films are linked through anyone they share (cast or crew).
+            filters["actors_only"] = False
+            result = film_path(mirror, source, target, all_paths=all_paths, max_paths=max_paths, **filters)
+        else:
+            result = costar_path(mirror, source, target, all_paths=all_paths, max_paths=max_paths, **filters)
     if as_json:
         echo_json(result.to_dict())
     else:
@@ -67,36 +96,50 @@ def path(source, target, between_films, all_paths, max_paths, years, min_votes, 
 @store_option
 @json_option
 def bacon(centre, years, min_votes, exclude_roles, avoid, any_credit, list_unreachable, store_dir, as_json):
-    """Bacon numbers: how many people are 0, 1, 2, ... co-star steps from CENTRE."""
+    """Bacon numbers: how many people are 0, 1, 2, ... co-star steps from CENTRE.
+
+    "Reachable" counts the other people a chain reaches (not CENTRE), as
+    'reelgraph centres' does; people with no credit of the linking roles are
+    in neither count.
+    """
     from reelgraph.analysis.paths import bacon_numbers
 
     mirror = open_mirror(store_dir)
-    result = bacon_numbers(mirror, centre, **path_filters(years, min_votes, exclude_roles, avoid, any_credit))
+    with _hints():
+        result = bacon_numbers(mirror, centre, **path_filters(years, min_votes, exclude_roles, avoid, any_credit))
     unreachable = [mirror.node(i)["label"] for i in result.unreachable_people()] if list_unreachable else None
     if as_json:
         echo_json({**result.to_dict(), **({"unreachable_people": unreachable} if list_unreachable else {})})
         return
     label = mirror.node(result.centre)["label"]
-    click.echo(f"{label}: {result.reachable} people reachable, average distance "
-               f"{result.average:.3f}" if result.average is not None else f"{label}: nobody reachable")
+    if result.average is None:
+        click.echo(f"{label}: nobody else reachable")
+    else:
+        click.echo(f"{label}: {plural(result.reachable, 'other person', 'other people')} reachable, "
+                   f"average distance {result.average:.3f}")
     for distance, count in enumerate(result.histogram):
-        click.echo(f"  {distance}: {count}")
-    click.echo(f"  unreachable: {result.unreachable}")
+        click.echo(f"  distance {distance}: {plural(count, 'person', 'people')}" + (f" ({label})" if distance == 0 else ""))
+    click.echo(f"  unreachable: {plural(result.unreachable, 'person', 'people')}")
     if unreachable:
         click.echo("  " + "; ".join(unreachable))
 
 
 @click.command()
-@click.option("--top", default=10, show_default=True)
+@click.option("--top", default=10, show_default=True, help="How many centres to list.")
 @click.option("--candidates", default=1000, show_default=True, help="Rank the best-connected N people.")
-@click.option("--sample", type=int, default=None, help="Estimate from this many random people (0: exact).")
-@click.option("--seed", default=0, show_default=True)
+@click.option("--sample", type=int, default=None,
+              help="Estimate from this many random people (0: exact) [default: exact when affordable, else 1024].")
+@click.option("--seed", default=0, show_default=True, help="Seed of the random sample (--sample).")
 @filter_options
 @store_option
 @quiet_option
 @json_option
 def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoid, any_credit, store_dir, quiet, as_json):
-    """Best centres: people with the smallest average distance to everyone they reach."""
+    """Best centres: people with the smallest average distance to everyone they reach.
+
+    "Reaches N others" counts the other people a chain reaches, as
+    'reelgraph bacon' does.
+    """
     from reelgraph.analysis.paths import best_centres
 
     step = Steps(2, quiet)
@@ -104,22 +147,28 @@ def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoi
         step("reading the store and building the mirror")
         mirror = open_mirror(store_dir)
         step("ranking centres")
-        ranking = best_centres(mirror, top=top, candidates=candidates, sample=sample, seed=seed,
-                               **path_filters(years, min_votes, exclude_roles, avoid, any_credit))
+        with _hints():
+            ranking = best_centres(mirror, top=top, candidates=candidates, sample=sample, seed=seed,
+                                   **path_filters(years, min_votes, exclude_roles, avoid, any_credit))
     finally:
         step.close()
     if as_json:
         echo_json(ranking.to_dict())
         return
-    how = "exact" if ranking.exact else f"sampled from {ranking.sample} people, 95% error ±{ranking.error:.3f}"
-    click.echo(f"best centres among {ranking.candidates} candidates ({how}):")
+    how = ("exact" if ranking.exact
+           else f"sampled from {plural(ranking.sample, 'person', 'people')}, 95% error ±{ranking.error:.3f}")
+    click.echo(f"best centres among {plural(ranking.candidates, 'candidate')} ({how}):")
     for rank, centre in enumerate(ranking.centres, start=1):
-        click.echo(f"  {rank:>3}. {centre.label}  average {centre.average:.3f}, reaches {centre.reachable}")
+        if centre.reachable:
+            click.echo(f"  {rank:>3}. {centre.label}  average {centre.average:.3f}, "
+                       f"reaches {plural(centre.reachable, 'other person', 'other people')}")
+        else:
+            click.echo(f"  {rank:>3}. {centre.label}  reaches nobody else")
 
 
 @click.command()
 @click.argument("film")
-@click.option("--top", default=10, show_default=True)
+@click.option("--top", default=10, show_default=True, help="How many similar films to list.")
 @store_option
 @json_option
 def similar(film, top, store_dir, as_json):
@@ -137,41 +186,51 @@ def similar(film, top, store_dir, as_json):
             click.echo(f"       {reason}")
 
 
+def _clusters_head(result) -> str:
+    """The first line of ``reelgraph clusters``: how many, and modularity at the standard resolution 1.
+
+    At another resolution the figure Louvain maximised is given beside it,
+    saying that it compares only with runs at that resolution.
+    """
+    head = f"{plural(len(result.clusters), 'cluster')}, modularity {result.standard_modularity:.3f}"
+    if result.resolution == 1:
+        return head + f" ({result.method}, seed {result.seed})"
+    return (head + f" at the standard resolution 1 ({result.modularity:.3f} at resolution {result.resolution:g}, "
+            f"comparable only at that resolution); {result.method}, seed {result.seed}")
+
+
 @click.command()
 @click.option("--seed", default=0, show_default=True, help="Louvain's random seed: the same seed, the same clusters.")
-@click.option("--resolution", default=1.0, show_default=True, help="Above 1: more, smaller clusters.")
-@click.option("--top-films", default=5, show_default=True)
+@click.option("--resolution", default=1.0, show_default=True,
+              help="Above 1: more, smaller clusters; below 1: fewer, larger ones. Modularity is also reported at 1.")
+@click.option("--top-films", default=5, show_default=True, help="Films listed per cluster (most voted first).")
 @store_option
 @neo4j_options
 @quiet_option
 @json_option
 def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
-    """Similarity clusters of films (Louvain), written back as Film.cluster to the store and Neo4j."""
-    settings = neo4j_settings(neo4j_uri, neo4j_user, neo4j_password)
-    step = Steps(6 if settings.configured else 5, quiet)
-    try:
-        store = LocalStore(store_dir)
-        step("reading the store")
-        graph, result = cluster_into(store, store.read(), seed, resolution, top_films, step)
-        if settings.configured:
-            from reelgraph.neo4j.sync import connect, write_clusters
+    """Similarity clusters of films (Louvain), written back as Film.cluster to the store and Neo4j.
 
-            step("writing cluster ids to Neo4j")
-            driver = connect(settings)
-            try:
-                write_clusters(driver, result.membership)
-            finally:
-                driver.close()
+    Modularity (how much more similarity falls inside the clusters than
+    chance would put there) is printed at the standard resolution 1, so runs
+    at different --resolution compare; the figure Louvain maximised at
+    --resolution is printed beside it.
+    """
+    from reelgraph.workflows import cluster
+
+    settings = neo4j_settings(neo4j_uri, neo4j_user, neo4j_password)
+    step = Steps(5 if settings.configured else 4, quiet)
+    try:
+        result = cluster(store_dir, seed=seed, resolution=resolution, top_films=top_films,
+                         neo4j=settings if settings.configured else None, step=step)
     finally:
         step.close()
     if as_json:
         echo_json(result.to_dict())
         return
-    titles = graph.films.set_index("id")["title"]
-    click.echo(f"{len(result.clusters)} clusters, modularity {result.modularity:.3f} ({result.method}, seed {seed})")
+    click.echo(_clusters_head(result))
     for row in result.clusters.itertuples():
-        films = ", ".join(str(titles.get(f, f)) for f in row.top_films)
-        click.echo(f"  {row.cluster:>3}. {row.name} — {row.size} films: {films}")
+        click.echo(f"  {row.cluster:>3}. {row.name} — {plural(row.size, 'film')}: {', '.join(row.top_titles)}")
     click.echo("cluster ids written to the store" + (" and Neo4j" if settings.configured else ""))
 
 

@@ -13,13 +13,19 @@ the number of nodes:
 * :func:`grouped`: one disc per group (cluster or connected component),
   biggest first, packed in rows; inside a disc the nodes follow a sunflower
   spiral in breadth-first order, so linked nodes are near each other.
+
+The functions at the end apply them to a view being built (a
+:class:`~reelgraph.views._builder.Builder` ``b``: its nodes ``b.order``,
+edges ``b.edges`` and the ``b.positions`` they fill in).
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["spacing_for", "radial", "grouped", "bfs_order"]
+from reelgraph.views._select import priority
+
+__all__ = ["spacing_for", "radial", "grouped", "bfs_order", "radial_start", "grouped_start", "components", "place_leftovers", "view_adjacency"]
 
 _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 _GOLDEN_FRACTION = (math.sqrt(5.0) - 1.0) / 2.0
@@ -157,3 +163,66 @@ def grouped(groups: list[list], spacing: float) -> dict:
         for node, (px, py) in zip(group, pts):
             positions[node] = (round(cx + px - shift_x, 1), round(cy + py - shift_y, 1))
     return positions
+
+
+# -- starting positions of a view being built ----------------------------------
+
+
+def radial_start(src, rings, parents, n_nodes) -> dict:
+    """Starting positions of a neighbourhood: ring 1 grouped by kind (people on the left)."""
+    if len(rings) > 1:
+        order = {"person": 0, "film": 1, "genre": 2, "other": 3}
+        first = rings[1]
+        rings = [rings[0], sorted(first, key=lambda v: (order.get(src.kind(v), 3), priority(src, v, parents.get(v, ()))))] + rings[2:]
+    return radial(rings, parents, spacing_for(n_nodes))
+
+
+def view_adjacency(b) -> dict:
+    """``{node: [linked nodes]}`` over the edges of the view."""
+    adjacency: dict = {n: [] for n in b.order}
+    for edge in b.edges.values():
+        adjacency[edge["u"]].append(edge["v"])
+        adjacency[edge["v"]].append(edge["u"])
+    return adjacency
+
+
+def components(b) -> list[list]:
+    """Connected components of the view, biggest first."""
+    adjacency = view_adjacency(b)
+    seen: set = set()
+    found = []
+    for start in b.order:
+        if start in seen:
+            continue
+        seen.add(start)
+        component, stack = [], [start]
+        while stack:
+            u = stack.pop()
+            component.append(u)
+            for v in adjacency[u]:
+                if v not in seen:
+                    seen.add(v)
+                    stack.append(v)
+        found.append(component)
+    index = {n: i for i, n in enumerate(b.order)}
+    return sorted(found, key=lambda c: (-len(c), min(index[n] for n in c)))
+
+
+def grouped_start(b, groups) -> dict:
+    """Starting positions: a disc per group, its nodes in breadth-first order from the best-connected."""
+    adjacency = view_adjacency(b)
+    ordered = [bfs_order(list(g), adjacency) for g in groups if g]
+    return grouped(ordered, spacing_for(len(b.order)))
+
+
+def place_leftovers(b):
+    """Nodes without a starting position (genres): just outside the mean of their placed neighbours."""
+    adjacency = view_adjacency(b)
+    for node in b.order:
+        if node in b.positions:
+            continue
+        placed = [b.positions[v] for v in adjacency[node] if v in b.positions]
+        if placed:
+            x = sum(p[0] for p in placed) / len(placed)
+            y = sum(p[1] for p in placed) / len(placed)
+            b.positions[node] = (round(x * 1.25 + 40, 1), round(y * 1.25 + 40, 1))

@@ -109,3 +109,31 @@ def test_modularity_function_against_networkx():
     parts = [set(np.flatnonzero(labels == c).tolist()) for c in range(4)]
     for gamma in (1.0, 0.5):
         assert modularity(30, u, v, w, labels, gamma) == pytest.approx(nx.community.modularity(G, parts, weight="weight", resolution=gamma))
+
+
+def test_top_titles_follow_top_films(sim):
+    table = cluster_films(sim, seed=0).clusters
+    assert table["top_titles"].tolist() == [["Romance 2", "Romance 3", "Romance 1", "Romance 4"], ["Space 3", "Space 2", "Space 1"]]
+
+
+def test_modularity_at_the_standard_resolution_beside_the_one_maximised(sim):
+    G = sim.to_networkx()
+    standard = cluster_films(sim, seed=0)
+    assert standard.standard_modularity == standard.modularity == round(standard.modularity, 12)
+    # Resolution 0.1: still the two groups here, scored higher at 0.1, the same at 1.
+    low = cluster_films(sim, seed=0, resolution=0.1)
+    assert low.membership.dropna().to_dict() == standard.membership.dropna().to_dict()
+    assert low.standard_modularity == standard.modularity
+    assert low.modularity == pytest.approx(nx.community.modularity(G, [set(ROMANCE), set(SPACE)], weight="weight", resolution=0.1), abs=1e-12)
+    assert low.modularity > 0.9 > standard.modularity
+    assert low.to_dict()["standard_modularity"] == standard.modularity
+
+
+def test_one_cluster_is_modularity_zero_at_resolution_one():
+    chain = [("tt0000001", "tt0000002"), ("tt0000002", "tt0000003"), ("tt0000003", "tt0000004")]
+    g = FilmGraph.from_records(films=[{"id": f"tt000000{i}", "title": t} for i, t in enumerate("ABCD", 1)],
+                               similar=[{"film_id": a, "similar_id": b, "rank": 1, "source": MORE_LIKE_THIS} for a, b in chain])
+    one = cluster_films(g, resolution=0.5)
+    assert one.clusters["size"].tolist() == [4]
+    assert (one.modularity, one.standard_modularity) == (0.5, 0.0)
+    assert str(one.standard_modularity) == "0.0"  # not -2.2e-16, nor -0.0

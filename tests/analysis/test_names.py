@@ -7,7 +7,19 @@ import pytest
 from reelgraph.errors import AmbiguousNameError, NameNotFoundError
 from reelgraph.mirror import build_mirror
 from reelgraph.model import FilmGraph
-from reelgraph.names import MAX_CANDIDATES, describe_film, describe_person, normalize_name, resolve_film, resolve_node, resolve_person
+from reelgraph.names import (
+    MAX_CANDIDATES,
+    MAX_SCORED,
+    close_names,
+    describe_film,
+    describe_person,
+    normalize_name,
+    resolve_any,
+    resolve_any_node,
+    resolve_film,
+    resolve_node,
+    resolve_person,
+)
 
 
 @pytest.fixture
@@ -137,3 +149,93 @@ def test_many_namesakes_are_all_counted_and_the_best_known_listed():
     assert info.value.count == 12
     assert len(info.value.candidates) == 11
     assert info.value.candidates[-2:] == ["nm0000003 Same Name (Film 3)", "... and 2 more"]
+
+
+# -- either kind: resolve_any ------------------------------------------------------------
+
+
+def test_resolve_any_takes_a_person_or_a_film(graph):
+    assert resolve_any(graph, "Atonement") == "tt0783233"
+    assert resolve_any(graph, "zoe wanamaker") == "nm0000003"
+    assert resolve_any(graph, "nm0000002") == "nm0000002"
+    assert resolve_any(graph, "jane eyre (1943)") == "tt0036969"
+    with pytest.raises(AmbiguousNameError, match=re.escape("2 people are named 'Keira Knightley', pass an id instead")):
+        resolve_any(graph, "Keira Knightley")
+    with pytest.raises(AmbiguousNameError, match=re.escape("2 films are named 'Jane Eyre', pass an id instead")):
+        resolve_any(graph, "Jane Eyre")
+    with pytest.raises(NameNotFoundError, match=re.escape(
+            "no person or film named 'Atonment'; did you mean 'Atonement'?")) as info:
+        resolve_any(graph, "Atonment")
+    assert info.value.kind == "person or film"
+    with pytest.raises(NameNotFoundError, match=r"^no person or film named 'Zoe Wanamakr'; did you mean 'Zoë Wanamaker'\?$"):
+        resolve_any(graph, "Zoe Wanamakr")
+
+
+def test_resolve_any_of_a_name_both_kinds_have():
+    g = FilmGraph.from_records(films=[{"id": "tt0000001", "title": "Selena", "year": 1997}],
+                               people=[{"id": "nm0000001", "name": "Selena", "birth_year": 1971}])
+    with pytest.raises(AmbiguousNameError, match=re.escape(
+            "2 people or films are named 'selena', pass an id instead: nm0000001 Selena (b. 1971); tt0000001 Selena (1997)")) as info:
+        resolve_any(g, "selena")
+    assert info.value.count == 2 and info.value.kind == "person or film"
+    assert resolve_any_node(build_mirror(g), "tt0000001") == 1
+
+
+def test_the_other_kind_is_named_not_suggested(graph):
+    with pytest.raises(NameNotFoundError, match=re.escape(
+            "no person named 'Atonement': it is a film, tt0783233 Atonement (2007, movie)")) as info:
+        resolve_person(graph, "Atonement")
+    assert (info.value.other_kind, info.value.other_id, info.value.suggestions) == ("film", "tt0783233", [])
+    with pytest.raises(NameNotFoundError, match=re.escape(
+            "no film named 'Zoë Wanamaker': it is a person, nm0000003 Zoë Wanamaker (b. 1949)")):
+        resolve_film(graph, "Zoë Wanamaker")
+    with pytest.raises(NameNotFoundError, match=re.escape("no film named 'Keira Knightley': it names 2 people")):
+        resolve_film(graph, "Keira Knightley")
+
+
+# -- suggestions: the standard library only, the same whatever is installed --------------------
+
+
+def test_close_names_scores_and_orders():
+    assert close_names("kiera knightly", ["sally hawkins", "keira knightley", "keira"]) == [
+        (pytest.approx(0.896551724, abs=1e-9), "keira knightley")]
+    # Ties go to the name that sorts first; at most ``limit``; nothing below the cutoff.
+    assert close_names("abcd", ["abce", "abcf", "abcx", "zzzz"], limit=2) == [(0.75, "abce"), (0.75, "abcf")]
+    assert close_names("abcd", ["wxyz"]) == [] and close_names("", ["a"]) == [] and close_names("a", []) == []
+
+
+def test_suggestions_do_not_depend_on_rapidfuzz(graph, monkeypatch):
+    import sys
+    import types
+
+    before = [info.value.suggestions for info in _not_found(graph)]
+    fake = types.ModuleType("rapidfuzz")  # whatever rapidfuzz would say, it is never asked
+    fake.process = types.SimpleNamespace(extract=lambda *a, **k: [("qqqqqq", 100, 0)])
+    fake.fuzz = types.SimpleNamespace(ratio=None)
+    monkeypatch.setitem(sys.modules, "rapidfuzz", fake)
+    monkeypatch.setitem(sys.modules, "rapidfuzz.process", fake.process)
+    monkeypatch.setitem(sys.modules, "rapidfuzz.fuzz", fake.fuzz)
+    assert [info.value.suggestions for info in _not_found(graph)] == before == [
+        ["Keira Knightley"], ["Atonement"], ["Zoë Wanamaker"]]
+
+
+def _not_found(graph):
+    out = []
+    for resolve, text in ((resolve_person, "Kiera Knightly"), (resolve_film, "Atonment"), (resolve_person, "zoe wanamakr")):
+        with pytest.raises(NameNotFoundError) as info:
+            resolve(graph, text)
+        out.append(info)
+    return out
+
+
+def test_suggestions_among_many_names():
+    """Past MAX_SCORED names only those sharing the most three-letter pieces are scored: typos in every word still match."""
+    rng = __import__("numpy").random.default_rng(0)
+    letters = list("abcdefghijklmnopqrstuvwxyz")
+    names = {"".join(rng.choice(letters, 6)) + " " + "".join(rng.choice(letters, 8)) for _ in range(3 * MAX_SCORED)}
+    people = [{"id": f"nm{i:07d}", "name": n} for i, n in enumerate(sorted(names))]
+    people += [{"id": "nm9999998", "name": "Keira Knightley"}, {"id": "nm9999999", "name": "Keira Knightly-Smith"}]
+    g = build_mirror(FilmGraph.from_records(people=people))
+    with pytest.raises(NameNotFoundError, match=re.escape(
+            "no person named 'Kiera Knightly'; did you mean 'Keira Knightley', 'Keira Knightly-Smith'?")):
+        resolve_person(g, "Kiera Knightly")

@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 
 import networkx as nx
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from reelgraph.errors import AmbiguousNameError, NameNotFoundError, ReelgraphError
 from reelgraph.mirror import build_mirror
 from reelgraph.model import FilmGraph
-from reelgraph.analysis.paths import bacon_numbers, best_centres, costar_path, film_path
+from reelgraph.analysis.paths import NoCreditError, bacon_numbers, best_centres, costar_path, farthest_people, film_path
 
 
 def labels(path):
@@ -140,7 +141,7 @@ def test_film_path_through_shared_people(costars):
 def test_bacon_histogram_and_unreachable(costars, ids):
     b = bacon_numbers(costars, "Kevin Bacon")
     # B, E at 1; C, D, F at 2; Z and X act but are cut off; G and S never act so are not counted.
-    assert b.histogram == [1, 2, 3] and b.unreachable == 2 and b.reachable == 6
+    assert b.histogram == [1, 2, 3] and b.unreachable == 2 and b.reachable == 5  # the other people reached
     assert b.average == pytest.approx(8 / 5)
     assert b.people_at(1) == [ids["B"], ids["E"]]
     assert b.people_at(2) == [ids["C"], ids["D"], ids["F"]]
@@ -265,3 +266,190 @@ def test_search_stamps_start_again_when_the_counter_nears_its_limit():
     scratch.tick = int(np.iinfo(np.int32).max) - 5  # as if billions of ticks had gone by: the next would overflow
     assert [costar_path(m, s, t).distance for s, t in pairs] == before
     assert scratch.tick < 10_000
+
+
+# -- avoid: people and films alike, each value resolved once ------------------------------------
+
+ROUTE_BY_E = ["Kevin Bacon", "Fourth", "Emma Stone", "Fifth", "Fred Astaire", "Seventh", "Dana Delany"]
+ROUTE_BY_C = ["Kevin Bacon", "First", "Bea Arthur", "Second", "Carl Weathers", "Third", "Dana Delany"]
+
+
+@pytest.mark.parametrize("avoid", [["Bea Arthur"], ["nm0000002"], "bea arthur", ("BEA ARTHUR",)])
+def test_avoid_a_person_by_name_or_id(costars, avoid):
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", avoid=avoid)
+    assert r.distance == 3 and labels(r.path) == ROUTE_BY_E
+
+
+@pytest.mark.parametrize("avoid", [["Sixth"], ["tt0000006"], "sixth (2015)"])
+def test_avoid_a_film_by_name_or_id(costars, avoid):
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", avoid=avoid, all_paths=True)
+    assert r.distance == 3 and r.total_paths == 2
+    assert sorted(labels(p) for p in r.paths) == [ROUTE_BY_C, ROUTE_BY_E]
+
+
+def test_avoid_people_and_films_together(costars, ids):
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", avoid=["Sixth", ids["E"]], all_paths=True)
+    assert r.total_paths == 1 and labels(r.path) == ROUTE_BY_C
+    r = costar_path(costars, "Kevin Bacon", "Dana Delany", avoid=["tt0000006", "Emma Stone", "Third"])
+    assert not r.found
+
+
+def test_avoid_in_film_path_bacon_and_centres(costars, ids):
+    for fifth in ("Fifth", ids["f5"]):
+        r = film_path(costars, "Fourth", "Seventh", actors_only=True, avoid=[fifth])
+        assert labels(r.path) == ["Fourth", "Kevin Bacon", "First", "Bea Arthur", "Sixth", "Dana Delany", "Seventh"]
+    r = film_path(costars, "Fourth", "Seventh", actors_only=True, avoid=[ids["A"]])
+    assert labels(r.path) == ["Fourth", "Emma Stone", "Fifth", "Fred Astaire", "Seventh"]
+    b = bacon_numbers(costars, "Kevin Bacon", avoid=["Bea Arthur"])
+    assert b.histogram == [1, 1, 1, 1, 1] and b.reachable == 4 and b.unreachable == 2  # B is in no count
+    b = bacon_numbers(costars, "Kevin Bacon", avoid=["First", ids["f4"]])
+    assert b.histogram == [1] and b.reachable == 0 and b.unreachable == 7 and b.average is None
+    r = best_centres(costars, top=2, avoid="Sixth")
+    assert [(c.label, c.average, c.reachable) for c in r.centres] == [("Kevin Bacon", 1.8, 5), ("Bea Arthur", 1.8, 5)]
+    r = best_centres(costars, top=1, avoid=[ids["B"], "Emma Stone"])
+    assert r.universe == 6 and [(c.label, c.reachable) for c in r.centres] == [("Dana Delany", 2)]
+
+
+def test_avoid_errors(costars):
+    with pytest.raises(NameNotFoundError, match=r"^no person or film named 'Sixht'; did you mean 'Sixth'\?$"):
+        costar_path(costars, "Kevin Bacon", "Dana Delany", avoid=["Sixht"])
+    with pytest.raises(NameNotFoundError, match=r"^no person or film named 'Bea Artur'; did you mean 'Bea Arthur'\?$"):
+        bacon_numbers(costars, "Kevin Bacon", avoid=["Bea Artur"])
+    with pytest.raises(ReelgraphError, match=r"^a path cannot exclude its own ends: Dana Delany \(nm0000004\) is avoided$"):
+        costar_path(costars, "Kevin Bacon", "Dana Delany", avoid=["Dana Delany"])
+    with pytest.raises(ReelgraphError, match=r"^the centre cannot be excluded: Kevin Bacon \(nm0000001\) is avoided$"):
+        bacon_numbers(costars, "Kevin Bacon", avoid="nm0000001")
+
+
+def test_avoid_a_name_both_a_person_and_a_film_have_is_ambiguous():
+    g = FilmGraph.from_records(
+        films=[{"id": "tt0000001", "title": "Selena", "year": 1997, "title_type": "movie"}, {"id": "tt0000002", "title": "Other"}],
+        people=[{"id": "nm0000001", "name": "Selena"}, {"id": "nm0000002", "name": "P"}, {"id": "nm0000003", "name": "Q"}],
+        credits=[{"person_id": p, "film_id": f, "role": "actor"} for p, f in
+                 [("nm0000001", "tt0000002"), ("nm0000002", "tt0000001"), ("nm0000003", "tt0000001"), ("nm0000002", "tt0000002"), ("nm0000003", "tt0000002")]])
+    with pytest.raises(AmbiguousNameError, match=re.escape(
+            "2 people or films are named 'Selena', pass an id instead: nm0000001 Selena (Other); tt0000001 Selena (1997, movie)")):
+        costar_path(g, "P", "Q", avoid=["Selena"])
+    assert labels(costar_path(g, "P", "Q", avoid=["tt0000001"]).path) == ["P", "Other", "Q"]
+    assert labels(costar_path(g, "P", "Q", avoid=["nm0000001", "Other"]).path) == ["P", "Selena", "Q"]
+
+
+# -- reachable: one definition for bacon and centres ---------------------------------------------
+
+
+@pytest.mark.parametrize("filters", [{}, {"year_range": (None, 2009)}, {"avoid": ["Sixth"]}, {"actors_only": False, "exclude_roles": ()}])
+def test_bacon_and_centres_count_the_same_people_reachable(costars, filters):
+    ranking = best_centres(costars, top=100, **filters)
+    assert len(ranking.centres) == ranking.universe
+    for centre in ranking.centres:
+        b = bacon_numbers(costars, centre.id, **filters)
+        assert b.reachable == centre.reachable == sum(b.histogram) - 1
+        assert b.reachable + b.unreachable + 1 == ranking.universe
+
+
+def test_reachable_agrees_on_the_sample(sample_graph):
+    m = build_mirror(sample_graph)
+    b = bacon_numbers(m, "Carey Mulligan")
+    centre = best_centres(m, top=1, candidates=["Carey Mulligan"]).centres[0]
+    assert (b.reachable, centre.reachable, b.unreachable, b.histogram) == (218, 218, 0, [1, 83, 132, 3])
+
+
+# -- ends that cannot be linked: a hint, not "no path" ------------------------------------------------
+
+
+def test_a_director_has_no_acting_credit(costars):
+    with pytest.raises(NoCreditError, match=re.escape(
+            "Gene Director (nm0000007) has no acting credit (credited as director), so no co-star chain reaches them; "
+            "link people through any credit with actors_only=False")) as info:
+        costar_path(costars, "Kevin Bacon", "Gene Director")
+    assert info.value.fix == "actors_only" and info.value.roles == ["director"]
+    assert labels(costar_path(costars, "Kevin Bacon", "Gene Director", actors_only=False).path) == ["Kevin Bacon", "First", "Gene Director"]
+    with pytest.raises(NoCreditError, match=r"^Gene Director \(nm0000007\) has no acting credit"):
+        bacon_numbers(costars, "Gene Director")
+
+
+def test_someone_credited_only_as_self(costars):
+    with pytest.raises(NoCreditError, match=re.escape(
+            "Sam Self (nm0000008) has no acting credit (credited as self), so no co-star chain reaches them; "
+            "their roles are in exclude_roles")):
+        costar_path(costars, "Sam Self", "Kevin Bacon")
+    with pytest.raises(NoCreditError, match=re.escape("has no credit of the roles that link people (credited as self)")):
+        costar_path(costars, "Sam Self", "Kevin Bacon", actors_only=False)
+    assert costar_path(costars, "Sam Self", "Kevin Bacon", actors_only=False, exclude_roles=()).distance == 1
+
+
+def test_a_film_where_a_person_is_expected(costars):
+    with pytest.raises(NameNotFoundError, match=re.escape(
+            "no person named 'First': it is a film, tt0000001 First (1990, movie, dir. Gene Director)")) as info:
+        costar_path(costars, "First", "Kevin Bacon")
+    assert (info.value.other_kind, info.value.other_id, info.value.suggestions) == ("film", "tt0000001", [])
+    with pytest.raises(NameNotFoundError, match=r"^no person named 'tt0000002': it is a film, tt0000002 Second"):
+        bacon_numbers(costars, "tt0000002")
+    with pytest.raises(NameNotFoundError, match=r"^no film named 'Kevin Bacon': it is a person, nm0000001 Kevin Bacon \(b\. 1958, "):
+        film_path(costars, "Kevin Bacon", "First")
+
+
+# -- the farthest pair ----------------------------------------------------------------------------
+
+
+def chain_graph(pairs) -> FilmGraph:
+    return FilmGraph.from_records(credits=[{"person_id": p, "film_id": f, "role": "actor"} for p, f in pairs])
+
+
+def test_farthest_people_on_the_sample(sample_graph):
+    m = build_mirror(sample_graph)
+    far = farthest_people(m)
+    assert (far.distance, far.upper_bound, far.exact, far.component) == (5, 5, True, 219)
+    assert labels(far.path.path) == [
+        "Alexander Rendel", "The Tesseract", "Jonathan Rhys Meyers", "Bend It Like Beckham", "Keira Knightley",
+        "Love Actually", "Chiwetel Ejiofor", "12 Years a Slave", "Michael Fassbender", "Hunger", "Brian Milligan"]
+    assert (far.source, far.target) == (far.path.source, far.path.target)
+    assert costar_path(m, far.source, far.target).distance == 5
+    bounded = farthest_people(m, exact=False)
+    assert bounded.distance == 5 and bounded.upper_bound == 6 and not bounded.exact and bounded.searches == 4
+    json.dumps(far.to_dict())
+
+
+def test_farthest_people_on_small_graphs():
+    # A chain of four people, and an island of two: the chain is the largest component.
+    g = chain_graph([("nm1", "tt1"), ("nm2", "tt1"), ("nm2", "tt2"), ("nm3", "tt2"), ("nm3", "tt3"), ("nm4", "tt3"),
+                     ("nm8", "tt9"), ("nm9", "tt9")])
+    far = farthest_people(g)
+    assert (far.source, far.target, far.distance, far.exact, far.component) == ("nm1", "nm4", 3, True, 4)
+    bounded = farthest_people(g, exact=False)  # from the best connected (nm2) to nm4, back to nm1: the bounds meet
+    assert (bounded.source, bounded.target, bounded.distance, bounded.upper_bound, bounded.exact) == ("nm4", "nm1", 3, 4, False)
+    # A star: everyone is 1 from the centre and 2 from each other.
+    star = chain_graph([(p, f"tt{i}") for i in range(1, 5) for p in ("nm0", f"nm{i}")])
+    far = farthest_people(star)
+    assert (far.source, far.target, far.distance) == ("nm1", "nm2", 2)
+    # A cycle of six people: the diameter is 3; avoiding one film makes it a chain of 5 hops.
+    cycle = chain_graph([(f"nm{i}", f"tt{i}") for i in range(6)] + [(f"nm{(i + 1) % 6}", f"tt{i}") for i in range(6)])
+    assert farthest_people(cycle).distance == 3
+    bounded = farthest_people(cycle, exact=False)  # every eccentricity is 3: the bounds stay 3 and 6
+    assert (bounded.distance, bounded.upper_bound, bounded.exact, bounded.searches) == (3, 6, False, 4)
+    cut = farthest_people(cycle, avoid="tt5")  # nm0 and nm5 no longer share tt5: a chain nm0 .. nm5
+    assert (cut.source, cut.target, cut.distance, cut.exact) == ("nm0", "nm5", 5, True)
+    assert [s["id"] for s in cut.path.path][::2] == ["nm0", "nm1", "nm2", "nm3", "nm4", "nm5"]
+
+
+def test_farthest_people_needs_two_linked_people(costars):
+    with pytest.raises(ReelgraphError, match="^no two people share a film under these filters"):
+        farthest_people(chain_graph([("nm1", "tt1"), ("nm2", "tt2")]))
+    with pytest.raises(ReelgraphError, match="^no two people share a film under these filters"):
+        farthest_people(costars, year_range=(2030, None))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_farthest_people_against_networkx(seed):
+    m = build_mirror(random_graph(seed))
+    G = m.nx
+    people = [n for n, d in G.nodes(data=True) if d["kind"] == "person" and G.degree(n) > 0]
+    components = [c & set(people) for c in nx.connected_components(G.subgraph([n for n in G if G.degree(n) > 0]))]
+    largest = max(components, key=len)
+    diameter = nx.diameter(G.subgraph(nx.node_connected_component(G, next(iter(largest))))) // 2
+    far = farthest_people(m)
+    assert far.exact and far.distance == diameter and far.component == len(largest)
+    assert nx.shortest_path_length(G, far.source, far.target) == 2 * diameter
+    bounded = farthest_people(m, exact=False)
+    assert bounded.distance <= diameter <= bounded.upper_bound
+    assert nx.shortest_path_length(G, bounded.source, bounded.target) == 2 * bounded.distance

@@ -163,3 +163,12 @@ def test_sample_similarity():
     top = similar_films(g, seed, top=3)
     assert top and all(f["reasons"] for f in top)
     assert [f["score"] for f in top] == sorted((f["score"] for f in top), reverse=True)
+
+
+def test_a_person_given_as_the_film_says_it_is_a_person(costars):
+    from reelgraph.errors import NameNotFoundError
+
+    with pytest.raises(NameNotFoundError, match=r"^no film named 'Kevin Bacon': it is a person, nm0000001 Kevin Bacon \(b\. 1958, First\)$"):
+        similar_films(costars, "Kevin Bacon")
+    with pytest.raises(NameNotFoundError, match=r"^no film named 'nm0000002': it is a person, nm0000002 Bea Arthur"):
+        similar_films(costars, "nm0000002")

@@ -2,8 +2,8 @@
 
 Each notebook runs with nbclient in a fresh ``python3`` kernel, in a temporary
 working directory, with ``REELGRAPH_STORE`` pointing at a temporary folder (so
-no run touches a real store) and the checkout under test first on
-``PYTHONPATH``.  The kernel inherits the rest of the environment, so
+no run touches a real store); ``PYTHONPATH`` is left alone: the notebooks import the installed
+``reelgraph``, as a user's do.  The kernel inherits the rest of the environment, so
 ``04_cypher_from_python.ipynb`` reaches the test Neo4j server through the
 ``NEO4J_*`` variables ``scripts/test`` exports; without ``REELGRAPH_TEST_NEO4J``
 that notebook is skipped (the others need no server).  The notebooks assert
@@ -53,7 +53,6 @@ def execute(name: str, workdir: Path, env_changes: dict | None = None):
 
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env["REELGRAPH_STORE"] = str(workdir / "store")
     for key, value in (env_changes or {}).items():
         if value is None:
@@ -131,7 +130,7 @@ def test_inline_views_render_as_iframes(name, executed):
     """Every cell calling show_inline() outputs the view as an HTML <iframe srcdoc=...>."""
     nb, _ = executed(name)
     shown = [cell for cell in nb.cells if cell.cell_type == "code"
-             and any(line.startswith("show_inline(") for line in cell.source.splitlines())]
+             and any(line.startswith("rg.show_inline(") for line in cell.source.splitlines())]
     assert shown, f"{name} shows no view inline"
     for cell in shown:
         html = [out.data["text/html"] for out in cell.outputs
@@ -151,3 +150,20 @@ def test_cypher_notebook_without_neo4j_stops_with_a_clear_message(tmp_path):
     assert info.value.ename == "Neo4jUnavailableError"
     assert "Neo4j is not configured: set NEO4J_URI" in info.value.evalue
     assert "reelgraph neo4j start" in info.value.evalue
+
+
+def test_quickstart_refuses_a_store_that_holds_other_sources(tmp_path):
+    """Notebook 01 never mixes the sample into a store holding other data (REELGRAPH_STORE pointing at it)."""
+    from nbclient.exceptions import CellExecutionError
+
+    import reelgraph as rg
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "films.csv").write_text("id,title,year\ntt0000001,Some Other Film,1999\n")
+    rg.load([other], store=tmp_path / "store")
+    with pytest.raises(CellExecutionError) as info:
+        execute(QUICKSTART, tmp_path)
+    assert info.value.ename == "RuntimeError"
+    assert "already holds other sources (1)" in info.value.evalue
+    assert rg.open_store(tmp_path / "store").read().counts()["films"] == 1  # untouched
