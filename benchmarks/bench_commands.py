@@ -101,7 +101,7 @@ def main(argv=None) -> int:
     if args.quick:
         args.movies = min(args.movies, 20_000)
     out = Path(args.out) if args.out else RESULTS / ("commands_quick.json" if args.quick else "commands.json")
-    reelgraph = [sys.executable, "-m", "reelgraph.cli"]
+    reelgraph = [sys.executable, "-m", "reelgraph"]
 
     folder, generated = prepare(args.movies, Path(args.data_dir), args.seed, args.reuse, movie_share=1.0)
     report = {"benchmark": "benchmarks/bench_commands.py", "when": time.strftime("%Y-%m-%d %H:%M:%S"),

@@ -345,7 +345,7 @@ def best(runs: list[dict]) -> dict | None:
 def reelgraph_load(folder: Path, store: Path, *options: str, timeout: float | None = None) -> dict:
     """One whole ``reelgraph load FOLDER --store STORE --json`` process (progress bars on, as a user sees them), store removed after."""
     shutil.rmtree(store, ignore_errors=True)
-    run = run_child(["--command", sys.executable, "-m", "reelgraph.cli", "load", str(folder), "--store", str(store), "--json", *options], timeout)
+    run = run_child(["--command", sys.executable, "-m", "reelgraph", "load", str(folder), "--store", str(store), "--json", *options], timeout)
     shutil.rmtree(store, ignore_errors=True)
     if "error" not in run and "output" not in run:
         run["error"] = "no JSON on stdout"
@@ -597,7 +597,7 @@ def main(argv=None):
     import pandas
     import pyarrow
 
-    from reelgraph.loaders import imdb_tsv
+    from reelgraph.loaders import line_blocks
 
     started = time.time()
     result = {
@@ -605,7 +605,7 @@ def main(argv=None):
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": {"cpus": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                     "python": platform.python_version(), "numpy": numpy.__version__, "pandas": pandas.__version__,
-                    "pyarrow": pyarrow.__version__, "gzip_reader": "isal" if imdb_tsv._ISAL is not None else "pyarrow (zlib)",
+                    "pyarrow": pyarrow.__version__, "gzip_reader": line_blocks.gzip_reader(),
                     "zcat": (subprocess.run(["zcat", "--version"], capture_output=True, text=True).stdout.splitlines() or ["?"])[0],
                     "load_at_start": loadavg()},
         "config": {"sizes_titles": [label(s) for s in sizes], "info_sizes_titles": [label(s) for s in info_sizes],

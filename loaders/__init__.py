@@ -6,27 +6,84 @@ One module per format:
 * :mod:`reelgraph.loaders.imdb_html`: a saved IMDb title page (``.html``);
 * :mod:`reelgraph.loaders.imdb_tsv`: a folder of IMDb's TSV datasets (``.tsv`` or ``.tsv.gz``);
 * :mod:`reelgraph.loaders.tables`: a folder of canonical CSV tables (the bundled sample);
-* :mod:`reelgraph.loaders.synth`: writes synthetic datasets in IMDb's format (for tests and benchmarks).
+* :mod:`reelgraph.loaders.synth`: writes synthetic datasets in IMDb's format (for tests and benchmarks);
+* :mod:`reelgraph.loaders.download`: fetches IMDb's dataset files.
+
+Under them, :mod:`reelgraph.loaders.line_blocks` parses large (gzip) files of
+lines block by block in threads (the engine of ``imdb_tsv``), and
+``reelgraph.loaders._text`` reads a user's file as text.
 
 :func:`read_source` detects the format of one path; :func:`read_sources` reads
 several and merges them; :func:`read_partitions` keeps each source apart,
 under the key that says which later source replaces it (:func:`source_key`).
 All of them read everything before anything is written, so bad input never
 leaves a half-loaded graph.
+
+A bad source raises :class:`~reelgraph.errors.InputError` and nothing is
+returned; with ``on_error="skip"``, :func:`read_sources` and
+:func:`read_partitions` leave bad saved pages out instead and say which
+(:class:`Skipped`: each page's path and what is wrong with it), so that one bad page
+in a folder does not stop the others.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from reelgraph.errors import InputError
 from reelgraph.model import FilmGraph, merge_graphs
 from reelgraph.loaders._text import sniff
 
-__all__ = ["detect_format", "read_source", "read_sources", "read_partitions", "source_key", "PAGE_SUFFIXES"]
+__all__ = [
+    "detect_format",
+    "read_source",
+    "read_sources",
+    "read_partitions",
+    "source_key",
+    "Partitions",
+    "Skipped",
+    "PAGE_SUFFIXES",
+]
 
 #: File endings read as saved title pages inside a folder.
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
+
+
+class Skipped(NamedTuple):
+    """A saved page left out by ``on_error="skip"``: its path (as given, or in its folder) and why.
+
+    ``message`` is what the :class:`~reelgraph.errors.InputError` says after
+    the path: its problem, after ``line N:`` when it names a line.  So
+    ``f"{path}: {message}"`` is the one line the error would have printed
+    (with ``:N`` spelled ``: line N``).  A pair: ``for path, message in
+    parts.skipped`` works.
+
+    Examples
+    --------
+    >>> Skipped.from_error(InputError("pages/a.txt", "not UTF-8 text (invalid byte 0xff)", line=3))
+    Skipped(path='pages/a.txt', message='line 3: not UTF-8 text (invalid byte 0xff)')
+    """
+
+    path: str
+    message: str
+
+    @classmethod
+    def from_error(cls, error: InputError, path=None) -> Skipped:
+        """The record of the page at ``path`` (default: the one ``error`` names) that raised ``error``."""
+        where = f"line {error.line}: " if error.line is not None else ""
+        return cls(str(path if path is not None else error.path), f"{where}{error.problem}")
+
+
+class Partitions(dict):
+    """Source key -> :class:`~reelgraph.model.FilmGraph`, as :func:`read_partitions` returns it.
+
+    A plain dict plus ``skipped``: the :class:`Skipped` pages, in the order met.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skipped: list[Skipped] = []
 
 
 def detect_format(path) -> str:
@@ -68,43 +125,41 @@ def read_source(path, **dataset_options) -> FilmGraph:
 
     ``dataset_options`` go to :func:`reelgraph.loaders.imdb_tsv.read_imdb_datasets`
     (filters, ``on_error``, ``progress``) when ``path`` is a datasets folder.
+    Any bad page raises, in a folder too: :func:`read_partitions` and
+    :func:`read_sources` can skip bad pages instead.
     """
     path = Path(path)
     kind = detect_format(path)
-    if kind == "imdb-datasets":
-        from reelgraph.loaders.imdb_tsv import read_imdb_datasets
-
-        return read_imdb_datasets(path, **dataset_options)
-    if kind == "tables":
-        from reelgraph.loaders.tables import read_tables
-
-        return read_tables(path)
-    if kind == "imdb-html":
-        from reelgraph.loaders.imdb_html import read_imdb_html
-
-        return read_imdb_html(path)
-    if kind == "imdb-text":
-        from reelgraph.loaders.imdb_text import read_imdb_text
-
-        return read_imdb_text(path)
-    pages = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
-    return merge_graphs(*(read_source(p) for p in pages))
+    if kind == "pages":
+        return merge_graphs(*(read_source(p) for p in _page_files(path)))
+    on_error = dataset_options.pop("on_error", "raise")
+    return _read_kind(path, kind, on_error, dataset_options)
 
 
-def read_sources(paths, **dataset_options) -> FilmGraph:
+def read_sources(paths, *, on_error: str = "raise", **dataset_options) -> FilmGraph:
     """Read every source in ``paths`` and merge them into one graph.
+
+    ``on_error`` is that of :func:`read_partitions`: with ``"skip"`` a bad
+    saved page is left out and listed in the merged graph's ``skipped``
+    attribute (a list of :class:`Skipped`, empty when nothing was skipped).
+    ``graph.reports`` lists what the datasets loader reported.
 
     Examples
     --------
     >>> from reelgraph.loaders.sample import SAMPLE_SOURCES
-    >>> films = read_sources(SAMPLE_SOURCES).films.set_index("id")
-    >>> float(films.loc["tt1334260", "rating"]), int(films.loc["tt1229822", "year"])
-    (7.1, 2011)
+    >>> graph = read_sources(SAMPLE_SOURCES)
+    >>> films = graph.films.set_index("id")
+    >>> float(films.loc["tt1334260", "rating"]), int(films.loc["tt1229822", "year"]), graph.skipped
+    (7.1, 2011, [])
     """
-    graphs = [read_source(p, **dataset_options) for p in paths]
+    read, skipped = _read_all(paths, on_error, dataset_options)
+    # Merged as before there was skipping: a folder of pages first on its own, then with the other sources.
+    graphs = [merge_graphs(*(graph for _, _, graph in files)) if kind == "pages" else files[0][2]
+              for _, kind, files in read if files]
     merged = merge_graphs(*graphs)
     # What the datasets loader reports (rows read, skipped, dangling people) outlives the merge.
     merged.reports = [g.report for g in graphs if getattr(g, "report", None) is not None]
+    merged.skipped = skipped
     return merged
 
 
@@ -123,25 +178,149 @@ def source_key(kind: str, path, graph: FilmGraph) -> str:
     return f"{kind}:{Path(path).resolve()}"
 
 
-def read_partitions(paths, **dataset_options) -> tuple[dict[str, FilmGraph], dict[str, list[str]]]:
+def read_partitions(paths, *, on_error: str = "raise", **dataset_options) -> tuple[Partitions, dict[str, list[str]]]:
     """Read every source in ``paths``, each kept apart under its :func:`source_key`.
 
-    Returns the graphs by key and the paths each key was read from; a folder
-    of pages gives one key a page.  ``graph.reports`` of the datasets loader
-    is kept on its graph.
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+        Saved pages (``.txt``, ``.html``), folders of them, a folder of
+        IMDb's datasets, folders of canonical tables.
+    on_error : {"raise", "skip"}
+        ``"raise"`` (the default): the first bad source raises and nothing
+        is returned (all or nothing).  ``"skip"``: a saved page that raises
+        :class:`~reelgraph.errors.InputError` (missing, empty, binary, not
+        UTF-8, truncated, not a title page, ...) is left out and recorded in
+        ``parts.skipped``; that is each page file in a folder of pages, each
+        file named directly in ``paths``, and a missing path named like a
+        page (``.txt``, ``.html``, ``.htm``).  A folder of datasets gets
+        ``on_error`` too (bad lines are skipped and counted in its report);
+        anything else wrong with a folder still raises.
+    **dataset_options
+        Passed to :func:`reelgraph.loaders.imdb_tsv.read_imdb_datasets`
+        (filters, ``progress``) for a datasets folder.
+
+    Returns
+    -------
+    parts : Partitions
+        The graphs by source key (a dict); a folder of pages gives one key a
+        page.  ``parts.skipped`` lists the :class:`Skipped` pages in the
+        order met (empty with ``"raise"``).  ``graph.report`` of the
+        datasets loader is kept on its graph.
+    sources : dict
+        Source key -> the resolved paths it was read from.
+
+    Raises
+    ------
+    InputError
+        A bad source with ``"raise"``; with ``"skip"``, a bad folder, or
+        every source skipped (the error of the first, saying how many more).
+
+    Examples
+    --------
+    A folder with a good page and an empty one:
+
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> from reelgraph.loaders.sample import SAMPLE_DIR
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = shutil.copy(SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt", folder / "seed.txt")
+    >>> _ = (folder / "zero.html").write_bytes(b"")
+    >>> parts, sources = read_partitions([folder], on_error="skip")
+    >>> list(parts), [(Path(path).name, message) for path, message in parts.skipped]
+    (['page:tt1334260'], [('zero.html', 'empty file')])
+    >>> read_partitions([folder])
+    Traceback (most recent call last):
+    reelgraph.errors.InputError: .../zero.html: empty file
+    >>> shutil.rmtree(folder)
     """
-    parts: dict[str, FilmGraph] = {}
+    read, skipped = _read_all(paths, on_error, dataset_options)
+    parts = Partitions()
+    parts.skipped = skipped
     sources: dict[str, list[str]] = {}
-    for path in map(Path, paths):
-        kind = detect_format(path)
-        files = (sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
-                 if kind == "pages" else [path])
-        for file in files:
-            file_kind = detect_format(file) if kind == "pages" else kind
-            graph = read_source(file, **dataset_options)
-            key = source_key(file_kind, file, graph)
+    for _, _, files in read:
+        for file, kind, graph in files:
+            key = source_key(kind, file, graph)
             parts[key] = merge_graphs(parts[key], graph) if key in parts else graph
             if getattr(graph, "report", None) is not None:
                 parts[key].report = graph.report
             sources.setdefault(key, []).append(str(file.resolve()))
     return parts, sources
+
+
+def _page_files(folder: Path) -> list[Path]:
+    """The saved pages in ``folder``, sorted (sub-folders are not looked into)."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+
+
+def _read_kind(path: Path, kind: str, on_error: str, dataset_options: dict) -> FilmGraph:
+    """Read ``path`` (a file or a non-pages folder) whose format ``kind`` is known."""
+    if kind == "imdb-datasets":
+        from reelgraph.loaders.imdb_tsv import read_imdb_datasets
+
+        return read_imdb_datasets(path, on_error=on_error, **dataset_options)
+    if kind == "tables":
+        from reelgraph.loaders.tables import read_tables
+
+        return read_tables(path)
+    if kind == "imdb-html":
+        from reelgraph.loaders.imdb_html import read_imdb_html
+
+        return read_imdb_html(path)
+    from reelgraph.loaders.imdb_text import read_imdb_text
+
+    return read_imdb_text(path)
+
+
+def _read_all(paths, on_error: str, dataset_options: dict) -> tuple[list[tuple[Path, str, list]], list[Skipped]]:
+    """Read ``paths``: ``[(path, kind, [(file, file kind, graph), ...]), ...]`` and the skipped pages.
+
+    Nothing is skipped unless ``on_error`` is ``"skip"``; then only pages
+    are (see :func:`read_partitions`), and skipping all raises the first error.
+    """
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    skip = on_error == "skip"
+    read = []
+    skipped: list[Skipped] = []
+    errors: list[InputError] = []
+
+    def left_out(path: Path, exc: InputError):
+        skipped.append(Skipped.from_error(exc, path))
+        errors.append(exc)
+
+    for path in map(Path, paths):
+        try:
+            kind = detect_format(path)
+        except InputError as exc:
+            # Named directly: a file is a page (the other formats are folders); so is a missing *.txt / *.html.
+            named_page = path.is_file() or (not path.exists() and path.suffix.lower() in PAGE_SUFFIXES)
+            if not (skip and named_page):
+                raise
+            left_out(path, exc)
+            continue
+        if kind != "pages":
+            try:
+                files = [(path, kind, _read_kind(path, kind, on_error, dataset_options))]
+            except InputError as exc:
+                if not (skip and kind in ("imdb-text", "imdb-html")):
+                    raise
+                left_out(path, exc)
+                continue
+        else:
+            files = []
+            for file in _page_files(path):
+                try:
+                    file_kind = detect_format(file)
+                    files.append((file, file_kind, _read_kind(file, file_kind, on_error, dataset_options)))
+                except InputError as exc:
+                    if not skip:
+                        raise
+                    left_out(file, exc)
+        read.append((path, kind, files))
+    if errors and not any(files for _, _, files in read):
+        first = errors[0]
+        if len(errors) == 1:
+            raise first
+        raise InputError(first.path, f"{first.problem} (and {len(errors) - 1} more bad pages: nothing to load)", line=first.line)
+    return read, skipped

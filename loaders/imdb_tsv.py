@@ -21,13 +21,11 @@ IMDb's column names in IMDb's order, ``\\N`` for a missing value, no quoting
 
 Streaming
 ---------
-No file is ever held whole in memory.  A background thread reads and
-decompresses a file (with ISA-L's ``isal.igzip`` when the ``isal`` package
-is installed, about twice as fast as zlib; else with pyarrow's zlib) and cuts
-it into blocks of about :data:`BLOCK_BYTES` that end at a newline; a pool of
-:data:`WORKERS` threads parses the blocks with pyarrow's CSV parser (which
-releases the GIL), checks them and filters their rows; only the kept rows
-(as Arrow columns) are kept:
+No file is ever held whole in memory.  :mod:`reelgraph.loaders.line_blocks`
+reads and decompresses each file in blocks of whole lines; its worker
+threads parse the blocks with pyarrow's CSV parser (which releases the GIL),
+check them and filter their rows (all here, in :class:`_Parser`); only the
+kept rows (as Arrow columns) are kept:
 
 1. ``title.basics``: title type, adult flag, year range -> the candidate titles;
 2. ``title.ratings``: ratings of the candidates (with ``min_votes``, this file
@@ -77,13 +75,11 @@ The function returns a whole graph or raises: it never writes anything.
 
 from __future__ import annotations
 
-import collections
+import contextlib
 import dataclasses
 import json
 import os
-import queue
 import re
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -95,6 +91,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from reelgraph.errors import InputError
+from reelgraph.loaders.line_blocks import BadLine, ParsedBlock, parse_blocks, progress_bar
 from reelgraph.model import LIST_COLUMNS, FilmGraph, cyclic_gc_paused
 
 __all__ = [
@@ -113,12 +110,6 @@ SOURCE = "imdb-datasets"
 
 #: Principal categories read by default.
 DEFAULT_CATEGORIES = ("actor", "actress", "director", "writer", "producer", "composer")
-
-#: Decompressed bytes parsed at a time (a module attribute so tests can make it small).
-#: 2 MB parses as fast as 8 MB here (the parse threads stay busy either way)
-#: and holds a quarter of the bytes in flight: the peak of a filtered load
-#: stays flat as the files grow (measured by benchmarks/bench_tsv_load.py).
-BLOCK_BYTES = 2 << 20
 
 _NULL = "\\N"
 _INT = "int"
@@ -217,155 +208,7 @@ def is_imdb_datasets_folder(path) -> bool:
     return path.is_dir() and any(find_dataset_file(path, s.stem) for s in _SPECS if s.required)
 
 
-class _StreamError(Exception):
-    """The (gzip) stream under a file broke: truncated, corrupt, unreadable."""
-
-
-class _LineTooLong(_StreamError):
-    """No newline in :data:`MAX_LINE_BYTES`: not a TSV file (and never read whole)."""
-
-
-#: A longer line is an error (a binary or wrong file), so that no file is read whole looking for a newline.
-MAX_LINE_BYTES = 64 << 20
-
-
-try:  # optional accelerator: ISA-L's gzip decompresses about twice as fast as zlib
-    from isal import igzip as _ISAL
-except ImportError:  # pragma: no cover - depends on the environment
-    _ISAL = None
-
-
-def _open_stream(path: Path, compressed: bool):
-    """A binary stream of the file's (decompressed) bytes: isal's igzip when installed, else pyarrow's zlib."""
-    if not compressed:
-        return open(path, "rb")
-    if _ISAL is not None:
-        return _ISAL.open(path, "rb")
-    return pa.input_stream(str(path), compression="gzip")
-
-
-class _Blocks:
-    """The header line, then blocks of whole lines of a file, read and decompressed ahead by a background thread.
-
-    Iterating yields the header (bytes, without its newline; None for an
-    empty file) and then blocks that each end with a newline; a stream error
-    arrives as :class:`_StreamError` after every block read before it.  With
-    ``threaded=False`` (small files, where a thread costs more than it
-    saves) the same happens in the caller's thread.
-    """
-
-    def __init__(self, path: Path, size: int, threaded: bool = True):
-        self.path = path
-        self.size = size
-        try:
-            with open(path, "rb") as f:
-                magic = f.read(2)
-        except OSError as exc:
-            raise InputError(path, f"cannot read the file ({exc.strerror or exc})") from None
-        self.gzip = magic == b"\x1f\x8b"
-        if path.name.endswith(".gz") and magic and not self.gzip:
-            raise InputError(path, "not gzip-compressed, though named .gz", line=1)
-        self._thread = None
-        if threaded:
-            self._queue: queue.Queue = queue.Queue(maxsize=3)
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._run, name=f"read {path.name}", daemon=True)
-            self._thread.start()
-
-    def _put(self, item) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self):
-        for item in self._produce():
-            if not self._put(item):
-                return
-
-    def _produce(self):
-        """(kind, item) pairs: ("header", bytes or None), ("block", view), ... then ("end"|"error"|"too-long", ...)."""
-        # One allocation a block: read into a fresh buffer behind the carried partial line, hand out a view.
-        carry = b""
-        header_sent = False
-        size = min(self.size, 1 << 20)  # small first blocks get the parsers going early; then double up to self.size
-        try:
-            with _open_stream(self.path, self.gzip) as stream:
-                while True:
-                    start = len(carry)
-                    buffer = bytearray(start + size)
-                    size = min(self.size, size * 2)
-                    buffer[:start] = carry
-                    view = memoryview(buffer)
-                    got = stream.readinto(view[start:])
-                    if not got:
-                        break
-                    end = start + got
-                    begin = 0
-                    if not header_sent:
-                        newline = buffer.find(b"\n", 0, end)
-                        if newline < 0:
-                            carry = bytes(view[:end])
-                            if len(carry) > MAX_LINE_BYTES:
-                                yield ("too-long", None)
-                                return
-                            continue
-                        header_sent = True
-                        yield ("header", bytes(view[:newline]))
-                        begin = newline + 1
-                    cut = buffer.rfind(b"\n", begin, end)
-                    if cut < 0:
-                        carry = bytes(view[begin:end])
-                        if len(carry) > MAX_LINE_BYTES:
-                            yield ("too-long", None)
-                            return
-                        continue
-                    carry = bytes(view[cut + 1 : end])
-                    yield ("block", view[begin : cut + 1])
-            if not header_sent:
-                yield ("header", carry or None)
-                carry = b""
-            if carry:
-                yield ("block", carry + b"\n")
-            yield ("end", None)
-        except Exception as exc:  # handed to the consumer, in order
-            yield ("error", str(exc) or type(exc).__name__)
-
-    def __iter__(self):
-        if self._thread is not None:
-            items = iter(self._queue.get, None)
-        else:
-            items = self._inline = self._produce()
-        for kind, item in items:
-            if kind == "end":
-                return
-            if kind == "error":
-                raise _StreamError(item)
-            if kind == "too-long":
-                raise _LineTooLong(f"no newline in {MAX_LINE_BYTES >> 20} MB")
-            yield item
-
-    def close(self):
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join()
-        elif getattr(self, "_inline", None) is not None:
-            self._inline.close()  # closes the file
-
-
 # -- parsing -----------------------------------------------------------------
-
-
-class _BadLine(Exception):
-    """A bad line at ``index`` (0-based) of a block."""
-
-    def __init__(self, index: int, problem: str):
-        super().__init__(problem)
-        self.index = index
-        self.problem = problem
 
 
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
@@ -453,14 +296,16 @@ class _Parser:
     def empty(self) -> pa.Table:
         return self._arrow(b"", False)[0]
 
-    def parse(self, block: bytes) -> tuple[pa.Table, int, int, int]:
-        """(kept rows, lines in the block, good rows read, bad lines skipped) of ``block`` (whole lines, ending with a newline).
+    def parse(self, block: bytes) -> ParsedBlock:
+        """The kept rows of ``block`` (whole lines, ending with a newline), its lines, and the good rows read.
 
-        Raises :class:`_BadLine` for the first bad line when ``on_error`` is "raise".
+        Every line of a block is a good row read or a bad line skipped.
+        Raises :class:`~reelgraph.loaders.line_blocks.BadLine` for the first
+        bad line when ``on_error`` is "raise".
         """
         try:
             table, parsed, ragged = self._arrow(block, self.on_error == "skip")
-            return table, parsed + ragged, parsed, ragged
+            return ParsedBlock(table, lines=parsed + ragged, rows=parsed)
         except _ARROW_ERRORS:
             return self._salvage(block)
 
@@ -503,32 +348,29 @@ class _Parser:
                 return f"bad value {value[:60]!r} in column {column}, expected {what}"
         return None
 
-    def _salvage(self, block) -> tuple[pa.Table, int, int, int]:
+    def _salvage(self, block) -> ParsedBlock:
+        """Parse the good lines of ``block`` alone; the others are skipped (counted as lines but not rows) or raised."""
         lines = bytes(block).split(b"\n")
         lines.pop()  # the block ends with a newline
-        bad = []
         good = []
         for i, line in enumerate(lines):
             problem = self.problem(line)
             if problem is None:
                 good.append(i)
             elif self.on_error == "raise":
-                raise _BadLine(i, problem)
-            else:
-                bad.append(i)
+                raise BadLine(i, problem)
         # pyarrow may still refuse a line the checks above let through: find it by bisection.
         extra = self._bisect(lines, good)
         if extra:
             extra.sort()
             if self.on_error == "raise":
-                raise _BadLine(*extra[0])
+                raise BadLine(*extra[0])
             dropped = {i for i, _ in extra}
             good = [i for i in good if i not in dropped]
-            bad.extend(dropped)
         if not good:
-            return self.empty(), len(lines), 0, len(bad)
+            return ParsedBlock(self.empty(), lines=len(lines), rows=0)
         table, parsed, _ = self._arrow(b"\n".join(lines[i] for i in good) + b"\n", False)
-        return table, len(lines), parsed, len(bad)
+        return ParsedBlock(table, lines=len(lines), rows=parsed)
 
     def _bisect(self, lines: list[bytes], rows: list[int]) -> list[tuple[int, str]]:
         if not rows:
@@ -542,30 +384,6 @@ class _Parser:
                 return [(rows[0], f"unreadable line ({message})")]
         mid = len(rows) // 2
         return self._bisect(lines, rows[:mid]) + self._bisect(lines, rows[mid:])
-
-
-class _NoBar:
-    """What ``_progress`` gives when no bar is shown."""
-
-    def update(self, n=1):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress(progress: bool, desc: str):
-    if not progress:
-        return _NoBar()
-    import warnings
-
-    from tqdm import TqdmExperimentalWarning
-
-    with warnings.catch_warnings():  # tqdm.auto less its asyncio part (15 ms to import); only when a bar is shown
-        warnings.simplefilter("ignore", TqdmExperimentalWarning)
-        from tqdm.autonotebook import tqdm
-
-    return tqdm(total=None, unit="rows", unit_scale=True, desc=desc, leave=True, smoothing=0.1, mininterval=0.5)
 
 
 def _check_header(spec: _FileSpec, path: Path, line: bytes | None):
@@ -593,98 +411,21 @@ def _check_header(spec: _FileSpec, path: Path, line: bytes | None):
         raise InputError(path, problem, line=1)
 
 
-#: Threads that parse blocks (pyarrow releases the GIL while parsing).
-WORKERS = max(1, min(4, os.cpu_count() or 1))
-
-#: Files smaller than this on disk are read and parsed in the caller's thread: threads would cost more than they save.
-SMALL_FILE_BYTES = 1 << 20
-
-
-class _Inline:
-    """A stand-in for the thread pool that runs each job at once, in the caller's thread."""
-
-    class _Done:
-        def __init__(self, fn, args):
-            try:
-                self._result, self._error = fn(*args), None
-            except Exception as exc:  # raised again by result(), in order, like a future
-                self._result, self._error = None, exc
-
-        def result(self):
-            if self._error is not None:
-                raise self._error
-            return self._result
-
-        def cancel(self):
-            return False
-
-    def submit(self, fn, *args):
-        return self._Done(fn, args)
-
-    def shutdown(self, wait=True):
-        pass
-
-
 def _scan(spec: _FileSpec, path: Path, on_error: str, report: ImdbLoadReport | None, progress: bool, select=None, eager=(), runs=()) -> pa.Table:
-    """Read ``path`` block by block in :data:`WORKERS` threads, keep what ``select`` keeps, return it as one table."""
+    """Read ``path`` block by block (see :func:`~reelgraph.loaders.line_blocks.parse_blocks`), keep what ``select`` keeps, return it as one table."""
     parser = _Parser(spec, path, on_error, select, eager, runs)
-    try:
-        threaded = WORKERS > 1 and path.stat().st_size > SMALL_FILE_BYTES
-    except OSError:
-        threaded = True  # _Blocks says what is wrong
-    blocks = _Blocks(path, BLOCK_BYTES, threaded)
-    bar = _progress(progress, path.name)
-    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="reelgraph-parse") if threaded else _Inline()
-    pending: collections.deque = collections.deque()
-    state = {"lines": 1, "rows": 0, "bad": 0}  # lines consumed so far, header included
+    rows = bad = 0
     kept = []
-
-    def collect():
-        future = pending.popleft()
-        try:
-            table, lines, rows, bad = future.result()
-        except _BadLine as exc:
-            raise InputError(path, exc.problem, line=state["lines"] + 1 + exc.index) from None
-        state["lines"] += lines
-        state["rows"] += rows
-        state["bad"] += bad
-        bar.update(rows)
-        if table.num_rows or not kept:
-            kept.append(table)
-
-    def broken(exc, line):
-        if isinstance(exc, _LineTooLong):
-            return InputError(path, f"line too long ({exc}): not a TSV file?", line=line)
-        what = "broken gzip stream" if blocks.gzip else "unreadable file"
-        return InputError(path, f"{what} ({exc})", line=line)
-
-    try:
-        iterator = iter(blocks)
-        try:
-            header = next(iterator, None)
-        except _StreamError as exc:
-            raise broken(exc, 1) from None
-        _check_header(spec, path, header)
-        try:
-            for block in iterator:
-                pending.append(pool.submit(parser.parse, block))
-                while len(pending) > WORKERS:
-                    collect()
-        except _StreamError as exc:
-            while pending:  # an earlier bad line comes first
-                collect()
-            raise broken(exc, state["lines"] + 1) from None
-        while pending:
-            collect()
-    finally:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True)
-        blocks.close()
-        bar.close()
+    blocks = parse_blocks(path, parser.parse, check_header=lambda line: _check_header(spec, path, line), progress=progress, kind="TSV")
+    with contextlib.closing(blocks):  # stops the reader and the workers at once should anything here raise
+        for block in blocks:
+            rows += block.rows
+            bad += block.lines - block.rows
+            if block.value.num_rows or not kept:
+                kept.append(block.value)
     if report is not None:
-        report.rows_read[spec.key] = report.rows_read.get(spec.key, 0) + state["rows"]
-        report.bad_lines[spec.key] = report.bad_lines.get(spec.key, 0) + state["bad"]
+        report.rows_read[spec.key] = report.rows_read.get(spec.key, 0) + rows
+        report.bad_lines[spec.key] = report.bad_lines.get(spec.key, 0) + bad
     kept = [t for t in kept if t.num_rows] or [parser.empty()]
     return pa.concat_tables(kept).combine_chunks() if len(kept) > 1 else kept[0]
 
@@ -1164,7 +905,7 @@ def read_imdb_datasets(
     dangling_ids = sorted(set(ids.filter(pa.array(missing)).to_pylist()))
     report.dangling_people = len(dangling_ids)
 
-    bar = _progress(progress, "canonical tables")
+    bar = progress_bar(progress, "canonical tables")
     with cyclic_gc_paused():  # millions of strings and lists, no cycles
         films = _films(basics, ratings)
         bar.update(len(films))

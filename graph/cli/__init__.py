@@ -52,7 +52,7 @@ class _Group(click.Group):
     def format_commands(self, ctx, formatter):
         # One section a topic instead of click's single alphabetical list.
         for title, names in SECTIONS:
-            rows = [(name, self.commands[name].get_short_help_str(limit=80)) for name in names]
+            rows = [(name, self.commands[name].get_short_help_str(limit=150)) for name in names]
             with formatter.section(title):
                 formatter.write_dl(rows)
 

@@ -96,7 +96,7 @@ def path(source, target, between_films, all_paths, max_paths, years, min_votes, 
 @store_option
 @json_option
 def bacon(centre, years, min_votes, exclude_roles, avoid, any_credit, list_unreachable, store_dir, as_json):
-    """Bacon numbers: how many people are 0, 1, 2, ... co-star steps from CENTRE.
+    """Bacon numbers: how many people are at each co-star distance (0, 1, 2 and on) from CENTRE.
 
     "Reachable" counts the other people a chain reaches (not CENTRE), as
     'reelgraph centres' does; people with no credit of the linking roles are

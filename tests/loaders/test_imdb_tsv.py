@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import reelgraph.loaders.imdb_tsv as imdb_tsv  # noqa: E402
+import reelgraph.loaders.line_blocks as line_blocks  # noqa: E402
 from reelgraph.errors import InputError  # noqa: E402
 from reelgraph.model import FILM_COLUMNS, LIST_COLUMNS, PEOPLE_COLUMNS, CREDIT_COLUMNS  # noqa: E402
 from reelgraph.loaders.imdb_tsv import ImdbLoadReport, is_imdb_datasets_folder, read_imdb_datasets  # noqa: E402
@@ -112,7 +112,7 @@ def row(df, **where):
 @pytest.fixture(autouse=True, params=["threads", "inline"])
 def reading_mode(request, monkeypatch):
     """Every test twice: files read by a reader thread and parsed by a pool (as large files are), and in the caller's thread (small files)."""
-    monkeypatch.setattr(imdb_tsv, "SMALL_FILE_BYTES", 0 if request.param == "threads" else 1 << 40)
+    monkeypatch.setattr(line_blocks, "SMALL_FILE_BYTES", 0 if request.param == "threads" else 1 << 40)
     return request.param
 
 
@@ -124,10 +124,10 @@ def folder(tmp_path):
 @pytest.fixture(params=["isal", "pyarrow"])
 def gzip_backend(request, monkeypatch):
     """Run a test with each gzip reader: isal's igzip (when installed) and pyarrow's zlib."""
-    if request.param == "isal" and imdb_tsv._ISAL is None:
+    if request.param == "isal" and line_blocks._ISAL is None:
         pytest.skip("isal is not installed")
     if request.param == "pyarrow":
-        monkeypatch.setattr(imdb_tsv, "_ISAL", None)
+        monkeypatch.setattr(line_blocks, "_ISAL", None)
     return request.param
 
 
@@ -391,8 +391,8 @@ def test_bad_input_in_gz_names_the_gz_file(tmp_path, gzip_backend):
 
 
 def test_line_too_long_is_an_error_not_a_whole_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(imdb_tsv, "MAX_LINE_BYTES", 1000)
-    monkeypatch.setattr(imdb_tsv, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(line_blocks, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(line_blocks, "BLOCK_BYTES", 256)
     folder = with_file(tmp_path, "title.principals", tsv_bytes(PRINCIPALS[:3]) + b"x" * 5000)
     with pytest.raises(InputError, match=r"title\.principals\.tsv:4: line too long"):
         load(folder, **EVERYTHING)
@@ -469,7 +469,7 @@ def test_corrupt_gzip(tmp_path, synth_folder, gzip_backend):
 def test_line_numbers_across_blocks(tmp_path, synth_folder, monkeypatch):
     """Tiny blocks: many blocks per file; a bad line deep in the file is still named exactly."""
     source, summary = synth_folder
-    monkeypatch.setattr(imdb_tsv, "BLOCK_BYTES", 100)
+    monkeypatch.setattr(line_blocks, "BLOCK_BYTES", 100)
     folder = tmp_path / "deep"
     folder.mkdir()
     for path in source.iterdir():
@@ -589,7 +589,7 @@ def test_synthetic_default_filters(synth_folder):
 def test_small_blocks_give_the_same_graph(synth_folder, monkeypatch):
     folder, _ = synth_folder
     big = load(folder, **EVERYTHING)
-    monkeypatch.setattr(imdb_tsv, "BLOCK_BYTES", 257)
+    monkeypatch.setattr(line_blocks, "BLOCK_BYTES", 257)
     small = load(folder, **EVERYTHING)
     for name in ("films", "people", "credits"):
         pd.testing.assert_frame_equal(getattr(big, name), getattr(small, name))
