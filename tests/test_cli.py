@@ -37,6 +37,9 @@ def test_demo_summarises_the_sample(run, tmp_path):
     assert "more like this:   12 links" in result.output
     assert "best connected:   Carey Mulligan" in result.output
     assert f"graph stored in {tmp_path / 'store'}" in result.output
+    # The two people farthest apart in the sample (its diameter is 5), as 'reelgraph path' finds them.
+    assert "co-star path:     Alexander Rendel to Brian Milligan, the two people farthest apart" in result.output
+    assert "distance 5\n" in result.output
     stats = json.loads(run("stats", "--json").output)
     assert (stats["films"], stats["stub_films"], stats["people"], stats["credits"]) == (29, 1, 281, 361)
     assert stats["credits_by_role"] == {"actor": 275, "writer": 57, "director": 29}
@@ -145,3 +148,40 @@ def test_a_reader_that_stops_early_gets_no_error(tmp_path):
     assert proc.wait(timeout=300) == 141
     stderr = proc.stderr.read()
     assert "error" not in stderr and "Traceback" not in stderr, stderr
+
+
+def test_a_folder_with_a_bad_page_loads_nothing_unless_told_to_skip_it(run, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "never-let-me-go.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (pages / "broken.html").write_bytes(b"\x00\x01binary")
+    runner = CliRunner()
+    stopped = runner.invoke(main, ["load", str(pages), "--quiet"])
+    assert stopped.exit_code == 2
+    assert stopped.output.strip().startswith(f"reelgraph: error: {pages / 'broken.html'}:")
+    assert not (tmp_path / "store" / "manifest.json").exists()  # nothing stored
+
+    skipped = runner.invoke(main, ["load", str(pages), "--quiet", "--on-error", "skip"])
+    assert skipped.exit_code == 0, skipped.output
+    assert f"reelgraph: skipped {pages / 'broken.html'}: " in skipped.output
+    assert "loaded 1 source into" in skipped.output
+    assert LocalStore(tmp_path / "store").read().films.set_index("id").loc["tt1334260", "title"] == "Never Let Me Go"
+    as_json = json.loads(runner.invoke(main, ["load", str(pages), "-q", "--on-error", "skip", "--json"]).stdout)
+    assert [entry["path"] for entry in as_json["skipped"]] == [str(pages / "broken.html")]
+
+
+def test_a_load_that_only_adds_reports_nothing_removed(run):
+    run("load", SEED, "--quiet")
+    result = run("load", SAMPLE_DIR / "tables", "--quiet")
+    assert "  films           13 ->        30   (17 added, 11 updated, 0 removed)" in result.output
+    assert "  similar         12 ->        12   (0 added, 11 updated, 0 removed)" in result.output
+
+
+def test_parse_says_no_rating_rather_than_none(run, tmp_path):
+    page = tmp_path / "unrated.txt"
+    page.write_text(SEED.read_text(encoding="utf-8").replace("IMDb RATING 7.1/10 141K ", ""),
+                    encoding="utf-8")
+    result = run("parse", page)
+    assert result.exit_code == 0, result.output
+    assert "None" not in result.output
+    assert "  tt1334260  Never Let Me Go (2010)  no rating" in result.output
