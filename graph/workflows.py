@@ -40,7 +40,15 @@ SEED_FILM_ID = "tt1334260"
 
 
 def open_store(store=None) -> LocalStore:
-    """The local store at ``store`` (a path or a :class:`LocalStore`), else ``$REELGRAPH_STORE`` or the default."""
+    """The local store at ``store`` (a path or a :class:`LocalStore`), else ``$REELGRAPH_STORE`` or the default.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = open_store(tempfile.mkdtemp())
+    >>> store.exists()
+    False
+    """
     return store if isinstance(store, LocalStore) else LocalStore(store)
 
 
@@ -49,6 +57,16 @@ def open_mirror(store=None):
 
     Build it once and query it many times: reading a large store is most of
     a command's time.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from reelgraph.loaders.sample import SAMPLE_SOURCES
+    >>> store = tempfile.mkdtemp()
+    >>> _ = load(SAMPLE_SOURCES, store=store)
+    >>> mirror = open_mirror(store)
+    >>> mirror.n_films, mirror.n_people
+    (30, 281)
     """
     from reelgraph.mirror import build_mirror
 
@@ -129,6 +147,16 @@ def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: in
     The ids go to the store and, with configured ``neo4j`` settings, to
     Neo4j.  Returns the :class:`reelgraph.analysis.clusters.ClusterResult`.
     ``step``, if given, is called with the name of each step (progress).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from reelgraph.loaders.sample import SAMPLE_SOURCES
+    >>> store = tempfile.mkdtemp()
+    >>> _ = load(SAMPLE_SOURCES, store=store)
+    >>> result = cluster(store, seed=0)
+    >>> len(result.clusters), int(open_store(store).read().films["cluster"].notna().sum())
+    (4, 30)
     """
     from reelgraph.analysis.clusters import cluster_films
     from reelgraph.analysis.similarity import similarity_graph
@@ -180,6 +208,14 @@ def demo(store=None, views_dir=None, *, neo4j=None, progress: bool = False) -> D
 
     The sample is a real IMDb page (Never Let Me Go, 2010) and 29 films
     around it.  ``views_dir`` defaults to ``views`` beside the store.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> result = demo(f"{folder}/store")
+    >>> result.path.distance, sorted(result.views)
+    (5, ['clusters', 'more_like_this', 'neighbourhood', 'path'])
     """
     from reelgraph import views
     from reelgraph.analysis.paths import bacon_numbers, costar_path, farthest_people

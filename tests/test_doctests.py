@@ -11,11 +11,15 @@ import pkgutil
 import pytest
 
 import reelgraph
+import reelgraph.loaders
 
-MODULES = sorted(
-    info.name for info in pkgutil.walk_packages(reelgraph.__path__, "reelgraph.")
+# reelgraph.loaders lives in its own folder (loaders/), so it is walked apart.
+MODULES = sorted({"reelgraph", "reelgraph.loaders"} | {
+    info.name
+    for package in (reelgraph, reelgraph.loaders)
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
     if not info.name.endswith("__main__")
-)
+})
 
 
 @pytest.mark.parametrize("name", MODULES)
