@@ -23,7 +23,7 @@ __all__ = [
     "FILM", "PERSON", "GENRE", "NODE_LABELS",
     "ROLE_RELATIONSHIPS", "OTHER_ROLE", "IN_GENRE", "MORE_LIKE_THIS", "RELATIONSHIP_TYPES",
     "FILM_PROPERTIES", "PERSON_PROPERTIES", "CREDIT_PROPERTIES", "SIMILAR_PROPERTIES",
-    "SCHEMA_STATEMENTS", "relationship_type", "role_of",
+    "SCHEMA_STATEMENTS", "FULLTEXT_ANALYZER", "FULLTEXT_INDEXES", "relationship_type", "role_of",
 ]
 
 FILM, PERSON, GENRE = "Film", "Person", "Genre"
@@ -54,8 +54,14 @@ PERSON_PROPERTIES = ("name", "birth_year", "death_year", "professions")
 CREDIT_PROPERTIES = ("characters", "billing", "star", "job")
 SIMILAR_PROPERTIES = ("rank",)  # and source, the MERGE key
 
-#: Constraints and indexes, created idempotently.  The full-text indexes let
-#: queries match names as the CLI does (case and accents ignored).
+#: The analyzer of the full-text indexes: it folds case and accents, so
+#: queries match names as the CLI does.  An index made with another analyzer
+#: (by an older reelgraph) is made again.
+FULLTEXT_ANALYZER = "standard-folding"
+FULLTEXT_INDEXES = ("film_titles", "person_names")
+_FULLTEXT_OPTIONS = f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{FULLTEXT_ANALYZER}'}}}}"
+
+#: Constraints and indexes, created idempotently.
 SCHEMA_STATEMENTS = (
     "CREATE CONSTRAINT film_id IF NOT EXISTS FOR (f:Film) REQUIRE f.id IS UNIQUE",
     "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE",
@@ -63,8 +69,8 @@ SCHEMA_STATEMENTS = (
     "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
     "CREATE INDEX film_title IF NOT EXISTS FOR (f:Film) ON (f.title)",
     "CREATE INDEX film_year IF NOT EXISTS FOR (f:Film) ON (f.year)",
-    "CREATE FULLTEXT INDEX film_titles IF NOT EXISTS FOR (f:Film) ON EACH [f.title, f.original_title]",
-    "CREATE FULLTEXT INDEX person_names IF NOT EXISTS FOR (p:Person) ON EACH [p.name]",
+    f"CREATE FULLTEXT INDEX film_titles IF NOT EXISTS FOR (f:Film) ON EACH [f.title, f.original_title] {_FULLTEXT_OPTIONS}",
+    f"CREATE FULLTEXT INDEX person_names IF NOT EXISTS FOR (p:Person) ON EACH [p.name] {_FULLTEXT_OPTIONS}",
 )
 
 _ROLE_OF = {rel: role for role, rel in ROLE_RELATIONSHIPS.items()}

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 from reelgraph.model import FILM_COLUMNS, PEOPLE_COLUMNS, FilmGraph
-from reelgraph.schema import role_of
+from reelgraph.neo4j.sync import _session
+from reelgraph.schema import FILM, MORE_LIKE_THIS, PERSON, role_of
 
 __all__ = ["read_graph"]
-
 
 
 def _frame(session, query: str, columns: list[str]) -> pd.DataFrame:
@@ -37,15 +37,16 @@ def read_graph(driver) -> FilmGraph:
     """
     film_props = [c for c in FILM_COLUMNS if c != "id"]
     person_props = [c for c in PEOPLE_COLUMNS if c != "id"]
-    with driver.session() as session:
-        films = _frame(session, "MATCH (f:Film) RETURN f.id, " + ", ".join(f"f.`{c}`" for c in film_props),
+    # _session: the database connect() was given (NEO4J_DATABASE), not the server's default.
+    with _session(driver) as session:
+        films = _frame(session, f"MATCH (f:{FILM}) RETURN f.id, " + ", ".join(f"f.`{c}`" for c in film_props),
                        ["id", *film_props])
-        people = _frame(session, "MATCH (p:Person) RETURN p.id, " + ", ".join(f"p.`{c}`" for c in person_props),
+        people = _frame(session, f"MATCH (p:{PERSON}) RETURN p.id, " + ", ".join(f"p.`{c}`" for c in person_props),
                         ["id", *person_props])
-        credits = _frame(session, "MATCH (p:Person)-[r]->(f:Film) WHERE type(r) <> 'MORE_LIKE_THIS' "
+        credits = _frame(session, f"MATCH (p:{PERSON})-[r]->(f:{FILM}) WHERE type(r) <> '{MORE_LIKE_THIS}' "
                          "RETURN p.id, f.id, type(r), r.role, r.characters, r.job, r.billing, r.star",
                          ["person_id", "film_id", "type", "role", "characters", "job", "billing", "star"])
-        similar = _frame(session, "MATCH (a:Film)-[r:MORE_LIKE_THIS]->(b:Film) RETURN a.id, b.id, r.rank, r.source",
-                         ["film_id", "similar_id", "rank", "source"])
+        similar = _frame(session, f"MATCH (a:{FILM})-[r:{MORE_LIKE_THIS}]->(b:{FILM}) "
+                         "RETURN a.id, b.id, r.rank, r.source", ["film_id", "similar_id", "rank", "source"])
     credits["role"] = credits["type"].map(role_of).fillna(credits["role"])
     return FilmGraph(films, people, credits.drop(columns=["type"]), similar)

@@ -15,9 +15,8 @@ Home layout (default ``~/.cache/reelgraph/neo4j-5.26.30``, or
     conf/       neo4j.conf (rewritten by start()), password (mode 0600)
     data/ logs/ run/ import/
 
-Command line::
-
-    python -m reelgraph.neo4j.server install|start|stop|status|env|import [--home DIR] ...
+The command line is ``reelgraph neo4j install|start|stop|status|env|import``
+(:mod:`reelgraph.cli.neo4j`); this module holds the functions it calls.
 
 Tests and other code connect with :func:`connection_settings`.  The bulk
 loader (:func:`bulk_import`) needs the server in that home to be stopped.
@@ -25,14 +24,12 @@ loader (:func:`bulk_import`) needs the server in that home to be stopped.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import fcntl
 import json
 import os
 import re
 import secrets
-import shlex
 import shutil
 import signal
 import socket
@@ -57,7 +54,6 @@ __all__ = [
     "status",
     "connection_settings",
     "bulk_import",
-    "main",
 ]
 
 # Keep these three in step with the <properties> of graph/neo4j/pom.xml
@@ -192,8 +188,13 @@ def _write_conf(home: Path, bolt_port: int, http_port: int, heap: str, pagecache
         "server.default_listen_address=127.0.0.1",
         "server.default_advertised_address=127.0.0.1",
         f"server.bolt.listen_address=127.0.0.1:{bolt_port}",
+        "# Advertised with the real ports: otherwise the port defaults to 7687",
+        "# (7474), and Neo4j Browser (from the discovery document at /) and",
+        "# routing drivers (neo4j://) would be sent to the default ports.",
+        f"server.bolt.advertised_address=127.0.0.1:{bolt_port}",
         "server.bolt.enabled=true",
         f"server.http.listen_address=127.0.0.1:{http_port}",
+        f"server.http.advertised_address=127.0.0.1:{http_port}",
         "server.http.enabled=true",
         "server.https.enabled=false",
         "",
@@ -617,8 +618,8 @@ def _wait_ready(child, settings: dict, http_port: int, began: float, timeout: fl
 
 def start(
     home=None,
-    bolt_port: int = 7687,
-    http_port: int = 7474,
+    bolt_port: int | None = None,
+    http_port: int | None = None,
     password: str | None = None,
     heap: str = "1g",
     pagecache: str = "512m",
@@ -634,8 +635,9 @@ def start(
     ----------
     home : str or os.PathLike, optional
         The Neo4j home; default :func:`default_home`.
-    bolt_port, http_port : int
-        Ports on 127.0.0.1 (written into ``conf/neo4j.conf``).
+    bolt_port, http_port : int, optional
+        Ports on 127.0.0.1 (written into ``conf/neo4j.conf``); default the
+        ones the home was last started with, else 7687 and 7474.
     password : str, optional
         For a database that was never started: the initial password
         (default ``$NEO4J_PASSWORD``, else the one :func:`install` stored).
@@ -667,12 +669,16 @@ def start(
             _say(f"already running (pid {pid}, {status(home)['uri']}); nothing to do")
             return status(home)
         _pid_file(home).unlink(missing_ok=True)  # stale
+        # A home keeps its ports: a plain start() after start(bolt_port=N)
+        # must not move the server (and its clients' NEO4J_URI) back to 7687.
+        last_bolt, last_http = _ports(home)
+        bolt_port, http_port = bolt_port or last_bolt, http_port or last_http
         # Checked first: with a port taken by another server, the readiness
         # poll below would happily talk to *that* server.
         for port in (bolt_port, http_port):
             if not _port_free(port):
                 raise Neo4jServerError(
-                    f"port 127.0.0.1:{port} is already in use; pick another with bolt_port/http_port"
+                    f"port 127.0.0.1:{port} is already in use; pick another (--bolt-port/--http-port)"
                 )
         _install(home)
         java = _java()
@@ -843,94 +849,3 @@ def bulk_import(nodes, relationships=(), home=None, database: str = "neo4j", *,
         if run.returncode != 0:
             raise Neo4jServerError(f"import failed ({run.returncode}):\n{(run.stdout + run.stderr)[-4000:]}")
         return run
-
-
-# --------------------------------------------------------------------------
-# Command line
-# --------------------------------------------------------------------------
-
-
-def _pair(text: str) -> tuple[str, list[str]]:
-    if "=" not in text:
-        return "", text
-    name, path = text.split("=", 1)
-    return name, path.split(",")
-
-
-def main(argv=None) -> int:
-    """Command line: ``python -m reelgraph.neo4j.server COMMAND [options]``.
-
-    Parameters
-    ----------
-    argv : list of str, optional
-        Arguments without the program name; default ``sys.argv[1:]``.
-
-    Returns
-    -------
-    int
-        Exit status: 0 on success; for ``status`` 0 when running and 3 when
-        not (as LSB init scripts do); 4 when the server could not be handled.
-    """
-    parser = argparse.ArgumentParser(prog="python -m reelgraph.neo4j.server", description=__doc__.split("\n")[0])
-    parser.add_argument("--home", help="Neo4j home (default $REELGRAPH_NEO4J_HOME or ~/.cache/reelgraph/neo4j-VERSION)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("install", help="fetch the jars (once) and lay out the home")
-    p_start = sub.add_parser("start", help="start and wait for Bolt (password: $NEO4J_PASSWORD or stored)")
-    p_start.add_argument("--bolt-port", type=int, default=7687)
-    p_start.add_argument("--http-port", type=int, default=7474)
-    p_start.add_argument("--heap", default="1g")
-    p_start.add_argument("--pagecache", default="512m")
-    p_start.add_argument("--timeout", type=float, default=180)
-    p_stop = sub.add_parser("stop", help="SIGTERM, SIGKILL after --timeout seconds")
-    p_stop.add_argument("--timeout", type=float, default=60)
-    p_status = sub.add_parser("status", help="running or not, pid, uri, version")
-    p_status.add_argument("--json", action="store_true")
-    sub.add_parser("env", help="print NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD lines (for eval or .env)")
-    p_import = sub.add_parser("import", help="neo4j-admin database import full (server stopped)")
-    p_import.add_argument("--nodes", action="append", default=[], type=_pair, metavar="LABEL=FILE[,FILE]")
-    p_import.add_argument("--relationships", action="append", default=[], type=_pair, metavar="TYPE=FILE[,FILE]")
-    p_import.add_argument("--database", default="neo4j")
-    p_import.add_argument("--overwrite", action="store_true", help="replace an existing database")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-
-    try:
-        if args.command == "install":
-            print(install(args.home))
-        elif args.command == "start":
-            info = start(args.home, bolt_port=args.bolt_port, http_port=args.http_port,
-                         heap=args.heap, pagecache=args.pagecache, timeout=args.timeout)
-            print(f"running pid={info['pid']} {info['uri']} {info['http']} Neo4j {info['version']}")
-        elif args.command == "stop":
-            stop(args.home, timeout=args.timeout)
-        elif args.command == "status":
-            info = status(args.home)
-            if args.json:
-                print(json.dumps(info))
-            elif info["running"]:
-                print(f"running pid={info['pid']} {info['uri']} {info['http']} Neo4j {info['version']}"
-                      + ("" if info["bolt_ready"] else " (Bolt not answering yet)"))
-            else:
-                print(f"stopped ({info['home']})")
-            return 0 if info["running"] else 3
-        elif args.command == "env":
-            settings = connection_settings(args.home)
-            # KEY=VALUE lines that both `eval "$(...)"` and .env parsers read;
-            # quoted only when the value needs it.
-            for key in ("uri", "user", "password"):
-                print(f"NEO4J_{key.upper()}={shlex.quote(settings[key] or '')}")
-        elif args.command == "import":
-            if not args.nodes:
-                parser.error("import needs at least one --nodes")
-            run = bulk_import(args.nodes, args.relationships, home=args.home,
-                              database=args.database, overwrite=args.overwrite)
-            # The tool prints a progress bar first; its summary starts here.
-            out = run.stdout
-            print(out[out.find("IMPORT DONE"):].strip() if "IMPORT DONE" in out else out.strip())
-    except Neo4jServerError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return err.exit_code
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

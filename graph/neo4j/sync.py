@@ -48,6 +48,8 @@ from reelgraph.model import FilmGraph
 from reelgraph.schema import (
     CREDIT_PROPERTIES,
     FILM_PROPERTIES,
+    FULLTEXT_ANALYZER,
+    FULLTEXT_INDEXES,
     NODE_LABELS,
     OTHER_ROLE,
     PERSON_PROPERTIES,
@@ -114,7 +116,12 @@ def connect(settings: Neo4jSettings | None = None):
         raise Neo4jUnavailableError("Neo4j is not configured: set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD "
                                     "(or start one with 'reelgraph neo4j start')")
     try:
-        driver = neo4j.GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password or ""))
+        # Notifications OFF: the server sends none (unknown property keys,
+        # deprecations, ...), so the driver does not log them as multi-line
+        # blocks on stderr (it does since 5.21).  reelgraph's own queries
+        # are known, and a user's query reports its errors as errors.
+        driver = neo4j.GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password or ""),
+                                            notifications_min_severity="OFF")
     except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
         raise Neo4jUnavailableError(f"bad NEO4J_URI {settings.uri!r}: {exc}") from None
     try:
@@ -144,6 +151,15 @@ def ensure_schema(driver, *, indexes: bool = True) -> None:
     is cheaper than row by row.
     """
     with _session(driver) as session:
+        if indexes:
+            # IF NOT EXISTS keeps a full-text index an older reelgraph made
+            # with another analyzer (case-folding only): drop it to remake it.
+            stale = [record["name"] for record in session.run(
+                "SHOW FULLTEXT INDEXES YIELD name, options "
+                "WHERE name IN $ours AND options.indexConfig['fulltext.analyzer'] <> $analyzer RETURN name",
+                ours=list(FULLTEXT_INDEXES), analyzer=FULLTEXT_ANALYZER)]
+            for name in stale:
+                session.run(f"DROP INDEX `{name}` IF EXISTS").consume()
         for statement in SCHEMA_STATEMENTS:
             if indexes or "CONSTRAINT" in statement:
                 session.run(statement).consume()
@@ -621,7 +637,11 @@ def run_cypher(driver, query: str, parameters: dict | None = None, *, write: boo
                 keys = list(result.keys())
                 rows = [[_plain(v) for v in record.values()] for record in result]
     except ClientError as exc:
-        if "AccessMode" in (exc.code or "") or "read access mode" in str(exc).lower():
+        # The server's own refusals in a read-only transaction, of a write
+        # the plan did not show (e.g. inside apoc.cypher.run): AccessMode, or
+        # Forbidden with "... overridden by READ".  Same error, same exit code.
+        if ("AccessMode" in (exc.code or "") or "read access mode" in str(exc).lower()
+                or ("Forbidden" in (exc.code or "") and "overridden by READ" in str(exc))):
             raise ReadOnlyQueryError("this query writes to the graph; run it with --write (write=True) if you mean it") from None
         raise ReelgraphError(f"Cypher error: {(exc.message or str(exc)).splitlines()[0]}") from None
     except Neo4jError as exc:

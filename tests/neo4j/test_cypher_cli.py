@@ -175,3 +175,27 @@ def test_quoted_values_are_parameters_never_query_text(cypher, neo4j_driver, mon
     assert after["nodes"] == {**before["nodes"], "Person": before["nodes"]["Person"] + 1}
     found = cypher("MATCH (p:Person {name: $name}) RETURN p.id AS id", "-p", f"name={hostile}", "--format", "csv")
     assert found.stdout == "id\nname:hostile\n"
+
+
+def test_json_flag_is_format_json(cypher):
+    args = (QUERY, "-p", "name=Carey Mulligan", "-p", "since=2015")
+    result = cypher(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"title": "Far from the Madding Crowd", "year": 2015, "billing": 1, "rating": 7.1},
+        {"title": "Suffragette", "year": 2015, "billing": 1, "rating": 6.9},
+    ]
+    assert cypher(*args, "--format", "json").stdout == result.stdout
+    assert cypher(*args, "--json", "--format", "json").stdout == result.stdout
+    clash = cypher(*args, "--json", "--format", "csv")
+    assert clash.exit_code == 2 and "--json and --format csv contradict each other" in clash.stderr
+
+
+def test_write_refused_by_the_server_exits_like_a_write_refused_by_reelgraph(cypher, neo4j_driver):
+    # The plan of apoc.cypher.run (a read procedure) hides the CREATE inside it: the server refuses it.
+    before = neo4j_counts(neo4j_driver)
+    hidden = "CALL apoc.cypher.run('CREATE (n:Film {id: $id}) RETURN n', {id: 'evil'}) YIELD value RETURN value"
+    message = one_line_error(cypher(hidden), 5)
+    assert message == "this query writes to the graph; run it with --write (write=True) if you mean it"
+    one_line_error(cypher(hidden.replace(":Film", ":NewLabel")), 5)
+    assert neo4j_counts(neo4j_driver) == before

@@ -45,7 +45,7 @@ def test_every_shipped_example_is_covered_and_parses():
     queries = example_queries()
     assert set(queries) == COVERED
     for query in queries.values():
-        assert query.description and query.text.startswith("MATCH")
+        assert query.description and query.text.startswith(("MATCH", "//"))
     assert example_query("costars").parameters == ("name", "limit")
     assert example_query("costars").defaults == {"limit": 20}
     with pytest.raises(ReelgraphError, match=r"example 'costar_path' needs -p source=... -p target=..."):
@@ -181,3 +181,49 @@ def test_people_in_most_clusters(synced, sample_graph):
     write_clusters(synced, pd.Series({"tt1334260": 7}))
     assert rows(run_example(synced, "people_in_most_clusters", limit=2)) == [
         ["Andrea Riseborough", 1, [7]], ["Andrew Garfield", 1, [7]]]
+
+
+def test_names_match_whatever_their_case(synced):
+    """As the CLI matches names: "carey mulligan" is Carey Mulligan (through the full-text indexes)."""
+    assert run_example(synced, "costars", name="carey mulligan", limit=3).costar.tolist() == [
+        "Keira Knightley", "Rosamund Pike", "Sally Hawkins"]
+    assert rows(run_example(synced, "costar_path", source="KEIRA KNIGHTLEY", target="sally hawkins")) == [
+        [["Keira Knightley", "Never Let Me Go (2010)", "Sally Hawkins"], 1]]
+    assert rows(run_example(synced, "director_collaborators", name="joe wright", limit=2)) == [
+        ["Keira Knightley", 3, ["ACTED_IN"]], ["Brenda Blethyn", 2, ["ACTED_IN"]]]
+    frame = run_example(synced, "more_like", title="never let me go")
+    assert frame.film.tolist()[:3] == ["An Education", "Shame", "Atonement"] and len(frame) == 12
+
+
+def test_a_whole_name_wins_over_a_namesake_containing_it(synced):
+    """A person whose name contains "Carey Mulligan" is found only when nobody has exactly that name."""
+    run_cypher(synced, "CREATE (p:Person {id: 'nm-namesake', name: 'Carey Mulligan Jr.'})"
+               "-[:ACTED_IN]->(:Film {id: 'tt-namesake', title: 'Namesake'})<-[:ACTED_IN]-"
+               "(:Person {id: 'nm-other', name: 'Other Actor'})", write=True)
+    assert run_example(synced, "costars", name="carey mulligan", limit=2).costar.tolist() == [
+        "Keira Knightley", "Rosamund Pike"]
+    assert run_example(synced, "costars", name="Carey Mulligan Jr.").costar.tolist() == ["Other Actor"]
+    # Only part of a name, and nobody has exactly that name: the best match.
+    assert run_example(synced, "costars", name="mulligan jr").costar.tolist() == ["Other Actor"]
+    # Lucene syntax in a name is only text.
+    assert run_example(synced, "costars", name='carey" OR "keira').empty
+    assert run_example(synced, "costars", name="\\ (*").empty
+
+
+def test_names_match_whatever_their_accents(synced):
+    """The full-text indexes fold accents: "Saoirse Rónan" and "keira knïghtley" are the sample's people."""
+    assert rows(run_example(synced, "costar_path", source="kéira knïghtley", target="Saoirse Rónan")) == [
+        [["Keira Knightley", "Atonement (2007)", "Saoirse Ronan"], 1]]
+
+
+def test_a_full_text_index_made_by_an_older_reelgraph_is_made_again(synced):
+    """An index from before accent folding (the standard analyzer) is dropped and remade with folding."""
+    from reelgraph.neo4j.sync import ensure_schema
+
+    run_cypher(synced, "DROP INDEX person_names IF EXISTS", write=True)
+    run_cypher(synced, "CREATE FULLTEXT INDEX person_names FOR (p:Person) ON EACH [p.name] "
+               "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}", write=True)
+    ensure_schema(synced)
+    analyzers = run_cypher(synced, "SHOW FULLTEXT INDEXES YIELD name, options "
+                           "RETURN name, options.indexConfig['fulltext.analyzer'] AS analyzer ORDER BY name")
+    assert rows(analyzers) == [["film_titles", "standard-folding"], ["person_names", "standard-folding"]]

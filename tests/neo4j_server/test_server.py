@@ -125,7 +125,10 @@ def test_browser_and_http_api(server):
     status, body = _http_get(server["http"] + "/browser/")
     assert status == 200 and "Neo4j Browser" in body
     status, body = _http_get(server["http"] + "/")
-    assert json.loads(body)["neo4j_version"] == ns.NEO4J_VERSION
+    document = json.loads(body)
+    assert document["neo4j_version"] == ns.NEO4J_VERSION
+    # The Bolt address Neo4j Browser offers is the server's own, whatever its port.
+    assert document["bolt_direct"] == server["uri"]
 
 
 @needs_neo4j
@@ -138,7 +141,7 @@ def test_start_when_running_is_a_noop(server):
 @needs_neo4j
 def test_cli_status(server):
     run = subprocess.run(
-        [sys.executable, "-m", "reelgraph.neo4j.server", "status", "--json"],
+        [str(Path(sys.executable).parent / "reelgraph"), "neo4j", "status", "--home", server["home"], "--json"],
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )
     assert run.returncode == 0, run.stderr
