@@ -114,6 +114,14 @@ class Mirror:
         Node indexes of each row of ``film_graph.similar``.
     film_year, film_votes : numpy.ndarray of int32 / int64
         Per film (offset ``n_people``); :data:`MISSING_INT` when unknown.
+
+    Examples
+    --------
+    >>> from reelgraph.loaders import read_sources
+    >>> from reelgraph.loaders.sample import SAMPLE_SOURCES
+    >>> mirror = build_mirror(read_sources(SAMPLE_SOURCES))
+    >>> mirror.n_films, mirror.n_people, mirror.node("tt1334260")["label"]
+    (30, 281, 'Never Let Me Go')
     """
 
     def __init__(self, film_graph: FilmGraph):

@@ -41,3 +41,13 @@ def test_python_dash_m_reelgraph_is_the_command():
     assert proc.returncode == 0
     assert proc.stdout.startswith("Usage: python -m reelgraph")
     assert "Explore:" in proc.stdout
+
+
+def test_every_public_function_and_class_has_an_example():
+    import inspect
+
+    without = [name for name in reelgraph.__all__
+               if callable(getattr(reelgraph, name))
+               and not (inspect.isclass(getattr(reelgraph, name)) and issubclass(getattr(reelgraph, name), Exception))
+               and ">>>" not in (inspect.getdoc(getattr(reelgraph, name)) or "")]
+    assert without == []

@@ -638,6 +638,14 @@ def load_graph(film_graph: FilmGraph, settings: Neo4jSettings | None = None, *, 
     Neo4jBulkError
         ``bulk=True`` with a target that is not the running managed server
         of ``home``, or one whose database is not empty.
+
+    Examples
+    --------
+    >>> from reelgraph.loaders import read_sources
+    >>> from reelgraph.loaders.sample import SAMPLE_SOURCES
+    >>> loader, counts = load_graph(read_sources(SAMPLE_SOURCES), Neo4jSettings.from_env())  # doctest: +SKIP
+    >>> loader, counts["nodes"]  # doctest: +SKIP
+    ('batched', {'Film': 30, 'Person': 281, 'Genre': 16})
     """
     settings = settings or Neo4jSettings.from_env()
     loader = choose_loader(film_graph, settings, bulk=bulk, home=home)

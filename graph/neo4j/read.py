@@ -34,6 +34,13 @@ def read_graph(driver) -> FilmGraph:
     -------
     FilmGraph
         Property names are the canonical column names; lists stay lists.
+
+    Examples
+    --------
+    >>> from reelgraph.neo4j.sync import Neo4jSettings, connect
+    >>> graph = read_graph(connect(Neo4jSettings.from_env()))  # doctest: +SKIP
+    >>> graph.counts()  # doctest: +SKIP
+    {'films': 30, 'people': 281, 'credits': 361, 'similar': 12}
     """
     film_props = [c for c in FILM_COLUMNS if c != "id"]
     person_props = [c for c in PEOPLE_COLUMNS if c != "id"]

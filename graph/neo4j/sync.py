@@ -78,7 +78,14 @@ class Neo4jSyncError(ReelgraphError):
 
 @dataclass(frozen=True)
 class Neo4jSettings:
-    """Where Neo4j is: from arguments, else ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``."""
+    """Where Neo4j is: from arguments, else ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``.
+
+    Examples
+    --------
+    >>> Neo4jSettings(uri="neo4j://localhost:7687", user="neo4j", password="secret").configured
+    True
+    >>> settings = Neo4jSettings.from_env()  # NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD
+    """
 
     uri: str | None = None
     user: str | None = None
@@ -615,6 +622,14 @@ def run_cypher(driver, query: str, parameters: dict | None = None, *, write: boo
         For a write without ``write=True``.
     ReelgraphError
         For a syntax error or another error the server reports.
+
+    Examples
+    --------
+    >>> driver = connect(Neo4jSettings.from_env())  # doctest: +SKIP
+    >>> run_cypher(driver, "MATCH (p:Person) WHERE toLower(p.name) = toLower($name) RETURN p.id AS id",
+    ...            {"name": "carey mulligan"})  # doctest: +SKIP
+                   id
+    0  name:carey-mulligan
     """
     import neo4j
     from neo4j.exceptions import ClientError, Neo4jError

@@ -45,6 +45,14 @@ def cluster_view(
     max_nodes : int
         At most this many films: taken from every cluster in turn, the
         most-voted first, so small clusters stay whole.
+
+    Examples
+    --------
+    >>> import reelgraph as rg
+    >>> mirror = rg.build_mirror(rg.read_sources(rg.SAMPLE_SOURCES))
+    >>> clusters = rg.cluster_films(rg.similarity_graph(mirror), seed=0)
+    >>> cluster_view(mirror, clusters.membership).title
+    'Clusters: 4 clusters, 30 films'
     """
     check_limits(max_nodes)
     src = Source(mirror)

@@ -98,6 +98,15 @@ def view(
         When a name (or an id of a chain) names no node, or a name several.
     ReelgraphError
         When the two people of ``path`` are not connected.
+
+    Examples
+    --------
+    >>> import reelgraph as rg
+    >>> mirror = rg.build_mirror(rg.read_sources(rg.SAMPLE_SOURCES))
+    >>> view(mirror, "Never Let Me Go").title
+    'Neighbourhood of Never Let Me Go (1 step)'
+    >>> view(mirror, path=["Keira Knightley", "Sally Hawkins"]).title
+    'Path from Keira Knightley to Sally Hawkins (1 co-star step)'
     """
     from reelgraph.mirror import Mirror, build_mirror
     from reelgraph.names import resolve_any, resolve_film

@@ -48,6 +48,13 @@ def more_like_this_view(
         centre the most linked (then the most voted).
     colour_by : {"kind", "cluster"} or None
         None: by cluster when some film has one, else by kind.
+
+    Examples
+    --------
+    >>> import reelgraph as rg
+    >>> mirror = rg.build_mirror(rg.read_sources(rg.SAMPLE_SOURCES))
+    >>> more_like_this_view(mirror, "tt1334260", depth=1).shown
+    13
     """
     check_limits(max_nodes, depth)
     src = Source(mirror_or_similar_graph)

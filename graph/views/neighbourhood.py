@@ -61,6 +61,14 @@ def neighbourhood_view(
     ------
     NameNotFoundError
         When the mirror has no node ``centre_id``.
+
+    Examples
+    --------
+    >>> import reelgraph as rg
+    >>> mirror = rg.build_mirror(rg.read_sources(rg.SAMPLE_SOURCES))
+    >>> v = neighbourhood_view(mirror, "tt1334260")
+    >>> v.shown, v.omitted
+    (36, 0)
     """
     check_limits(max_nodes, depth)
     src = Source(mirror)

@@ -26,6 +26,14 @@ def show_inline(view, height="650px"):
     The whole page is the iframe's ``srcdoc`` (escaped once for the
     attribute), so it renders wherever notebooks run HTML output, including
     VS Code and Colab, and its script cannot reach the notebook page.
+
+    Examples
+    --------
+    >>> import reelgraph as rg
+    >>> mirror = rg.build_mirror(rg.read_sources(rg.SAMPLE_SOURCES))
+    >>> html = show_inline(rg.view(mirror, "Never Let Me Go"), height="500px")
+    >>> html.data.startswith('<div class="reelgraph-view"><iframe srcdoc=')
+    True
     """
     from IPython.display import HTML
 

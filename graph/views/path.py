@@ -45,6 +45,15 @@ def path_view(mirror, path_node_ids, *, colour_by: str = "kind", size_by: str | 
         When the path is empty.
     NameNotFoundError
         When a node of the path is not in the mirror.
+
+    Examples
+    --------
+    >>> import reelgraph as rg
+    >>> mirror = rg.build_mirror(rg.read_sources(rg.SAMPLE_SOURCES))
+    >>> chain = rg.costar_path(mirror, "Keira Knightley", "Sally Hawkins").path
+    >>> v = path_view(mirror, [step["id"] for step in chain])
+    >>> v.shown, v.title
+    (3, 'Path from Keira Knightley to Sally Hawkins (1 co-star step)')
     """
     src = Source(mirror)
     path = list(path_node_ids)

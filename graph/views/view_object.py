@@ -101,6 +101,15 @@ def write_html(view: View, path) -> Path:
     Nothing else is written: no ``lib/`` folder, here or in the working
     directory.  The file is written next to itself as ``<path>.tmp`` and
     renamed, so a reader never sees half a page.
+
+    Examples
+    --------
+    >>> import reelgraph as rg
+    >>> mirror = rg.build_mirror(rg.read_sources(rg.SAMPLE_SOURCES))
+    >>> import tempfile
+    >>> page = write_html(rg.view(mirror, "Never Let Me Go"), tempfile.mkdtemp() + "/nlmg.html")
+    >>> page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    True
     """
     if not isinstance(view, View):
         raise TypeError(f"write_html takes a View, not {type(view).__name__}")
