@@ -147,6 +147,7 @@ def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error:
     """
     from reelgraph.loaders import read_partitions
 
+    sources = [Path(source).expanduser() for source in sources]  # '~/imdb' as a shell would read it
     parts, read_from = read_partitions(sources, progress=progress, on_error=on_error, **dataset_options)
     skipped = list(getattr(parts, "skipped", []))
     target = open_store(store)

@@ -51,3 +51,12 @@ def test_every_public_function_and_class_has_an_example():
                and not (inspect.isclass(getattr(reelgraph, name)) and issubclass(getattr(reelgraph, name), Exception))
                and ">>>" not in (inspect.getdoc(getattr(reelgraph, name)) or "")]
     assert without == []
+
+
+def test_load_reads_a_path_with_a_tilde_as_a_shell_would(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copytree(reelgraph.SAMPLE_SOURCES[0], tmp_path / "sample-tables")
+    result = reelgraph.load(["~/sample-tables"], store=tmp_path / "store")
+    assert result.after == {"films": 29, "people": 281, "credits": 361, "similar": 11}
