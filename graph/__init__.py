@@ -45,7 +45,7 @@ __all__ = [
     "demo",
     # errors
     "ReelgraphError", "InputError", "StoreError", "NameNotFoundError", "AmbiguousNameError",
-    "Neo4jUnavailableError", "ReadOnlyQueryError",
+    "Neo4jUnavailableError", "ReadOnlyQueryError", "NoCreditError",
 ]
 
 # Where each public name lives (module, attribute); one place, so the face
@@ -97,6 +97,7 @@ _HOMES = {
     "AmbiguousNameError": ("reelgraph.errors", "AmbiguousNameError"),
     "Neo4jUnavailableError": ("reelgraph.errors", "Neo4jUnavailableError"),
     "ReadOnlyQueryError": ("reelgraph.errors", "ReadOnlyQueryError"),
+    "NoCreditError": ("reelgraph.errors", "NoCreditError"),
 }
 
 

@@ -61,7 +61,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from reelgraph.analysis._path_kernels import bidirectional_search, component_labels, walk_back
-from reelgraph.errors import ReelgraphError
+from reelgraph.errors import NoCreditError, ReelgraphError
 from reelgraph.mirror import (
     DEFAULT_EXCLUDED_ROLES,
     MISSING_INT,
@@ -98,37 +98,6 @@ DEFAULT_SAMPLE = 1024
 #: :func:`farthest_people` is exact (a BFS from every person) when the
 #: largest component has at most this many people; above, it bounds.
 EXACT_DIAMETER_PEOPLE = 4096
-
-
-class NoCreditError(ReelgraphError):
-    """A person at the end of a chain has no credit that links people (a director when only acting links).
-
-    Attributes
-    ----------
-    person : str
-        Their id.
-    roles : list of str
-        The roles they are credited in (empty: no credit at all).
-    actors_only : bool
-        Whether only acting credits linked.
-    fix : {"actors_only", "exclude_roles"} or None
-        What would link them: any credit (``actors_only=False``; a director),
-        or keeping their roles out of ``exclude_roles`` (someone credited only
-        as ``self``); None when they have no credit at all.
-    """
-
-    HINTS = {"actors_only": "link people through any credit with actors_only=False",
-             "exclude_roles": "their roles are in exclude_roles"}
-
-    def __init__(self, person: str, label: str, roles, actors_only: bool, fix: str | None, hint: str | None = None):
-        self.person, self.label, self.roles, self.actors_only, self.fix = person, label, list(roles), actors_only, fix
-        if not self.roles:
-            text = f"{label} ({person}) has no credit, so no chain reaches them"
-        else:
-            what = "acting credit" if actors_only else "credit of the roles that link people"
-            text = f"{label} ({person}) has no {what} (credited as {', '.join(self.roles)}), so no co-star chain reaches them"
-        hint = hint if hint is not None else self.HINTS.get(fix)
-        super().__init__(text + (f"; {hint}" if hint else ""))
 
 
 # -- results ------------------------------------------------------------------

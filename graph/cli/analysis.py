@@ -33,7 +33,7 @@ def _hints(between_films: bool | None = None):
     ``between_films``: whether ``--films`` was given to ``path`` (None: the
     command has no such option, so it is not suggested).
     """
-    from reelgraph.analysis.paths import NoCreditError
+    from reelgraph.errors import NoCreditError
     from reelgraph.errors import NameNotFoundError
 
     try:
