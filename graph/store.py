@@ -41,10 +41,16 @@ from reelgraph.model import (
     slugify,
 )
 
-__all__ = ["DEFAULT_STORE", "LocalStore", "store_path", "table_changes"]
+__all__ = ["DEFAULT_STORE", "STORE_FORMAT", "LocalStore", "store_path", "table_changes"]
 
 #: Where the store lives when neither ``--store`` nor ``REELGRAPH_STORE`` says.
 DEFAULT_STORE = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "reelgraph" / "store"
+
+
+#: The layout of a store this reelgraph writes and reads, recorded in its
+#: manifest (a store without the field is format 1).  A later layout bumps it,
+#: so a store is never silently misread by a reelgraph that does not know it.
+STORE_FORMAT = 1
 
 
 def store_path(path=None) -> Path:
@@ -76,14 +82,28 @@ class LocalStore:
         return (self.path / "manifest.json").is_file()
 
     def manifest(self) -> dict:
+        """The store's manifest (counts, sources, format); {} when there is no store yet.
+
+        A store written by a newer reelgraph, in a layout this one does not
+        know, is a :class:`StoreError` rather than a misread graph.
+        """
         if not self.exists():
             return {}
-        return json.loads((self.path / "manifest.json").read_text())
+        try:
+            manifest = json.loads((self.path / "manifest.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{self.path}: the store is damaged (manifest.json: {exc}); load your sources again") from None
+        found = manifest.get("format", 1)
+        if not isinstance(found, int) or found > STORE_FORMAT:
+            raise StoreError(f"{self.path}: a store of format {found}, written by a newer reelgraph; this one reads "
+                             f"format {STORE_FORMAT}: upgrade reelgraph (pip install -U reelgraph)")
+        return manifest
 
     def read(self) -> FilmGraph:
         """The stored (merged) graph; :class:`StoreError` if there is none yet."""
         if not self.exists():
             raise StoreError(f"{self.path}: no graph stored here yet; run 'reelgraph load SOURCE' or 'reelgraph demo'")
+        self.manifest()  # refuses a layout this reelgraph does not know
         return _read_tables(self.path)
 
     def partitions(self, skip=()) -> dict[str, FilmGraph]:
@@ -121,6 +141,7 @@ class LocalStore:
         """
         # What the old graph was, kept small: each table's row hashes (read
         # one table at a time) and the films' cluster ids, not the graph itself.
+        self.manifest()  # refuses a layout this reelgraph does not know, before reading anything
         before = self._row_fingerprints() if self.exists() else {}
         clusters = self._cluster_ids() if self.exists() else pd.Series(dtype="Int64")
         entries = {e["key"]: e for e in self.manifest().get("partitions", [])}
@@ -175,6 +196,7 @@ class LocalStore:
                 else:
                     _link_tree(self.path / "parts" / entry["folder"], target)
             manifest = {
+                "format": STORE_FORMAT,
                 "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "counts": graph.counts(),
                 "partitions": partitions,

@@ -197,3 +197,32 @@ def test_a_source_that_drops_a_film_still_reports_it_removed(tmp_path):
     store.load({"x": a})
     _, changes = store.load({"x": b})
     assert changes["films"] == {"added": 0, "updated": 0, "removed": 1}
+
+
+def test_a_store_records_its_format_and_one_from_a_newer_reelgraph_is_refused(tmp_path):
+    import json
+
+    from reelgraph.store import STORE_FORMAT
+
+    store = LocalStore(tmp_path)
+    store.write(FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}]))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["format"] == STORE_FORMAT == 1
+    del manifest["format"]  # a store from before the field: format 1, read as before
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert store.read().counts()["films"] == 1
+    manifest["format"] = STORE_FORMAT + 1
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreError, match=r"a store of format 2, written by a newer reelgraph; this one reads format 1"):
+        store.read()
+    with pytest.raises(StoreError, match=r"format 2"):
+        store.load({"x": FilmGraph.from_records(films=[{"id": "tt0000002", "title": "B"}])})
+    assert json.loads((tmp_path / "manifest.json").read_text())["format"] == 2  # untouched
+
+
+def test_a_damaged_manifest_is_one_line(tmp_path):
+    store = LocalStore(tmp_path)
+    store.write(FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}]))
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(StoreError, match=r"the store is damaged \(manifest.json: "):
+        store.read()
