@@ -13,15 +13,21 @@ no longer has is gone and what other sources brought stays.
 
 Writes are atomic: the new tables go to a sibling folder that replaces the old
 one only when complete, so a failed load never leaves a half-written store.
+One writer at a time changes a store (a second waits), and a reader always
+sees one version of it, never old films with new credits
+(:mod:`reelgraph._store_locks`); a store left aside by a writer killed
+between its two renames is put back by the next reader or writer.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.model import (
     LIST_COLUMNS,
@@ -42,6 +49,8 @@ from reelgraph.model import (
 )
 
 __all__ = ["DEFAULT_STORE", "STORE_FORMAT", "LocalStore", "store_path", "table_changes"]
+
+log = logging.getLogger(__name__)
 
 #: Where the store lives when neither ``--store`` nor ``REELGRAPH_STORE`` says.
 DEFAULT_STORE = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "reelgraph" / "store"
@@ -101,10 +110,39 @@ class LocalStore:
 
     def read(self) -> FilmGraph:
         """The stored (merged) graph; :class:`StoreError` if there is none yet."""
-        if not self.exists():
-            raise StoreError(f"{self.path}: no graph stored here yet; run 'reelgraph load SOURCE' or 'reelgraph demo'")
-        self.manifest()  # refuses a layout this reelgraph does not know
-        return _read_tables(self.path)
+        self._recover()
+        with store_lock(self.path, "swap", shared=True):  # one version, even while a writer swaps
+            if not self.exists():
+                raise StoreError(f"{self.path}: no graph stored here yet; run 'reelgraph load SOURCE' or 'reelgraph demo'")
+            self.manifest()  # refuses a layout this reelgraph does not know
+            return _read_tables(self.path)
+
+    @contextmanager
+    def writing(self):
+        """Hold the store for one writer: what is read inside is what the writes inside replace.
+
+        :meth:`load` and :meth:`write` take it themselves; a caller that reads,
+        computes and writes back (clusters) holds it around all three, so a
+        load by another process in between is not overwritten.
+        """
+        with store_lock(self.path, "write", waiting_message=f"{self.path}: another reelgraph is writing to this "
+                                                             "store; waiting for it to finish"):
+            self._recover()
+            _remove_stale_staging(self.path)
+            yield self
+
+    def _recover(self) -> None:
+        """Put back a store a writer killed between its two renames left aside (``.NAME.old-PID``)."""
+        if self.path.exists():
+            return
+        with store_lock(self.path, "swap"):
+            if self.path.exists():  # a writer was swapping: it is in place now
+                return
+            aside = [p for p in self.path.parent.glob(f".{self.path.name}.old-*") if (p / "manifest.json").is_file()]
+            if aside:
+                latest = max(aside, key=lambda p: (p / "manifest.json").stat().st_mtime)
+                latest.rename(self.path)
+                log.warning("%s: put back the store a stopped write left in %s", self.path, latest.name)
 
     def partitions(self, skip=()) -> dict[str, FilmGraph]:
         """Each source's own tables, by source key, in the order they were first loaded.
@@ -112,9 +150,10 @@ class LocalStore:
         Sources whose key is in ``skip`` are not read: an empty graph stands in
         their place (keeping the order), as for sources about to be replaced.
         """
-        return {entry["key"]: FilmGraph.empty() if entry["key"] in skip
-                else _read_tables(self.path / "parts" / entry["folder"])
-                for entry in self.manifest().get("partitions", [])}
+        with store_lock(self.path, "swap", shared=True):
+            return {entry["key"]: FilmGraph.empty() if entry["key"] in skip
+                    else _read_tables(self.path / "parts" / entry["folder"])
+                    for entry in self.manifest().get("partitions", [])}
 
     def load(self, parts: dict[str, FilmGraph], sources: dict[str, list] | None = None) -> tuple[FilmGraph, dict]:
         """Put each source's tables in the store, replacing an older copy of the same source.
@@ -139,23 +178,24 @@ class LocalStore:
             The new stored graph, and per table the ids ``added``,
             ``updated`` and ``removed`` (counts) against the old one.
         """
-        # What the old graph was, kept small: each table's row hashes (read
-        # one table at a time) and the films' cluster ids, not the graph itself.
-        self.manifest()  # refuses a layout this reelgraph does not know, before reading anything
-        before = self._row_fingerprints() if self.exists() else {}
-        clusters = self._cluster_ids() if self.exists() else pd.Series(dtype="Int64")
-        entries = {e["key"]: e for e in self.manifest().get("partitions", [])}
-        stored = self.partitions(skip=parts)  # the sources reloaded are replaced: no need to read them
-        stored.update(parts)
-        for key in parts:
-            entries.setdefault(key, {"key": key, "folder": f"{len(entries):04d}-{slugify(key)[:60]}"})
-            entries[key]["sources"] = list(map(str, (sources or {}).get(key, [])))
-            entries[key]["counts"] = parts[key].counts()
-        merged = merge_graphs(*stored.values())
-        merged.films["cluster"] = merged.films["id"].map(clusters).astype("Int64")
-        self._write(merged, list(entries.values()), {entries[k]["folder"]: g for k, g in parts.items()})
-        resolved = getattr(merged, "resolved_keys", {})
-        return merged, {table: _changes(before.get(table), getattr(merged, table), table, resolved) for table in _KEYS}
+        with self.writing():
+            # What the old graph was, kept small: each table's row hashes (read
+            # one table at a time) and the films' cluster ids, not the graph itself.
+            self.manifest()  # refuses a layout this reelgraph does not know, before reading anything
+            before = self._row_fingerprints() if self.exists() else {}
+            clusters = self._cluster_ids() if self.exists() else pd.Series(dtype="Int64")
+            entries = {e["key"]: e for e in self.manifest().get("partitions", [])}
+            stored = self.partitions(skip=parts)  # the sources reloaded are replaced: no need to read them
+            stored.update(parts)
+            for key in parts:
+                entries.setdefault(key, {"key": key, "folder": f"{len(entries):04d}-{slugify(key)[:60]}"})
+                entries[key]["sources"] = list(map(str, (sources or {}).get(key, [])))
+                entries[key]["counts"] = parts[key].counts()
+            merged = merge_graphs(*stored.values())
+            merged.films["cluster"] = merged.films["id"].map(clusters).astype("Int64")
+            self._write(merged, list(entries.values()), {entries[k]["folder"]: g for k, g in parts.items()})
+            resolved = getattr(merged, "resolved_keys", {})
+            return merged, {table: _changes(before.get(table), getattr(merged, table), table, resolved) for table in _KEYS}
 
     def _row_fingerprints(self) -> dict:
         """Per table of the stored graph, its :func:`_fingerprint`, reading one table at a time."""
@@ -180,7 +220,8 @@ class LocalStore:
 
     def write(self, graph: FilmGraph) -> None:
         """Replace the merged graph (e.g. with cluster ids added), keeping the sources' tables."""
-        self._write(graph, self.manifest().get("partitions", []), {})
+        with self.writing():
+            self._write(graph, self.manifest().get("partitions", []), {})
 
     def _write(self, graph: FilmGraph, partitions: list[dict], new_parts: dict[str, FilmGraph]) -> None:
         # Everything goes to a staging folder that replaces the store in one rename; the
@@ -203,10 +244,11 @@ class LocalStore:
             }
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
             old = None
-            if self.path.exists():
-                old = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
-                self.path.rename(old)
-            staging.rename(self.path)
+            with store_lock(self.path, "swap"):  # readers wait out the two renames, never see between them
+                if self.path.exists():
+                    old = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
+                    self.path.rename(old)
+                staging.rename(self.path)
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         except BaseException:
@@ -215,6 +257,12 @@ class LocalStore:
 
     def clear(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _remove_stale_staging(path: Path) -> None:
+    """Remove the staging folders (``.NAME.new-*``) of writers that were stopped; only a writer calls it."""
+    for staging in path.parent.glob(f".{path.name}.new-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _write_tables(graph: FilmGraph, folder: Path, written: tuple[FilmGraph, Path] | None = None) -> None:

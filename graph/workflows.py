@@ -151,9 +151,10 @@ def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error:
     parts, read_from = read_partitions(sources, progress=progress, on_error=on_error, **dataset_options)
     skipped = list(getattr(parts, "skipped", []))
     target = open_store(store)
-    # The manifest has the counts: reading the whole store for them cost seconds and gigabytes.
-    before = target.manifest().get("counts") or {name: 0 for name in FilmGraph.TABLES}
-    merged, changes = target.load(parts, read_from)
+    with target.writing():  # another load waits: the counts before are those this load replaces
+        # The manifest has the counts: reading the whole store for them cost seconds and gigabytes.
+        before = target.manifest().get("counts") or {name: 0 for name in FilmGraph.TABLES}
+        merged, changes = target.load(parts, read_from)
     in_neo4j = _to_neo4j(merged, neo4j, progress, bulk)
     reports = [g.report for g in parts.values() if getattr(g, "report", None) is not None]
     return LoadResult(target.path, before, merged.counts(), changes, in_neo4j, reports, skipped)
@@ -183,15 +184,16 @@ def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: in
 
     step = step or (lambda name: None)
     target = open_store(store)
-    step("reading the store")
-    graph = target.read()
-    step("building the mirror")
-    mirror = build_mirror(graph)
-    step("similarity graph")
-    result = cluster_films(similarity_graph(mirror), seed=seed, resolution=resolution, top_films=top_films)
-    step("writing cluster ids to the store")
-    graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
-    target.write(graph)
+    with target.writing():  # a load by another process waits, rather than be overwritten by this write
+        step("reading the store")
+        graph = target.read()
+        step("building the mirror")
+        mirror = build_mirror(graph)
+        step("similarity graph")
+        result = cluster_films(similarity_graph(mirror), seed=seed, resolution=resolution, top_films=top_films)
+        step("writing cluster ids to the store")
+        graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
+        target.write(graph)
     if neo4j is not None and neo4j.configured:
         from reelgraph.neo4j.sync import connect, write_clusters
 
