@@ -226,9 +226,15 @@ class _GzipSink:
             raise self._error
 
 
-def _write_rows(sink: _GzipSink, columns: list, tick=None):
-    """Append rows (one string array or scalar per column, nulls become ``\\N``) to ``sink``."""
-    n = max(len(c) for c in columns if not isinstance(c, pa.Scalar))
+def _write_rows(sink: _GzipSink, columns: list, tick=None, rows: int | None = None):
+    """Append rows to ``sink``: per column a string array, a scalar, or a function ``(start, stop) -> array``.
+
+    Nulls become ``\\N``.  A function builds its column one chunk of
+    :data:`_CHUNK_ROWS` rows at a time (then ``rows`` says how many): the
+    principals of a whole-IMDb-size folder are 120M rows, whose text in one
+    array would pass Arrow's 2 GiB limit and take gigabytes.
+    """
+    n = rows if rows is not None else max(len(c) for c in columns if not isinstance(c, pa.Scalar) and not callable(c))
     for start in range(0, n, _CHUNK_ROWS):
         stop = min(n, start + _CHUNK_ROWS)
         parts = []
@@ -236,7 +242,7 @@ def _write_rows(sink: _GzipSink, columns: list, tick=None):
             if isinstance(col, pa.Scalar):
                 parts.append(col)
             else:
-                part = col[start:stop]
+                part = col(start, stop) if callable(col) else col[start:stop]
                 parts.append(pc.fill_null(part, NULL) if part.null_count else part)
         line = pc.binary_join_element_wise(*parts, "\t")
         line = pc.binary_join_element_wise(line, "", "\n")
@@ -477,24 +483,32 @@ def write_synthetic_datasets(out_dir, titles: int = 1000, seed: int = 0, movie_s
         candidates = one_credit if len(one_credit) >= dangling_count else np.arange(people)
         dangling = np.sort(rng.choice(candidates, min(dangling_count, len(candidates)), replace=False))
 
-        cat_text = _pick(cat_names, category)
+        # The random draws are made for every row at once (the same draws, in the same order, at any
+        # size); the text is built a chunk at a time while writing.
         acting = np.isin(category, [cat_names.index(c) for c in ("actor", "actress", "self", "archive_footage")])
         pool = _characters_pool(rng)
-        characters = _pick(pool, rng.integers(0, len(pool), total))
-        characters = pc.if_else(pa.array(~acting | (rng.random(total) < 0.15)), pa.scalar(None, pa.string()), characters)
+        character_idx = rng.integers(0, len(pool), total)
+        no_character = ~acting | (rng.random(total) < 0.15)
+        del acting
         job_words = sorted({w for words in _JOBS.values() for w in words})
         job_idx = np.full(total, -1)
         for cat, words in _JOBS.items():
             rows = np.flatnonzero(category == cat_names.index(cat))
             rows = rows[rng.random(len(rows)) < 0.6]
             job_idx[rows] = np.array([job_words.index(w) for w in words])[rng.integers(0, len(words), len(rows))]
-        jobs = pc.if_else(pa.array(job_idx < 0), pa.scalar(None, pa.string()), _pick(job_words, np.maximum(job_idx, 0)))
+        none = pa.scalar(None, pa.string())
         _write_rows(
             sink("title.principals"),
-            [tconst.take(pa.array(title_of_row)), _int_text(ordering), nconst.take(pa.array(person_of_row)), cat_text, jobs, characters],
+            [lambda a, b: tconst.take(pa.array(title_of_row[a:b])),
+             lambda a, b: _int_text(ordering[a:b]),
+             lambda a, b: nconst.take(pa.array(person_of_row[a:b])),
+             lambda a, b: _pick(cat_names, category[a:b]),
+             lambda a, b: pc.if_else(pa.array(job_idx[a:b] < 0), none, _pick(job_words, np.maximum(job_idx[a:b], 0))),
+             lambda a, b: pc.if_else(pa.array(no_character[a:b]), none, _pick(pool, character_idx[a:b]))],
             bar.update,
+            rows=total,
         )
-        del characters, jobs, cat_text
+        character_idx = no_character = job_idx = ordering = None  # the text is written: free the draws
 
         # --- names -----------------------------------------------------------
         keep = np.ones(people, dtype=bool)
