@@ -36,6 +36,7 @@ Values only ever reach Cypher as parameters.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import uuid
@@ -69,6 +70,8 @@ __all__ = [
     "Neo4jSyncError",
     "parse_parameter",
 ]
+
+log = logging.getLogger(__name__)
 
 class Neo4jSyncError(ReelgraphError):
     """A sync stopped part-way; the message says how far it got and what to do."""
@@ -166,6 +169,7 @@ def ensure_schema(driver, *, indexes: bool = True) -> None:
                 "WHERE name IN $ours AND options.indexConfig['fulltext.analyzer'] <> $analyzer RETURN name",
                 ours=list(FULLTEXT_INDEXES), analyzer=FULLTEXT_ANALYZER)]
             for name in stale:
+                log.warning("Neo4j: remaking the full-text index %s to fold accents (once)", name)
                 session.run(f"DROP INDEX `{name}` IF EXISTS").consume()
         for statement in SCHEMA_STATEMENTS:
             if indexes or "CONSTRAINT" in statement:

@@ -216,14 +216,17 @@ def test_names_match_whatever_their_accents(synced):
         [["Keira Knightley", "Atonement (2007)", "Saoirse Ronan"], 1]]
 
 
-def test_a_full_text_index_made_by_an_older_reelgraph_is_made_again(synced):
+def test_a_full_text_index_made_by_an_older_reelgraph_is_made_again(synced, caplog):
     """An index from before accent folding (the standard analyzer) is dropped and remade with folding."""
     from reelgraph.neo4j.sync import ensure_schema
 
     run_cypher(synced, "DROP INDEX person_names IF EXISTS", write=True)
     run_cypher(synced, "CREATE FULLTEXT INDEX person_names FOR (p:Person) ON EACH [p.name] "
                "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}", write=True)
-    ensure_schema(synced)
+    with caplog.at_level("WARNING", logger="reelgraph.neo4j.sync"):
+        ensure_schema(synced)
+    assert "remaking the full-text index person_names to fold accents (once)" in caplog.text
+    assert "film_titles" not in caplog.text
     analyzers = run_cypher(synced, "SHOW FULLTEXT INDEXES YIELD name, options "
                            "RETURN name, options.indexConfig['fulltext.analyzer'] AS analyzer ORDER BY name")
     assert rows(analyzers) == [["film_titles", "standard-folding"], ["person_names", "standard-folding"]]
