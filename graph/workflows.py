@@ -103,7 +103,9 @@ def _to_neo4j(graph: FilmGraph, neo4j, progress: bool, bulk: bool | None = None)
     """Mirror the whole graph into Neo4j when ``neo4j`` (settings) is configured; None when it is not."""
     if neo4j is None or not neo4j.configured:
         return None
-    from reelgraph.neo4j.bulk import load_graph  # and the server module: only when there is a Neo4j to write to
+    from reelgraph.neo4j.bulk import (
+        load_graph,  # and the server module: only when there is a Neo4j to write to
+    )
 
     loader, counts = load_graph(graph, neo4j, bulk=bulk, progress=progress)
     return {**counts, "loader": loader}
@@ -239,24 +241,23 @@ def demo(store=None, views_dir=None, *, neo4j=None, progress: bool = False) -> D
     (5, ['clusters', 'more_like_this', 'neighbourhood', 'path'])
     """
     from reelgraph import views
-    from reelgraph.analysis.paths import bacon_numbers, costar_path, farthest_people
+    from reelgraph.analysis.paths import bacon_numbers, farthest_people
     from reelgraph.analysis.stats import graph_stats
     from reelgraph.loaders.sample import SAMPLE_SOURCES
     from reelgraph.mirror import build_mirror
 
     target = open_store(store)
-    graph, _ = target.load(*_read_sample(SAMPLE_SOURCES, progress))
-    summary = graph_stats(graph)
-    clustering = cluster(target, neo4j=None)
+    load(SAMPLE_SOURCES, store=target, progress=progress)
+    clustering = cluster(target)
     graph = target.read()
+    summary = graph_stats(graph)
     in_neo4j = _to_neo4j(graph, neo4j, progress)
 
     mirror = build_mirror(graph)
     centre = summary["best_connected"][0]
     bacon = bacon_numbers(mirror, centre["id"])
     # The two people farthest apart in the sample, and a chain between them.
-    farthest = farthest_people(mirror)
-    path = costar_path(mirror, farthest.source, farthest.target)
+    path = farthest_people(mirror).path
     views_dir = Path(views_dir or target.path.parent / "views")
     written = {
         "neighbourhood": views.write_html(views.view(mirror, SEED_FILM_ID), views_dir / "never-let-me-go.html"),
@@ -266,8 +267,3 @@ def demo(store=None, views_dir=None, *, neo4j=None, progress: bool = False) -> D
     }
     return DemoResult(target.path, summary, path, bacon, clustering, written, in_neo4j)
 
-
-def _read_sample(sources, progress):
-    from reelgraph.loaders import read_partitions
-
-    return read_partitions(sources, progress=progress)

@@ -33,13 +33,6 @@ def output_option(help: str, *aliases: str, dir_okay: bool = False, file_okay: b
     return decorate
 
 
-def open_mirror(store_dir):
-    """The mirror of the store ``--store`` names (:func:`reelgraph.workflows.open_mirror`)."""
-    from reelgraph.workflows import open_mirror as build
-
-    return build(store_dir)
-
-
 def quiet_option(f):
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(f)
 

@@ -15,13 +15,13 @@ from reelgraph.cli._options import (
     json_option,
     neo4j_options,
     neo4j_settings,
-    open_mirror,
     path_filters,
     plural,
     print_path,
     quiet_option,
     store_option,
 )
+from reelgraph.workflows import open_mirror
 
 __all__ = ["path", "bacon", "centres", "similar", "clusters", "mirror"]
 
@@ -33,8 +33,7 @@ def _hints(between_films: bool | None = None):
     ``between_films``: whether ``--films`` was given to ``path`` (None: the
     command has no such option, so it is not suggested).
     """
-    from reelgraph.errors import NoCreditError
-    from reelgraph.errors import NameNotFoundError
+    from reelgraph.errors import NameNotFoundError, NoCreditError
 
     try:
         yield

@@ -8,10 +8,10 @@ import click
 from reelgraph.cli._options import (
     echo_json,
     json_option,
-    open_mirror,
     output_option,
     store_option,
 )
+from reelgraph.workflows import open_mirror
 
 __all__ = ["show"]
 
