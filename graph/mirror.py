@@ -35,7 +35,9 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from reelgraph.model import LIST_COLUMNS, FilmGraph
+import pyarrow as pa
+from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
+from reelgraph.store import frame_from_arrow
 from reelgraph.schema import IN_GENRE, MORE_LIKE_THIS, NODE_LABELS, OTHER_ROLE, RELATIONSHIP_TYPES, relationship_type
 
 __all__ = [
@@ -124,6 +126,13 @@ class Mirror:
     (30, 281, 'Never Let Me Go')
     """
 
+    #: Labels normalised for name resolution (Arrow), when the persisted index has them.
+    normalized_labels = None
+    #: The tables as memory-mapped Arrow, for a mirror opened from the persisted index.
+    _arrow_tables = None
+    _summary = None
+    _collaborators = None
+
     def __init__(self, film_graph: FilmGraph):
         fg = film_graph
         self.film_graph = fg
@@ -156,6 +165,91 @@ class Mirror:
 
         self._views: dict[frozenset, CsrView] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_index(cls, *, n_people, n_films, role_names, ids, labels, normalized_labels, lookup_arrays, arrays,
+                   views, degrees, collaborators, tables, own_rows, summary) -> "Mirror":
+        """A mirror over the memory-mapped arrays of a persisted graph index (:mod:`reelgraph.graph_index`).
+
+        The tables (``film_graph``, ``people``, ``films``) become pandas only
+        when code asks for them whole; showing some rows reads those rows.
+        """
+        from reelgraph.graph_index import IdLookup
+
+        mirror = cls.__new__(cls)
+        mirror.n_people, mirror.n_films, mirror.role_names = int(n_people), int(n_films), list(role_names)
+        mirror.ids = ids
+        mirror.__dict__["labels"] = labels
+        mirror.__dict__["_index"] = IdLookup(ids, *lookup_arrays)
+        mirror.normalized_labels = normalized_labels
+        for name, array in arrays.items():
+            setattr(mirror, name, array)
+        mirror._views, mirror._lock = dict(views), threading.Lock()
+        mirror.__dict__["_degrees"] = degrees
+        mirror._collaborators, mirror._summary = collaborators, summary
+        mirror._arrow_tables, mirror._own_rows = tables, own_rows
+        return mirror
+
+    @cached_property
+    def film_graph(self) -> FilmGraph:
+        """The canonical tables (from the persisted index: read whole on first use)."""
+        people, films = (self._index_rows(name, slice(0, self._own_rows[name])) for name in ("people", "films"))
+        return FilmGraph(people=people, films=films, credits=self._index_rows("credits"),
+                         similar=self._index_rows("similar"))
+
+    @cached_property
+    def people(self) -> pd.DataFrame:
+        return self._index_rows("people")
+
+    @cached_property
+    def films(self) -> pd.DataFrame:
+        return self._index_rows("films")
+
+    def table_rows(self, table: str, rows, columns) -> pd.DataFrame:
+        """Some rows of some columns of a table, in canonical dtypes, without reading the rest.
+
+        ``people`` and ``films`` rows are node-aligned (row ``j`` of films is
+        node ``n_people + j``); ``credits`` and ``similar`` rows are in the
+        order of ``film_graph``'s, as :attr:`credit_person` and
+        :attr:`similar_src` are.
+        """
+        columns = list(columns)
+        if self._arrow_tables is None or table in self.__dict__:
+            frame = self.__dict__.get(table) if table in ("people", "films") else getattr(self.film_graph, table)
+            return frame[columns].iloc[rows]
+        rows = np.asarray(rows)
+        return self._index_rows(table, np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.int64), columns)
+
+    def arrow_column(self, table: str, column: str) -> pa.ChunkedArray:
+        """One whole column of a table as Arrow (node-aligned for people and films): mapped, not copied, when it can be."""
+        from reelgraph.graph_index import decoded
+
+        if self._arrow_tables is None or table in self.__dict__:
+            frame = self.__dict__.get(table) if table in ("people", "films") else getattr(self.film_graph, table)
+            return pa.chunked_array([pa.array(frame[column], from_pandas=True)])
+        return decoded(self._arrow_tables[table].select([column])).column(column)
+
+    def _index_rows(self, table: str, rows=None, columns=None) -> pd.DataFrame:
+        """Rows (all, a slice or indexes) of a table of the persisted index, its columns in canonical order."""
+        from reelgraph.graph_index import ID_COLUMNS, decoded
+
+        arrow = self._arrow_tables[table]
+        if isinstance(rows, slice):
+            arrow, rows = arrow.slice(rows.start, rows.stop - rows.start), np.arange(rows.start, rows.stop)
+        elif rows is not None:
+            arrow = arrow.take(pa.array(rows, type=pa.int64()))
+        else:
+            rows = np.arange(arrow.num_rows)
+        out = {}
+        for name in TABLE_COLUMNS[table]:
+            if columns is not None and name not in columns:
+                continue
+            if name in ID_COLUMNS.get(table, {}):  # kept as node indexes
+                out[name] = pa.array(self.ids[getattr(self, ID_COLUMNS[table][name])[rows]], type=pa.string())
+            else:
+                out[name] = arrow.column(name)
+        frame = frame_from_arrow(decoded(pa.table(out)), table)
+        return frame if columns is None else frame[list(columns)]
 
     # -- identity ----------------------------------------------------------
 
@@ -201,6 +295,8 @@ class Mirror:
 
     def label(self, index: int) -> str:
         """Name of a person or title of a film; the id when the tables have neither."""
+        if "labels" in self.__dict__:  # all known already (a mirror from the graph index maps them)
+            return self.labels[index]
         if index < self.n_people:
             value = self.people["name"].iat[index]
         else:
@@ -245,7 +341,7 @@ class Mirror:
         where = np.flatnonzero(is_person)
         if len(where):
             rows = indexes[where]
-            births, professions = _plain_columns(self.people, rows, ["birth_year", "professions"])
+            births, professions = _plain_columns(self.table_rows("people", rows, ["birth_year", "professions"]))
             for k, label, birth, jobs in zip(where.tolist(), self.labels[rows], births, professions):
                 out[k] = {"kind": "person", "label": label, "birth_year": birth,
                           "professions": list(jobs) if isinstance(jobs, list) else []}
@@ -253,7 +349,7 @@ class Mirror:
         if len(where):
             rows = indexes[where]
             columns = ["year", "rating", "votes", "genres", "title_type", "stub", "cluster"]
-            values = _plain_columns(self.films, rows - self.n_people, columns)
+            values = _plain_columns(self.table_rows("films", rows - self.n_people, columns))
             for k, label, year, rating, votes, genres, title_type, stub, cluster in zip(
                     where.tolist(), self.labels[rows], *values):
                 out[k] = {"kind": "film", "label": label, "year": year, "rating": rating, "votes": votes,
@@ -363,16 +459,16 @@ class Mirror:
             kept = np.flatnonzero(keep)
         G = nx.Graph()
         G.add_nodes_from(zip(self.ids[kept], self._node_attr_dicts(kept)))
-        credits = self.film_graph.credits
-        rows = slice(None) if keep is None else keep[self.credit_person] & keep[self.credit_film]
-        if len(credits):
+        rows = np.arange(len(self.credit_person)) if keep is None else np.flatnonzero(keep[self.credit_person] & keep[self.credit_film])
+        if len(rows):
+            credits = self.table_rows("credits", rows, ["role", "characters", "billing"])
             frame = pd.DataFrame(
                 {
                     "p": self.credit_person[rows],
                     "f": self.credit_film[rows],
-                    "role": credits["role"].to_numpy(dtype=object)[rows],
-                    "characters": credits["characters"].to_numpy(dtype=object)[rows],
-                    "billing": credits["billing"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)[rows],
+                    "role": credits["role"].to_numpy(dtype=object),
+                    "characters": credits["characters"].to_numpy(dtype=object),
+                    "billing": credits["billing"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
                 }
             )
             for (p, f), group in frame.groupby(["p", "f"], sort=True):
@@ -386,10 +482,10 @@ class Mirror:
                 G.add_edge(self.ids[p], self.ids[f], roles=roles, characters=characters, billing=None if np.isnan(billing) else int(billing))
         similar = nx.DiGraph()
         similar.add_nodes_from(self.ids[kept[kept >= self.n_people]])
-        sim = self.film_graph.similar
-        links = np.ones(len(self.similar_src), dtype=bool) if keep is None else keep[self.similar_src] & keep[self.similar_dst]
-        for s, d, rank, source in zip(self.similar_src[links], self.similar_dst[links], sim["rank"].to_numpy(dtype=object)[links],
-                                      sim["source"].to_numpy(dtype=object)[links]):
+        links = np.arange(len(self.similar_src)) if keep is None else np.flatnonzero(keep[self.similar_src] & keep[self.similar_dst])
+        sim = self.table_rows("similar", links, ["rank", "source"])
+        for s, d, rank, source in zip(self.similar_src[links], self.similar_dst[links], sim["rank"].to_numpy(dtype=object),
+                                      sim["source"].to_numpy(dtype=object)):
             similar.add_edge(self.ids[s], self.ids[d], rank=_plain(rank), source=_plain(source))
         G.graph["similar"] = similar
         if keep is not None:
@@ -399,6 +495,10 @@ class Mirror:
 
     def degrees(self) -> np.ndarray:
         """Each node's degree in :attr:`nx`: distinct credit neighbours plus "More like this" links (in and out)."""
+        return self._degrees
+
+    @cached_property
+    def _degrees(self) -> np.ndarray:
         view = self.view(frozenset(self.role_names))
         degree = np.asarray(view.degree, dtype=np.int64).copy()
         if len(self.similar_src):
@@ -478,6 +578,9 @@ def _aligned(table: pd.DataFrame, ids: np.ndarray, name: str) -> pd.DataFrame:
         return table
     first = table.drop_duplicates("id", keep="first").set_index("id")
     out = first.reindex(pd.Index(ids, name="id")).reset_index()
+    out["id"] = out["id"].astype(object)  # reset_index infers a string dtype; the canonical tables hold objects
+    for column in out.columns[out.dtypes == object]:  # and None for missing text, where reindex puts NaN
+        out[column] = out[column].where(out[column].notna(), None)
     # Rows added for ids the table lacks get empty lists, as normalize_table gives.
     for column in LIST_COLUMNS[name]:
         if column in out.columns:
@@ -485,10 +588,9 @@ def _aligned(table: pd.DataFrame, ids: np.ndarray, name: str) -> pd.DataFrame:
     return out
 
 
-def _plain_columns(table: pd.DataFrame, rows: np.ndarray, columns) -> list:
-    """Plain Python values (None for missing) of ``columns`` at ``rows``, column by column."""
-    part = table.iloc[rows]
-    return [[_plain(v) for v in part[c].to_numpy(dtype=object)] for c in columns]
+def _plain_columns(part: pd.DataFrame) -> list:
+    """Plain Python values (None for missing) of each column of ``part``, column by column."""
+    return [[_plain(v) for v in part[c].to_numpy(dtype=object)] for c in part.columns]
 
 
 def _plain(value):

@@ -476,15 +476,35 @@ def merge_graphs(*graphs: FilmGraph) -> FilmGraph:
     graphs = [g for g in graphs if g is not None]
     if not graphs:
         return FilmGraph.empty()
-    films = pd.concat([g.films for g in graphs], ignore_index=True)
-    people = pd.concat([g.people for g in graphs], ignore_index=True)
-    credits = pd.concat([g.credits for g in graphs], ignore_index=True)
-    similar = pd.concat([g.similar for g in graphs], ignore_index=True)
+    films, people, credits, similar = (pd.concat([getattr(g, name) for g in graphs], ignore_index=True)
+                                       for name in FilmGraph.TABLES)
+    return _fold_resolved(films, people, credits, similar, _derived_key_maps(films, people, similar))
 
+
+def _derived_key_maps(films: pd.DataFrame, people: pd.DataFrame, similar: pd.DataFrame) -> dict:
+    """Which derived keys of the rows of all sources become IMDb ids: ``{"film": {...}, "person": {...}}``.
+
+    Only ``films`` ``id``, ``title`` and ``year``, ``people`` ``id`` and
+    ``name``, and ``similar`` ``film_id`` and ``similar_id`` are read; rows
+    that can change no answer may be left out (an IMDb id whose title or
+    name no derived key has, a link to an IMDb id), which lets the store
+    work the maps out without reading every row of every source.
+    """
     film_map = _resolve_film_keys(films, similar)
     imdb = _matches(people["id"], _IMDB_PERSON_ID)
     person_map = _resolve_keys(people["id"][~imdb], people["name"][~imdb], people["id"][imdb], people["name"][imdb]) if not imdb.all() else {}
+    return {"film": film_map, "person": person_map}
 
+
+def _fold_resolved(films: pd.DataFrame, people: pd.DataFrame, credits: pd.DataFrame, similar: pd.DataFrame,
+                   resolved: dict) -> FilmGraph:
+    """The merged graph of the rows of all sources (in source order), given the :func:`_derived_key_maps`.
+
+    Each merged row depends only on the rows that share its key (after the
+    maps), and on their order: the store re-merges only the keys a load
+    touched, with the maps of all sources.  The frames are changed in place.
+    """
+    film_map, person_map = resolved["film"], resolved["person"]
     if film_map:
         films["id"] = films["id"].replace(film_map)
         credits["film_id"] = credits["film_id"].replace(film_map)
@@ -509,5 +529,5 @@ def merge_graphs(*graphs: FilmGraph) -> FilmGraph:
     merged = FilmGraph(films, people, credits, similar.sort_values(["film_id", "source", "rank"], kind="stable"))
     # Which derived keys became IMDb ids here: a store's change report counts
     # a stub completed by its film as updated, not as one removed and one added.
-    merged.resolved_keys = {"film": film_map, "person": person_map}
+    merged.resolved_keys = resolved
     return merged

@@ -40,6 +40,7 @@ from reelgraph.mirror import MISSING_INT, Mirror, build_mirror
 
 __all__ = [
     "normalize_name",
+    "normalize_labels",
     "resolve_person",
     "resolve_film",
     "resolve_node",
@@ -67,7 +68,8 @@ _YEAR_SUFFIX = re.compile(r"^(.*\S)\s*\((\d{4})\)\s*$")
 _cache: "weakref.WeakKeyDictionary[Mirror, dict]" = weakref.WeakKeyDictionary()
 
 
-def _normalize_array(values) -> pa.Array:
+def normalize_labels(values) -> pa.Array:
+    """Names or titles as :func:`normalize_name` gives each, as one Arrow array (vectorised)."""
     arr = pa.array(values, type=pa.string(), from_pandas=True)
     arr = pc.utf8_normalize(arr, form="NFKD")
     arr = pc.replace_substring_regex(arr, pattern=r"\p{Mn}+", replacement="")  # accents: combining marks
@@ -86,14 +88,17 @@ def normalize_name(text: str) -> str:
     """
     # The same pyarrow kernels as for the whole table, so both sides agree
     # even on unusual characters.
-    return _normalize_array([text])[0].as_py() or ""
+    return normalize_labels([text])[0].as_py() or ""
 
 
 def _normalized(mirror: Mirror, kind: str) -> pa.Array:
+    persisted = mirror.normalized_labels  # written with the store's graph index
+    if persisted is not None:
+        return persisted.slice(0, mirror.n_people) if kind == "person" else persisted.slice(mirror.n_people)
     per_mirror = _cache.setdefault(mirror, {})
     if kind not in per_mirror:
         labels = mirror.labels[: mirror.n_people] if kind == "person" else mirror.labels[mirror.n_people :]
-        per_mirror[kind] = _normalize_array(labels)
+        per_mirror[kind] = normalize_labels(labels)
     return per_mirror[kind]
 
 
@@ -186,7 +191,7 @@ def _matches(mirror: Mirror, text: str, kind: str) -> np.ndarray:
             found = found[mirror.film_year[found] == int(match.group(2))]
     if len(found) > 1 and kind == "film":
         # A film known only from a "More like this" list loses to the full film of that title.
-        stub = mirror.films["stub"].to_numpy(dtype=bool, na_value=False)[found]
+        stub = mirror.table_rows("films", found, ["stub"])["stub"].to_numpy(dtype=bool, na_value=False)
         if (~stub).sum() == 1:
             found = found[~stub]
     return found.astype(np.int64) + offset
@@ -303,11 +308,10 @@ def _describe_many(mirror: Mirror, nodes: np.ndarray, kind: str) -> list[str]:
     lines = []
     if kind == "person":
         summaries = _person_summaries(mirror, nodes)
-        births = mirror.people["birth_year"]
-        for p in nodes.tolist():
+        births = mirror.table_rows("people", nodes, ["birth_year"])["birth_year"].tolist()
+        for p, birth in zip(nodes.tolist(), births):
             film, votes, n_credits = summaries[p]
             details = []
-            birth = births.iat[p]
             if not pd.isna(birth):
                 details.append(f"b. {int(birth)}")
             if film >= 0:
@@ -316,14 +320,14 @@ def _describe_many(mirror: Mirror, nodes: np.ndarray, kind: str) -> list[str]:
             lines.append(((-votes, -n_credits, str(mirror.ids[p])), text))
     else:
         directors = _directors(mirror, nodes)
-        types = mirror.films["title_type"]
-        for f in nodes.tolist():
+        types = mirror.table_rows("films", nodes - mirror.n_people, ["title_type"])["title_type"].tolist()
+        for f, title_type in zip(nodes.tolist(), types):
             j = f - mirror.n_people
             details = []
             if mirror.film_year[j] != MISSING_INT:
                 details.append(str(int(mirror.film_year[j])))
-            if isinstance(types.iat[j], str):
-                details.append(types.iat[j])
+            if isinstance(title_type, str):
+                details.append(title_type)
             if f in directors:
                 details.append("dir. " + ", ".join(sorted(set(directors[f]))[:2]))
             text = f"{mirror.ids[f]} {mirror.label(f)}" + (f" ({', '.join(details)})" if details else "")

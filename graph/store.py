@@ -27,6 +27,7 @@ import logging
 import os
 import shutil
 import tempfile
+import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,17 +39,22 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
+from reelgraph.graph_index import store_version, write_index
 from reelgraph.model import (
+    _IMDB_FILM_ID,
+    _IMDB_PERSON_ID,
     LIST_COLUMNS,
     TABLE_COLUMNS,
     FilmGraph,
+    _derived_key_maps,
+    _fold_resolved,
     cyclic_gc_paused,
     merge_graphs,
     normalize_table,
     slugify,
 )
 
-__all__ = ["DEFAULT_STORE", "STORE_FORMAT", "LocalStore", "store_path", "table_changes"]
+__all__ = ["DEFAULT_STORE", "STORE_FORMAT", "LocalStore", "frame_from_arrow", "store_path", "table_changes"]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +123,21 @@ class LocalStore:
             self.manifest()  # refuses a layout this reelgraph does not know
             return _read_tables(self.path)
 
+    def mirror(self, progress: bool = True):
+        """The mirror of the stored graph, memory-mapped from its persisted index (:mod:`reelgraph.graph_index`).
+
+        Opening it reads almost nothing: what a query touches is paged in.
+        An index that is missing, stale or damaged is rebuilt first (a
+        warning, and a progress bar on a terminal when ``progress``).
+        """
+        from reelgraph.graph_index import ensure_index
+
+        self._recover()
+        with store_lock(self.path, "swap", shared=True):  # one version, even while a writer swaps
+            if not self.exists():
+                raise StoreError(f"{self.path}: no graph stored here yet; run 'reelgraph load SOURCE' or 'reelgraph demo'")
+            return ensure_index(self.path, self.manifest(), lambda: _read_tables(self.path), progress=progress)
+
     @contextmanager
     def writing(self):
         """Hold the store for one writer: what is read inside is what the writes inside replace.
@@ -164,6 +185,8 @@ class LocalStore:
         copy of IMDb's datasets) replaces its earlier tables, so values it
         changed are updated and rows it no longer has are gone, while other
         sources' rows stay.  Cluster ids survive for films still there.
+        A load of few rows (a saved page added to IMDb's datasets) re-merges
+        only the keys it touches, with the same result and report.
 
         Parameters
         ----------
@@ -179,23 +202,72 @@ class LocalStore:
             ``updated`` and ``removed`` (counts) against the old one.
         """
         with self.writing():
-            # What the old graph was, kept small: each table's row hashes (read
-            # one table at a time) and the films' cluster ids, not the graph itself.
-            self.manifest()  # refuses a layout this reelgraph does not know, before reading anything
-            before = self._row_fingerprints() if self.exists() else {}
-            clusters = self._cluster_ids() if self.exists() else pd.Series(dtype="Int64")
-            entries = {e["key"]: e for e in self.manifest().get("partitions", [])}
-            stored = self.partitions(skip=parts)  # the sources reloaded are replaced: no need to read them
-            stored.update(parts)
+            manifest = self.manifest()  # refuses a layout this reelgraph does not know, before reading anything
+            if _touches_few_rows(manifest, parts):
+                merged, changes = self._merge_touched(parts)
+            else:
+                merged, changes = self._merge_all(parts)
+            entries = {e["key"]: e for e in manifest.get("partitions", [])}
             for key in parts:
                 entries.setdefault(key, {"key": key, "folder": f"{len(entries):04d}-{slugify(key)[:60]}"})
                 entries[key]["sources"] = list(map(str, (sources or {}).get(key, [])))
                 entries[key]["counts"] = parts[key].counts()
-            merged = merge_graphs(*stored.values())
-            merged.films["cluster"] = merged.films["id"].map(clusters).astype("Int64")
             self._write(merged, list(entries.values()), {entries[k]["folder"]: g for k, g in parts.items()})
-            resolved = getattr(merged, "resolved_keys", {})
-            return merged, {table: _changes(before.get(table), getattr(merged, table), table, resolved) for table in _KEYS}
+            return merged, changes
+
+    def _merge_all(self, parts: dict[str, FilmGraph]) -> tuple[FilmGraph, dict]:
+        """:meth:`load`'s merge of every source's tables, and the change report against every stored row."""
+        # What the old graph was, kept small: each table's row hashes (read
+        # one table at a time) and the films' cluster ids, not the graph itself.
+        before = self._row_fingerprints() if self.exists() else {}
+        clusters = self._cluster_ids() if self.exists() else pd.Series(dtype="Int64")
+        stored = self.partitions(skip=parts)  # the sources reloaded are replaced: no need to read them
+        stored.update(parts)
+        merged = merge_graphs(*stored.values())
+        merged.films["cluster"] = merged.films["id"].map(clusters).astype("Int64")
+        resolved = getattr(merged, "resolved_keys", {})
+        return merged, {table: _changes(before.get(table), getattr(merged, table), table, resolved) for table in _KEYS}
+
+    def _merge_touched(self, parts: dict[str, FilmGraph]) -> tuple[FilmGraph, dict]:
+        """:meth:`load`'s merge and change report, re-merging only the keys the loaded sources touch.
+
+        Each merged row depends only on the rows of all sources that share its
+        key once derived keys are resolved, taken in source order
+        (:func:`~reelgraph.model.merge_graphs`).  So a key that no row of a
+        replaced or new source has, before or after, and that no changed
+        resolution of a derived key moves, keeps its stored merged row, and
+        its stored row is also what the report would compare it with:
+        unchanged.  The resolutions themselves are worked out exactly, for
+        the sources before and after, from the few rows that can decide
+        them (:func:`_resolution_maps`).  Every other source is read only
+        as its key columns, and whole only for the rows of touched keys; the
+        stored graph is read whole, as the graph to write is whole.
+        """
+        folders = {e["key"]: self.path / "parts" / e["folder"] for e in self.manifest()["partitions"]}
+        # A replaced source is small here (_touches_few_rows): read whole, for the keys it had.
+        before = {key: _SourceRows(graph=_read_tables(folder)) if key in parts else _SourceRows(folder=folder)
+                  for key, folder in folders.items()}
+        after = {**before, **{key: _SourceRows(graph=graph) for key, graph in parts.items()}}  # the order merge_graphs gets
+        maps_before, maps_after = _resolution_maps(before.values(), after.values())
+        touched = _touched_keys(before, after, parts.keys(), maps_before, maps_after)
+        rows = {table: pd.concat([source.rows(table, _key_rows(source.keys(table), table, touched[table], maps_after))
+                                  for source in after.values()], ignore_index=True) for table in FilmGraph.TABLES}
+        remerged = _fold_resolved(rows["films"], rows["people"], rows["credits"], rows["similar"], maps_after)
+        stored_keys = _SourceRows(folder=self.path)
+        tables, changes = {}, {}
+        for table in _KEYS:
+            with _damaged_is_a_store_error(self.path):  # FilmGraph below normalizes the whole table, once
+                old = _read_table(self.path / f"{table}.parquet", table)
+            replaced = _key_rows(stored_keys.keys(table), table, touched[table])  # stored keys are resolved already
+            old_rows, new = normalize_table(old.loc[replaced], table), getattr(remerged, table)
+            if table == "films":  # cluster ids survive, as in _merge_all
+                new = new.assign(cluster=new["id"].map(old_rows.set_index("id")["cluster"].dropna()).astype("Int64"))
+            changes[table] = _changes(_fingerprint(old_rows, table), new, table, maps_after)
+            tables[table] = pd.concat([old.loc[~replaced], new], ignore_index=True)
+        tables["similar"] = tables["similar"].sort_values(["film_id", "source", "rank"], kind="stable")  # merge_graphs' order
+        merged = FilmGraph(**tables)
+        merged.resolved_keys = maps_after
+        return merged, changes
 
     def _row_fingerprints(self) -> dict:
         """Per table of the stored graph, its :func:`_fingerprint`, reading one table at a time."""
@@ -238,10 +310,12 @@ class LocalStore:
                     _link_tree(self.path / "parts" / entry["folder"], target)
             manifest = {
                 "format": STORE_FORMAT,
+                "version": uuid.uuid4().hex,  # what the graph index is built for (reelgraph.graph_index)
                 "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "counts": graph.counts(),
                 "partitions": partitions,
             }
+            write_index(graph, staging, store_version(manifest))
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
             old = None
             with store_lock(self.path, "swap"):  # readers wait out the two renames, never see between them
@@ -288,15 +362,19 @@ _MASKED_DTYPES = {"Int64": pd.Int64Dtype(), "Float64": pd.Float64Dtype(), "boole
 
 
 def _read_table(path: Path, table: str) -> pd.DataFrame:
-    """One Parquet table, each column converted straight to its canonical dtype.
+    """One Parquet table, each column converted straight to its canonical dtype (:func:`frame_from_arrow`)."""
+    return frame_from_arrow(pq.read_table(path), table)
 
-    Why not ``pd.read_parquet``: it gives list cells as numpy arrays and text
-    as Arrow-backed strings, which FilmGraph then converts cell by cell into
-    Python lists and objects: 8.2 s for a store of 500k movies, against 4.2 s
-    when Arrow builds the lists and objects itself, with the same result
-    (benchmarks/bench_commands.py).
+
+def frame_from_arrow(arrow: pa.Table, table: str) -> pd.DataFrame:
+    """An Arrow table of canonical table ``table`` as pandas, each column converted straight to its canonical dtype.
+
+    Why not ``pa.Table.to_pandas`` (or ``pd.read_parquet``): it gives list
+    cells as numpy arrays and text as Arrow-backed strings, which FilmGraph
+    then converts cell by cell into Python lists and objects: 8.2 s for a
+    store of 500k movies, against 4.2 s when Arrow builds the lists and
+    objects itself, with the same result (benchmarks/bench_commands.py).
     """
-    arrow = pq.read_table(path)
     columns, lists = TABLE_COLUMNS[table], LIST_COLUMNS[table]
     out = {}
     with cyclic_gc_paused():
@@ -415,7 +493,14 @@ def _stored_fingerprint(path: Path, table: str) -> tuple:
 
 
 #: Which key columns hold film ids and which person ids (for keys resolved by a merge).
-_KEY_KINDS = {"id": None, "person_id": "person", "film_id": "film", "similar_id": "film"}
+_KEY_KINDS = {"person_id": "person", "film_id": "film", "similar_id": "film"}
+
+
+def _id_kind(table: str, column: str) -> str | None:
+    """``"film"`` or ``"person"``: what the key column ``column`` of ``table`` holds ids of (None: no ids)."""
+    if column == "id":
+        return {"films": "film", "people": "person"}[table]
+    return _KEY_KINDS.get(column)
 
 
 def _earlier_keys(df: pd.DataFrame, table: str, resolved: dict) -> pd.Series:
@@ -428,7 +513,7 @@ def _earlier_keys(df: pd.DataFrame, table: str, resolved: dict) -> pd.Series:
     key = _KEYS[table]
     inverse = {}
     for column in key:
-        kind = _KEY_KINDS.get(column) or ("film" if table == "films" else "person" if table == "people" else None)
+        kind = _id_kind(table, column)
         mapping = resolved.get(kind) if kind else None
         if mapping:
             back: dict[str, list] = {}
@@ -476,3 +561,189 @@ def _changes(before, new_df: pd.DataFrame, table: str, resolved: dict | None = N
                    + int(completed.nunique()),
         "removed": int(len(removed)) - int(completed.index.nunique()),
     }
+
+
+# -- a load that touches few keys -------------------------------------------
+
+#: A load whose sources (their new tables and the stored ones they replace)
+#: hold at most this share of the stored rows re-merges only the keys they
+#: touch (:meth:`LocalStore._merge_touched`): adding a saved page to IMDb's
+#: movies.  A larger one (a first load, a newer copy of IMDb's datasets)
+#: merges everything, which then costs less than reading the replaced
+#: source and every source's keys besides.
+_TOUCHED_SHARE = 0.25
+
+#: Columns beside the key that resolving derived keys reads (merge_graphs).
+_LABELS = {"films": ["title", "year"], "people": ["name"], "credits": [], "similar": []}
+
+#: Arrow's types that hold canonical masked columns, to convert a few rows read whole.
+_ARROW_MASKED = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def _touches_few_rows(manifest: dict, parts: dict[str, FilmGraph]) -> bool:
+    """Whether :meth:`LocalStore.load` of ``parts`` re-merges only the keys they touch (see :data:`_TOUCHED_SHARE`).
+
+    Decided from the manifest's counts alone, so a large replaced source is
+    never read: the full merge does not read it either.
+    """
+    counts = {e["key"]: e.get("counts") for e in manifest.get("partitions", [])}
+    if not counts or any(key in counts and counts[key] is None for key in parts):
+        return False  # no sources to keep (a graph written whole), or a source of unknown size
+    changed = sum(sum((counts.get(key) or {}).values()) + sum(graph.counts().values()) for key, graph in parts.items())
+    return changed <= _TOUCHED_SHARE * sum(manifest.get("counts", {}).values())
+
+
+@contextmanager
+def _damaged_is_a_store_error(folder: Path):
+    try:
+        yield
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
+
+
+class _SourceRows:
+    """One source's tables (a graph, or a folder of Parquet tables) as far as a load of few keys reads them.
+
+    :meth:`keys` gives a table's key columns (and :data:`_LABELS`) for every
+    row, as Arrow; :meth:`rows` the whole rows asked for, canonical.  A
+    folder's other columns are read only in the row groups that hold rows
+    asked for.
+    """
+
+    def __init__(self, graph: FilmGraph | None = None, folder: Path | None = None):
+        self.graph, self.folder, self._keys = graph, folder, {}
+
+    def keys(self, table: str) -> pa.Table:
+        if table not in self._keys:
+            columns = _KEYS[table] + _LABELS[table]
+            if self.graph is not None:
+                arrow = pa.Table.from_pandas(getattr(self.graph, table)[columns], preserve_index=False)
+            else:
+                with _damaged_is_a_store_error(self.folder):
+                    arrow = pq.read_table(self.folder / f"{table}.parquet", columns=columns)
+            # one type a column, whatever a source's all-empty columns were written as
+            self._keys[table] = arrow.cast(pa.schema([(c, pa.int64() if c == "year" else pa.string()) for c in columns]))
+        return self._keys[table]
+
+    def rows(self, table: str, wanted: np.ndarray) -> pd.DataFrame:
+        """The rows of ``table`` where ``wanted`` (a mask over :meth:`keys`' rows) is True."""
+        if self.graph is not None:
+            return getattr(self.graph, table)[wanted]
+        with _damaged_is_a_store_error(self.folder):
+            parquet = pq.ParquetFile(self.folder / f"{table}.parquet")
+            bounds = np.cumsum([0] + [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)])
+            groups = [i for i in range(parquet.num_row_groups) if wanted[bounds[i]:bounds[i + 1]].any()]
+            arrow = parquet.read_row_groups(groups) if groups else parquet.schema_arrow.empty_table()
+        if groups:
+            arrow = arrow.filter(pa.array(np.concatenate([wanted[bounds[i]:bounds[i + 1]] for i in groups])))
+        return normalize_table(arrow.to_pandas(types_mapper=_ARROW_MASKED.get), table)
+
+
+def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
+    """Which ``ids`` of ``films`` (or ``people``) are IMDb ids, as merge_graphs tells them from derived keys."""
+    pattern = _IMDB_FILM_ID if table == "films" else _IMDB_PERSON_ID
+    return pc.fill_null(pc.match_substring_regex(ids, pattern.pattern), False).to_numpy(zero_copy_only=False)
+
+
+def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
+    """Which ``texts`` :func:`~reelgraph.model.slugify` makes one of ``slugs``, without slugifying them all in Python.
+
+    For ASCII text Arrow's folding is slugify's to the letter (no accents to
+    strip); text with any other character goes through slugify itself.
+    """
+    if not slugs or not len(texts):
+        return np.zeros(len(texts), dtype=bool)
+    folded = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(texts), "[^a-z0-9]+", "-"), "-")
+    ascii_match = pc.is_in(folded, value_set=pa.array(sorted(slugs), type=pa.string()))
+    other = pc.fill_null(pc.match_substring_regex(texts, "[^\\x00-\\x7f]"), False)
+    # names repeat (a common first name with an accent): each distinct text is slugified once
+    other_matches = [text for text in pc.unique(texts.filter(other)).to_pylist() if slugify(text) in slugs]
+    return pc.or_kleene(pc.and_not(ascii_match, other),
+                        pc.is_in(texts, value_set=pa.array(other_matches, type=pa.string()))).to_numpy(zero_copy_only=False)
+
+
+def _resolution_maps(*orders) -> list[dict]:
+    """The :func:`~reelgraph.model._derived_key_maps` of the merge of each list of sources, in its order.
+
+    They are worked out from the rows that can decide them, as merge_graphs
+    would from every row: every derived key's row, the rows of IMDb ids
+    whose title (name) has the slug of some derived key's, and the links to
+    derived keys (a film is never resolved to one that links to it).
+    """
+    sources = list({id(source): source for order in orders for source in order}.values())
+    derived = {(id(s), t): ~_is_imdb_id(s.keys(t)["id"], t) for s in sources for t in ("films", "people")}
+    label = {"films": "title", "people": "name"}
+    slugs = {t: {slugify(v) for s in sources for v in s.keys(t)[label[t]].filter(derived[id(s), t]).to_pylist()
+                 if isinstance(v, str)} for t in label}
+    deciding = {(id(s), t): derived[id(s), t] | _slug_matches(s.keys(t)[label[t]], slugs[t]) for s in sources for t in label}
+
+    def frame(order, table, rows_of):
+        return pd.concat([s.keys(table).filter(rows_of(s)).to_pandas(types_mapper=_ARROW_MASKED.get) for s in order],
+                         ignore_index=True)
+
+    return [_derived_key_maps(frame(order, "films", lambda s: deciding[id(s), "films"]),
+                              frame(order, "people", lambda s: deciding[id(s), "people"]),
+                              frame(order, "similar", lambda s: ~_is_imdb_id(s.keys("similar")["similar_id"], "films")))
+            for order in orders]
+
+
+def _touched_keys(before: dict, after: dict, loaded, maps_before: dict, maps_after: dict) -> dict[str, set]:
+    """Per table, the (resolved) keys whose merged rows a load can change.
+
+    The keys of every row of the ``loaded`` sources, before (the replaced
+    tables) and after, and the keys before and after of every row that
+    holds a derived id whose resolution changed.
+    """
+    moved = {kind: {d for d in maps_before[kind].keys() | maps_after[kind].keys()
+                    if maps_before[kind].get(d) != maps_after[kind].get(d)} for kind in ("film", "person")}
+    touched = {table: set() for table in _KEYS}
+    for sources, maps in ((before, maps_before), (after, maps_after)):
+        for key, source in sources.items():
+            for table in _KEYS:
+                keys = source.keys(table)
+                if key in loaded:
+                    touched[table].update(_resolved_keys(keys, table, maps))
+                elif moved["film"] or moved["person"]:
+                    holding = _rows_holding(keys, {c: moved[kind] for c, kind in _id_columns(table)}, np.logical_or)
+                    touched[table].update(_resolved_keys(keys.filter(holding), table, maps))
+    return touched
+
+
+def _id_columns(table: str) -> list[tuple[str, str]]:
+    """The key columns of ``table`` that hold ids, with the kind of each."""
+    return [(column, kind) for column in _KEYS[table] if (kind := _id_kind(table, column))]
+
+
+def _rows_holding(keys: pa.Table, ids: dict[str, set], combine) -> np.ndarray:
+    """Rows whose columns hold one of their ``ids`` (column -> ids), combined by ``combine`` (numpy's or / and)."""
+    masks = [pc.is_in(keys[column], value_set=pa.array(list(values), type=pa.string())).to_numpy(zero_copy_only=False)
+             for column, values in ids.items()]
+    return combine.reduce(masks)
+
+
+def _resolved_keys(keys: pa.Table, table: str, maps: dict | None) -> list[tuple]:
+    """The key of each row of ``keys`` once ``maps`` (by kind) resolved its derived ids, as a tuple."""
+    columns = []
+    for column in _KEYS[table]:
+        values = keys[column].to_pylist()
+        mapping = (maps or {}).get(_id_kind(table, column))
+        columns.append([mapping.get(v, v) for v in values] if mapping else values)
+    return list(zip(*columns))
+
+
+def _key_rows(keys: pa.Table, table: str, wanted: set, maps: dict | None = None) -> np.ndarray:
+    """Which rows of ``keys`` have, once ``maps`` resolved their derived ids, one of the keys ``wanted``.
+
+    Arrow first picks the rows whose every id is one of the wanted keys'
+    (or a derived id resolving to one), so only those few become tuples.
+    """
+    out = np.zeros(keys.num_rows, dtype=bool)
+    if not wanted or not keys.num_rows:
+        return out
+    ids = {}
+    for column, kind in _id_columns(table):
+        values = {key[_KEYS[table].index(column)] for key in wanted}
+        ids[column] = values | {d for d, real in (maps or {}).get(kind, {}).items() if real in values}
+    rows = np.flatnonzero(_rows_holding(keys, ids, np.logical_and))
+    out[rows[[key in wanted for key in _resolved_keys(keys.take(rows), table, maps)]]] = True
+    return out

@@ -68,9 +68,7 @@ def open_mirror(store=None):
     >>> mirror.n_films, mirror.n_people
     (30, 281)
     """
-    from reelgraph.mirror import build_mirror
-
-    return build_mirror(open_store(store).read())
+    return open_store(store).mirror()
 
 
 @dataclass

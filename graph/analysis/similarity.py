@@ -42,6 +42,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from reelgraph.mirror import ACTING_ROLES, DEFAULT_EXCLUDED_ROLES, Mirror, build_mirror
 from reelgraph.names import resolve_node
 
@@ -106,10 +108,13 @@ class _Context:
 
     def _codes(self, column: str):
         """Film offset -> sorted codes of its list cells (CSR), and the vocabulary."""
-        cells = self.m.films[column]
-        lengths = np.fromiter((len(c) if isinstance(c, list) else 0 for c in cells), dtype=np.int64, count=len(cells))
-        flat = pd.Series([x for c in cells if isinstance(c, list) for x in c], dtype=object)
-        codes, vocab = pd.factorize(flat)
+        # In Arrow, not cell by cell: a mirror from the store's graph index reads the one column, mapped.
+        cells = self.m.arrow_column("films", column)
+        lengths = pc.fill_null(pc.list_value_length(cells), 0).to_numpy().astype(np.int64)
+        flat = pc.list_flatten(cells)
+        encoded = pc.dictionary_encode(flat.cast(pa.string()) if pa.types.is_null(flat.type) else flat).combine_chunks()
+        codes = encoded.indices.to_numpy().astype(np.int64)
+        vocab = encoded.dictionary.to_numpy(zero_copy_only=False)
         owner = np.repeat(np.arange(len(cells)), lengths)
         # Sort within each film and drop repeats so set sizes are right.
         key = _sorted_unique(owner.astype(np.int64) * max(len(vocab), 1) + codes)
@@ -135,7 +140,7 @@ class _Context:
         src = m.similar_src.astype(np.int64) - p
         dst = m.similar_dst.astype(np.int64) - p
         ok = (src >= 0) & (dst >= 0) & (src != dst)
-        rank = m.film_graph.similar["rank"].to_numpy(dtype="float64", na_value=np.nan)[ok]
+        rank = m.table_rows("similar", np.flatnonzero(ok), ["rank"])["rank"].to_numpy(dtype="float64", na_value=np.nan)
         rank = np.where(np.isnan(rank), -1, rank).astype(np.int64)
         src, dst = src[ok], dst[ok]
         a, b = np.minimum(src, dst), np.maximum(src, dst)
@@ -589,7 +594,7 @@ def _reasons(ctx: _Context, a: int, b: int) -> list[str]:
         common = set(ca.tolist()) & set(cb.tolist())
         if common:
             # In film a's own order of the list.
-            cell = m.films[name + "s"].iat[a]
+            cell = m.table_rows("films", [a], [name + "s"])[name + "s"].iat[0]
             labels = [x for x in cell if x in {vocab[c] for c in common}]
             labels = list(dict.fromkeys(labels))
             out.append(f"{_plural(len(labels), name)}: {_names(labels)}")
@@ -609,7 +614,7 @@ def _roles(ctx: _Context, j: int) -> dict:
 def _billing(ctx: _Context, j: int) -> dict:
     indptr, rows = ctx.credit_rows
     r = rows[indptr[j] : indptr[j + 1]]
-    billing = ctx.m.film_graph.credits["billing"].to_numpy(dtype="float64", na_value=np.inf)[r] if len(r) else []
+    billing = ctx.m.table_rows("credits", r, ["billing"])["billing"].to_numpy(dtype="float64", na_value=np.inf)
     out: dict[int, float] = {}
     for person, bill in zip(ctx.m.credit_person[r].tolist(), list(billing)):
         out[person] = min(out.get(person, math.inf), bill)

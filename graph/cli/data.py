@@ -135,7 +135,7 @@ def stats(store_dir, as_json, top):
     from reelgraph.analysis.stats import graph_stats
 
     store = LocalStore(store_dir)
-    result = graph_stats(store.read(), top=top)
+    result = graph_stats(store.mirror(), top=top)
     if as_json:
         echo_json({"store": str(store.path), **result})
         return

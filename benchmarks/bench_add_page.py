@@ -1,0 +1,181 @@
+#!/usr/bin/env python
+"""Adding saved pages to a large store: whole ``reelgraph load PAGE --store S`` processes, timed (a script, not a test).
+
+A user who loaded IMDb's movies (500k titles of the synthetic folder,
+``bench_tsv_load.prepare``) then adds the pages they save, one at a time.
+Each load used to merge every source again and compare every row; a load
+that touches few keys now re-merges only those (``LocalStore._merge_touched``).
+The target (issue): at most 2 s a page plus a constant.
+
+For each route, on a fresh copy of the same store, as whole processes with
+wall time, CPU time and peak RSS (``os.wait4``, ``bench_commands.run_process``):
+
+1. ``add page``: the sample's seed page (its "More like this" films are stubs);
+2. ``add a second page``: another saved page;
+3. ``replace a page``: a newer copy of the first page's film (the HTML
+   page of the same title), which replaces that source's rows;
+4. ``add N pages`` (on another fresh copy): N saved pages in one load,
+   so that the seconds a page and the constant can be told apart:
+   ``(seconds of N pages - seconds of step 1) / (N - 1)`` a page.
+
+Routes:
+
+* ``touched``: this tree, as it is;
+* ``merge_all``: this tree with the full merge forced (``_TOUCHED_SHARE`` 0),
+  the same run and the same writes otherwise: what the change itself saves;
+* ``baseline``: a copy of the tree from before the change (``--baseline-src``,
+  a folder with ``graph/`` and ``loaders/``; skipped when absent), imported
+  through a folder of links named ``reelgraph``.
+
+Usage::
+
+    python benchmarks/bench_add_page.py                    # 500k movies (reuses /tmp/s500k when there)
+    python benchmarks/bench_add_page.py --routes touched   # this tree only
+
+Writes ``benchmarks/results/add_page.json`` (whatever it measured, target met or not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+for path in (ROOT, ROOT / "benchmarks"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from bench_commands import run_process  # noqa: E402
+from bench_tsv_load import RESULTS, loadavg  # noqa: E402
+
+SEED_PAGE = ROOT / "loaders" / "sample" / "pages" / "never-let-me-go.imdb.txt"
+PAGES = ROOT / "tests" / "fixtures" / "html"
+#: The seed page's film again (the same source key): loading it replaces the seed page's rows.
+NEWER_COPY = PAGES / "never_let_me_go.html"
+OTHER_PAGES = [PAGES / "atonement_urql_state.html", PAGES / "glass_orchard_tv_series.html",
+               PAGES / "pride_and_prejudice_jsonld_only.html"]
+TARGET_SECONDS_A_PAGE = 2.0
+
+FORCE_MERGE_ALL = ("import sys; import reelgraph.store as store; store._TOUCHED_SHARE = 0.0; "
+                   "from reelgraph.cli import main; sys.exit(main())")
+
+
+def stored_graph(args) -> Path:
+    """A store of the 500k-movie folder: ``--store`` when it holds one (never written to), else one loaded now."""
+    given = Path(args.store)
+    if (given / "manifest.json").is_file():
+        return given
+    built = Path(args.work) / "store-500k"
+    if not (built / "manifest.json").is_file():
+        print(f"loading {args.tsv} into {built} (once)", flush=True)
+        result = run_process([sys.executable, "-m", "reelgraph", "load", str(args.tsv), "--store", str(built), "-q"])
+        if result["returncode"]:
+            raise SystemExit(f"could not build the store: {result['error']}")
+    return built
+
+
+def baseline_shim(source: Path, work: Path) -> Path:
+    """A folder holding ``reelgraph`` as links to ``source``'s files, as setuptools maps the package."""
+    shim = work / "baseline-shim"
+    shutil.rmtree(shim, ignore_errors=True)
+    package = shim / "reelgraph"
+    package.mkdir(parents=True)
+    for item in (source / "graph").iterdir():
+        (package / item.name).symlink_to(item)
+    (package / "loaders").symlink_to(source / "loaders")
+    return shim
+
+
+def route_command(route: str, shim: Path | None) -> list[str]:
+    """The argv prefix of ``reelgraph`` for ``route``.
+
+    ``env`` sets the variables and execs the interpreter in its own place, so
+    ``os.wait4`` still measures that process alone.
+    """
+    env = ["env", "NEO4J_URI="]  # the store only, whatever the shell has configured
+    if route == "merge_all":
+        return [*env, sys.executable, "-c", FORCE_MERGE_ALL]
+    if route == "baseline":
+        env.append(f"PYTHONPATH={shim}")
+    return [*env, sys.executable, "-m", "reelgraph"]
+
+
+def timed_load(argv: list[str], sources: list[Path], store: Path) -> dict:
+    result = run_process([*argv, "load", *map(str, sources), "--store", str(store), "-q"])
+    result.update(sources=[s.name for s in sources], loadavg=loadavg())
+    print(f"  {' '.join(s.name for s in sources)[:60]:60} {result['seconds']:7.2f} s {result['peak_mb']:6} MB"
+          + (f"  FAILED: {result['error']}" if result["returncode"] else ""), flush=True)
+    return result
+
+
+def fresh_copy(store: Path, work: Path, name: str) -> Path:
+    copy = work / name
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store, copy)  # a real copy: the loads never touch the reused store's files
+    return copy
+
+
+def measure_route(route: str, store: Path, work: Path, shim: Path | None) -> dict:
+    print(f"{route}:", flush=True)
+    argv = route_command(route, shim)
+    copy = fresh_copy(store, work, f"{route}-store")
+    steps = {"add page": timed_load(argv, [SEED_PAGE], copy),
+             "add a second page": timed_load(argv, OTHER_PAGES[:1], copy),
+             "replace a page": timed_load(argv, [NEWER_COPY], copy)}
+    copy = fresh_copy(store, work, f"{route}-store")
+    pages = [SEED_PAGE, *OTHER_PAGES]
+    steps[f"add {len(pages)} pages"] = timed_load(argv, pages, copy)
+    shutil.rmtree(copy, ignore_errors=True)
+    per_page = (steps[f"add {len(pages)} pages"]["seconds"] - steps["add page"]["seconds"]) / (len(pages) - 1)
+    return {"steps": steps, "seconds_a_page": round(per_page, 2),
+            "constant_seconds": round(steps["add page"]["seconds"] - per_page, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tsv", default=os.path.join(tempfile.gettempdir(), "reelgraph-bench-tsv",
+                                                      "imdb-500k-movies-seed0"),
+                        help="the synthetic IMDb folder a store is loaded from when --store has none")
+    parser.add_argument("--store", default="/tmp/s500k", help="a store of --tsv to reuse (copied, never written)")
+    parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "addpage-bench"))
+    parser.add_argument("--baseline-src", default=os.path.join(tempfile.gettempdir(), "addpage-baseline-src"),
+                        help="a copy of the tree from before the change (skipped when absent)")
+    parser.add_argument("--routes", default="baseline,merge_all,touched")
+    parser.add_argument("--out", default=str(RESULTS / "add_page.json"))
+    args = parser.parse_args()
+
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    store = stored_graph(args)
+    baseline = Path(args.baseline_src)
+    shim = baseline_shim(baseline, work) if (baseline / "graph" / "store.py").is_file() else None
+    routes = [r for r in args.routes.split(",") if r and (r != "baseline" or shim is not None)]
+    report = {
+        "machine": {"cpus": os.cpu_count(), "loadavg_at_start": loadavg()},
+        "store": {"path": str(store), "counts": json.loads((store / "manifest.json").read_text())["counts"]},
+        "target": {"seconds_a_page": TARGET_SECONDS_A_PAGE, "plus": "a constant"},
+        "baseline_src": str(baseline) if shim is not None else None,
+        "routes": {},
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for route in routes:
+        report["routes"][route] = measure_route(route, store, work, shim)
+        report["machine"]["loadavg_at_end"] = loadavg()
+        if "touched" in report["routes"]:
+            touched = report["routes"]["touched"]
+            # the constant is what one page costs beyond its share: reading and writing the whole store
+            report["target"].update(seconds_a_page_met=touched["seconds_a_page"] <= TARGET_SECONDS_A_PAGE,
+                                    constant_seconds=touched["constant_seconds"])
+        out.write_text(json.dumps(report, indent=1) + "\n")  # after every route: a stopped run keeps what it measured
+    shutil.rmtree(work / "baseline-shim", ignore_errors=True)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

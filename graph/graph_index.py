@@ -1,0 +1,425 @@
+"""The persisted graph index: the mirror's arrays, written with the store, memory-mapped by every command.
+
+Building the mirror (:class:`~reelgraph.mirror.Mirror`) from the store's
+tables takes seconds at 500k movies and minutes at IMDb's whole size
+(reading every table into pandas, hashing every id, sorting every credit),
+yet a path query touches a few thousand entries of the person-film
+adjacency and prints seven labels.  So whenever the store changes, its
+writer also writes the mirror itself, in ``index/`` inside the store folder,
+where it is swapped in with the tables it was built from:
+
+* ``index.json``: the index format, the store version it belongs to, the
+  counts, the role names, the store's summary (what ``reelgraph stats``
+  prints) and every file's size;
+* ``*.npy``: the integer arrays (credits, links, years, votes, degrees, the
+  CSR adjacency of the role sets commands use, id hashes sorted for
+  lookups), opened with ``numpy.load(mmap_mode="r")``;
+* ``nodes.arrow`` (ids, labels, labels normalised for name resolution) and
+  ``people.arrow``, ``films.arrow``, ``credits.arrow``, ``similar.arrow``
+  (the tables aligned to the node indexes): Arrow IPC files, uncompressed so
+  that they map too, of which a command reads the rows it shows.
+
+Opening an index reads ``index.json`` only; the operating system pages in
+what a query touches.  An index that is missing (a store written by an
+earlier reelgraph), stale (built for another version of the store) or
+damaged (a file missing, short or unreadable) is never trusted: it is
+rebuilt from the tables, with a message and a progress bar, and put in place
+of the old one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from reelgraph.errors import StoreError
+from reelgraph.model import FilmGraph
+
+__all__ = ["INDEX_FORMAT", "INDEX_FOLDER", "write_index", "open_index", "ArrowStrings", "IdLookup"]
+
+log = logging.getLogger(__name__)
+
+#: The layout of ``index/``; an index of another format is rebuilt, never read.
+INDEX_FORMAT = 1
+
+#: The index's folder inside a store folder.
+INDEX_FOLDER = "index"
+
+_TABLES = ("people", "films", "credits", "similar")
+_ARRAYS = ("credit_person", "credit_film", "credit_role", "similar_src", "similar_dst", "film_year", "film_votes")
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+class ArrowStrings:
+    """A read-only array of strings over Arrow (memory-mapped), indexed like a numpy object array.
+
+    ``strings[i]`` is one ``str``; an array of indexes, a boolean mask or a
+    slice gives a numpy object array of just those strings.  The whole
+    column becomes Python strings only when asked (``numpy.asarray``):
+    at IMDb's size that is gigabytes a command showing seven labels must
+    not pay.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> s = ArrowStrings(pa.array(["nm1", "nm2", "tt1"]))
+    >>> s[1], s[[2, 0]].tolist(), len(s)
+    ('nm2', ['tt1', 'nm1'], 3)
+    """
+
+    def __init__(self, array: pa.Array):
+        self._array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, key):
+        if isinstance(key, (int, np.integer)):
+            return self._array[int(key)].as_py()
+        if isinstance(key, slice):
+            start, stop, step = key.indices(len(self))
+            part = self._array.slice(start, max(stop - start, 0)) if step == 1 else None
+            return np.asarray(self)[key] if part is None else _object_array(part)
+        key = np.asarray(key)
+        if key.dtype == bool:
+            key = np.flatnonzero(key)
+        return _object_array(self._array.take(pa.array(key.astype(np.int64), type=pa.int64())))
+
+    def __array__(self, dtype=None, copy=None):
+        out = _object_array(self._array)
+        return out if dtype is None else out.astype(dtype)
+
+    def __iter__(self):
+        return iter(self._array.to_pylist())
+
+    def tolist(self) -> list:
+        return self._array.to_pylist()
+
+    def astype(self, dtype):
+        return np.asarray(self).astype(dtype)
+
+    @property
+    def arrow(self) -> pa.Array:
+        """The strings as Arrow, without a copy."""
+        return self._array
+
+
+def _object_array(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _hashes(ids) -> np.ndarray:
+    # pandas' SipHash with its fixed key: the same id hashes the same in every process.
+    return pd.util.hash_array(np.asarray(ids, dtype=object), categorize=False)
+
+
+class IdLookup:
+    """Node index of an id, by binary search in the ids' hashes (sorted, memory-mapped).
+
+    It answers as :class:`pandas.Index` does for the mirror (``get_loc``,
+    ``get_indexer``) without hashing every id of the graph in each process:
+    the hashes were sorted when the index was written.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> ids = ArrowStrings(pa.array(["nm1", "tt9", "tt2"]))
+    >>> lookup = IdLookup.build(ids)
+    >>> lookup.get_loc("tt2"), lookup.get_indexer(["tt9", "nope"]).tolist()
+    (2, [1, -1])
+    """
+
+    def __init__(self, ids, hashes: np.ndarray, order: np.ndarray):
+        self._ids, self._hashes, self._order = ids, hashes, order
+
+    @classmethod
+    def build(cls, ids) -> "IdLookup":
+        hashes = _hashes(np.asarray(ids, dtype=object))
+        order = np.argsort(hashes, kind="stable").astype(np.int64)
+        return cls(ids, hashes[order], order)
+
+    def get_loc(self, node_id) -> int:
+        found = int(self.get_indexer([node_id])[0])
+        if found < 0:
+            raise KeyError(node_id)
+        return found
+
+    def get_indexer(self, node_ids) -> np.ndarray:
+        node_ids = np.asarray(list(node_ids), dtype=object)
+        out = np.full(len(node_ids), -1, dtype=np.int64)
+        if not len(node_ids) or not len(self._hashes):
+            return out
+        wanted = _hashes(node_ids)
+        lo = np.searchsorted(self._hashes, wanted, side="left")
+        hi = np.searchsorted(self._hashes, wanted, side="right")
+        for k in np.flatnonzero(hi > lo):
+            # Each candidate's id is compared: two ids may share a hash.
+            for position in range(int(lo[k]), int(hi[k])):
+                index = int(self._order[position])
+                if self._ids[index] == node_ids[k]:
+                    out[k] = index
+                    break
+        return out
+
+
+def open_index(store_folder: Path, version: str):
+    """The mirror of a store from its persisted index, or ``None`` with the reason it cannot be trusted.
+
+    Parameters
+    ----------
+    store_folder : Path
+        The store's folder (the index is its ``index/``).
+    version : str
+        The store's version (:func:`store_version`); an index built for
+        another one is stale.
+
+    Returns
+    -------
+    (Mirror or None, str)
+        The memory-mapped mirror and ``""``, or ``None`` and why not
+        ("missing", "stale", "damaged (...)").
+    """
+    from reelgraph.mirror import CsrView, Mirror
+
+    folder = Path(store_folder) / INDEX_FOLDER
+    try:
+        meta = json.loads((folder / "index.json").read_text())
+    except FileNotFoundError:
+        return None, "missing"
+    except (OSError, ValueError) as exc:
+        return None, f"damaged ({exc})"
+    if meta.get("format") != INDEX_FORMAT or meta.get("store_version") != version:
+        return None, "stale"
+    try:
+        for name, size in meta["files"].items():
+            if (folder / name).stat().st_size != size:
+                return None, f"damaged ({name} has the wrong size)"
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in meta["arrays"]}
+        tables = {name: _map_arrow(folder / f"{name}.arrow") for name in ("nodes", *_TABLES)}
+        views = {frozenset(v["roles"]): CsrView(frozenset(v["roles"]), arrays[f"{v['name']}_indptr"],
+                                                arrays[f"{v['name']}_indices"], arrays[f"{v['name']}_degree"])
+                 for v in meta["views"]}
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        return None, f"damaged ({exc})"
+    nodes = tables["nodes"]
+    mirror = Mirror.from_index(
+        n_people=meta["n_people"], n_films=meta["n_films"], role_names=meta["role_names"],
+        ids=ArrowStrings(nodes.column("id")), labels=ArrowStrings(nodes.column("label")),
+        normalized_labels=nodes.column("key").combine_chunks(), lookup_arrays=(arrays["id_hash"], arrays["id_order"]),
+        arrays={name: arrays[name] for name in _ARRAYS}, views=views, degrees=arrays["degrees"],
+        collaborators=arrays["collaborators"], tables={name: tables[name] for name in _TABLES},
+        own_rows=meta["own_rows"], summary=meta["summary"],
+    )
+    return mirror, ""
+
+
+def _map_arrow(path: Path) -> pa.Table:
+    """An Arrow IPC file read without a copy: its buffers point into the mapped file."""
+    return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress: bool = False) -> Path:
+    """Build the mirror of ``graph`` and write it as ``store_folder/index``, replacing any older index.
+
+    The files go to a sibling folder first, renamed into place when
+    complete, so a reader never maps half an index.
+
+    Parameters
+    ----------
+    graph : FilmGraph
+        The store's (merged) tables.
+    store_folder : Path
+    version : str
+        The store version it belongs to (:func:`store_version`).
+    progress : bool
+        Show a progress bar (stderr) through the steps.
+
+    Returns
+    -------
+    Path
+        The index folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from reelgraph.model import FilmGraph
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> g = FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}],
+    ...     credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "actor"}])
+    >>> _ = write_index(g, folder, "v1")
+    >>> mirror, why = open_index(folder, "v1")
+    >>> mirror.label(mirror.index_of("tt0000001")), open_index(folder, "v2")[1]
+    ('A', 'stale')
+    """
+    from tqdm import tqdm
+
+    from reelgraph.analysis._stats_kernels import collaborator_counts
+    from reelgraph.analysis.stats import graph_summary
+    from reelgraph.mirror import build_mirror
+    from reelgraph.names import normalize_labels
+
+    target = Path(store_folder) / INDEX_FOLDER
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".index.new-", dir=target.parent))
+    steps = tqdm(total=5, unit="step", disable=not (progress and sys.stderr.isatty()), leave=False, desc="graph index")
+    try:
+        steps.set_postfix_str("mirror")
+        mirror = build_mirror(graph)
+        steps.update()
+        steps.set_postfix_str("adjacency")
+        arrays = {name: getattr(mirror, name) for name in _ARRAYS}
+        lookup = IdLookup.build(mirror.ids)
+        arrays["id_hash"], arrays["id_order"] = lookup._hashes, lookup._order
+        views = []
+        for k, roles in enumerate(_persisted_role_sets(mirror)):
+            view = mirror.view(roles)
+            views.append({"name": f"view{k}", "roles": sorted(roles)})
+            arrays.update({f"view{k}_indptr": view.indptr, f"view{k}_indices": view.indices,
+                           f"view{k}_degree": view.degree})
+        arrays["degrees"] = mirror.degrees()
+        everyone = mirror.view(frozenset(mirror.role_names))
+        arrays["collaborators"] = collaborator_counts(everyone.indptr, everyone.indices, mirror.n_people)
+        steps.update()
+        steps.set_postfix_str("names")
+        labels = np.asarray(mirror.labels, dtype=object)
+        nodes = pa.table({"id": pa.array(np.asarray(mirror.ids, dtype=object), type=pa.string()),
+                          "label": pa.array(labels, type=pa.string()),
+                          "key": normalize_labels(labels)})
+        steps.update()
+        steps.set_postfix_str("tables")
+        files = {}
+        tables = {"people": mirror.people, "films": mirror.films, "credits": graph.credits, "similar": graph.similar}
+        for name, table in [("nodes", nodes), *((name, _arrow(frame, name)) for name, frame in tables.items())]:
+            with pa.OSFile(str(staging / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+                out.write_table(table)
+            files[f"{name}.arrow"] = (staging / f"{name}.arrow").stat().st_size
+        for name, array in arrays.items():
+            np.save(staging / f"{name}.npy", np.ascontiguousarray(array))
+            files[f"{name}.npy"] = (staging / f"{name}.npy").stat().st_size
+        steps.update()
+        meta = {
+            "format": INDEX_FORMAT,
+            "store_version": version,
+            "n_people": mirror.n_people,
+            "n_films": mirror.n_films,
+            "own_rows": {"people": len(graph.people), "films": len(graph.films)},
+            "role_names": mirror.role_names,
+            "views": views,
+            "arrays": sorted(arrays),
+            "summary": graph_summary(graph),
+            "files": files,
+        }
+        (staging / "index.json").write_text(json.dumps(meta, indent=1) + "\n")
+        _sync_folder(staging)
+        _swap_in(staging, target)
+        steps.update()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        steps.close()
+    return target
+
+
+def _persisted_role_sets(mirror) -> list[frozenset]:
+    """The role sets whose adjacency commands use by default: co-star paths (actors; any role), every credit."""
+    sets = [mirror.role_set(), mirror.role_set(actors_only=False), frozenset(mirror.role_names)]
+    return list(dict.fromkeys(sets))
+
+
+#: Id columns the index keeps as node indexes (the mirror's arrays) rather than as text, by table.
+ID_COLUMNS = {"credits": {"person_id": "credit_person", "film_id": "credit_film"},
+              "similar": {"film_id": "similar_src", "similar_id": "similar_dst"}}
+
+
+def _arrow(frame: pd.DataFrame, table: str) -> pa.Table:
+    """A table as the index keeps it: ids as node indexes (not repeated as text), repetitive text dictionary-encoded.
+
+    Credits at IMDb's size are ~100M rows: their ids and roles as text
+    would be most of the index's size on disk.
+    """
+    arrow = pa.Table.from_pandas(frame.drop(columns=list(ID_COLUMNS.get(table, ()))), preserve_index=False)
+    for position, name in enumerate(arrow.column_names):
+        column = arrow.column(name)
+        if pa.types.is_string(column.type) and len(column) and pc.count_distinct(column).as_py() <= len(column) // 20:
+            arrow = arrow.set_column(position, name, pc.dictionary_encode(column))
+    return arrow.replace_schema_metadata(None)
+
+
+def decoded(arrow: pa.Table) -> pa.Table:
+    """``arrow`` with its dictionary-encoded columns as plain ones (what the canonical tables hold)."""
+    for position, field in enumerate(arrow.schema):
+        if pa.types.is_dictionary(field.type):
+            arrow = arrow.set_column(position, field.name, arrow.column(field.name).cast(field.type.value_type))
+    return arrow
+
+
+def _sync_folder(folder: Path) -> None:
+    """``fsync`` every file of ``folder`` and the folder itself, so a crash cannot leave a renamed but empty index."""
+    for item in folder.iterdir():
+        with open(item, "rb") as handle:
+            os.fsync(handle.fileno())
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``; an old ``target`` is moved aside first and removed after."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        try:
+            target.rename(old)
+        except FileNotFoundError:  # another process swapped it meanwhile
+            old = None
+    try:
+        staging.rename(target)
+    except OSError:  # another process put its index there first: theirs is as good
+        shutil.rmtree(staging, ignore_errors=True)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def store_version(manifest: dict) -> str:
+    """The version of a store an index belongs to: the manifest's ``version``, else its write time and counts."""
+    return str(manifest.get("version") or json.dumps([manifest.get("written"), manifest.get("counts")]))
+
+
+def ensure_index(store_folder: Path, manifest: dict, read_graph, *, progress: bool = True):
+    """The mirror of a store from its index, rebuilding the index first when it cannot be trusted.
+
+    ``read_graph`` reads the store's tables (called only to rebuild).
+    """
+    version = store_version(manifest)
+    mirror, why = open_index(store_folder, version)
+    if mirror is not None:
+        return mirror
+    log.warning("%s: the graph index is %s; building it from the tables (once, until the store changes)",
+                store_folder, why if why != "missing" else "missing (a store written by an earlier reelgraph)")
+    try:
+        write_index(read_graph(), store_folder, version, progress=progress)
+    except OSError as exc:
+        raise StoreError(f"{store_folder}: cannot write the graph index ({exc})") from None
+    mirror, why = open_index(store_folder, version)
+    if mirror is None:
+        raise StoreError(f"{store_folder}: the graph index just written is {why}")
+    return mirror

@@ -1,0 +1,222 @@
+"""A load that touches few keys re-merges only those: the same graph and change report as merging everything."""
+
+import random
+
+import pytest
+
+import reelgraph.store as store_module
+from reelgraph.model import FilmGraph, film_key, person_key
+from reelgraph.store import _KEYS, LocalStore
+
+
+@pytest.fixture
+def touched_only(monkeypatch):
+    """Every load of a stored graph takes the route of few keys, however large its sources."""
+    monkeypatch.setattr(store_module, "_TOUCHED_SHARE", float("inf"))
+
+
+def _sorted(df, table):
+    return df.sort_values(_KEYS[table]).reset_index(drop=True)
+
+
+def _assert_same_graph(got: FilmGraph, expected: FilmGraph):
+    for table in FilmGraph.TABLES:
+        a, b = _sorted(getattr(got, table), table), _sorted(getattr(expected, table), table)
+        assert a.equals(b), f"{table}:\n{a.compare(b) if a.shape == b.shape else (a.shape, b.shape)}"
+
+
+class _Twins:
+    """Two stores given the same loads: one merges everything, the other only the keys each load touches."""
+
+    def __init__(self, root, monkeypatch):
+        self.full, self.touched, self.monkeypatch = LocalStore(root / "full"), LocalStore(root / "touched"), monkeypatch
+
+    def load(self, parts):
+        self.monkeypatch.setattr(store_module, "_TOUCHED_SHARE", 0.0)
+        full, full_changes = self.full.load(parts)
+        self.monkeypatch.setattr(store_module, "_TOUCHED_SHARE", float("inf"))
+        touched, changes = self.touched.load(parts)
+        assert changes == full_changes
+        _assert_same_graph(touched, full)
+        return changes
+
+
+TITLES = ["Jane Eyre", "Amélie", "Amelie", "Never Let Me Go", "Atonement", "Pride & Prejudice", "Zoë", "!!!"]
+NAMES = ["Keira Knightley", "Carey Mulligan", "Zoë Kravitz", "Zoe Kravitz", "Andrew Garfield", "Mia"]
+
+
+def _random_graph(rng: random.Random) -> FilmGraph:
+    """A small source whose derived keys often meet IMDb ids of the same title or name, in one source or another."""
+    films, people, credits, similar = {}, {}, {}, {}
+    for _ in range(rng.randint(0, 8)):
+        title, year = rng.choice(TITLES), rng.choice([2005, 2011, None])
+        if rng.random() < 0.5:
+            row = {"id": f"tt{rng.randint(1, 12):07d}", "title": title, "year": year, "stub": False}
+        else:
+            row = {"id": film_key(title, year), "title": title, "year": year, "stub": rng.random() < 0.8}
+        row.update({"rating": rng.choice([None, 6.5, 7.1]), "genres": rng.sample(["Drama", "Romance", "War"], rng.randint(0, 2)),
+                    "plot": rng.choice([None, "A plot."])})
+        films[row["id"]] = row
+    for _ in range(rng.randint(0, 6)):
+        name = rng.choice(NAMES)
+        person = f"nm{rng.randint(1, 8):07d}" if rng.random() < 0.5 else person_key(name)
+        people[person] = {"id": person, "name": name, "birth_year": rng.choice([None, 1980]),
+                          "professions": rng.sample(["actress", "actor", "writer"], rng.randint(0, 2))}
+    film_ids, person_ids = list(films) + [f"tt{rng.randint(1, 12):07d}"], list(people) or [person_key("Mia")]
+    for _ in range(rng.randint(0, 8)):
+        key = (rng.choice(person_ids), rng.choice(film_ids), rng.choice(["actor", "director"]))
+        credits[key] = {"person_id": key[0], "film_id": key[1], "role": key[2], "billing": rng.choice([None, 1, 2]),
+                        "characters": rng.sample(["Ruth", "Kathy", "Tommy"], rng.randint(0, 2))}
+    for _ in range(rng.randint(0, 6)):
+        key = (rng.choice(film_ids), rng.choice(film_ids + [film_key(rng.choice(TITLES))]), "imdb-more-like-this")
+        similar[key] = {"film_id": key[0], "similar_id": key[1], "source": key[2], "rank": rng.randint(1, 5)}
+    return FilmGraph.from_records(*(list(rows.values()) for rows in (films, people, credits, similar)))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_loads_give_the_graph_and_report_of_a_full_merge(tmp_path, monkeypatch, seed):
+    rng = random.Random(seed)
+    twins = _Twins(tmp_path, monkeypatch)
+    twins.load({"imdb-datasets": _random_graph(rng)})
+    loaded = {}
+    for step in range(8):
+        key = rng.choice(["imdb-datasets", "page:a", "page:b", "page:c", f"page:{step}"])
+        if key in loaded and rng.random() < 0.2:
+            graph = loaded[key]  # the same copy again: a refresh that changes nothing
+        else:
+            graph = _random_graph(rng)
+        loaded[key] = graph
+        parts = {key: graph}
+        if rng.random() < 0.2:  # two sources in one load
+            parts[f"page:{step}-more"] = _random_graph(rng)
+        twins.load(parts)
+    _assert_same_graph(twins.touched.read(), twins.full.read())  # what the next load starts from
+
+
+def test_cluster_ids_survive_a_load_of_few_keys(tmp_path, touched_only):
+    store = LocalStore(tmp_path)
+    store.load({"imdb-datasets": FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"},
+                                                               {"id": "tt0000002", "title": "B"}])})
+    clustered = store.read()
+    clustered.films["cluster"] = clustered.films["id"].map({"tt0000001": 4, "tt0000002": 5}).astype("Int64")
+    store.write(clustered)
+    page = FilmGraph.from_records(films=[{"id": "tt0000002", "title": "B", "year": 2001},
+                                         {"id": "tt0000003", "title": "C"}])
+    merged, changes = store.load({"page:tt0000002": page})
+    clusters = merged.films.set_index("id")["cluster"]
+    assert clusters.dtype == "Int64" and clusters.dropna().to_dict() == {"tt0000001": 4, "tt0000002": 5}
+    assert clusters.isna().to_dict() == {"tt0000001": False, "tt0000002": False, "tt0000003": True}
+    assert changes["films"] == {"added": 1, "updated": 1, "removed": 0}
+
+
+def _jane_eyre_store(path) -> LocalStore:
+    store = LocalStore(path)
+    imdb = FilmGraph.from_records(
+        films=[{"id": "tt1229822", "title": "Jane Eyre", "year": 2011}, {"id": "tt0000009", "title": "Other"}],
+        people=[{"id": "nm0000001", "name": "Mia"}],
+        credits=[{"person_id": "nm0000001", "film_id": "tt1229822", "role": "actor"}])
+    page = FilmGraph.from_records(
+        films=[{"id": "tt0000009", "title": "Other"},
+               {"id": "title:jane-eyre:2011", "title": "Jane Eyre", "year": 2011, "stub": True}],
+        similar=[{"film_id": "tt0000009", "similar_id": "title:jane-eyre:2011", "rank": 1, "source": "imdb-more-like-this"}])
+    store.load({"imdb-datasets": imdb, "page:tt0000009": page})
+    assert store.read().similar["similar_id"].tolist() == ["tt1229822"]  # the stub resolved to the one Jane Eyre
+    return store
+
+
+def test_a_new_source_that_makes_a_stub_ambiguous_splits_it_again(tmp_path, touched_only):
+    # A second "Jane Eyre" of 2011 in a new page: the stub no longer names one film.
+    store = _jane_eyre_store(tmp_path)
+    other = FilmGraph.from_records(films=[{"id": "tt0000077", "title": "Jane Eyre", "year": 2011}])
+    merged, changes = store.load({"page:tt0000077": other})
+    assert sorted(merged.films["id"]) == ["title:jane-eyre:2011", "tt0000009", "tt0000077", "tt1229822"]
+    assert merged.similar["similar_id"].tolist() == ["title:jane-eyre:2011"]
+    assert changes == {"films": {"added": 2, "updated": 0, "removed": 0},  # the old Jane Eyre: as before
+                       "people": {"added": 0, "updated": 0, "removed": 0},
+                       "credits": {"added": 0, "updated": 0, "removed": 0},
+                       "similar": {"added": 1, "updated": 0, "removed": 1}}
+
+
+def test_a_page_completing_a_stub_of_another_source_counts_it_updated(tmp_path, touched_only):
+    store = LocalStore(tmp_path)
+    page = FilmGraph.from_records(
+        films=[{"id": "tt0000009", "title": "Other"}, {"id": "title:jane-eyre", "title": "Jane Eyre", "stub": True}],
+        similar=[{"film_id": "tt0000009", "similar_id": "title:jane-eyre", "rank": 1, "source": "imdb-more-like-this"}])
+    store.load({"page:tt0000009": page, "imdb-datasets": FilmGraph.from_records(
+        films=[{"id": f"tt{i:07d}", "title": f"F{i}"} for i in range(20, 40)])})
+    jane = FilmGraph.from_records(films=[{"id": "tt1229822", "title": "Jane Eyre", "year": 2011, "rating": 7.3}])
+    merged, changes = store.load({"page:tt1229822": jane})
+    assert merged.films.set_index("id").loc["tt1229822", ["year", "stub"]].tolist() == [2011, False]
+    assert changes["films"] == {"added": 0, "updated": 1, "removed": 0}
+    assert changes["similar"] == {"added": 0, "updated": 1, "removed": 0}
+
+
+def test_a_page_added_reads_only_the_key_columns_of_other_sources(tmp_path, monkeypatch):
+    store = LocalStore(tmp_path)
+    imdb = FilmGraph.from_records(films=[{"id": f"tt{i:07d}", "title": f"F{i}", "genres": ["Drama"]} for i in range(40)],
+                                  people=[{"id": f"nm{i:07d}", "name": f"P{i}"} for i in range(40)],
+                                  credits=[{"person_id": f"nm{i:07d}", "film_id": f"tt{i:07d}", "role": "actor"}
+                                           for i in range(40)])
+    store.load({"imdb-datasets": imdb})
+    read = []
+    real_read_table = store_module._read_table
+    monkeypatch.setattr(store_module, "_read_table", lambda path, table: read.append(path) or real_read_table(path, table))
+    page = FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3", "rating": 8.0}],
+                                  credits=[{"person_id": "name:mia", "film_id": "tt0000003", "role": "actor"}],
+                                  people=[{"id": "name:mia", "name": "Mia"}])
+    merged, changes = store.load({"page:tt0000003": page})
+    assert {path.parent for path in read} == {store.path}  # the stored merged graph; no source's tables whole
+    assert merged.counts() == {"films": 40, "people": 41, "credits": 41, "similar": 0}
+    assert changes == {"films": {"added": 0, "updated": 1, "removed": 0},
+                       "people": {"added": 1, "updated": 0, "removed": 0},
+                       "credits": {"added": 1, "updated": 0, "removed": 0},
+                       "similar": {"added": 0, "updated": 0, "removed": 0}}
+
+
+def test_a_page_replaced_by_a_newer_copy_loses_the_rows_it_no_longer_has(tmp_path, touched_only):
+    store = _jane_eyre_store(tmp_path)
+    newer = FilmGraph.from_records(films=[{"id": "tt0000009", "title": "Other", "rating": 5.0}])
+    merged, changes = store.load({"page:tt0000009": newer})
+    assert sorted(merged.films["id"]) == ["tt0000009", "tt1229822"]
+    assert merged.similar.empty
+    assert changes == {"films": {"added": 0, "updated": 1, "removed": 0},
+                       "people": {"added": 0, "updated": 0, "removed": 0},
+                       "credits": {"added": 0, "updated": 0, "removed": 0},
+                       "similar": {"added": 0, "updated": 0, "removed": 1}}
+
+
+def test_which_loads_merge_only_the_keys_they_touch():
+    manifest = {"counts": {"films": 300, "people": 100, "credits": 0, "similar": 0},
+                "partitions": [{"key": "imdb-datasets", "counts": {"films": 300, "people": 100}},
+                               {"key": "page:1", "counts": {"films": 5, "people": 4}}]}
+    page = FilmGraph.from_records(films=[{"id": f"tt{i:07d}", "title": "A"} for i in range(6)])
+    assert store_module._touches_few_rows(manifest, {"page:1": page}) is True  # 9 old rows and 6 new of 400
+    assert store_module._touches_few_rows({**manifest, "counts": {"films": 20}}, {"page:1": page}) is False
+    assert store_module._touches_few_rows(manifest, {"imdb-datasets": page}) is False  # replaces 400 rows
+    assert store_module._touches_few_rows({}, {"page:1": page}) is False  # nothing stored yet
+
+
+def test_a_source_of_unknown_size_merges_everything():
+    manifest = {"counts": {"films": 300}, "partitions": [{"key": "page:1"}]}
+    assert store_module._touches_few_rows(manifest, {"page:1": FilmGraph.empty()}) is False
+
+
+NOTHING = {"added": 0, "updated": 0, "removed": 0}
+
+
+@pytest.mark.parametrize("order, expected", [
+    ("tables first", {"films": {"added": 1, "updated": 12, "removed": 0}, "people": {"added": 0, "updated": 21, "removed": 0},
+                      "credits": {"added": 0, "updated": 21, "removed": 0}, "similar": {"added": 1, "updated": 0, "removed": 0}}),
+    # the tables complete the page's stubs: updated, not removed and added
+    ("page first", {"films": {"added": 17, "updated": 11, "removed": 0}, "people": {"added": 260, "updated": 21, "removed": 0},
+                    "credits": {"added": 340, "updated": 0, "removed": 0}, "similar": {"added": 0, "updated": 11, "removed": 0}}),
+])
+def test_the_sample_page_and_tables_give_the_graph_and_report_of_a_full_merge(tmp_path, monkeypatch, order, expected):
+    from reelgraph.loaders import read_partitions
+    from reelgraph.loaders.sample import SAMPLE_SOURCES
+
+    first, second = SAMPLE_SOURCES if order == "tables first" else SAMPLE_SOURCES[::-1]
+    twins = _Twins(tmp_path, monkeypatch)
+    twins.load(read_partitions([first])[0])
+    assert twins.load(read_partitions([second])[0]) == expected
+    assert twins.load(read_partitions([second])[0]) == dict.fromkeys(FilmGraph.TABLES, NOTHING)  # the same copy again
