@@ -187,7 +187,7 @@ class Mirror:
         mirror._views, mirror._lock = dict(views), threading.Lock()
         mirror.__dict__["_degrees"] = degrees
         mirror._collaborators, mirror._summary = collaborators, summary
-        mirror._arrow_tables, mirror._own_rows = tables, own_rows
+        mirror._arrow_tables, mirror.__dict__["_own_rows"] = tables, own_rows
         return mirror
 
     @cached_property
@@ -534,6 +534,47 @@ class Mirror:
                 break
             seen[frontier] = True
         return self.ids[np.flatnonzero(seen)].tolist()
+
+    def subgraph(self, node_ids) -> FilmGraph:
+        """The canonical tables of the part of the graph on ``node_ids``: their rows, and the credits and links between them.
+
+        Only those rows are read, so a neighbourhood of a whole-IMDb store
+        exports in a moment.
+
+        Examples
+        --------
+        >>> from reelgraph.model import FilmGraph
+        >>> m = build_mirror(FilmGraph.from_records(
+        ...     films=[{"id": "tt0000001", "title": "A"}, {"id": "tt0000002", "title": "B"}],
+        ...     people=[{"id": "nm0000001", "name": "Ann"}],
+        ...     credits=[{"person_id": "nm0000001", "film_id": f, "role": "actor"} for f in ("tt0000001", "tt0000002")]))
+        >>> part = m.subgraph(["nm0000001", "tt0000002"])
+        >>> part.films["title"].tolist(), part.credits["film_id"].tolist()
+        (['B'], ['tt0000002'])
+        """
+        indexes = self.indexes_of(node_ids)
+        if (indexes < 0).any():
+            raise KeyError("not in the mirror: " + ", ".join(str(n) for n, i in zip(node_ids, indexes) if i < 0))
+        keep = np.zeros(self.n_nodes, dtype=bool)
+        keep[indexes] = True
+        own = self._own_rows
+        people = np.flatnonzero(keep[: self.n_people])
+        films = np.flatnonzero(keep[self.n_people :])
+        columns = {name: list(TABLE_COLUMNS[name]) for name in TABLE_COLUMNS}
+        return FilmGraph(
+            people=self.table_rows("people", people[people < own["people"]], columns["people"]).reset_index(drop=True),
+            films=self.table_rows("films", films[films < own["films"]], columns["films"]).reset_index(drop=True),
+            credits=self.table_rows("credits", np.flatnonzero(keep[self.credit_person] & keep[self.credit_film]),
+                                    columns["credits"]).reset_index(drop=True),
+            similar=self.table_rows("similar", np.flatnonzero(keep[self.similar_src] & keep[self.similar_dst]),
+                                    columns["similar"]).reset_index(drop=True),
+        )
+
+    @cached_property
+    def _own_rows(self) -> dict:
+        """How many node-aligned rows of ``people`` and ``films`` are the tables' own (the rest: ids named only by credits or links)."""
+        fg = self.film_graph
+        return {"people": len(pd.unique(fg.people["id"].dropna())), "films": len(pd.unique(fg.films["id"].dropna()))}
 
     def __repr__(self) -> str:
         return f"<Mirror {self.n_people} people, {self.n_films} films, {len(self.credit_person)} credits, {len(self.similar_src)} links>"

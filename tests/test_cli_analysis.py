@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from reelgraph.cli import main
+from reelgraph.mirror import build_mirror
 from reelgraph.store import LocalStore
 
 
@@ -130,6 +131,30 @@ def test_export_for_gephi(store, tmp_path, fmt):
     assert run(store, "export", "--format", fmt, "-o", out).exit_code == 0
     graph = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (311, 373)
+
+
+def test_export_around_a_film_writes_its_neighbourhood_only(store, tmp_path):
+    """--around exports the rows the view of that depth would show: the film, its people, its links."""
+    import pandas as pd
+
+    out = tmp_path / "around"
+    result = run(store, "export", "--format", "csv", "--around", "Never Let Me Go", "--depth", "1", "-o", out)
+    assert result.exit_code == 0, result.output
+    tables = {name: pd.read_csv(out / f"{name}.csv") for name in ("films", "people", "credits", "similar")}
+    mirror = build_mirror(LocalStore(store).read())
+    ball = set(mirror.neighbourhood(["tt1334260"], 1))
+    whole = LocalStore(store).read()
+    assert set(tables["films"]["id"]) == ball & set(whole.films["id"])
+    assert set(tables["people"]["id"]) == ball & set(whole.people["id"])
+    assert len(tables["credits"]) == int((whole.credits["film_id"].isin(ball) & whole.credits["person_id"].isin(ball)).sum())
+    assert len(tables["similar"]) == 12 and (tables["similar"]["film_id"] == "tt1334260").all()
+    assert (len(tables["films"]), len(tables["people"])) == (13, 23)
+
+
+def test_export_around_an_unknown_name_is_one_line(store, tmp_path):
+    result = run(store, "export", "--format", "csv", "--around", "Nobody At All", "-o", tmp_path / "x")
+    assert result.exit_code == 3 and result.output.startswith("reelgraph: error: no person or film named")
+    assert not (tmp_path / "x").exists()
 
 
 def test_mirror_counts(store):

@@ -185,13 +185,25 @@ def demo(store_dir, output, neo4j_uri, neo4j_user, neo4j_password, quiet, as_jso
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv", "parquet"]), required=True,
               help="graphml or gexf: one file for Gephi or Cytoscape; csv or parquet: a folder of the four tables.")
 @output_option("File (graphml, gexf) or folder (csv, parquet) [default: reelgraph.FORMAT].", dir_okay=True)
+@click.option("--around", metavar="NAME_OR_ID",
+              help="Export only the neighbourhood of this film or person (read from the graph index, not the whole store).")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 6),
+              help="With --around: steps out from it (credits and \"More like this\" links).")
 @store_option
 @json_option
-def export(fmt, output, store_dir, as_json):
-    """Export the graph for Gephi or Cytoscape (graphml, gexf) or pandas (csv, parquet)."""
+def export(fmt, output, around, depth, store_dir, as_json):
+    """Export the graph, or a neighbourhood of it, for Gephi or Cytoscape (graphml, gexf) or pandas (csv, parquet)."""
     from reelgraph.export import export_graph
 
-    written = export_graph(LocalStore(store_dir).read(), fmt, output or Path(f"reelgraph.{fmt}"))
+    store = LocalStore(store_dir)
+    if around is None:
+        graph = store.read()
+    else:
+        from reelgraph.names import resolve_any
+
+        mirror = store.mirror()
+        graph = mirror.subgraph(mirror.neighbourhood([resolve_any(mirror, around)], depth))
+    written = export_graph(graph, fmt, output or Path(f"reelgraph.{fmt}"))
     if as_json:
         echo_json({"format": fmt, "output": str(written)})
     else:
