@@ -53,10 +53,11 @@ def open_store(store=None) -> LocalStore:
 
 
 def open_mirror(store=None):
-    """The NetworkX mirror (:class:`reelgraph.mirror.Mirror`) of the stored graph.
+    """The mirror (:class:`reelgraph.mirror.Mirror`) of the stored graph, memory-mapped from its graph index.
 
-    Build it once and query it many times: reading a large store is most of
-    a command's time.
+    Opening it reads almost nothing (:mod:`reelgraph.graph_index`): queries
+    page in what they touch, and tables become pandas only when asked for
+    whole.  A missing or out-of-date index is rebuilt first, with a message.
 
     Examples
     --------
