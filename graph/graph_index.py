@@ -415,10 +415,15 @@ def ensure_index(store_folder: Path, manifest: dict, read_graph, *, progress: bo
         return mirror
     log.warning("%s: the graph index is %s; building it from the tables (once, until the store changes)",
                 store_folder, why if why != "missing" else "missing (a store written by an earlier reelgraph)")
+    graph = read_graph()
     try:
-        write_index(read_graph(), store_folder, version, progress=progress)
-    except OSError as exc:
-        raise StoreError(f"{store_folder}: cannot write the graph index ({exc})") from None
+        write_index(graph, store_folder, version, progress=progress)
+    except OSError as exc:  # a store this user may read but not write: build the mirror in memory, as before
+        from reelgraph.mirror import build_mirror
+
+        log.warning("%s: cannot write the graph index (%s); building the mirror in memory for this process",
+                    store_folder, exc.strerror or exc)
+        return build_mirror(graph)
     mirror, why = open_index(store_folder, version)
     if mirror is None:
         raise StoreError(f"{store_folder}: the graph index just written is {why}")

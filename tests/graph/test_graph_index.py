@@ -3,6 +3,7 @@
 import json
 import logging
 import random
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -146,3 +147,21 @@ def test_a_missing_damaged_or_stale_index_is_rebuilt_with_a_message(tmp_path, ca
     with caplog.at_level(logging.WARNING):
         store.mirror()  # rebuilt once: trusted from now on
     assert not caplog.records
+
+
+def test_a_store_that_cannot_be_written_is_read_through_a_mirror_built_in_memory(tmp_path, caplog, monkeypatch):
+    import reelgraph.graph_index as graph_index
+
+    store = LocalStore(tmp_path / "store")
+    store.load({"sample": read_sources(SAMPLE_SOURCES)})
+    shutil.rmtree(store.path / INDEX_FOLDER)
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(graph_index, "write_index", refused)
+    with caplog.at_level(logging.WARNING):
+        mirror = store.mirror()
+    assert any("cannot write the graph index (Permission denied)" in r.getMessage() for r in caplog.records)
+    assert costar_path(mirror, "Keira Knightley", "Andrew Garfield").distance == 1
+    assert not (store.path / INDEX_FOLDER).exists()
