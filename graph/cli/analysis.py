@@ -143,7 +143,7 @@ def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoi
 
     step = Steps(2, quiet)
     try:
-        step("reading the store and building the mirror")
+        step("opening the graph index")
         mirror = open_mirror(store_dir)
         step("ranking centres")
         with _hints():
