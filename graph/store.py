@@ -54,7 +54,7 @@ from reelgraph.model import (
     slugify,
 )
 
-__all__ = ["DEFAULT_STORE", "STORE_FORMAT", "LocalStore", "frame_from_arrow", "store_path", "table_changes"]
+__all__ = ["DEFAULT_STORE", "STORE_FORMAT", "LocalStore", "TableFiles", "frame_from_arrow", "store_path", "table_changes"]
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,9 @@ class LocalStore:
         """
         with self.writing():
             manifest = self.manifest()  # refuses a layout this reelgraph does not know, before reading anything
+            if _replaces_everything(manifest, parts):
+                return self._load_files(*next(iter(parts.items())), manifest, sources)
+            parts = {key: part.read() if isinstance(part, TableFiles) else part for key, part in parts.items()}
             if _touches_few_rows(manifest, parts):
                 merged, changes = self._merge_touched(parts)
             else:
@@ -214,6 +217,32 @@ class LocalStore:
                 entries[key]["counts"] = parts[key].counts()
             self._write(merged, list(entries.values()), {entries[k]["folder"]: g for k, g in parts.items()})
             return merged, changes
+
+    def _load_files(self, key: str, part: "TableFiles", manifest: dict, sources: dict | None) -> tuple["TableFiles", dict]:
+        """:meth:`load` of one source given as Parquet files that replaces every stored source.
+
+        The source's tables are the merged graph as they are (one row a key,
+        as :meth:`TableFiles.check_merged` makes sure), so nothing is read
+        into memory: the files are linked into the store, films get the
+        stored cluster ids, the change report is worked out by DuckDB from
+        the files, and the graph index is built from them.
+        """
+        part.check_merged()
+        folder = f"{0:04d}-{slugify(key)[:60]}"
+        entry = {"key": key, "folder": folder, "sources": list(map(str, (sources or {}).get(key, []))),
+                 "counts": part.counts()}
+        changes = {table: _file_changes(self.path / f"{table}.parquet" if self.exists() else None,
+                                        part.path(table), table) for table in _KEYS}
+
+        def fill(staging: Path) -> None:
+            _link_tree(part.folder, staging / "parts" / folder)
+            for table in FilmGraph.TABLES:
+                _link(part.path(table), staging / f"{table}.parquet")
+            if self.exists():
+                _keep_cluster_ids(self.path / "films.parquet", staging / "films.parquet")
+
+        self._write_staged(fill, part.counts(), [entry])
+        return TableFiles(self.path), changes
 
     def _merge_all(self, parts: dict[str, FilmGraph]) -> tuple[FilmGraph, dict]:
         """:meth:`load`'s merge of every source's tables, and the change report against every stored row."""
@@ -296,26 +325,33 @@ class LocalStore:
             self._write(graph, self.manifest().get("partitions", []), {})
 
     def _write(self, graph: FilmGraph, partitions: list[dict], new_parts: dict[str, FilmGraph]) -> None:
-        # Everything goes to a staging folder that replaces the store in one rename; the
-        # tables of sources not reloaded are hard-linked into it rather than copied.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.new-", dir=self.path.parent))
-        try:
+        def fill(staging: Path) -> None:
             _write_tables(graph, staging)
             for entry in partitions:
                 target = staging / "parts" / entry["folder"]
                 if entry["folder"] in new_parts:
                     _write_tables(new_parts[entry["folder"]], target, written=(graph, staging))
-                else:
+                else:  # the tables of sources not reloaded are hard-linked rather than copied
                     _link_tree(self.path / "parts" / entry["folder"], target)
+
+        self._write_staged(fill, graph.counts(), partitions, graph)
+
+    def _write_staged(self, fill, counts: dict, partitions: list[dict], graph: FilmGraph | None = None) -> None:
+        """Write a new version of the store: ``fill(staging)`` puts the tables in a staging folder, which
+        then gets the graph index (of ``graph``, else read from the staged tables) and the manifest and
+        replaces the store in one rename."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.new-", dir=self.path.parent))
+        try:
+            fill(staging)
             manifest = {
                 "format": STORE_FORMAT,
                 "version": uuid.uuid4().hex,  # what the graph index is built for (reelgraph.graph_index)
                 "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "counts": graph.counts(),
+                "counts": counts,
                 "partitions": partitions,
             }
-            write_index(graph, staging, store_version(manifest))
+            write_index(graph if graph is not None else _read_tables(staging), staging, store_version(manifest))
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
             old = None
             with store_lock(self.path, "swap"):  # readers wait out the two renames, never see between them
@@ -331,6 +367,121 @@ class LocalStore:
 
     def clear(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+class TableFiles:
+    """A graph's canonical tables as Parquet files in a folder (``films.parquet``, ...), read only when asked.
+
+    How a source too big for memory reaches the store: its loader writes the
+    tables to disk (out of core, :mod:`reelgraph.loaders.imdb_bulk`) and
+    :meth:`LocalStore.load` links the files into the store.  Their rows must
+    be merged already: one row a key, as :func:`~reelgraph.model.merge_graphs`
+    leaves them.  A store is itself one (``TableFiles(store.path)``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> _write_tables(FilmGraph.from_records(films=[{"id": "tt1334260", "title": "Never Let Me Go"}]), Path(folder))
+    >>> TableFiles(folder).counts()
+    {'films': 1, 'people': 0, 'credits': 0, 'similar': 0}
+    """
+
+    def __init__(self, folder, report=None):
+        self.folder = Path(folder)
+        self.report = report
+
+    def __repr__(self):
+        return f"TableFiles({str(self.folder)!r})"
+
+    def path(self, table: str) -> Path:
+        return self.folder / f"{table}.parquet"
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, from the files' metadata (nothing else is read)."""
+        with _damaged_is_a_store_error(self.folder):
+            return {table: pq.ParquetFile(self.path(table)).metadata.num_rows for table in FilmGraph.TABLES}
+
+    def read(self) -> FilmGraph:
+        """The tables in memory (pandas), for a graph small enough to hold."""
+        graph = _read_tables(self.folder)
+        if self.report is not None:
+            graph.report = self.report
+        return graph
+
+    def check_merged(self) -> None:
+        """Refuse files whose columns are not the canonical tables' (:data:`~reelgraph.model.TABLE_COLUMNS`)."""
+        for table in FilmGraph.TABLES:
+            with _damaged_is_a_store_error(self.folder):
+                found = pq.read_schema(self.path(table)).names
+            if found != list(TABLE_COLUMNS[table]):
+                raise StoreError(f"{self.path(table)}: not a canonical {table} table (columns {found})")
+
+
+def _replaces_everything(manifest: dict, parts: dict) -> bool:
+    """Whether :meth:`LocalStore.load` of ``parts`` is one source of :class:`TableFiles` replacing every stored one."""
+    if len(parts) != 1:
+        return False
+    key, part = next(iter(parts.items()))
+    return isinstance(part, TableFiles) and all(entry["key"] == key for entry in manifest.get("partitions", []))
+
+
+def _keep_cluster_ids(old_films: Path, new_films: Path) -> None:
+    """Give the films of ``new_films`` the cluster ids ``old_films`` had for them (films gone keep none).
+
+    ``new_films`` may be a hard link to a source's file: it is replaced by a
+    new file, never changed in place.
+    """
+    old = pq.read_table(old_films, columns=["id", "cluster"])
+    old = old.filter(pc.is_valid(old["cluster"]))
+    if not old.num_rows and not pq.ParquetFile(new_films).metadata.num_rows:
+        return
+    new = pq.read_table(new_films)
+    if not old.num_rows and new["cluster"].null_count == new.num_rows:
+        return  # no clusters before and none in the new files: the link stays
+    at = pc.index_in(new["id"], value_set=old["id"].combine_chunks())
+    clusters = pc.take(old["cluster"].combine_chunks().cast(pa.int64()), at)
+    new = new.set_column(new.schema.get_field_index("cluster"), "cluster", clusters)
+    replacement = new_films.with_name(new_films.name + ".clusters")
+    pq.write_table(new, replacement)
+    os.replace(replacement, new_films)
+
+
+#: DuckDB's type for each canonical dtype, so a value hashes the same whatever its file's Parquet type was.
+_DUCKDB_TYPES = {"object": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE", "boolean": "BOOLEAN"}
+
+
+def _file_changes(old: Path | None, new: Path, table: str) -> dict:
+    """``added``/``updated``/``removed`` rows of the table file ``new`` against ``old`` (None: no store yet).
+
+    What :func:`_changes` counts, worked out by DuckDB from the files, so a
+    refresh of the whole IMDb holds neither table in memory: each row is a
+    64-bit hash of its key and one of its other values (``cluster`` left
+    out), and a full outer join on the keys, spilled to disk when it must,
+    counts what appeared, what went and what changed.
+    """
+    from reelgraph._duckdb import connect
+
+    if old is None:
+        return {"added": pq.ParquetFile(new).metadata.num_rows, "updated": 0, "removed": 0}
+    lists = LIST_COLUMNS[table]
+
+    def canonical(name, dtype):
+        return f'CAST("{name}" AS VARCHAR[])' if name in lists else f'CAST("{name}" AS {_DUCKDB_TYPES[dtype]})'
+
+    def hashed(path):
+        present = set(pq.read_schema(path).names)
+        key = ", ".join(canonical(c, TABLE_COLUMNS[table][c]) for c in _KEYS[table])
+        values = ", ".join(canonical(c, d) if c in present else "NULL" for c, d in TABLE_COLUMNS[table].items()
+                           if c != "cluster")
+        return f"SELECT hash({key}) AS k, hash({values}) AS h FROM read_parquet(?)"
+
+    with connect(temp_directory=new.parent) as db:
+        added, updated, removed = db.execute(
+            f"SELECT count(*) FILTER (WHERE o.k IS NULL), count(*) FILTER (WHERE o.h <> n.h), "
+            f"count(*) FILTER (WHERE n.k IS NULL) FROM ({hashed(new)}) n FULL OUTER JOIN ({hashed(old)}) o ON n.k = o.k",
+            [str(new), str(old)]).fetchone()
+    return {"added": int(added), "updated": int(updated), "removed": int(removed)}
 
 
 def _remove_stale_staging(path: Path) -> None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reelgraph.model import FilmGraph
-from reelgraph.store import LocalStore
+from reelgraph.store import LocalStore, TableFiles
 
 __all__ = ["open_store", "open_mirror", "load", "LoadResult", "cluster", "demo", "DemoResult"]
 
@@ -102,6 +102,8 @@ def _to_neo4j(graph: FilmGraph, neo4j, progress: bool, bulk: bool | None = None)
     """Mirror the whole graph into Neo4j when ``neo4j`` (settings) is configured; None when it is not."""
     if neo4j is None or not neo4j.configured:
         return None
+    if isinstance(graph, TableFiles):  # the Neo4j writers take the tables in memory
+        graph = graph.read()
     from reelgraph.neo4j.bulk import (
         load_graph,  # and the server module: only when there is a Neo4j to write to
     )

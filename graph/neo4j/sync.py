@@ -173,9 +173,29 @@ def ensure_schema(driver, *, indexes: bool = True) -> None:
                 session.run(f"DROP INDEX `{name}` IF EXISTS").consume()
         for statement in SCHEMA_STATEMENTS:
             if indexes or "CONSTRAINT" in statement:
-                session.run(statement).consume()
+                _run_schema_statement(session, statement)
         session.run("CALL db.awaitIndexes(300)").consume()
 
+
+def _run_schema_statement(session, statement: str, attempts: int = 5) -> None:
+    """Run one ``... IF NOT EXISTS`` schema statement, waiting out another session creating the same item.
+
+    Two loads starting at once both find a constraint missing and both
+    create it; the server fails the second (``ConstraintCreationFailed``,
+    ``EquivalentSchemaRuleAlreadyExists``) instead of treating it as there.
+    Run again once the first has finished, ``IF NOT EXISTS`` sees it.
+    """
+    import neo4j
+
+    for attempt in range(attempts):
+        try:
+            session.run(statement).consume()
+            return
+        except (neo4j.exceptions.DatabaseError, neo4j.exceptions.ClientError) as exc:
+            if ".Schema." not in (exc.code or "") or attempt == attempts - 1:
+                raise
+            log.info("Neo4j: %s while another session changed the schema; trying again", exc.code)
+            time.sleep(0.5 * (attempt + 1))
 
 # -- sync -----------------------------------------------------------------------
 

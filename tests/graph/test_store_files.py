@@ -1,0 +1,119 @@
+"""A source given as Parquet files (TableFiles) that replaces every stored source is linked in, not read.
+
+The store it leaves, its change report and its graph index equal what the
+route through pandas gives for the same tables.
+"""
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from reelgraph.analysis.stats import graph_stats
+from reelgraph.errors import StoreError
+from reelgraph.loaders.imdb_tsv import read_imdb_datasets
+from reelgraph.loaders.synth import write_synthetic_datasets
+from reelgraph.model import FilmGraph, merge_graphs
+from reelgraph.store import _KEYS, LocalStore, TableFiles, _write_tables
+
+
+@pytest.fixture(scope="module")
+def datasets(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("imdb")
+    write_synthetic_datasets(folder, titles=3000, seed=7, progress=False)
+    return read_imdb_datasets(folder, title_types=None, progress=False)
+
+
+def _files(graph: FilmGraph, folder) -> TableFiles:
+    """The tables as a loader of files writes them: merged (IMDb's principals repeat some credits)."""
+    _write_tables(merge_graphs(graph), folder)
+    return TableFiles(folder)
+
+
+def _sorted(df, table):
+    return df.sort_values(_KEYS[table]).reset_index(drop=True)
+
+
+def _assert_same_store(got: LocalStore, expected: LocalStore):
+    a, b = got.read(), expected.read()
+    for table in FilmGraph.TABLES:
+        left, right = _sorted(getattr(a, table), table), _sorted(getattr(b, table), table)
+        assert left.equals(right), table
+    assert got.manifest()["counts"] == expected.manifest()["counts"]
+    mirror_a, mirror_b = got.mirror(), expected.mirror()  # the graph index, built from each
+    assert graph_stats(mirror_a) == graph_stats(mirror_b)
+    assert sorted(mirror_a.ids) == sorted(mirror_b.ids)
+
+
+def _refreshed(graph: FilmGraph) -> FilmGraph:
+    """A newer copy: some films and their credits gone, one rating changed, one credit added."""
+    films = graph.films.iloc[10:].reset_index(drop=True).copy()
+    films.loc[0, "rating"] = 9.9
+    credits = graph.credits[graph.credits["film_id"].isin(films["id"])]
+    extra = credits.iloc[[0]].assign(role="composer")
+    return FilmGraph(films, graph.people, pd.concat([credits, extra], ignore_index=True), graph.similar)
+
+
+def test_files_route_equals_the_tables_route(tmp_path, datasets):
+    by_files, by_tables = LocalStore(tmp_path / "files"), LocalStore(tmp_path / "tables")
+    got, changes = by_files.load({"imdb-datasets": _files(datasets, tmp_path / "part1")}, {"imdb-datasets": ["/x"]})
+    _, expected = by_tables.load({"imdb-datasets": datasets}, {"imdb-datasets": ["/x"]})
+    assert isinstance(got, TableFiles) and got.counts() == merge_graphs(datasets).counts()
+    assert len(datasets.credits) > got.counts()["credits"]  # the fixture has credits to fold
+    assert changes == expected
+    assert changes["films"] == {"added": len(datasets.films), "updated": 0, "removed": 0}
+    _assert_same_store(by_files, by_tables)
+    # the store's tables are the source's files, linked, not copies
+    assert (by_files.path / "credits.parquet").stat().st_ino == \
+        (by_files.path / "parts" / "0000-imdb-datasets" / "credits.parquet").stat().st_ino
+
+
+def test_a_refresh_reports_what_changed_and_keeps_cluster_ids(tmp_path, datasets):
+    by_files, by_tables = LocalStore(tmp_path / "files"), LocalStore(tmp_path / "tables")
+    by_files.load({"imdb-datasets": _files(datasets, tmp_path / "part1")})
+    by_tables.load({"imdb-datasets": datasets})
+    for store in (by_files, by_tables):  # clusters written back, as `reelgraph clusters` does
+        graph = store.read()
+        graph.films["cluster"] = pd.array([i % 3 for i in range(len(graph.films))], dtype="Int64")
+        store.write(graph)
+    newer = _refreshed(datasets)
+    _, changes = by_files.load({"imdb-datasets": _files(newer, tmp_path / "part2")})
+    _, expected = by_tables.load({"imdb-datasets": newer})
+    assert changes == expected
+    assert changes["films"] == {"added": 0, "updated": 1, "removed": 10}
+    assert changes["credits"]["added"] == 1
+    _assert_same_store(by_files, by_tables)
+    clusters = by_files.read().films.set_index("id")["cluster"]
+    assert clusters.notna().all() and clusters.equals(by_tables.read().films.set_index("id")["cluster"].loc[clusters.index])
+    # the source's own file kept no cluster ids: the store's films are a file of their own now
+    assert pq.read_table(by_files.path / "parts" / "0000-imdb-datasets" / "films.parquet")["cluster"].null_count \
+        == len(newer.films)
+
+
+def test_loading_the_same_files_again_changes_nothing(tmp_path, datasets):
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _files(datasets, tmp_path / "part1")})
+    _, changes = store.load({"imdb-datasets": _files(datasets, tmp_path / "part2")})
+    assert changes == {table: {"added": 0, "updated": 0, "removed": 0} for table in _KEYS}
+
+
+def test_beside_other_sources_the_files_are_merged_as_tables(tmp_path, datasets):
+    page = FilmGraph.from_records(films=[{"id": "tt9999999", "title": "A Saved Page", "year": 2010}],
+                                  people=[{"id": "nm9999999", "name": "Someone"}],
+                                  credits=[{"person_id": "nm9999999", "film_id": "tt9999999", "role": "actor"}])
+    by_files, by_tables = LocalStore(tmp_path / "files"), LocalStore(tmp_path / "tables")
+    for store in (by_files, by_tables):
+        store.load({"page:tt9999999": page})
+    _, changes = by_files.load({"imdb-datasets": _files(datasets, tmp_path / "part1")})
+    _, expected = by_tables.load({"imdb-datasets": datasets})
+    assert changes == expected
+    assert by_files.read().counts()["films"] == len(datasets.films) + 1
+
+
+def test_files_that_are_not_canonical_tables_leave_the_store_as_it_was(tmp_path, datasets):
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _files(datasets, tmp_path / "part1")})
+    bad = _files(datasets, tmp_path / "bad")
+    pq.write_table(pq.read_table(bad.path("films")).drop_columns(["title"]), bad.path("films"))
+    with pytest.raises(StoreError, match=r"films.parquet: not a canonical films table"):
+        store.load({"imdb-datasets": bad})
+    assert store.read().counts() == merge_graphs(datasets).counts()
