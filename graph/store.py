@@ -47,6 +47,7 @@ from reelgraph.model import (
     TABLE_COLUMNS,
     FilmGraph,
     _derived_key_maps,
+    _fold_duplicates,
     _fold_resolved,
     cyclic_gc_paused,
     merge_graphs,
@@ -152,6 +153,21 @@ class LocalStore:
             _remove_stale_staging(self.path)
             yield self
 
+    @contextmanager
+    def source_tables(self):
+        """A new folder beside the store for a source's tables written as files (:class:`TableFiles`), removed after.
+
+        Beside the store, so that :meth:`load` links its files in rather than
+        copying them.  A folder left by a load that was killed is removed by
+        the next writer (its name holds its process id).
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.source-{os.getpid()}-", dir=self.path.parent))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def _recover(self) -> None:
         """Put back a store a writer killed between its two renames left aside (``.NAME.old-PID``)."""
         if self.path.exists():
@@ -228,6 +244,7 @@ class LocalStore:
         the files, and the graph index is built from them.
         """
         part.check_merged()
+        _fold_repeated_keys(part)
         folder = f"{0:04d}-{slugify(key)[:60]}"
         entry = {"key": key, "folder": folder, "sources": list(map(str, (sources or {}).get(key, []))),
                  "counts": part.counts()}
@@ -418,6 +435,75 @@ class TableFiles:
                 raise StoreError(f"{self.path(table)}: not a canonical {table} table (columns {found})")
 
 
+def _fold_repeated_keys(files: TableFiles) -> None:
+    """Fold, in the files, rows that share a key as :func:`~reelgraph.model.merge_graphs` folds them.
+
+    IMDb's principals list a few credits twice.  DuckDB finds the keys that
+    repeat (by a 64-bit hash of the key, so the group is small); only their
+    rows are read into pandas and folded by the merge's own code, and the
+    table is written again without them and with the folded rows after, the
+    order ``merge_graphs`` gives.  A table without repeats is not touched.
+    """
+    from reelgraph._duckdb import connect
+
+    with connect(temp_directory=files.folder.parent) as db:
+        for table in FilmGraph.TABLES:
+            path = files.path(table)
+            if table == "similar":  # links come from pages only: small, folded whole
+                if pq.ParquetFile(path).metadata.num_rows:
+                    empty = FilmGraph.empty()
+                    links = merge_graphs(FilmGraph(empty.films, empty.people, empty.credits, _read_table(path, table)))
+                    _rewrite(path, links.similar, keep=None)
+                continue
+            key = ", ".join(f'"{column}"' for column in _KEYS[table])
+            scan = f"SELECT *, hash({key}) AS _key_hash FROM read_parquet(?, file_row_number = true)"
+            repeated = db.sql(
+                f"WITH rows AS ({scan}), again AS (SELECT _key_hash FROM rows GROUP BY _key_hash HAVING count(*) > 1) "
+                "SELECT * FROM rows WHERE _key_hash IN (SELECT _key_hash FROM again) ORDER BY file_row_number",
+                params=[str(path)]).to_arrow_table()
+            if not repeated.num_rows:
+                continue
+            rows = frame_from_arrow(repeated.drop_columns(["_key_hash", "file_row_number"]), table)
+            folded = normalize_table(rows, table)
+            folded = _fold_duplicates(folded, _KEYS[table], table)
+            if table == "films":  # a film is a stub only if every row of it was
+                stub = folded["id"].map(rows["stub"].fillna(False).astype(bool).groupby(rows["id"]).all())
+                folded = folded.assign(stub=stub.astype("boolean"))
+            drop = repeated["file_row_number"].to_numpy()
+            _rewrite(path, folded, keep=lambda offset, n: ~np.isin(np.arange(offset, offset + n), drop))
+
+
+def _rewrite(path: Path, extra: pd.DataFrame, keep) -> None:
+    """Write the table file ``path`` again: its rows where ``keep(offset, n)`` says (all rows when ``keep`` is
+    None: none), then the rows of ``extra``; batch by batch, into a new file that replaces it (it may be a link)."""
+    source = pq.ParquetFile(path)
+    schema = source.schema_arrow
+    replacement = path.with_name(path.name + ".folded")
+    with pq.ParquetWriter(replacement, schema) as out:
+        if keep is not None:
+            offset = 0
+            for batch in source.iter_batches(batch_size=1 << 20):
+                mask = keep(offset, batch.num_rows)
+                offset += batch.num_rows
+                out.write_batch(batch.filter(pa.array(mask)))
+        if len(extra):
+            out.write_table(_as_schema(extra, schema))
+    os.replace(replacement, path)
+
+
+def _as_schema(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """Canonical rows as an Arrow table of a file's ``schema`` (whose all-empty columns may be of type null)."""
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for field in schema:
+        column = arrow.column(field.name)
+        if pa.types.is_null(field.type) or (pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type)):
+            column = pa.nulls(len(column), field.type) if pa.types.is_null(field.type) else \
+                pa.array([[] for _ in range(len(column))], type=field.type)
+        columns.append(column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 def _replaces_everything(manifest: dict, parts: dict) -> bool:
     """Whether :meth:`LocalStore.load` of ``parts`` is one source of :class:`TableFiles` replacing every stored one."""
     if len(parts) != 1:
@@ -485,9 +571,24 @@ def _file_changes(old: Path | None, new: Path, table: str) -> dict:
 
 
 def _remove_stale_staging(path: Path) -> None:
-    """Remove the staging folders (``.NAME.new-*``) of writers that were stopped; only a writer calls it."""
+    """Remove the staging folders (``.NAME.new-*``) of writers that were stopped, and the source folders
+    (``.NAME.source-PID-*``) of loads whose process is gone; only a writer calls it."""
     for staging in path.parent.glob(f".{path.name}.new-*"):
         shutil.rmtree(staging, ignore_errors=True)
+    for folder in path.parent.glob(f".{path.name}.source-*-*"):
+        pid = folder.name[len(f".{path.name}.source-"):].split("-")[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def _write_tables(graph: FilmGraph, folder: Path, written: tuple[FilmGraph, Path] | None = None) -> None:

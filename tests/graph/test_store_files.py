@@ -4,6 +4,8 @@ The store it leaves, its change report and its graph index equal what the
 route through pandas gives for the same tables.
 """
 
+import os
+
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -24,24 +26,19 @@ def datasets(tmp_path_factory):
 
 
 def _files(graph: FilmGraph, folder) -> TableFiles:
-    """The tables as a loader of files writes them: merged (IMDb's principals repeat some credits)."""
-    _write_tables(merge_graphs(graph), folder)
+    """The tables as the datasets loader writes them (IMDb's principals repeat some credits: the store folds them)."""
+    _write_tables(graph, folder)
     return TableFiles(folder)
-
-
-def _sorted(df, table):
-    return df.sort_values(_KEYS[table]).reset_index(drop=True)
 
 
 def _assert_same_store(got: LocalStore, expected: LocalStore):
     a, b = got.read(), expected.read()
-    for table in FilmGraph.TABLES:
-        left, right = _sorted(getattr(a, table), table), _sorted(getattr(b, table), table)
-        assert left.equals(right), table
+    for table in FilmGraph.TABLES:  # row for row, in the same order
+        assert getattr(a, table).equals(getattr(b, table)), table
     assert got.manifest()["counts"] == expected.manifest()["counts"]
     mirror_a, mirror_b = got.mirror(), expected.mirror()  # the graph index, built from each
     assert graph_stats(mirror_a) == graph_stats(mirror_b)
-    assert sorted(mirror_a.ids) == sorted(mirror_b.ids)
+    assert list(mirror_a.ids) == list(mirror_b.ids)
 
 
 def _refreshed(graph: FilmGraph) -> FilmGraph:
@@ -117,3 +114,16 @@ def test_files_that_are_not_canonical_tables_leave_the_store_as_it_was(tmp_path,
     with pytest.raises(StoreError, match=r"films.parquet: not a canonical films table"):
         store.load({"imdb-datasets": bad})
     assert store.read().counts() == merge_graphs(datasets).counts()
+
+
+def test_a_writer_removes_the_source_folders_of_loads_that_died(tmp_path):
+    store = LocalStore(tmp_path / "store")
+    dead = tmp_path / ".store.source-999999999-abc"  # no such process
+    alive = tmp_path / f".store.source-{os.getpid()}-def"  # a load still reading
+    for folder in (dead, alive):
+        (folder / "imdb-datasets-x").mkdir(parents=True)
+    store.load({"page": FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}])})
+    assert not dead.exists() and alive.exists()
+    with store.source_tables() as folder:
+        assert folder.parent == tmp_path and folder.name.startswith(f".store.source-{os.getpid()}-")
+    assert not folder.exists()
