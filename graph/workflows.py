@@ -151,13 +151,15 @@ def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error:
     from reelgraph.loaders import read_partitions
 
     sources = [Path(source).expanduser() for source in sources]  # '~/imdb' as a shell would read it
-    parts, read_from = read_partitions(sources, progress=progress, on_error=on_error, **dataset_options)
-    skipped = list(getattr(parts, "skipped", []))
     target = open_store(store)
-    with target.writing():  # another load waits: the counts before are those this load replaces
-        # The manifest has the counts: reading the whole store for them cost seconds and gigabytes.
-        before = target.manifest().get("counts") or {name: 0 for name in FilmGraph.TABLES}
-        merged, changes = target.load(parts, read_from)
+    with target.source_tables() as tables_dir:  # IMDb's datasets are read out of core, into files beside the store
+        parts, read_from = read_partitions(sources, progress=progress, on_error=on_error, tables_dir=tables_dir,
+                                           **dataset_options)
+        skipped = list(getattr(parts, "skipped", []))
+        with target.writing():  # another load waits: the counts before are those this load replaces
+            # The manifest has the counts: reading the whole store for them cost seconds and gigabytes.
+            before = target.manifest().get("counts") or {name: 0 for name in FilmGraph.TABLES}
+            merged, changes = target.load(parts, read_from)
     in_neo4j = _to_neo4j(merged, neo4j, progress, bulk)
     reports = [g.report for g in parts.values() if getattr(g, "report", None) is not None]
     return LoadResult(target.path, before, merged.counts(), changes, in_neo4j, reports, skipped)

@@ -28,6 +28,7 @@ in a folder does not stop the others.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -198,7 +199,11 @@ def read_partitions(paths, *, on_error: str = "raise", **dataset_options) -> tup
         anything else wrong with a folder still raises.
     **dataset_options
         Passed to :func:`reelgraph.loaders.imdb_tsv.read_imdb_datasets`
-        (filters, ``progress``) for a datasets folder.
+        (filters, ``progress``) for a datasets folder.  With ``tables_dir``
+        (a folder), a datasets folder is read out of core instead
+        (:func:`reelgraph.loaders.imdb_bulk.write_imdb_tables`): its tables
+        are written as Parquet files in a new folder inside it and its part
+        is a :class:`~reelgraph.store.TableFiles`, never held in memory.
 
     Returns
     -------
@@ -241,11 +246,16 @@ def read_partitions(paths, *, on_error: str = "raise", **dataset_options) -> tup
     for _, _, files in read:
         for file, kind, graph in files:
             key = source_key(kind, file, graph)
-            parts[key] = merge_graphs(parts[key], graph) if key in parts else graph
+            parts[key] = merge_graphs(_in_memory(parts[key]), _in_memory(graph)) if key in parts else graph
             if getattr(graph, "report", None) is not None:
                 parts[key].report = graph.report
             sources.setdefault(key, []).append(str(file.resolve()))
     return parts, sources
+
+
+def _in_memory(graph) -> FilmGraph:
+    """A source's graph in memory, read first if it was written to files (two dataset folders in one load)."""
+    return graph.read() if hasattr(graph, "read") else graph
 
 
 def _page_files(folder: Path) -> list[Path]:
@@ -256,9 +266,17 @@ def _page_files(folder: Path) -> list[Path]:
 def _read_kind(path: Path, kind: str, on_error: str, dataset_options: dict) -> FilmGraph:
     """Read ``path`` (a file or a non-pages folder) whose format ``kind`` is known."""
     if kind == "imdb-datasets":
+        options = dict(dataset_options)
+        tables_dir = options.pop("tables_dir", None)
+        if tables_dir is not None:  # out of core: the tables go to Parquet files, for the store to link in
+            from reelgraph.loaders.imdb_bulk import write_imdb_tables
+            from reelgraph.store import TableFiles
+
+            out = Path(tempfile.mkdtemp(prefix="imdb-datasets-", dir=tables_dir))
+            return TableFiles(out, report=write_imdb_tables(path, out, on_error=on_error, **options))
         from reelgraph.loaders.imdb_tsv import read_imdb_datasets
 
-        return read_imdb_datasets(path, on_error=on_error, **dataset_options)
+        return read_imdb_datasets(path, on_error=on_error, **options)
     if kind == "tables":
         from reelgraph.loaders.tables import read_tables
 

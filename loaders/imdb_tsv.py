@@ -411,22 +411,37 @@ def _check_header(spec: _FileSpec, path: Path, line: bytes | None):
         raise InputError(path, problem, line=1)
 
 
-def _scan(spec: _FileSpec, path: Path, on_error: str, report: ImdbLoadReport | None, progress: bool, select=None, eager=(), runs=()) -> pa.Table:
-    """Read ``path`` block by block (see :func:`~reelgraph.loaders.line_blocks.parse_blocks`), keep what ``select`` keeps, return it as one table."""
+def _scan_blocks(spec: _FileSpec, path: Path, on_error: str, report: ImdbLoadReport | None, progress: bool, select=None, eager=(), runs=(),
+                 transform=None):
+    """Read ``path`` block by block (see :func:`~reelgraph.loaders.line_blocks.parse_blocks`); yield what ``select`` keeps of each block, in file order.
+
+    ``transform(table)``, when given, runs on each block's kept rows in the
+    worker thread, and its result is yielded instead.  The file's rows read
+    and bad lines go to ``report`` once the file is read to its end.
+    """
     parser = _Parser(spec, path, on_error, select, eager, runs)
+    parse = parser.parse if transform is None else (lambda data: _transformed(parser.parse(data), transform))
     rows = bad = 0
-    kept = []
-    blocks = parse_blocks(path, parser.parse, check_header=lambda line: _check_header(spec, path, line), progress=progress, kind="TSV")
+    blocks = parse_blocks(path, parse, check_header=lambda line: _check_header(spec, path, line), progress=progress, kind="TSV")
     with contextlib.closing(blocks):  # stops the reader and the workers at once should anything here raise
         for block in blocks:
             rows += block.rows
             bad += block.lines - block.rows
-            if block.value.num_rows or not kept:
-                kept.append(block.value)
+            yield block.value
     if report is not None:
         report.rows_read[spec.key] = report.rows_read.get(spec.key, 0) + rows
         report.bad_lines[spec.key] = report.bad_lines.get(spec.key, 0) + bad
-    kept = [t for t in kept if t.num_rows] or [parser.empty()]
+
+
+def _transformed(block: ParsedBlock, transform) -> ParsedBlock:
+    return block._replace(value=transform(block.value))
+
+
+def _scan(spec: _FileSpec, path: Path, on_error: str, report: ImdbLoadReport | None, progress: bool, select=None, eager=(), runs=()) -> pa.Table:
+    """Read ``path`` block by block (see :func:`_scan_blocks`), keep what ``select`` keeps, return it as one table."""
+    kept = [t for t in _scan_blocks(spec, path, on_error, report, progress, select, eager, runs) if t.num_rows]
+    if not kept:
+        return _Parser(spec, path, on_error, select, eager, runs).empty()
     return pa.concat_tables(kept).combine_chunks() if len(kept) > 1 else kept[0]
 
 
@@ -482,23 +497,32 @@ def scan_principals(path, titles, categories, *, on_error: str = "raise", report
     ``_nconst``.  Public for the benchmark: this is the hot loop.
     """
     path = Path(path)
-    keep_titles = _IdSet(titles) if titles is not None else None
-    value_set = pa.array(sorted(categories), pa.string()) if categories is not None else None
-
-    def select(table):
-        if keep_titles is not None:
-            table = _filter(table, keep_titles.contains(_numbers(table["_tconst"])))
-        if value_set is not None:
-            table = _filter(table, pc.fill_null(pc.is_in(table["category"], value_set=value_set), False).to_numpy(zero_copy_only=False))
-        return table
-
-    result = _scan(_SPEC["principals"], path, on_error, report, progress, select, eager=("tconst",), runs=("tconst",))
+    result = _scan(_SPEC["principals"], path, on_error, report, progress, **_principals_scan(_IdSet(titles) if titles is not None else None, categories))
     if report is not None:
         report.rows_kept["principals"] = result.num_rows
     return result
 
 
+def _principals_scan(titles: "_IdSet | None", categories) -> dict:
+    """How :func:`_scan` reads ``title.principals``: rows of ``titles`` (None: all) and ``categories`` (None: all)."""
+    value_set = pa.array(sorted(categories), pa.string()) if categories is not None else None
+
+    def select(table):
+        if titles is not None:
+            table = _filter(table, titles.contains(_numbers(table["_tconst"])))
+        if value_set is not None:
+            table = _filter(table, pc.fill_null(pc.is_in(table["category"], value_set=value_set), False).to_numpy(zero_copy_only=False))
+        return table
+
+    return {"select": select, "eager": ("tconst",), "runs": ("tconst",)}
+
+
 def _read_basics(path, title_types, include_adult, year_range, on_error, report, progress, only: "_IdSet | None" = None) -> pa.Table:
+    return _scan(_SPEC["basics"], path, on_error, report, progress, **_basics_scan(title_types, include_adult, year_range, only))
+
+
+def _basics_scan(title_types, include_adult, year_range, only: "_IdSet | None" = None) -> dict:
+    """How :func:`_scan` reads ``title.basics``: the titles the filters keep (of ``only``, when given), without ``endYear``."""
     types = pa.array(sorted(title_types), pa.string()) if title_types is not None else None
 
     def select(table):
@@ -519,7 +543,7 @@ def _read_basics(path, title_types, include_adult, year_range, on_error, report,
                 mask &= pc.fill_null(pc.less_equal(year, last), False).to_numpy(zero_copy_only=False)
         return _filter(table.drop_columns(["endYear"]), mask)
 
-    return _scan(_SPEC["basics"], path, on_error, report, progress, select, eager=("tconst",) if only is not None else ())
+    return {"select": select, "eager": ("tconst",) if only is not None else ()}
 
 
 def _read_ratings(path, titles: "_IdSet | None", on_error, report, progress, min_votes: int | None = None) -> pa.Table:
@@ -537,11 +561,22 @@ def _read_ratings(path, titles: "_IdSet | None", on_error, report, progress, min
 def _read_crew(path, titles: _IdSet, roles: list[str], on_error, report, progress) -> pa.Table:
     """Crew credits of kept titles: ``_tconst``, ``tconst``, ``nconst``, ``_nconst``, ``role``, one row per listed person."""
 
+    table = _scan(_SPEC["crew"], path, on_error, report, progress, **_crew_scan(titles))
+    report.rows_kept["crew"] = table.num_rows
+    return _crew_credits(table, roles)
+
+
+def _crew_scan(titles: "_IdSet") -> dict:
+    """How :func:`_scan` reads ``title.crew``: the rows of ``titles``."""
+
     def select(table):
         return _filter(table, titles.contains(_numbers(table["_tconst"])))
 
-    table = _scan(_SPEC["crew"], path, on_error, report, progress, select, eager=("tconst",))
-    report.rows_kept["crew"] = table.num_rows
+    return {"select": select, "eager": ("tconst",)}
+
+
+def _crew_credits(table: pa.Table, roles: list[str]) -> pa.Table:
+    """``title.crew`` rows -> one row per listed person and role (see :func:`_read_crew`), in file order."""
     parts = []
     for order, role in enumerate(roles):
         lists = pc.split_pattern(table["directors" if role == "director" else "writers"], ",")
@@ -571,12 +606,18 @@ def _no_crew() -> pa.Table:
 
 
 def _read_names(path, people: _IdSet, on_error, report, progress) -> pa.Table:
+    result = _scan(_SPEC["names"], path, on_error, report, progress, **_names_scan(people))
+    report.rows_kept["names"] = result.num_rows
+    return result
+
+
+def _names_scan(people) -> dict:
+    """How :func:`_scan` reads ``name.basics``: the rows of ``people`` (anything with ``contains``), without ``knownForTitles``."""
+
     def select(table):
         return _filter(table.drop_columns(["knownForTitles"]), people.contains(_numbers(table["_nconst"])))
 
-    result = _scan(_SPEC["names"], path, on_error, report, progress, select, eager=("nconst",))
-    report.rows_kept["names"] = result.num_rows
-    return result
+    return {"select": select, "eager": ("nconst",)}
 
 
 # -- canonical tables ----------------------------------------------------------
@@ -675,20 +716,29 @@ def _json_list(value: str) -> tuple[list[str], bool]:
     return [value], False
 
 
-def _films(basics: pa.Table, ratings: pa.Table | None) -> pd.DataFrame:
-    tids = _numbers(basics["_tconst"])
-    n = basics.num_rows
-    rating = pa.nulls(n, pa.float64())
-    votes = pa.nulls(n, pa.int64())
-    if ratings is not None and ratings.num_rows:
-        rated = _numbers(ratings["_tconst"])
-        order = np.argsort(rated, kind="stable")
-        pos = np.minimum(np.searchsorted(rated[order], tids), len(rated) - 1)
-        hit = rated[order][pos] == tids
-        index = pa.array(order[pos], mask=~hit)
-        rating = ratings["averageRating"].take(index)
-        votes = ratings["numVotes"].take(index)
-    df = _frame({
+class _Ratings:
+    """``title.ratings`` rows (with ``_tconst``) looked up by title number; a title rated twice gets its first row."""
+
+    def __init__(self, ratings: pa.Table | None):
+        self.ratings = ratings if ratings is not None and ratings.num_rows else None
+        if self.ratings is not None:
+            rated = _numbers(self.ratings["_tconst"])
+            self.order = np.argsort(rated, kind="stable")
+            self.sorted = rated[self.order]
+
+    def of(self, tids: np.ndarray) -> tuple[pa.Array, pa.Array]:
+        """(``averageRating``, ``numVotes``) of each title number in ``tids``, null when unrated."""
+        if self.ratings is None:
+            return pa.nulls(len(tids), pa.float64()), pa.nulls(len(tids), pa.int64())
+        pos = np.minimum(np.searchsorted(self.sorted, tids), len(self.sorted) - 1)
+        index = pa.array(self.order[pos], mask=self.sorted[pos] != tids)
+        return self.ratings["averageRating"].take(index), self.ratings["numVotes"].take(index)
+
+
+def _film_columns(basics: pa.Table, ratings: _Ratings) -> dict:
+    """The ``films`` columns taken from ``title.basics`` rows (with ``_tconst``) and their ratings, as Arrow; ``genres`` still IMDb's text."""
+    rating, votes = ratings.of(_numbers(basics["_tconst"]))
+    return {
         "id": basics["tconst"],
         "title": basics["primaryTitle"],
         "year": basics["startYear"],
@@ -698,8 +748,37 @@ def _films(basics: pa.Table, ratings: pa.Table | None) -> pd.DataFrame:
         "runtime_minutes": basics["runtimeMinutes"],
         "original_title": basics["originalTitle"],
         "is_adult": pc.not_equal(basics["isAdult"], 0),
-    }, shared=("title_type",))
-    df["genres"] = _comma_lists(basics["genres"])
+        "genres": basics["genres"],
+    }
+
+
+def _person_columns(names: pa.Table) -> dict:
+    """The ``people`` columns taken from ``name.basics`` rows, as Arrow; ``professions`` still IMDb's text."""
+    return {"id": names["nconst"], "name": names["primaryName"], "birth_year": names["birthYear"], "death_year": names["deathYear"],
+            "professions": names["primaryProfession"]}
+
+
+def _credit_columns(principals: pa.Table) -> dict:
+    """The ``credits`` columns taken from ``title.principals`` rows (actress -> actor), as Arrow; ``characters`` still IMDb's text."""
+    category = principals["category"]
+    actor = pc.fill_null(pc.is_in(category, value_set=pa.array(["actor", "actress"])), False)
+    return {"person_id": principals["nconst"], "film_id": principals["tconst"], "role": pc.if_else(actor, pa.scalar("actor"), category),
+            "job": principals["job"], "billing": principals["ordering"], "characters": principals["characters"]}
+
+
+def _crew_credit_columns(crew: pa.Table) -> dict:
+    """The ``credits`` columns of crew credits (see :func:`_crew_credits`): no job, billing or characters."""
+    n = crew.num_rows
+    return {"person_id": crew["nconst"], "film_id": crew["tconst"], "role": crew["role"], "job": pa.nulls(n, pa.string()),
+            "billing": pa.nulls(n, pa.int64()), "characters": pa.nulls(n, pa.string())}
+
+
+def _films(basics: pa.Table, ratings: pa.Table | None) -> pd.DataFrame:
+    n = basics.num_rows
+    columns = _film_columns(basics, _Ratings(ratings))
+    genres = columns.pop("genres")
+    df = _frame(columns, shared=("title_type",))
+    df["genres"] = _comma_lists(genres)
     df["stub"] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))  # every film here has its full data
     for column in LIST_COLUMNS["films"]:  # the others, empty: cheaper for normalize_table than None
         if column not in df.columns:
@@ -709,27 +788,25 @@ def _films(basics: pa.Table, ratings: pa.Table | None) -> pd.DataFrame:
 
 def _people(names: pa.Table, dangling_ids: list[str]) -> pd.DataFrame:
     n = len(dangling_ids)
-    table = pa.table({"id": names["nconst"], "name": names["primaryName"], "birth_year": names["birthYear"],
-                      "death_year": names["deathYear"], "professions": names["primaryProfession"]})
+    table = pa.table(_person_columns(names))
     if n:
-        table = pa.concat_tables([table, pa.table({"id": pa.array(dangling_ids, pa.string()), "name": pa.nulls(n, pa.string()),
-                                                   "birth_year": pa.nulls(n, pa.int64()), "death_year": pa.nulls(n, pa.int64()),
-                                                   "professions": pa.nulls(n, pa.string())})])
+        table = pa.concat_tables([table, _dangling_people(dangling_ids)])
     df = _frame({c: table[c] for c in ("id", "name", "birth_year", "death_year")})
     df["professions"] = _comma_lists(table["professions"])
     return df
 
 
+def _dangling_people(ids: list[str]) -> pa.Table:
+    """:func:`_person_columns` of people known by id alone."""
+    n = len(ids)
+    return pa.table({"id": pa.array(ids, pa.string()), "name": pa.nulls(n, pa.string()), "birth_year": pa.nulls(n, pa.int64()),
+                     "death_year": pa.nulls(n, pa.int64()), "professions": pa.nulls(n, pa.string())})
+
+
 def _credits(principals: pa.Table, crew: pa.Table, report: ImdbLoadReport) -> pd.DataFrame:
-    category = principals["category"]
-    actor = pc.fill_null(pc.is_in(category, value_set=pa.array(["actor", "actress"])), False)
-    table = pa.table({"person_id": principals["nconst"], "film_id": principals["tconst"], "role": pc.if_else(actor, pa.scalar("actor"), category),
-                      "job": principals["job"], "billing": principals["ordering"], "characters": principals["characters"]})
+    table = pa.table(_credit_columns(principals))
     if crew.num_rows:
-        n = crew.num_rows
-        table = pa.concat_tables([table, pa.table({"person_id": crew["nconst"], "film_id": crew["tconst"], "role": crew["role"],
-                                                   "job": pa.nulls(n, pa.string()), "billing": pa.nulls(n, pa.int64()),
-                                                   "characters": pa.nulls(n, pa.string())})])
+        table = pa.concat_tables([table, pa.table(_crew_credit_columns(crew))])
     df = _frame({c: table[c] for c in ("person_id", "film_id", "role", "job", "billing")}, shared=("person_id", "film_id", "role"))
     df["characters"], report.bad_characters = _characters(table["characters"])
     df["star"] = pd.arrays.BooleanArray(np.zeros(len(df), dtype=bool), np.ones(len(df), dtype=bool))  # all unknown
@@ -770,6 +847,39 @@ def _as_names(value, what: str):
     if not all(isinstance(v, str) for v in values):
         raise TypeError(f"{what} must be strings")
     return values
+
+
+def _prepare(folder, title_types, categories, year_range, min_votes, on_error) -> tuple:
+    """Check the options and find the files: (title_types, categories, year_range, a new report, key -> path).
+
+    Raises ValueError for a bad option, :class:`~reelgraph.errors.InputError`
+    for a missing folder or required file.
+    """
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    title_types = _as_names(title_types, "title_types")
+    categories = _as_names(categories, "categories")
+    if year_range is not None:
+        year_range = tuple(year_range)
+        if len(year_range) != 2:
+            raise ValueError("year_range must be (first, last)")
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "not a folder")
+    report = ImdbLoadReport(folder=os.fspath(folder))
+    paths = {}
+    for spec in _SPECS:
+        path = find_dataset_file(folder, spec.stem)
+        if path is None:
+            if spec.required:
+                raise InputError(folder / f"{spec.stem}.tsv.gz", f"missing required file (neither {spec.stem}.tsv.gz nor {spec.stem}.tsv in the folder)")
+            report.missing_optional.append(spec.key)
+        else:
+            paths[spec.key] = path
+            report.files[spec.key] = os.fspath(path)
+    if min_votes is not None and "ratings" not in paths:
+        raise InputError(folder / "title.ratings.tsv.gz", "min_votes needs title.ratings, which is missing")
+    return title_types, categories, year_range, report, paths
 
 
 def read_imdb_datasets(
@@ -821,30 +931,7 @@ def read_imdb_datasets(
         A required file is missing or any file is malformed (see the module docstring).
     """
     started = time.perf_counter()
-    if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
-    title_types = _as_names(title_types, "title_types")
-    categories = _as_names(categories, "categories")
-    if year_range is not None:
-        year_range = tuple(year_range)
-        if len(year_range) != 2:
-            raise ValueError("year_range must be (first, last)")
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError(folder, "not a folder")
-    report = ImdbLoadReport(folder=os.fspath(folder))
-    paths = {}
-    for spec in _SPECS:
-        path = find_dataset_file(folder, spec.stem)
-        if path is None:
-            if spec.required:
-                raise InputError(folder / f"{spec.stem}.tsv.gz", f"missing required file (neither {spec.stem}.tsv.gz nor {spec.stem}.tsv in the folder)")
-            report.missing_optional.append(spec.key)
-        else:
-            paths[spec.key] = path
-            report.files[spec.key] = os.fspath(path)
-    if min_votes is not None and "ratings" not in paths:
-        raise InputError(folder / "title.ratings.tsv.gz", "min_votes needs title.ratings, which is missing")
+    title_types, categories, year_range, report, paths = _prepare(folder, title_types, categories, year_range, min_votes, on_error)
 
     def step(name, t0):
         report.seconds[name] = time.perf_counter() - t0

@@ -1,0 +1,269 @@
+"""Tests of reelgraph.loaders.imdb_bulk: IMDb's dataset files -> the canonical tables as Parquet, out of core.
+
+The rule: ``write_imdb_tables(folder, out, **options)`` read back by the
+store's reader is ``read_imdb_datasets(folder, **options)``, row for row and
+in the same order, with the schema the store writes for it and the same
+report; bad input raises the same :class:`InputError` and writes nothing.
+The hand-made folders and bad inputs are ``test_imdb_tsv.py``'s own.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import reelgraph.loaders.imdb_bulk as imdb_bulk
+import reelgraph.loaders.line_blocks as line_blocks
+from reelgraph.errors import InputError
+from reelgraph.loaders.imdb_bulk import write_imdb_tables
+from reelgraph.loaders.imdb_tsv import read_imdb_datasets
+from reelgraph.loaders.synth import write_synthetic_datasets
+from reelgraph.model import FilmGraph
+from reelgraph.store import _read_tables, _write_tables
+
+_spec = importlib.util.spec_from_file_location("_imdb_tsv_tests", Path(__file__).with_name("test_imdb_tsv.py"))
+tsv_tests = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tsv_tests)
+N, FILES, EVERYTHING = tsv_tests.N, tsv_tests.FILES, tsv_tests.EVERYTHING
+write_folder, with_file, replace_line, tsv_bytes = tsv_tests.write_folder, tsv_tests.with_file, tsv_tests.replace_line, tsv_tests.tsv_bytes
+
+REPORT_FIELDS = ("files", "missing_optional", "rows_read", "rows_kept", "bad_lines", "dangling_people", "dangling_credits",
+                 "crew_credits_added", "bad_characters")
+
+
+@pytest.fixture(autouse=True, params=["threads", "inline"])
+def reading_mode(request, monkeypatch):
+    """As in test_imdb_tsv.py: files read and parsed by threads (as large files are), and in the caller's thread."""
+    monkeypatch.setattr(line_blocks, "SMALL_FILE_BYTES", 0 if request.param == "threads" else 1 << 40)
+    return request.param
+
+
+def agree(folder: Path, out: Path, **options) -> FilmGraph:
+    """Write ``folder`` with both routes, check that they agree (rows, order, schema, report); the graph read back."""
+    report = write_imdb_tables(folder, out, progress=False, **options)
+    expected = read_imdb_datasets(folder, progress=False, **options)
+    graph = _read_tables(out)
+    for name in FilmGraph.TABLES:
+        # the same order, too: films as title.basics, credits as title.principals then title.crew, people as name.basics then dangling
+        pd.testing.assert_frame_equal(getattr(graph, name), getattr(expected, name), obj=name)
+    reference = out.parent / f"{out.name}-pandas"
+    _write_tables(expected, reference)
+    for name in FilmGraph.TABLES:
+        written, wanted = pq.read_schema(out / f"{name}.parquet"), pq.read_schema(reference / f"{name}.parquet")
+        assert written.equals(wanted, check_metadata=True), (name, written, wanted)
+    for field in REPORT_FIELDS:
+        assert getattr(report, field) == getattr(expected.report, field), field
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}.parquet" for name in FilmGraph.TABLES)
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]  # no staging folder left
+    return graph
+
+
+# -- agreement ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        EVERYTHING,
+        {},
+        dict(title_types=("tvSeries",)),
+        dict(title_types="tvSeries"),
+        dict(title_types=("movie",), include_adult=True),
+        dict(title_types=None),
+        dict(title_types=None, include_adult=True, year_range=(1990, 2000)),
+        dict(title_types=None, include_adult=True, year_range=(2000, None)),
+        dict(title_types=None, include_adult=True, year_range=(None, 2005)),
+        dict(title_types=None, include_adult=True, min_votes=100),
+        dict(title_types=None, include_adult=True, min_votes=12),
+        dict(title_types=None, include_adult=True, min_votes=10_000),  # nothing kept: every text column empty
+        dict(title_types=("short",)),
+        dict(title_types=None, include_adult=True, categories=("director",)),  # no characters anywhere: list<null>
+        dict(title_types=None, include_adult=True, categories=("actress", "self")),  # no crew credits
+        dict(title_types=None, include_adult=True, categories=("writer", "producer")),
+    ],
+    ids=lambda options: ",".join(f"{k}={v}" for k, v in options.items()) or "defaults",
+)
+def test_hand_made_folder_agrees(tmp_path, options):
+    agree(write_folder(tmp_path / "imdb"), tmp_path / "out", **options)
+
+
+def test_hand_made_folder_every_value(tmp_path):
+    graph = agree(write_folder(tmp_path / "imdb"), tmp_path / "out", **EVERYTHING)
+    assert graph.counts() == {"films": 3, "people": 9, "credits": 11, "similar": 0}
+    assert list(graph.people["id"][-2:]) == ["nm0000007", "nm0000404"]  # dangling, sorted, last
+    assert graph.credits["characters"].tolist()[:2] == [["Ruth", "Narrator"], ['Dr. "X"']]
+
+
+def test_missing_optional_files(tmp_path):
+    folder = write_folder(tmp_path / "min", skip=("title.ratings", "title.crew"))
+    agree(folder, tmp_path / "out", **EVERYTHING)
+    with pytest.raises(InputError, match=r"title\.ratings\.tsv\.gz: min_votes needs title\.ratings"):
+        write_imdb_tables(folder, tmp_path / "out2", min_votes=5, progress=False)
+    assert not (tmp_path / "out2").exists()
+
+
+def test_gzip_folder(tmp_path):
+    agree(write_folder(tmp_path / "gz", gz=True), tmp_path / "out", **EVERYTHING)
+
+
+def test_header_only_principals(tmp_path):
+    agree(with_file(tmp_path, "title.principals", FILES["title.principals"][:1]), tmp_path / "out", **EVERYTHING)
+
+
+def test_characters_that_are_no_json_lists(tmp_path):
+    rows = replace_line(FILES["title.principals"], 1, ["tt0000001", "1", "nm0000001", "actress", N, "Ruth"])
+    rows = replace_line(rows, 2, ["tt0000001", "2", "nm0000002", "actor", N, '["A", "B"]'])
+    rows = replace_line(rows, 6, ["tt0000002", "1", "nm0000002", "actor", N, '["x\\",","b\\"\\"","c\\\\d"]'])
+    rows = replace_line(rows, 9, ["tt0000003", "3", "nm0000404", "actor", N, '["a",null]'])
+    graph = agree(with_file(tmp_path, "title.principals", rows), tmp_path / "out", **EVERYTHING)
+    assert graph.credits["characters"].tolist()[5] == ['x",', 'b""', "c\\d"]
+
+
+def test_huge_and_unpadded_ids(tmp_path):
+    """Ids beyond any bitmap, and dangling people whose ids are not zero-padded as IMDb pads them."""
+    huge = "tt99999999999"
+    files = {name: [[huge if c == "tt0000003" else c for c in r] for r in rows] for name, rows in FILES.items()}
+    files["title.principals"] = [[{"nm0000404": "nm00000404"}.get(c, c) for c in r] for r in files["title.principals"]]
+    files["title.principals"].append(["tt0000001", "9", "nm999999999999", "actor", N, N])
+    files["title.crew"] = [[{"nm0000007": "nm7"}.get(c, c) for c in r] for r in files["title.crew"]]
+    graph = agree(write_folder(tmp_path / "huge", files), tmp_path / "out", **EVERYTHING)
+    assert list(graph.people["id"][-3:]) == ["nm00000404", "nm7", "nm999999999999"]
+
+
+def test_small_blocks_and_row_groups(tmp_path, monkeypatch):
+    monkeypatch.setattr(line_blocks, "BLOCK_BYTES", 100)
+    monkeypatch.setattr(imdb_bulk, "ROW_GROUP_ROWS", 2)
+    agree(write_folder(tmp_path / "imdb"), tmp_path / "out", **EVERYTHING)
+    assert pq.ParquetFile(tmp_path / "out" / "credits.parquet").num_row_groups > 2
+
+
+@pytest.fixture(scope="module")
+def synth_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synth")
+    write_synthetic_datasets(folder, titles=20_000, seed=3, progress=False)
+    return folder
+
+
+@pytest.mark.parametrize("options", [dict(title_types=None), {}, EVERYTHING, dict(title_types=None, min_votes=50, year_range=(1950, 2010))],
+                         ids=["all-types", "defaults", "everything", "votes-years"])
+def test_synthetic_folder_agrees(tmp_path, synth_folder, options):
+    graph = agree(synth_folder, tmp_path / "out", **options)
+    assert len(graph.credits) > len(graph.films) > 0
+
+
+def test_existing_out_folder_keeps_other_files(tmp_path):
+    folder = write_folder(tmp_path / "imdb")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    (out / "films.parquet").write_text("old")
+    write_imdb_tables(folder, out, progress=False)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert len(_read_tables(out).films) == 1
+
+
+def test_memory_limit_and_spill_folder(tmp_path, synth_folder):
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    report = write_imdb_tables(synth_folder, tmp_path / "out", title_types=None, progress=False, memory_limit="200MB", temp_directory=spill)
+    assert report.crew_credits_added > 0 and list(spill.iterdir()) == []
+
+
+# -- bad input -------------------------------------------------------------------------
+
+_BAD = next(m for m in tsv_tests.test_bad_input_raises_with_file_and_line.pytestmark if m.name == "parametrize")
+
+
+def assert_nothing_written(out: Path):
+    assert not out.exists()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
+
+
+@pytest.mark.parametrize("name, data, pattern", _BAD.args[1], ids=_BAD.kwargs["ids"])
+def test_bad_input_raises_with_file_and_line(tmp_path, name, data, pattern):
+    folder = with_file(tmp_path, name, data)
+    with pytest.raises(InputError, match=pattern):
+        write_imdb_tables(folder, tmp_path / "out", progress=False, **EVERYTHING)
+    assert_nothing_written(tmp_path / "out")
+
+
+@pytest.mark.parametrize("missing", ["title.basics", "title.principals", "name.basics"])
+def test_missing_required_file(tmp_path, missing):
+    folder = write_folder(tmp_path / "x", skip=(missing,))
+    with pytest.raises(InputError, match=rf"{missing}\.tsv\.gz: missing required file"):
+        write_imdb_tables(folder, tmp_path / "out", progress=False)
+    assert_nothing_written(tmp_path / "out")
+
+
+def test_broken_gzip_streams(tmp_path, synth_folder):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    for path in synth_folder.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    principals = folder / "title.principals.tsv.gz"
+    data = principals.read_bytes()
+    principals.write_bytes(data[: len(data) // 2])
+    for on_error in ("raise", "skip"):
+        with pytest.raises(InputError, match=r"title\.principals\.tsv\.gz:\d+: broken gzip stream"):
+            write_imdb_tables(folder, tmp_path / "out", progress=False, on_error=on_error, **EVERYTHING)
+        assert_nothing_written(tmp_path / "out")
+    principals.write_bytes(data)
+    names = folder / "name.basics.tsv.gz"
+    corrupt = bytearray(names.read_bytes())
+    corrupt[-8:-4] = bytes(4 - i for i in range(4))  # wrong CRC
+    names.write_bytes(bytes(corrupt))
+    with pytest.raises(InputError, match=r"name\.basics\.tsv\.gz:\d+: broken gzip stream"):
+        write_imdb_tables(folder, tmp_path / "out", progress=False, **EVERYTHING)
+    assert_nothing_written(tmp_path / "out")
+
+
+def test_bad_line_deep_in_a_file(tmp_path, synth_folder, monkeypatch):
+    monkeypatch.setattr(line_blocks, "BLOCK_BYTES", 4096)
+    folder = tmp_path / "deep"
+    folder.mkdir()
+    for path in synth_folder.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    principals = folder / "title.principals.tsv.gz"
+    lines = gzip.decompress(principals.read_bytes()).split(b"\n")
+    lines[12345] = lines[12345].rsplit(b"\t", 1)[0]  # file line 12346 loses a field
+    principals.write_bytes(gzip.compress(b"\n".join(lines)))
+    with pytest.raises(InputError, match=r"title\.principals\.tsv\.gz:12346: expected 6 tab-separated fields, found 5"):
+        write_imdb_tables(folder, tmp_path / "out", progress=False, **EVERYTHING)
+    assert_nothing_written(tmp_path / "out")
+    agree(folder, tmp_path / "out", on_error="skip", **EVERYTHING)  # one line skipped, counted as read_imdb_datasets counts it
+
+
+def test_skip_mode_counts_like_read_imdb_datasets(tmp_path):
+    principals = FILES["title.principals"]
+    bad = (
+        tsv_bytes(principals[:2])
+        + b"tt0000001\t2\tnm0000002\tactor\n"  # ragged (line 3)
+        + tsv_bytes(principals[3:5])
+        + b"tt0000001\t5\tnm0000099\tcinematographer\t\xe9t\xe9\t\\N\n"  # latin-1 bytes (line 6)
+        + b"tt0000002\tone\tnm0000002\tactor\t\\N\t[\"Him\"]\n"  # bad ordering (line 7)
+        + tsv_bytes(principals[7:])
+    )
+    folder = with_file(tmp_path, "title.principals", bad)
+    with pytest.raises(InputError, match=r"title\.principals\.tsv:3: expected 6"):
+        write_imdb_tables(folder, tmp_path / "out", progress=False, **EVERYTHING)
+    assert_nothing_written(tmp_path / "out")
+    report = write_imdb_tables(folder, tmp_path / "skipped", progress=False, on_error="skip", **EVERYTHING)
+    assert report.bad_lines == {"basics": 0, "ratings": 0, "principals": 3, "crew": 0, "names": 0}
+    assert report.rows_read["principals"] == 6
+    agree(folder, tmp_path / "out", on_error="skip", **EVERYTHING)
+
+
+def test_bad_arguments(tmp_path):
+    folder = write_folder(tmp_path / "imdb")
+    with pytest.raises(ValueError, match="on_error"):
+        write_imdb_tables(folder, tmp_path / "out", on_error="ignore")
+    with pytest.raises(InputError, match="not a folder"):
+        write_imdb_tables(folder / "title.basics.tsv", tmp_path / "out")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(NotADirectoryError):
+        write_imdb_tables(folder, tmp_path / "file", progress=False)
