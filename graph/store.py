@@ -192,7 +192,7 @@ class LocalStore:
                     else _read_tables(self.path / "parts" / entry["folder"])
                     for entry in self.manifest().get("partitions", [])}
 
-    def load(self, parts: dict[str, FilmGraph], sources: dict[str, list] | None = None) -> tuple[FilmGraph, dict]:
+    def load(self, parts: dict, sources: dict[str, list] | None = None) -> tuple["TableFiles", dict]:
         """Put each source's tables in the store, replacing an older copy of the same source.
 
         The stored graph is the merge (:func:`~reelgraph.model.merge_graphs`) of
@@ -207,14 +207,16 @@ class LocalStore:
         Parameters
         ----------
         parts : dict
-            Source key (see :func:`reelgraph.loaders.read_partitions`) -> its graph.
+            Source key (see :func:`reelgraph.loaders.read_partitions`) -> its
+            graph (a FilmGraph, or a :class:`TableFiles` of merged tables).
         sources : dict, optional
             Source key -> the paths it was read from, for the manifest.
 
         Returns
         -------
-        (FilmGraph, dict)
-            The new stored graph, and per table the ids ``added``,
+        (TableFiles, dict)
+            The new stored graph (its files: ``.read()`` for the tables in
+            memory, ``.counts()``), and per table the ids ``added``,
             ``updated`` and ``removed`` (counts) against the old one.
         """
         with self.writing():
@@ -222,17 +224,19 @@ class LocalStore:
             if _replaces_everything(manifest, parts):
                 return self._load_files(*next(iter(parts.items())), manifest, sources)
             parts = {key: part.read() if isinstance(part, TableFiles) else part for key, part in parts.items()}
-            if _touches_few_rows(manifest, parts):
-                merged, changes = self._merge_touched(parts)
-            else:
-                merged, changes = self._merge_all(parts)
             entries = {e["key"]: e for e in manifest.get("partitions", [])}
             for key in parts:
                 entries.setdefault(key, {"key": key, "folder": f"{len(entries):04d}-{slugify(key)[:60]}"})
                 entries[key]["sources"] = list(map(str, (sources or {}).get(key, [])))
                 entries[key]["counts"] = parts[key].counts()
-            self._write(merged, list(entries.values()), {entries[k]["folder"]: g for k, g in parts.items()})
-            return merged, changes
+            new_parts = {entries[k]["folder"]: g for k, g in parts.items()}
+            if _touches_few_rows(manifest, parts):
+                edits, changes = self._merge_touched(parts)
+                self._write_edited(edits, list(entries.values()), new_parts)
+                return TableFiles(self.path), changes
+            merged, changes = self._merge_all(parts)
+            self._write(merged, list(entries.values()), new_parts)
+            return TableFiles(self.path, graph=merged), changes
 
     def _load_files(self, key: str, part: "TableFiles", manifest: dict, sources: dict | None) -> tuple["TableFiles", dict]:
         """:meth:`load` of one source given as Parquet files that replaces every stored source.
@@ -274,7 +278,7 @@ class LocalStore:
         resolved = getattr(merged, "resolved_keys", {})
         return merged, {table: _changes(before.get(table), getattr(merged, table), table, resolved) for table in _KEYS}
 
-    def _merge_touched(self, parts: dict[str, FilmGraph]) -> tuple[FilmGraph, dict]:
+    def _merge_touched(self, parts: dict[str, FilmGraph]) -> tuple[dict, dict]:
         """:meth:`load`'s merge and change report, re-merging only the keys the loaded sources touch.
 
         Each merged row depends only on the rows of all sources that share its
@@ -285,9 +289,17 @@ class LocalStore:
         its stored row is also what the report would compare it with:
         unchanged.  The resolutions themselves are worked out exactly, for
         the sources before and after, from the few rows that can decide
-        them (:func:`_resolution_maps`).  Every other source is read only
-        as its key columns, and whole only for the rows of touched keys; the
-        stored graph is read whole, as the graph to write is whole.
+        them (:func:`_resolution_maps`).  Every other source, and the stored
+        graph, is read as its key columns a batch of rows at a time, and
+        whole only for the rows of touched keys: adding a page to the whole
+        IMDb holds none of its tables.
+
+        Returns
+        -------
+        (dict, dict)
+            Per table, the edit of the stored table: ``(replaced, rows)``, a
+            mask of the stored rows that go and the merged rows that come
+            after the others (:meth:`_write_edited`); and the change report.
         """
         folders = {e["key"]: self.path / "parts" / e["folder"] for e in self.manifest()["partitions"]}
         # A replaced source is small here (_touches_few_rows): read whole, for the keys it had.
@@ -296,24 +308,47 @@ class LocalStore:
         after = {**before, **{key: _SourceRows(graph=graph) for key, graph in parts.items()}}  # the order merge_graphs gets
         maps_before, maps_after = _resolution_maps(before.values(), after.values())
         touched = _touched_keys(before, after, parts.keys(), maps_before, maps_after)
-        rows = {table: pd.concat([source.rows(table, _key_rows(source.keys(table), table, touched[table], maps_after))
+        rows = {table: pd.concat([source.rows(table, source.key_rows(table, touched[table], maps_after))
                                   for source in after.values()], ignore_index=True) for table in FilmGraph.TABLES}
         remerged = _fold_resolved(rows["films"], rows["people"], rows["credits"], rows["similar"], maps_after)
-        stored_keys = _SourceRows(folder=self.path)
-        tables, changes = {}, {}
+        stored = _SourceRows(folder=self.path)
+        edits, changes = {}, {}
         for table in _KEYS:
-            with _damaged_is_a_store_error(self.path):  # FilmGraph below normalizes the whole table, once
-                old = _read_table(self.path / f"{table}.parquet", table)
-            replaced = _key_rows(stored_keys.keys(table), table, touched[table])  # stored keys are resolved already
-            old_rows, new = normalize_table(old.loc[replaced], table), getattr(remerged, table)
+            replaced = stored.key_rows(table, touched[table])  # stored keys are resolved already
+            old_rows, new = stored.rows(table, replaced), getattr(remerged, table)
             if table == "films":  # cluster ids survive, as in _merge_all
                 new = new.assign(cluster=new["id"].map(old_rows.set_index("id")["cluster"].dropna()).astype("Int64"))
             changes[table] = _changes(_fingerprint(old_rows, table), new, table, maps_after)
-            tables[table] = pd.concat([old.loc[~replaced], new], ignore_index=True)
-        tables["similar"] = tables["similar"].sort_values(["film_id", "source", "rank"], kind="stable")  # merge_graphs' order
-        merged = FilmGraph(**tables)
-        merged.resolved_keys = maps_after
-        return merged, changes
+            edits[table] = (replaced, new)
+        return edits, changes
+
+    def _write_edited(self, edits: dict, partitions: list[dict], new_parts: dict[str, FilmGraph]) -> None:
+        """Write the store with each table edited as :meth:`_merge_touched` says, a batch of rows at a time.
+
+        ``similar`` is small (links come from saved pages): it is rewritten
+        whole, in :func:`~reelgraph.model.merge_graphs`' order.
+        """
+        counts = {table: int((~replaced).sum()) + len(rows) for table, (replaced, rows) in edits.items()}
+
+        def fill(staging: Path) -> None:
+            for table, (replaced, rows) in edits.items():
+                source, target = self.path / f"{table}.parquet", staging / f"{table}.parquet"
+                with _damaged_is_a_store_error(self.path):
+                    if table == "similar":
+                        old = _read_table(source, table)
+                        links = pd.concat([old.loc[~replaced], rows], ignore_index=True)
+                        links.sort_values(["film_id", "source", "rank"], kind="stable").to_parquet(target, index=False)
+                    else:
+                        _rewrite(source, rows, keep=lambda offset, n, replaced=replaced: ~replaced[offset:offset + n],
+                                 target=target)
+            for entry in partitions:
+                target = staging / "parts" / entry["folder"]
+                if entry["folder"] in new_parts:
+                    _write_tables(new_parts[entry["folder"]], target)
+                else:
+                    _link_tree(self.path / "parts" / entry["folder"], target)
+
+        self._write_staged(fill, counts, partitions)
 
     def _row_fingerprints(self) -> dict:
         """Per table of the stored graph, its :func:`_fingerprint`, reading one table at a time."""
@@ -334,7 +369,7 @@ class LocalStore:
     def merge(self, graph: FilmGraph, sources=(), key: str | None = None) -> FilmGraph:
         """Add one graph as the source ``key`` (default: named by ``sources``) and return the stored graph."""
         key = key or "graph:" + "|".join(map(str, sources))
-        return self.load({key: graph}, {key: list(sources)})[0]
+        return self.load({key: graph}, {key: list(sources)})[0].read()
 
     def write(self, graph: FilmGraph) -> None:
         """Replace the merged graph (e.g. with cluster ids added), keeping the sources' tables."""
@@ -404,9 +439,10 @@ class TableFiles:
     {'films': 1, 'people': 0, 'credits': 0, 'similar': 0}
     """
 
-    def __init__(self, folder, report=None):
+    def __init__(self, folder, report=None, graph: FilmGraph | None = None):
         self.folder = Path(folder)
         self.report = report
+        self._graph = graph  # the tables already in memory, when the writer had them
 
     def __repr__(self):
         return f"TableFiles({str(self.folder)!r})"
@@ -421,7 +457,7 @@ class TableFiles:
 
     def read(self) -> FilmGraph:
         """The tables in memory (pandas), for a graph small enough to hold."""
-        graph = _read_tables(self.folder)
+        graph = self._graph if self._graph is not None else _read_tables(self.folder)
         if self.report is not None:
             graph.report = self.report
         return graph
@@ -473,33 +509,55 @@ def _fold_repeated_keys(files: TableFiles) -> None:
             _rewrite(path, folded, keep=lambda offset, n: ~np.isin(np.arange(offset, offset + n), drop))
 
 
-def _rewrite(path: Path, extra: pd.DataFrame, keep) -> None:
-    """Write the table file ``path`` again: its rows where ``keep(offset, n)`` says (all rows when ``keep`` is
-    None: none), then the rows of ``extra``; batch by batch, into a new file that replaces it (it may be a link)."""
+def _rewrite(path: Path, extra: pd.DataFrame, keep, target: Path | None = None) -> None:
+    """Write the table file ``path`` again (to ``target``, default in its place): its rows where
+    ``keep(offset, n)`` says (none when ``keep`` is None), then the rows of ``extra``.
+
+    A batch of rows at a time, so a table of the whole IMDb is never held;
+    a new file is written (``path`` may be a hard link: never changed in
+    place).  A column ``path`` holds no value in (Arrow type null) takes the
+    type of ``extra``'s values, as pandas would have written it.
+    """
     source = pq.ParquetFile(path)
-    schema = source.schema_arrow
-    replacement = path.with_name(path.name + ".folded")
+    extra_arrow = pa.Table.from_pandas(extra, preserve_index=False) if len(extra) else None
+    schema = _widened(source.schema_arrow, extra_arrow)
+    replacement = (target or path).with_name((target or path).name + ".writing")
     with pq.ParquetWriter(replacement, schema) as out:
         if keep is not None:
             offset = 0
             for batch in source.iter_batches(batch_size=1 << 20):
                 mask = keep(offset, batch.num_rows)
                 offset += batch.num_rows
-                out.write_batch(batch.filter(pa.array(mask)))
-        if len(extra):
-            out.write_table(_as_schema(extra, schema))
-    os.replace(replacement, path)
+                out.write_table(pa.Table.from_batches([batch.filter(pa.array(mask))]).cast(schema))
+        if extra_arrow is not None:
+            out.write_table(_as_schema(extra_arrow, schema))
+    os.replace(replacement, target or path)
 
 
-def _as_schema(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    """Canonical rows as an Arrow table of a file's ``schema`` (whose all-empty columns may be of type null)."""
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+def _is_null_type(kind: pa.DataType) -> bool:
+    return pa.types.is_null(kind) or (pa.types.is_list(kind) and pa.types.is_null(kind.value_type))
+
+
+def _widened(schema: pa.Schema, extra: pa.Table | None) -> pa.Schema:
+    """``schema`` with each column of type null (no value in the file) given the type of ``extra``'s values."""
+    if extra is None:
+        return schema
+    fields = []
+    for field in schema:
+        kind = extra.schema.field(field.name).type
+        fields.append(field.with_type(kind) if _is_null_type(field.type) and not _is_null_type(kind) else field)
+    return pa.schema(fields, metadata=None)
+
+
+def _as_schema(arrow: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows (from pandas) as an Arrow table of ``schema``; a column of type null there is null here."""
     columns = []
     for field in schema:
         column = arrow.column(field.name)
-        if pa.types.is_null(field.type) or (pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type)):
-            column = pa.nulls(len(column), field.type) if pa.types.is_null(field.type) else \
-                pa.array([[] for _ in range(len(column))], type=field.type)
+        if pa.types.is_null(field.type):
+            column = pa.nulls(len(column), field.type)
+        elif pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type):
+            column = pa.array([[] for _ in range(len(column))], type=field.type)
         columns.append(column.cast(field.type))
     return pa.Table.from_arrays(columns, schema=schema)
 
@@ -877,6 +935,37 @@ class _SourceRows:
             self._keys[table] = arrow.cast(pa.schema([(c, pa.int64() if c == "year" else pa.string()) for c in columns]))
         return self._keys[table]
 
+    def rows_holding(self, table: str, ids: dict[str, set]) -> pa.Table:
+        """The key columns of the rows that hold, in one of their columns, one of its ``ids`` (column -> ids)."""
+        if self.graph is not None or table in self._keys or table in ("films", "people"):
+            keys = self.keys(table)
+            return keys.filter(_rows_holding(keys, ids, np.logical_or))
+        with _damaged_is_a_store_error(self.folder):  # a batch at a time, as key_rows
+            parquet = pq.ParquetFile(self.folder / f"{table}.parquet")
+            schema = pa.schema([(c, pa.string()) for c in _KEYS[table] + _LABELS[table]])
+            parts = [keys.filter(_rows_holding(keys, ids, np.logical_or))
+                     for batch in parquet.iter_batches(batch_size=1 << 20, columns=schema.names)
+                     for keys in [pa.Table.from_batches([batch]).cast(schema)]]
+        return pa.concat_tables(parts) if parts else schema.empty_table()
+
+    def key_rows(self, table: str, wanted: set, maps: dict | None = None) -> np.ndarray:
+        """:func:`_key_rows` of the whole table: which rows have one of the keys ``wanted`` (once ``maps`` resolved them).
+
+        A folder's table is read as its key columns a batch of rows at a
+        time: the credits of the whole IMDb are ~100M rows, their keys alone
+        gigabytes.
+        """
+        if self.graph is not None or table in self._keys:
+            return _key_rows(self.keys(table), table, wanted, maps)
+        with _damaged_is_a_store_error(self.folder):
+            parquet = pq.ParquetFile(self.folder / f"{table}.parquet")
+            if not wanted:
+                return np.zeros(parquet.metadata.num_rows, dtype=bool)
+            schema = pa.schema([(c, pa.string()) for c in _KEYS[table]])
+            masks = [_key_rows(pa.Table.from_batches([batch]).cast(schema), table, wanted, maps)
+                     for batch in parquet.iter_batches(batch_size=1 << 20, columns=_KEYS[table])]
+        return np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+
     def rows(self, table: str, wanted: np.ndarray) -> pd.DataFrame:
         """The rows of ``table`` where ``wanted`` (a mask over :meth:`keys`' rows) is True."""
         if self.graph is not None:
@@ -952,12 +1041,11 @@ def _touched_keys(before: dict, after: dict, loaded, maps_before: dict, maps_aft
     for sources, maps in ((before, maps_before), (after, maps_after)):
         for key, source in sources.items():
             for table in _KEYS:
-                keys = source.keys(table)
                 if key in loaded:
-                    touched[table].update(_resolved_keys(keys, table, maps))
+                    touched[table].update(_resolved_keys(source.keys(table), table, maps))
                 elif moved["film"] or moved["person"]:
-                    holding = _rows_holding(keys, {c: moved[kind] for c, kind in _id_columns(table)}, np.logical_or)
-                    touched[table].update(_resolved_keys(keys.filter(holding), table, maps))
+                    holding = source.rows_holding(table, {c: moved[kind] for c, kind in _id_columns(table)})
+                    touched[table].update(_resolved_keys(holding, table, maps))
     return touched
 
 

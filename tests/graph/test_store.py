@@ -38,6 +38,7 @@ def test_a_source_loaded_again_replaces_its_old_rows(tmp_path):
     store.load({"imdb-datasets": old, "page:tt3": page})
     new = FilmGraph.from_records(films=[{"id": "tt1", "title": "A", "rating": 6.4}])
     merged, changes = store.load({"imdb-datasets": new})
+    merged = merged.read()
     assert sorted(merged.films.id) == ["tt1", "tt3"]
     assert merged.films.set_index("id").loc["tt1", "rating"] == 6.4
     assert changes["films"] == {"added": 0, "updated": 1, "removed": 1}
@@ -127,6 +128,7 @@ def test_a_source_loaded_again_is_not_read_back_first(tmp_path):
     [old_part] = [e["folder"] for e in store.manifest()["partitions"] if e["key"] == "imdb-datasets"]
     (store.path / "parts" / old_part / "films.parquet").write_bytes(b"not parquet")  # would fail if read
     merged, changes = store.load({"imdb-datasets": FilmGraph.from_records(films=[{"id": "tt2", "title": "B"}])})
+    merged = merged.read()
     assert sorted(merged.films.id) == ["tt2", "tt3"]
     assert changes["films"] == {"added": 1, "updated": 0, "removed": 1}
     assert merged.films.set_index("id").loc["tt3", "cluster"] == 7  # cluster ids carried over from the stored films
@@ -184,6 +186,7 @@ def test_a_stub_completed_by_its_film_counts_as_updated_not_removed(tmp_path):
     store = LocalStore(tmp_path)
     store.load(*read_partitions([page]))
     merged, changes = store.load(*read_partitions([tables]))
+    merged = merged.read()
     assert merged.counts() == {"films": 30, "people": 281, "credits": 361, "similar": 12}
     assert changes["films"] == {"added": 17, "updated": 11, "removed": 0}
     assert changes["similar"] == {"added": 0, "updated": 11, "removed": 0}

@@ -34,10 +34,11 @@ class _Twins:
     def load(self, parts):
         self.monkeypatch.setattr(store_module, "_TOUCHED_SHARE", 0.0)
         full, full_changes = self.full.load(parts)
+        full = full.read()
         self.monkeypatch.setattr(store_module, "_TOUCHED_SHARE", float("inf"))
         touched, changes = self.touched.load(parts)
         assert changes == full_changes
-        _assert_same_graph(touched, full)
+        _assert_same_graph(touched.read(), full)
         return changes
 
 
@@ -103,6 +104,7 @@ def test_cluster_ids_survive_a_load_of_few_keys(tmp_path, touched_only):
     page = FilmGraph.from_records(films=[{"id": "tt0000002", "title": "B", "year": 2001},
                                          {"id": "tt0000003", "title": "C"}])
     merged, changes = store.load({"page:tt0000002": page})
+    merged = merged.read()
     clusters = merged.films.set_index("id")["cluster"]
     assert clusters.dtype == "Int64" and clusters.dropna().to_dict() == {"tt0000001": 4, "tt0000002": 5}
     assert clusters.isna().to_dict() == {"tt0000001": False, "tt0000002": False, "tt0000003": True}
@@ -129,6 +131,7 @@ def test_a_new_source_that_makes_a_stub_ambiguous_splits_it_again(tmp_path, touc
     store = _jane_eyre_store(tmp_path)
     other = FilmGraph.from_records(films=[{"id": "tt0000077", "title": "Jane Eyre", "year": 2011}])
     merged, changes = store.load({"page:tt0000077": other})
+    merged = merged.read()
     assert sorted(merged.films["id"]) == ["title:jane-eyre:2011", "tt0000009", "tt0000077", "tt1229822"]
     assert merged.similar["similar_id"].tolist() == ["title:jane-eyre:2011"]
     assert changes == {"films": {"added": 2, "updated": 0, "removed": 0},  # the old Jane Eyre: as before
@@ -146,12 +149,13 @@ def test_a_page_completing_a_stub_of_another_source_counts_it_updated(tmp_path, 
         films=[{"id": f"tt{i:07d}", "title": f"F{i}"} for i in range(20, 40)])})
     jane = FilmGraph.from_records(films=[{"id": "tt1229822", "title": "Jane Eyre", "year": 2011, "rating": 7.3}])
     merged, changes = store.load({"page:tt1229822": jane})
+    merged = merged.read()
     assert merged.films.set_index("id").loc["tt1229822", ["year", "stub"]].tolist() == [2011, False]
     assert changes["films"] == {"added": 0, "updated": 1, "removed": 0}
     assert changes["similar"] == {"added": 0, "updated": 1, "removed": 0}
 
 
-def test_a_page_added_reads_only_the_key_columns_of_other_sources(tmp_path, monkeypatch):
+def test_a_page_added_reads_only_the_key_columns_of_other_sources_and_of_the_store(tmp_path, monkeypatch):
     store = LocalStore(tmp_path)
     imdb = FilmGraph.from_records(films=[{"id": f"tt{i:07d}", "title": f"F{i}", "genres": ["Drama"]} for i in range(40)],
                                   people=[{"id": f"nm{i:07d}", "name": f"P{i}"} for i in range(40)],
@@ -165,7 +169,10 @@ def test_a_page_added_reads_only_the_key_columns_of_other_sources(tmp_path, monk
                                   credits=[{"person_id": "name:mia", "film_id": "tt0000003", "role": "actor"}],
                                   people=[{"id": "name:mia", "name": "Mia"}])
     merged, changes = store.load({"page:tt0000003": page})
-    assert {path.parent for path in read} == {store.path}  # the stored merged graph; no source's tables whole
+    # Of the store, only the links are read whole (they come from pages: small); no source's tables are.
+    assert {path for path in read if path.parent == store.path} == {store.path / "similar.parquet"}
+    assert not [path for path in read if "parts" in path.parts]
+    merged = merged.read()
     assert merged.counts() == {"films": 40, "people": 41, "credits": 41, "similar": 0}
     assert changes == {"films": {"added": 0, "updated": 1, "removed": 0},
                        "people": {"added": 1, "updated": 0, "removed": 0},
@@ -177,6 +184,7 @@ def test_a_page_replaced_by_a_newer_copy_loses_the_rows_it_no_longer_has(tmp_pat
     store = _jane_eyre_store(tmp_path)
     newer = FilmGraph.from_records(films=[{"id": "tt0000009", "title": "Other", "rating": 5.0}])
     merged, changes = store.load({"page:tt0000009": newer})
+    merged = merged.read()
     assert sorted(merged.films["id"]) == ["tt0000009", "tt1229822"]
     assert merged.similar.empty
     assert changes == {"films": {"added": 0, "updated": 1, "removed": 0},
@@ -220,3 +228,15 @@ def test_the_sample_page_and_tables_give_the_graph_and_report_of_a_full_merge(tm
     twins.load(read_partitions([first])[0])
     assert twins.load(read_partitions([second])[0]) == expected
     assert twins.load(read_partitions([second])[0]) == dict.fromkeys(FilmGraph.TABLES, NOTHING)  # the same copy again
+
+
+def test_a_page_brings_values_to_columns_the_store_had_none_in(tmp_path):
+    # The datasets have no plots or keywords: those columns are written as type null; a page's plot must not be lost.
+    store = LocalStore(tmp_path)
+    store.load({"imdb-datasets": FilmGraph.from_records(films=[{"id": f"tt{i:07d}", "title": f"F{i}"} for i in range(40)])})
+    page = FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3", "plot": "A plot.", "keywords": ["clones", "love"]}])
+    store.load({"page:tt0000003": page})
+    films = store.read().films.set_index("id")
+    assert films.loc["tt0000003", "plot"] == "A plot."
+    assert films.loc["tt0000003", "keywords"] == ["clones", "love"]
+    assert films.loc["tt0000004", "keywords"] == [] and films.loc["tt0000004", "plot"] is None
