@@ -44,6 +44,7 @@ def connect(*, temp_directory=None, memory_limit: str | None = None):
     with tempfile.TemporaryDirectory(prefix=".reelgraph-duckdb-", dir=temp_directory) as spill:
         db = duckdb.connect(config={"memory_limit": limit, "temp_directory": str(Path(spill)),
                                     "preserve_insertion_order": False, "threads": os.cpu_count() or 1})
+        db.execute("SET enable_progress_bar = false")  # reelgraph's own bars say what runs
         try:
             yield db
         finally:
