@@ -39,8 +39,11 @@ How it is fast
 A query is a bidirectional breadth-first search over the CSR arrays: each
 step expands the whole frontier of the side whose frontier has fewer edges,
 until the two searches meet.  One path is found by loops compiled with numba
-(:mod:`reelgraph.analysis._path_kernels`); listing all shortest paths keeps every layer
-and runs the same search with a handful of numpy calls a step.  "Seen" marks
+(:mod:`reelgraph.analysis._path_kernels`) from a process's second query on:
+importing numba and loading the cached kernels takes about half a second,
+far longer than the one query of a ``reelgraph path``, which runs in numpy
+(the two find the same path).  Listing all shortest paths keeps every layer and runs the same search with a
+handful of numpy calls a step.  "Seen" marks
 live in arrays reused from query to query with a generation stamp, so a
 query never clears or allocates anything of the graph's size.  Film filters
 are checked only on the films a step reaches (a gather, not a scan of every
@@ -60,7 +63,6 @@ import weakref
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from reelgraph.analysis._path_kernels import bidirectional_search, component_labels, walk_back
 from reelgraph.errors import NoCreditError, ReelgraphError
 from reelgraph.mirror import (
     DEFAULT_EXCLUDED_ROLES,
@@ -98,6 +100,24 @@ DEFAULT_SAMPLE = 1024
 #: :func:`farthest_people` is exact (a BFS from every person) when the
 #: largest component has at most this many people; above, it bounds.
 EXACT_DIAMETER_PEOPLE = 4096
+#: One-path searches a process runs in numpy before it loads the compiled
+#: kernels (about 0.45 s for numba's import and its cache, against a few ms
+#: for a query in numpy): ``reelgraph path`` never pays for numba, and a run
+#: of queries compiles at its second (a benchmark's warm-up included).
+NUMPY_SEARCHES = 1
+
+_numpy_searches = 0
+_kernels = None
+
+
+def _compiled_kernels():
+    """The compiled kernels, imported on first use (numba's import is about 0.2 s of a cold command)."""
+    global _kernels
+    if _kernels is None:
+        from reelgraph.analysis import _path_kernels
+
+        _kernels = _path_kernels
+    return _kernels
 
 
 # -- results ------------------------------------------------------------------
@@ -420,6 +440,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
     holds that node only) -- or, with ``keep_layers``, the two sides' layers
     (lists of node arrays) for :func:`_shortest_dag`, found with numpy.
     """
+    global _numpy_searches
     if len(q.excluded) and (np.isin([s, t], q.excluded).any()):
         end = s if np.isin(s, q.excluded) else t
         raise ReelgraphError(f"a path cannot exclude its own ends: {mirror.label(end)} ({mirror.ids[end]}) is avoided")
@@ -438,7 +459,9 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 stamp[k][q.excluded] = tick
             tick += 1
         if not keep_layers:
-            return _compiled_search(mirror, q, s, t, sc, first, tick)
+            if _kernels is not None or _numpy_searches >= NUMPY_SEARCHES:
+                return _compiled_search(mirror, q, s, t, sc, first, tick)
+            _numpy_searches += 1
         # spans[k][d]: the tick range of side k's layer d.
         spans = ([(tick, tick + 1)], [(tick + 1, tick + 2)])
         stamp[0][s] = tick
@@ -470,11 +493,19 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 nb = nb[mine.take(nb) == ticks]
                 spans[x].append((tick, tick + n))
                 tick += n
-                layers[x].append(np.sort(nb).astype(np.int64))
+                if keep_layers:
+                    layers[x].append(np.sort(nb).astype(np.int64))
                 hit = other.take(nb) >= first
                 if hit.any():
                     meet = np.sort(nb[hit]).astype(np.int64)
-                    return meet, (len(spans[0]) - 1, len(spans[1]) - 1), layers
+                    depths = (len(spans[0]) - 1, len(spans[1]) - 1)
+                    if keep_layers:
+                        return meet, depths, layers
+                    # One path, the one the compiled search gives: through the smallest meeting node.
+                    node = int(meet[0])
+                    chain = _walk_back(view, stamp[0], spans[0], depths[0], node)[::-1]
+                    chain += _walk_back(view, stamp[1], spans[1], depths[1], node)[1:]
+                    return meet[:1], depths, chain
                 starts[x] = indptr.take(nb)
                 lens[x] = degree.take(nb)
                 work[x] = int(lens[x].sum())
@@ -484,11 +515,24 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
             sc.tick = tick
 
 
+def _walk_back(view: CsrView, stamp: np.ndarray, spans: list, depth: int, node: int) -> list[int]:
+    """``node``, then at each layer down the smallest-index neighbour in the layer below (``_path_kernels.walk_back``)."""
+    chain = [node]
+    for d in range(depth, 0, -1):
+        lo, hi = spans[d - 1]
+        nb = view.indices[view.indptr[node] : view.indptr[node + 1]]
+        ticks = stamp.take(nb)
+        node = int(nb[(ticks >= lo) & (ticks < hi)].min())
+        chain.append(node)
+    return chain
+
+
 def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch, first: int, tick: int):
     """:func:`_search` for one path, with the loops of :mod:`reelgraph.analysis._path_kernels` (the lock held)."""
     view = q.view
+    kernels = _compiled_kernels()
     try:
-        meet, d0, d1, tick = bidirectional_search(
+        meet, d0, d1, tick = kernels.bidirectional_search(
             view.indptr, view.indices, sc.stamp[0], sc.stamp[1], first, tick, s, t, mirror.n_people,
             mirror.film_year, mirror.film_votes, q.year_lo or 0, q.year_hi or 0, q.min_votes or 0,
             q.year_lo is not None, q.min_votes is not None, *sc.fronts, *sc.spans)
@@ -497,9 +541,9 @@ def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch, fi
     if meet < 0:
         return None
     out = sc.chain
-    n0 = walk_back(view.indptr, view.indices, sc.stamp[0], sc.spans[0], d0, meet, out)
+    n0 = kernels.walk_back(view.indptr, view.indices, sc.stamp[0], sc.spans[0], d0, meet, out)
     chain = out[:n0][::-1].tolist()
-    n1 = walk_back(view.indptr, view.indices, sc.stamp[1], sc.spans[1], d1, meet, out)
+    n1 = kernels.walk_back(view.indptr, view.indices, sc.stamp[1], sc.spans[1], d1, meet, out)
     chain += out[1:n1].tolist()
     return np.array([meet], dtype=np.int64), (int(d0), int(d1)), chain
 
@@ -731,9 +775,15 @@ def _bfs_distances(mirror: Mirror, q: _Query, centre: int) -> np.ndarray:
         nb = nb[dist[nb] == -1]
         if q.filters_films and person_front:
             nb = nb[_film_ok(mirror, q, nb)]
-        front = np.unique(nb)
         depth += 1
-        dist[front] = depth
+        if len(nb) > len(dist) // 16:
+            # The same sorted distinct nodes as np.unique, by one pass over the marks:
+            # a Bacon search's big layers hold millions of repeats, which hashing took 0.4 s over.
+            dist[nb] = depth
+            front = np.flatnonzero(dist == depth)
+        else:
+            front = np.unique(nb)
+            dist[front] = depth
         person_front = not person_front
     return dist
 
@@ -990,7 +1040,7 @@ def _largest_component(mirror: Mirror, q: _Query, film_allowed, person_allowed) 
     if film_allowed is not None:
         allowed[p:] = film_allowed
     view = q.view
-    labels = component_labels(view.indptr, view.indices, allowed, np.empty(mirror.n_nodes, dtype=np.int64))
+    labels = _compiled_kernels().component_labels(view.indptr, view.indices, allowed, np.empty(mirror.n_nodes, dtype=np.int64))
     people = labels[:p]
     if not (people >= 0).any():
         return np.empty(0, dtype=np.int64)

@@ -61,6 +61,8 @@ DEFAULT_WEIGHTS = {"mlt": 0.40, "people": 0.30, "genres": 0.15, "keywords": 0.15
 UNKNOWN_RANK_WEIGHT = 0.5
 #: Names a reason lists before "+N more".
 MAX_NAMES = 5
+#: Films whose credit rows reasons look up one scan at a time before grouping all credits by film.
+CREDIT_ROW_SCANS = 32
 
 
 def mlt_weight(rank) -> float:
@@ -96,6 +98,7 @@ class _Context:
         self.max_person_films = max_person_films
         self.max_keyword_films = max_keyword_films
         self.view = mirror.view(mirror.role_set(actors_only=False, exclude_roles=DEFAULT_EXCLUDED_ROLES))
+        self._scanned_rows: dict[int, np.ndarray] = {}
 
     @cached_property
     def person_weight(self) -> np.ndarray:
@@ -160,6 +163,23 @@ class _Context:
             col[np.searchsorted(keys, k[first])] = r[first]
             out.append(col)
         return keys, out[0], out[1]
+
+    def film_credit_rows(self, j: int) -> np.ndarray:
+        """Credit row numbers of film ``j`` (offset), in row order, for reasons.
+
+        The first films are found by a scan of the credits each (a few ms);
+        past :data:`CREDIT_ROW_SCANS` films, :attr:`credit_rows` groups them
+        all at once.  One query's reasons need ten or so films, and grouping
+        four million credits took 0.12 s of a 0.7 s ``reelgraph similar``.
+        """
+        if "credit_rows" not in self.__dict__:
+            rows = self._scanned_rows.get(j)
+            if rows is None and len(self._scanned_rows) < CREDIT_ROW_SCANS:
+                rows = self._scanned_rows[j] = np.flatnonzero(self.m.credit_film == j + self.m.n_people)
+            if rows is not None:
+                return rows
+        indptr, order = self.credit_rows
+        return order[indptr[j] : indptr[j + 1]]
 
     @cached_property
     def credit_rows(self):
@@ -227,7 +247,9 @@ def _pairs_from_groups(indptr: np.ndarray, members: np.ndarray, groups: np.ndarr
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (a sort and a compare: much faster than np.unique's hashing here)."""
-    values = np.sort(values)
+    # Stable (timsort) for its runs: the callers' values come in sorted runs (per film, per
+    # source of pairs), which it merges in a pass; a genres column took 4 ms instead of 55.
+    values = np.sort(values, kind="stable")
     if len(values):
         keep = np.ones(len(values), dtype=bool)
         keep[1:] = values[1:] != values[:-1]
@@ -602,8 +624,7 @@ def _reasons(ctx: _Context, a: int, b: int) -> list[str]:
 
 
 def _roles(ctx: _Context, j: int) -> dict:
-    indptr, rows = ctx.credit_rows
-    r = rows[indptr[j] : indptr[j + 1]]
+    r = ctx.film_credit_rows(j)
     m = ctx.m
     out: dict[int, set] = {}
     for person, role in zip(m.credit_person[r].tolist(), m.credit_role[r].tolist()):
@@ -612,8 +633,7 @@ def _roles(ctx: _Context, j: int) -> dict:
 
 
 def _billing(ctx: _Context, j: int) -> dict:
-    indptr, rows = ctx.credit_rows
-    r = rows[indptr[j] : indptr[j + 1]]
+    r = ctx.film_credit_rows(j)
     billing = ctx.m.table_rows("credits", r, ["billing"])["billing"].to_numpy(dtype="float64", na_value=np.inf)
     out: dict[int, float] = {}
     for person, bill in zip(ctx.m.credit_person[r].tolist(), list(billing)):

@@ -21,7 +21,6 @@ from reelgraph.cli._options import (
     quiet_option,
     store_option,
 )
-from reelgraph.workflows import open_mirror
 
 __all__ = ["path", "bacon", "centres", "similar", "clusters", "mirror"]
 
@@ -72,6 +71,7 @@ def path(source, target, between_films, all_paths, max_paths, years, min_votes, 
     reelgraph path --films "Never Let Me Go" "Paddington"
     """
     from reelgraph.analysis.paths import costar_path, film_path
+    from reelgraph.workflows import open_mirror
 
     mirror = open_mirror(store_dir)
     filters = path_filters(years, min_votes, exclude_roles, avoid, any_credit)
@@ -102,6 +102,7 @@ def bacon(centre, years, min_votes, exclude_roles, avoid, any_credit, list_unrea
     in neither count.
     """
     from reelgraph.analysis.paths import bacon_numbers
+    from reelgraph.workflows import open_mirror
 
     mirror = open_mirror(store_dir)
     with _hints():
@@ -140,6 +141,7 @@ def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoi
     'reelgraph bacon' does.
     """
     from reelgraph.analysis.paths import best_centres
+    from reelgraph.workflows import open_mirror
 
     step = Steps(2, quiet)
     try:
@@ -173,6 +175,7 @@ def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoi
 def similar(film, top, store_dir, as_json):
     """The films most similar to FILM, each with the reasons."""
     from reelgraph.analysis.similarity import similar_films
+    from reelgraph.workflows import open_mirror
 
     rows = similar_films(open_mirror(store_dir), film, top=top)
     if as_json:
@@ -242,6 +245,7 @@ def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4
 def mirror(check, from_neo4j, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
     """The NetworkX mirror's counts; with --check, what differs from Neo4j."""
     from reelgraph.mirror import build_mirror, mirror_counts
+    from reelgraph.workflows import open_mirror
 
     if from_neo4j:
         from reelgraph.neo4j.read import read_graph

@@ -18,7 +18,6 @@ from reelgraph.cli._options import (
     store_option,
     year_range,
 )
-from reelgraph.store import LocalStore
 
 __all__ = ["parse", "load", "download", "synth", "stats", "export", "demo"]
 
@@ -133,6 +132,7 @@ def load(sources, title_types, include_adult, years, min_votes, categories, incl
 def stats(store_dir, as_json, top):
     """What the store holds: films, stub films, people, credits per role, links."""
     from reelgraph.analysis.stats import graph_stats
+    from reelgraph.store import LocalStore
 
     store = LocalStore(store_dir)
     result = graph_stats(store.mirror(), top=top)
@@ -194,6 +194,7 @@ def demo(store_dir, output, neo4j_uri, neo4j_user, neo4j_password, quiet, as_jso
 def export(fmt, output, around, depth, store_dir, as_json):
     """Export the graph, or a neighbourhood of it, for Gephi or Cytoscape (graphml, gexf) or pandas (csv, parquet)."""
     from reelgraph.export import export_graph
+    from reelgraph.store import LocalStore
 
     store = LocalStore(store_dir)
     if around is None:

@@ -11,7 +11,6 @@ from reelgraph.cli._options import (
     output_option,
     store_option,
 )
-from reelgraph.workflows import open_mirror
 
 __all__ = ["show"]
 
@@ -41,6 +40,7 @@ def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, col
     reelgraph show --more-like-this [NAME]
     """
     from reelgraph import views
+    from reelgraph.workflows import open_mirror
 
     mirror = open_mirror(store_dir)
     try:

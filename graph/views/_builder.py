@@ -37,7 +37,7 @@ from reelgraph.views.style import (
     node_colours,
     node_sizes,
 )
-from reelgraph.views.view_object import View
+from reelgraph.views.view_object import NetworkData, View
 
 __all__ = ["Builder"]
 
@@ -154,15 +154,13 @@ class Builder:
         return cluster_key(self.info[node]["attrs"].get("cluster"))
 
     def build(self, *, title, kind, note=None, shown=None, omitted=0, physics=True, extra_legend=()) -> View:
-        from pyvis.network import Network
-
         n = len(self.order)
         palette = cluster_palette(self.cluster(node) for node in self.order) if self.colour_by == "cluster" else None
         cluster_colours = palette[0] if palette else {}
         values = node_sizes(self)
         tips = self._tips()
 
-        net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+        net = NetworkData()  # pyvis's nodes and edges; pyvis itself is imported only if view.network is read
         for node in self.order:
             info = self.info[node]
             k, attrs = info["kind"], info["attrs"]

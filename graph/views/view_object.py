@@ -23,7 +23,7 @@ from pathlib import Path
 
 from reelgraph.views import notebook, page
 
-__all__ = ["View", "write_html"]
+__all__ = ["View", "NetworkData", "write_html"]
 
 
 @dataclass
@@ -37,7 +37,11 @@ class View:
         only (``label``, and ``rgTip``/``rgUrl`` for the tooltip); do not
         write it with pyvis's own ``write_html``, which links CDNs, writes
         ``lib/`` and shows tooltips through ``innerHTML``: use
-        :func:`write_html`.
+        :func:`write_html`.  The views hand over a :class:`NetworkData`
+        (the same nodes, edges and options, built without importing pyvis),
+        which becomes the pyvis network on first access of this attribute;
+        :attr:`nodes`, :attr:`edges`, :meth:`html` and :func:`write_html`
+        never need pyvis itself.
     title : str
         Plain text: the heading and the page title.
     legend : list of dict
@@ -58,28 +62,33 @@ class View:
     omitted: int = 0
     kind: str = "view"
 
+    def _held(self):
+        """The network as held: a pyvis network, or the :class:`NetworkData` not yet turned into one."""
+        return self.__dict__["network"]
+
     @property
     def nodes(self) -> list[dict]:
-        return self.network.nodes
+        return self._held().nodes
 
     @property
     def edges(self) -> list[dict]:
-        return self.network.edges
+        return self._held().edges
 
     @property
     def options(self) -> dict:
-        return self.network.options
+        return self._held().options
 
     def html(self) -> str:
         """The self-contained HTML document of this view."""
+        network = self._held()
         return page.render_document(
             title=self.title,
             note=self.note,
             omitted=self.omitted,
             legend=self.legend,
-            nodes=self.network.nodes,
-            edges=self.network.edges,
-            options=self.network.options,
+            nodes=network.nodes,
+            edges=network.edges,
+            options=network.options,
             meta={"kind": self.kind, "shown": self.shown, "omitted": self.omitted, "title": self.title},
         )
 
@@ -92,7 +101,89 @@ class View:
 
     def __repr__(self) -> str:
         cut = f", {self.omitted} left out" if self.omitted else ""
-        return f"<View {self.kind} {self.title!r}: {self.shown} nodes, {len(self.network.edges)} edges{cut}>"
+        return f"<View {self.kind} {self.title!r}: {self.shown} nodes, {len(self.edges)} edges{cut}>"
+
+
+class NetworkData:
+    """A view's nodes, edges and options exactly as pyvis 0.3.2's ``Network`` holds them, without importing pyvis.
+
+    Importing pyvis imports IPython, about 0.2 s of a ``reelgraph show``
+    that only writes a page.  :meth:`add_node` and :meth:`add_edge` build the
+    same dicts as ``Network.add_node`` and ``Network.add_edge`` of a
+    directed network without ``font_color``, the only kind the views make;
+    :meth:`to_pyvis` hands the very same lists to a real network.
+
+    Examples
+    --------
+    >>> from pyvis.network import Network
+    >>> data, net = NetworkData(), Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    >>> for target in (data, net):
+    ...     target.add_node("nm1", label="A", shape="dot", color={"background": "#fff"}, value=3, rgKind="person")
+    ...     target.add_node("tt1", label="", shape="box", color="#000", x=1, y=2)
+    ...     target.add_node("nm1", label="again")
+    ...     target.add_edge("nm1", "tt1", id="e0", arrows="", width=2.0)
+    ...     target.add_edge("tt1", "nm1", id="e1")
+    >>> data.nodes == net.nodes and [list(n) for n in data.nodes] == [list(n) for n in net.nodes]
+    True
+    >>> data.edges == net.edges and [list(e) for e in data.edges] == [list(e) for e in net.edges]
+    True
+    >>> data.to_pyvis().node_map == net.node_map
+    True
+    """
+
+    def __init__(self):
+        self.nodes: list[dict] = []
+        self.edges: list[dict] = []
+        self.options: dict = {}
+        self._ids: set = set()
+
+    def add_node(self, n_id, label=None, shape="dot", color="#97c2fc", **options):
+        assert isinstance(n_id, (str, int))
+        if n_id in self._ids:  # pyvis keeps the first node of an id
+            return
+        node = {} if "group" in options else {"color": color}
+        node.update(options)
+        node["id"], node["label"], node["shape"] = n_id, label if label else n_id, shape
+        self.nodes.append(node)
+        self._ids.add(n_id)
+
+    def add_edge(self, source, to, **options):
+        assert source in self._ids, f"non existent node '{source}'"
+        assert to in self._ids, f"non existent node '{to}'"
+        edge = dict(options)
+        edge["from"], edge["to"] = source, to
+        if "arrows" not in edge:
+            edge["arrows"] = "to"
+        self.edges.append(edge)
+
+    def to_pyvis(self):
+        """A pyvis ``Network`` holding these nodes, edges and options (the same objects, not copies)."""
+        from pyvis.network import Network
+
+        network = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+        network.nodes, network.edges, network.options = self.nodes, self.edges, self.options
+        network.node_ids = [node["id"] for node in self.nodes]
+        network.node_map = {node["id"]: node for node in self.nodes}
+        return network
+
+
+class _NetworkOnFirstUse:
+    """``View.network``: a :class:`NetworkData` becomes the pyvis network when first read."""
+
+    def __get__(self, view, owner=None):
+        if view is None:
+            return self
+        network = view.__dict__["network"]
+        if isinstance(network, NetworkData):
+            network = view.__dict__["network"] = network.to_pyvis()
+        return network
+
+    def __set__(self, view, value):
+        view.__dict__["network"] = value
+
+
+# Set after @dataclass, which would otherwise take the descriptor for the field's default.
+View.network = _NetworkOnFirstUse()
 
 
 def write_html(view: View, path) -> Path:
