@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reelgraph.model import FilmGraph
-from reelgraph.store import LocalStore, TableFiles
+from reelgraph.store import LocalStore
 
 __all__ = ["open_store", "open_mirror", "load", "LoadResult", "cluster", "demo", "DemoResult"]
 
@@ -99,11 +99,14 @@ class LoadResult:
 
 
 def _to_neo4j(graph: FilmGraph, neo4j, progress: bool, bulk: bool | None = None) -> dict | None:
-    """Mirror the whole graph into Neo4j when ``neo4j`` (settings) is configured; None when it is not."""
+    """Mirror the whole graph into Neo4j when ``neo4j`` (settings) is configured; None when it is not.
+
+    ``graph`` may be the store's Parquet files (:class:`~reelgraph.store.TableFiles`): the
+    bulk loader writes its import files from them out of core, and only the
+    batched sync reads them into memory.
+    """
     if neo4j is None or not neo4j.configured:
         return None
-    if isinstance(graph, TableFiles):  # the Neo4j writers take the tables in memory
-        graph = graph.read()
     from reelgraph.neo4j.bulk import (
         load_graph,  # and the server module: only when there is a Neo4j to write to
     )

@@ -9,7 +9,10 @@ transactions, locks or index look-ups.  This module is that path:
 
 * :func:`write_import_files` writes the canonical graph as the import tool's
   CSV files (typed headers, one file a table), vectorised with
-  pandas/pyarrow;
+  pandas/pyarrow; given the tables as Parquet files (a store,
+  :class:`reelgraph.store.TableFiles`) it hands them to
+  :func:`write_import_files_from_parquet`, which writes the same files out
+  of core with DuckDB (the whole IMDb's tables do not fit in memory as pandas);
 * :func:`bulk_load` checks that the target is the reelgraph-managed local
   server (:mod:`reelgraph.neo4j.server`) and that its database is empty, stops
   it, imports, starts it again, creates the schema
@@ -95,15 +98,19 @@ from reelgraph.neo4j.sync import (
 from reelgraph.schema import (
     CREDIT_PROPERTIES,
     FILM_PROPERTIES,
+    OTHER_ROLE,
     PERSON_PROPERTIES,
+    ROLE_RELATIONSHIPS,
     SIMILAR_PROPERTIES,
 )
+from reelgraph.store import TableFiles
 
 __all__ = [
     "BULK_THRESHOLD",
     "Neo4jBulkError",
     "ImportFiles",
     "write_import_files",
+    "write_import_files_from_parquet",
     "relationship_count",
     "managed_home",
     "choose_loader",
@@ -118,6 +125,11 @@ __all__ = [
 #: benchmarks/bench_neo4j_load.py: 19.6 s against 18.4 s at 1M, 53.4 s
 #: against 84.9 s at 5M).
 BULK_THRESHOLD = 1_500_000
+
+#: The import tool's off-heap memory cap (``--max-off-heap-memory``) for :func:`bulk_load`.  Its default, 90%
+#: of the free memory, is no limit on a shared machine; 3 GB beside its 2 GB heap is what the whole-IMDb
+#: benchmark used (benchmarks/bench_neo4j_whole.py).  The server is stopped meanwhile.
+IMPORT_OFF_HEAP = "3g"
 
 #: Array delimiters tried in turn: control characters no title or name has.
 _ARRAY_DELIMITERS = ("\x1f", "\x1e", "\x1d", "\x1c", "\x07")
@@ -216,6 +228,41 @@ def _kind(table: str, column: str) -> str:
     return {"Int64": "long", "Float64": "double", "boolean": "boolean"}.get(TABLE_COLUMNS[table].get(column), "string")
 
 
+def _header(table: str, column: str) -> str:
+    """The typed header of a property column (``year:long``, ``genres:string[]``; text has no type)."""
+    kind = _kind(table, column)
+    return column if kind == "string" else f"{column}:{kind}"
+
+
+#: File -> (canonical table, its property columns in file order), ids, label and type aside.  ``role`` (the
+#: ``WORKED_ON`` key) ends credits.csv, always there; any other column no row has a value for is left out.
+_PROPERTY_COLUMNS = {
+    "films.csv": ("films", tuple(p for p in FILM_PROPERTIES if p != "id")),
+    "people.csv": ("people", tuple(p for p in PERSON_PROPERTIES if p != "id")),
+    "credits.csv": ("credits", CREDIT_PROPERTIES),
+    "similar.csv": ("similar", (*SIMILAR_PROPERTIES, "source")),
+}
+_NODE_FILES = ("films.csv", "people.csv", "genres.csv")
+_RELATIONSHIP_FILES = ("credits.csv", "in_genre.csv", "similar.csv")
+
+
+def _first_free_delimiter(appears) -> str:
+    """The first of :data:`_ARRAY_DELIMITERS` for which ``appears(candidate)`` is false."""
+    for candidate in _ARRAY_DELIMITERS:
+        if not appears(candidate):
+            return candidate
+    raise Neo4jBulkError("every array delimiter the bulk loader can use appears in some list value; "
+                         "load with the batched sync instead (reelgraph load --batched)")
+
+
+def _import_args(delimiter: str, multiline: list[Path]) -> list[str]:
+    """The import options the files need: integer ids, the array delimiter, the files with line breaks."""
+    extra = ["--id-type=integer", f"--array-delimiter=U+{ord(delimiter):04X}"]
+    if multiline:
+        extra += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(str(p.resolve()) for p in multiline)}"]
+    return extra
+
+
 class _Column:
     """One CSV column: its header and its encoded fields (or one constant field for every row)."""
 
@@ -246,18 +293,18 @@ def _property_columns(df: pd.DataFrame, table: str, properties) -> list[_Column]
     for name in properties:
         if name not in df.columns:
             continue
-        kind = _kind(table, name)
+        kind, header = _kind(table, name), _header(table, name)
         if kind == "string[]":
-            column = _Column(f"{name}:string[]", list_values=_lists(df[name]))
+            column = _Column(header, list_values=_lists(df[name]))
             values = column.list_values
         elif kind == "string":
-            column = _text_column(name, df[name])
+            column = _text_column(header, df[name])
             values = column.text_values
         elif kind == "boolean":
-            column = _Column(f"{name}:boolean", _booleans(df[name]))
+            column = _Column(header, _booleans(df[name]))
             values = column.fields
         else:
-            column = _Column(f"{name}:{kind}", _numbers(df[name], kind))
+            column = _Column(header, _numbers(df[name], kind))
             values = column.fields
         if values.null_count < len(values):
             columns.append(column)
@@ -298,11 +345,8 @@ def _has_line_break(columns: list[_Column]) -> bool:
 def _pick_delimiter(all_columns: list[_Column]) -> str:
     flattened = [pc.list_flatten(c.list_values) for c in all_columns if c.list_values is not None]
     flattened = [f for f in flattened if len(f)]
-    for candidate in _ARRAY_DELIMITERS:
-        if not any(pc.any(pc.match_substring(f, candidate)).as_py() for f in flattened):
-            return candidate
-    raise Neo4jBulkError("every array delimiter the bulk loader can use appears in some list value; "
-                         "load with the batched sync instead (reelgraph load --batched)")
+    return _first_free_delimiter(lambda candidate: any(pc.any(pc.match_substring(f, candidate)).as_py()
+                                                       for f in flattened))
 
 
 def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
@@ -310,8 +354,9 @@ def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
 
     Parameters
     ----------
-    film_graph : FilmGraph
-        The canonical graph.
+    film_graph : FilmGraph or reelgraph.store.TableFiles
+        The canonical graph; as Parquet files, the tables are not read into
+        memory: :func:`write_import_files_from_parquet` writes the files.
     folder : str or os.PathLike
         Where to write (created if missing): ``films.csv``, ``people.csv``,
         ``genres.csv``, ``credits.csv``, ``in_genre.csv``, ``similar.csv``,
@@ -344,6 +389,8 @@ def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
     :START_ID(Person),:END_ID(Film),:TYPE,characters:string[],role
     0,0,ACTED_IN,"X; Y|Z",
     """
+    if isinstance(film_graph, TableFiles):
+        return write_import_files_from_parquet(film_graph, folder)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     films, people, genres, credits, similar = _sync_tables(film_graph)
@@ -359,46 +406,335 @@ def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
     def end_id(header, label, keys):
         return _Column(f"{header}({label})", pc.cast(pa.array(position[label].get_indexer(keys)), pa.string()))
 
-    film_props = [p for p in FILM_PROPERTIES if p != "id"]
-    person_props = [p for p in PERSON_PROPERTIES if p != "id"]
-    credit_cols = [c for c in CREDIT_PROPERTIES if c in credits.columns]
+    def properties(name, df):
+        return _property_columns(df, *_PROPERTY_COLUMNS[name])
+
     builders = {
         "films.csv": (lambda: [node_id("Film"), _text_column("id", films["id"]), _Column(":LABEL", constant="Film")]
-                              + _property_columns(films, "films", film_props),
+                              + properties("films.csv", films),
                       len(films)),
         "people.csv": (lambda: [node_id("Person"), _text_column("id", people["id"]),
                                 _Column(":LABEL", constant="Person")]
-                       + _property_columns(people, "people", person_props), len(people)),
+                       + properties("people.csv", people), len(people)),
         "genres.csv": (lambda: [node_id("Genre"), _text_column("name", genre_names),
                                 _Column(":LABEL", constant="Genre")], len(genre_names)),
         "credits.csv": (lambda: [end_id(":START_ID", "Person", credits["person_id"]),
                                  end_id(":END_ID", "Film", credits["film_id"]),
                                  _Column(":TYPE", pa.array(credits["_type"].to_numpy(dtype=object), type=pa.string()))]
-                        + _property_columns(credits, "credits", credit_cols)
+                        + properties("credits.csv", credits)
                         + [_text_column("role", credits["_role"])], len(credits)),
         "in_genre.csv": (lambda: [end_id(":START_ID", "Film", genres["id"]), end_id(":END_ID", "Genre", genres["genres"]),
                                   _Column(":TYPE", constant="IN_GENRE")], len(genres)),
         "similar.csv": (lambda: [end_id(":START_ID", "Film", similar["film_id"]),
                                  end_id(":END_ID", "Film", similar["similar_id"]),
                                  _Column(":TYPE", constant="MORE_LIKE_THIS")]
-                        + _property_columns(similar, "similar", [*SIMILAR_PROPERTIES, "source"]), len(similar)),
+                        + properties("similar.csv", similar), len(similar)),
     }
     # Files are built and written side by side: pyarrow's kernels release the GIL.
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         built = dict(zip(builders, pool.map(lambda build: build[0](), builders.values())))
         delimiter = _pick_delimiter([c for columns in built.values() for c in columns])
         list(pool.map(lambda name: _write_csv(folder / name, built[name], builders[name][1], delimiter), builders))
-    multiline = [str((folder / name).resolve()) for name, columns in built.items() if _has_line_break(columns)]
-    extra = ["--id-type=integer", f"--array-delimiter=U+{ord(delimiter):04X}"]
-    if multiline:
-        extra += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(multiline)}"]
-    node_files = [("", [folder / n]) for n in ("films.csv", "people.csv", "genres.csv")]
-    rel_files = [("", [folder / n]) for n in ("credits.csv", "in_genre.csv", "similar.csv")]
-    return ImportFiles(node_files, rel_files, extra, {name: rows for name, (_, rows) in builders.items()})
+    multiline = [folder / name for name, columns in built.items() if _has_line_break(columns)]
+    node_files = [("", [folder / n]) for n in _NODE_FILES]
+    rel_files = [("", [folder / n]) for n in _RELATIONSHIP_FILES]
+    return ImportFiles(node_files, rel_files, _import_args(delimiter, multiline),
+                       {name: rows for name, (_, rows) in builders.items()})
 
 
-def relationship_count(film_graph: FilmGraph) -> int:
-    """About how many relationships ``film_graph`` makes in Neo4j (credits + genre links + links), cheaply."""
+
+# -- the same files from Parquet, out of core ------------------------------------------
+#
+# The tables of a whole IMDb do not fit in memory as pandas (12M films, 17M
+# people, 95M credits).  From Parquet files (:class:`reelgraph.store.TableFiles`)
+# DuckDB writes the same files under its memory limit: the rows of
+# ``_sync_tables`` (its rules restated in SQL below) and the encodings of the
+# column encoders above, field for field; its CSV writer quotes the text.
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_field(kind: str, column: str, delimiter: str) -> str:
+    """SQL of one property field, as the column encoders above make it (before quoting); NULL when missing."""
+    if kind == "string[]":
+        # Empty list: missing (as _lists); a null item makes the whole value missing (as pc.binary_join).
+        items = f"CAST({column} AS VARCHAR[])"
+        return (f"CASE WHEN len({items}) > 0 AND list_count({items}) = len({items}) "
+                f"THEN array_to_string({items}, {_sql_literal(delimiter)}) END")
+    if kind == "long":
+        return f"TRY_CAST({column} AS BIGINT)"
+    if kind == "double":  # NaN and infinities are missing, as in _numbers; DuckDB prints doubles round-trip exact
+        return f"CASE WHEN isfinite(TRY_CAST({column} AS DOUBLE)) THEN TRY_CAST({column} AS DOUBLE) END"
+    if kind == "boolean":
+        return f"TRY_CAST({column} AS BOOLEAN)"
+    return f"CAST({column} AS VARCHAR)"
+
+
+def _parquet_columns(path: Path) -> set[str]:
+    """The columns of a Parquet file that hold a value somewhere (a column of Arrow type null holds none)."""
+    import pyarrow.parquet as pq
+
+    def typed(kind):
+        return not (pa.types.is_null(kind) or (pa.types.is_list(kind) and pa.types.is_null(kind.value_type)))
+
+    return {field.name for field in pq.read_schema(path) if typed(field.type)}
+
+
+class _ParquetTable:
+    """One canonical table's Parquet file, seen from DuckDB: which columns it has and what their values hold."""
+
+    def __init__(self, db, table: str, path: Path, where: str = "TRUE"):
+        self.table = table
+        self.source = f"read_parquet({_sql_literal(str(path))}, file_row_number = true)"
+        self.columns = _parquet_columns(path)
+        self.where = where
+        self.stats = {}
+        self._db = db
+
+    def measure(self, columns, lists_of_text=()) -> None:
+        """Count each column's values (as its file would hold them) and find line breaks and array delimiters.
+
+        Over the table's rows before the credit/link filters and duplicate
+        folding (one scan, no join): a column or file may at worst be
+        written with an empty column, a slower parse or another delimiter,
+        all of which the import tool reads into the same database.
+        """
+        parts = []
+        for column in (c for c in columns if c in self.columns):
+            kind = _kind(self.table, column) if column in TABLE_COLUMNS[self.table] else "string"
+            name = f'"{column}"'
+            parts.append(f"count({_sql_field(kind, name, _ARRAY_DELIMITERS[0])}) AS \"{column}:n\"")
+            if kind == "string[]":
+                text = f"array_to_string(CAST({name} AS VARCHAR[]), '')"
+                parts += [f"bool_or(contains({text}, chr({ord(d)}))) AS \"{column}:{ord(d)}\"" for d in _ARRAY_DELIMITERS]
+            elif kind == "string":
+                text = name
+            else:
+                continue
+            parts.append(f"bool_or(contains({text}, chr(10)) OR contains({text}, chr(13))) AS \"{column}:lines\"")
+        if not parts:
+            return
+        cursor = self._db.execute(f"SELECT {', '.join(parts)} FROM {self.source} WHERE {self.where}")
+        names = [d[0] for d in cursor.description]
+        self.stats.update(zip(names, cursor.fetchone()))
+
+    def present(self, column: str) -> bool:
+        return bool(self.stats.get(f"{column}:n"))
+
+    def has_line_break(self, columns) -> bool:
+        return any(self.stats.get(f"{c}:lines") for c in columns)
+
+    def contains(self, delimiter: str) -> bool:
+        return any(v for k, v in self.stats.items() if k.endswith(f":{ord(delimiter)}"))
+
+    def keep_last(self, key: list[str], name: str) -> str:
+        """A SQL condition keeping, of the rows (of ``self.where``) that share ``key``, the last one.
+
+        What ``_unique_last`` (``drop_duplicates(keep="last")``) leaves.  A
+        first pass groups 64-bit hashes of the key (only the key columns are
+        read); merged tables repeat no key, and then nothing more is done.
+        """
+        key_sql = ", ".join(f'"{k}"' for k in key)
+        repeated = (f"SELECT h FROM (SELECT hash({key_sql}) AS h FROM {self.source} WHERE {self.where}) "
+                    "GROUP BY h HAVING count(*) > 1")
+        if not self._db.execute(f"SELECT count(*) FROM ({repeated})").fetchone()[0]:
+            return "TRUE"
+        # Only rows whose key hash repeats are ranked (a collision of two keys ranks each 1: both kept).
+        self._db.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT n FROM (SELECT file_row_number AS n, row_number() OVER "
+            f"(PARTITION BY {key_sql} ORDER BY file_row_number DESC) AS r FROM {self.source} "
+            f"WHERE {self.where} AND hash({key_sql}) IN ({repeated})) WHERE r > 1")
+        return f"file_row_number NOT IN (SELECT n FROM {name})"
+
+
+def _copy_csv(db, folder: Path, name: str, headers: list[str], fields: list[str], quoted: list[bool],
+              query_tail: str) -> tuple[list[Path], int]:
+    """Write ``SELECT fields query_tail`` as the data file ``name`` and its header line as a file of its own.
+
+    DuckDB's CSV writer quotes the ``quoted`` (text) fields, doubling inner
+    quotes, writes NULL as an empty unquoted field and the rest as they
+    are.  The header goes to ``<name>.header.csv`` (the import tool reads a
+    header file followed by data files), so the writer's quoting never
+    touches the typed header.
+    """
+    header = folder / (name.removesuffix(".csv") + ".header.csv")
+    header.write_text(",".join(headers) + "\n", encoding="utf-8")
+    columns = [f"c{i}" for i in range(len(fields))]
+    select = ", ".join(f"{field} AS {column}" for field, column in zip(fields, columns))
+    forced = [column for column, q in zip(columns, quoted) if q]
+    options = "FORMAT csv, HEADER false" + (f", FORCE_QUOTE ({', '.join(forced)})" if forced else "")
+    rows = db.execute(f"COPY (SELECT {select} {query_tail}) TO {_sql_literal(str(folder / name))} ({options})").fetchone()[0]
+    return [header, folder / name], int(rows)
+
+
+def write_import_files_from_parquet(tables, folder, *, progress: bool = False) -> ImportFiles:
+    """Write the import tool's CSV files from the canonical tables' Parquet files, out of core, with DuckDB.
+
+    The same files as :func:`write_import_files` writes from the tables in
+    memory, rule for rule: the rows ``_sync_tables`` keeps (films and
+    people with an id, the last row of a repeated key; genre links without
+    repeats or empty names; credits with a role, a person and a film in the
+    tables, typed as ``ROLE_RELATIONSHIPS`` says; links with a source and
+    both films), the same typed headers and encodings (quoted text, an
+    unquoted empty field for a missing value, lists joined with a control
+    character found in no value, an empty list missing) and integer import
+    ids.  The ids are the rows' numbers in their Parquet file rather than in
+    the filtered table, and rows come in DuckDB's order: neither reaches the
+    database.  Each data file has its header in a file of its own
+    (``films.header.csv`` then ``films.csv``).
+
+    DuckDB works under its memory limit (:func:`reelgraph._duckdb.connect`),
+    spilling into ``folder``; no row becomes a Python object.  Two key
+    tables (Film and Person id -> import id) are the largest things it
+    holds: about 1.5 GB for the whole IMDb, spilled when need be.
+
+    Parameters
+    ----------
+    tables : reelgraph.store.TableFiles
+        The folder of ``films.parquet``, ``people.parquet``,
+        ``credits.parquet`` and ``similar.parquet`` (a store is one:
+        ``TableFiles(store.path)``).  Their columns are the canonical ones
+        (:data:`reelgraph.model.TABLE_COLUMNS`); a column of Arrow type null
+        holds no value.
+    folder : str or os.PathLike
+        Where to write (created if missing).
+    progress : bool
+        Say each file as it is written, on stderr.
+
+    Returns
+    -------
+    ImportFiles
+        As :func:`write_import_files` returns it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from reelgraph.store import TableFiles, _write_tables
+    >>> g = FilmGraph.from_records(
+    ...     films=[{"id": "tt1", "title": 'Say "hi"; bye', "genres": ["Drama"]}],
+    ...     people=[{"id": "nm1", "name": "A, B"}],
+    ...     credits=[{"person_id": "nm1", "film_id": "tt1", "role": "actor", "characters": ["X; Y", "Z"]}])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _write_tables(g, Path(d) / "tables")
+    ...     files = write_import_files_from_parquet(TableFiles(Path(d) / "tables"), Path(d) / "csv")
+    ...     print("".join(p.read_text() for p in files.relationships[0][1]).replace("\x1f", "|"), end="")
+    :START_ID(Person),:END_ID(Film),:TYPE,characters:string[],role
+    0,0,ACTED_IN,"X; Y|Z",
+    """
+    from reelgraph._duckdb import connect as duckdb_connect
+    from reelgraph.schema import IN_GENRE, MORE_LIKE_THIS
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows, files, multiline = {}, {}, []
+    with duckdb_connect(temp_directory=folder) as db:
+        films = _ParquetTable(db, "films", tables.path("films"), "id IS NOT NULL")
+        people = _ParquetTable(db, "people", tables.path("people"), "id IS NOT NULL")
+        credits = _ParquetTable(db, "credits", tables.path("credits"), "role IS NOT NULL")
+        similar = _ParquetTable(db, "similar", tables.path("similar"), "source IS NOT NULL")
+        by_file = {"films.csv": films, "people.csv": people, "credits.csv": credits, "similar.csv": similar}
+        _say("measuring the tables' values (which columns, line breaks, array delimiter)", progress)
+        for name, table in by_file.items():
+            # role: the credits' key, written only for WORKED_ON; measured for its line breaks.
+            table.measure(["id", *_PROPERTY_COLUMNS[name][1], *(["role"] if name == "credits.csv" else [])])
+        delimiter = _first_free_delimiter(lambda d: any(t.contains(d) for t in by_file.values()))
+
+        def properties(name, alias=""):
+            """(headers, fields, quoted) of the file's property columns that hold a value."""
+            table, columns = _PROPERTY_COLUMNS[name]
+            chosen = [c for c in columns if by_file[name].present(c)]
+            kinds = [_kind(table, c) for c in chosen]
+            return ([_header(table, c) for c in chosen],
+                    [_sql_field(k, f'{alias}"{c}"', delimiter) for k, c in zip(kinds, chosen)],
+                    [k in ("string", "string[]") for k in kinds])
+
+        def write(name, headers, fields, quoted, tail, line_breaks=False):
+            _say(f"writing {name}", progress)
+            files[name], rows[name] = _copy_csv(db, folder, name, headers, fields, quoted, tail)
+            if line_breaks:
+                multiline.append(folder / name)
+
+        # Node keys -> import ids, the last row of a repeated id (GROUP BY keeps the largest row number).
+        for label, table in (("Film", films), ("Person", people)):
+            db.execute(f"CREATE TEMP TABLE {label}_keys AS SELECT CAST(id AS VARCHAR) AS id, "
+                       f"max(file_row_number) AS n FROM {table.source} WHERE {table.where} GROUP BY 1")
+            keys = db.execute(f"SELECT count(*) FROM {label}_keys").fetchone()[0]
+            if keys < table.stats.get("id:n", 0):  # repeated ids: keep each one's last row
+                table.where += f" AND file_row_number IN (SELECT n FROM {label}_keys)"
+
+        for name, table, label in (("films.csv", films, "Film"), ("people.csv", people, "Person")):
+            headers, fields, quoted = properties(name)
+            write(name, [f":ID({label})", "id", ":LABEL", *headers],
+                  ["file_row_number", 'CAST("id" AS VARCHAR)', _sql_literal(label), *fields],
+                  [False, True, False, *quoted], f"FROM {table.source} WHERE {table.where}",
+                  table.has_line_break(["id", *_PROPERTY_COLUMNS[name][1]]))
+
+        # Genres: each film's distinct non-empty names (list_distinct drops nulls, as dropna).
+        if "genres" in films.columns:
+            links = (f"SELECT file_row_number AS film, unnest(list_distinct(CAST(genres AS VARCHAR[]))) AS name "
+                     f"FROM {films.source} WHERE {films.where}")
+        else:
+            links = "SELECT NULL::BIGINT AS film, NULL::VARCHAR AS name WHERE false"
+        links = f"SELECT * FROM ({links}) WHERE name <> ''"
+        db.execute(f"CREATE TEMP TABLE Genre_keys AS SELECT name, row_number() OVER (ORDER BY name) - 1 AS n "
+                   f"FROM (SELECT DISTINCT name FROM ({links}))")
+        genre_breaks = films.has_line_break(["genres"])
+        write("genres.csv", [":ID(Genre)", "name", ":LABEL"], ["n", "name", _sql_literal("Genre")],
+              [False, True, False], "FROM Genre_keys", genre_breaks)
+        write("in_genre.csv", [":START_ID(Film)", ":END_ID(Genre)", ":TYPE"],
+              ["l.film", "g.n", _sql_literal(IN_GENRE)], [False, False, False],
+              f"FROM ({links}) l JOIN Genre_keys g ON l.name = g.name")
+
+        # Credits: the type from the role; WORKED_ON keeps the role as its key property.
+        named = ", ".join(_sql_literal(role) for role in ROLE_RELATIONSHIPS)
+        rel_type = ("CASE CAST(c.role AS VARCHAR) "
+                    + " ".join(f"WHEN {_sql_literal(r)} THEN {_sql_literal(t)}" for r, t in ROLE_RELATIONSHIPS.items())
+                    + f" ELSE {_sql_literal(OTHER_ROLE)} END")
+        kept = credits.keep_last(["person_id", "film_id", "role"], "credits_repeated")
+        headers, fields, quoted = properties("credits.csv", "c.")
+        write("credits.csv", [":START_ID(Person)", ":END_ID(Film)", ":TYPE", *headers, "role"],
+              ["p.n", "f.n", rel_type, *fields, f"CASE WHEN CAST(c.role AS VARCHAR) NOT IN ({named}) "
+                                                 "THEN CAST(c.role AS VARCHAR) END"],
+              [False, False, False, *quoted, True],
+              f"FROM (SELECT * FROM {credits.source} WHERE {credits.where} AND {kept}) c "
+              "JOIN Person_keys p ON CAST(c.person_id AS VARCHAR) = p.id "
+              "JOIN Film_keys f ON CAST(c.film_id AS VARCHAR) = f.id",
+              credits.has_line_break([*_PROPERTY_COLUMNS["credits.csv"][1], "role"]))
+
+        kept = similar.keep_last(["film_id", "similar_id", "source"], "similar_repeated")
+        headers, fields, quoted = properties("similar.csv", "s.")
+        write("similar.csv", [":START_ID(Film)", ":END_ID(Film)", ":TYPE", *headers],
+              ["a.n", "b.n", _sql_literal(MORE_LIKE_THIS), *fields], [False, False, False, *quoted],
+              f"FROM (SELECT * FROM {similar.source} WHERE {similar.where} AND {kept}) s "
+              "JOIN Film_keys a ON CAST(s.film_id AS VARCHAR) = a.id "
+              "JOIN Film_keys b ON CAST(s.similar_id AS VARCHAR) = b.id",
+              similar.has_line_break(_PROPERTY_COLUMNS["similar.csv"][1]))
+
+    return ImportFiles([("", files[n]) for n in _NODE_FILES], [("", files[n]) for n in _RELATIONSHIP_FILES],
+                       _import_args(delimiter, multiline), {n: rows[n] for n in (*_NODE_FILES, *_RELATIONSHIP_FILES)})
+
+
+def relationship_count(film_graph: FilmGraph | TableFiles, above: int | None = None) -> int:
+    """About how many relationships ``film_graph`` makes in Neo4j (credits + genre links + links), cheaply.
+
+    Of Parquet files (:class:`reelgraph.store.TableFiles`) the row counts
+    come from the files' metadata and the genre links from one scan of the
+    ``genres`` column, skipped when the credits and links alone number more
+    than ``above``.
+    """
+    if isinstance(film_graph, TableFiles):
+        counts = film_graph.counts()
+        count = counts["credits"] + counts["similar"]
+        if (above is not None and count > above) or "genres" not in _parquet_columns(film_graph.path("films")):
+            return count
+        from reelgraph._duckdb import connect as duckdb_connect
+
+        with duckdb_connect() as db:
+            genres = db.execute("SELECT coalesce(sum(len(genres)), 0) FROM read_parquet(?)",
+                                [str(film_graph.path("films"))]).fetchone()[0]
+        return count + int(genres)
     genres = film_graph.films["genres"]
     in_genre = int(genres.map(len, na_action="ignore").fillna(0).sum()) if len(genres) else 0
     return len(film_graph.credits) + len(film_graph.similar) + in_genre
@@ -451,7 +787,7 @@ def _database_size(settings: dict | Neo4jSettings) -> tuple[int, int]:
         driver.close()
 
 
-def choose_loader(film_graph: FilmGraph, settings: Neo4jSettings | None = None, *, bulk: bool | None = None,
+def choose_loader(film_graph: FilmGraph | TableFiles, settings: Neo4jSettings | None = None, *, bulk: bool | None = None,
                   home=None, threshold: int = BULK_THRESHOLD) -> str:
     """``"bulk"`` or ``"batched"``: which loader :func:`load_graph` uses.
 
@@ -470,7 +806,7 @@ def choose_loader(film_graph: FilmGraph, settings: Neo4jSettings | None = None, 
     """
     if bulk is not None:
         return "bulk" if bulk else "batched"
-    if relationship_count(film_graph) <= threshold:
+    if relationship_count(film_graph, above=threshold) <= threshold:
         return "batched"
     found = managed_home(settings, home)
     if found is None:
@@ -501,8 +837,8 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import_heap: str = "2g",
-              keep_files: bool = False) -> dict:
+def bulk_load(film_graph: FilmGraph | TableFiles, home=None, *, progress: bool = True, import_heap: str = "2g",
+              import_off_heap: str | None = IMPORT_OFF_HEAP, keep_files: bool = False) -> dict:
     """Fill the empty database of the managed local server with ``film_graph`` through the import tool.
 
     Steps: check that the server of ``home`` runs and its database holds no
@@ -515,14 +851,19 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
 
     Parameters
     ----------
-    film_graph : FilmGraph
-        The canonical graph.
+    film_graph : FilmGraph or reelgraph.store.TableFiles
+        The canonical graph, in memory or as Parquet files (then written
+        out of core, :func:`write_import_files_from_parquet`).
     home : str or os.PathLike, optional
         The managed server's home; default :func:`reelgraph.neo4j.server.default_home`.
     progress : bool
         Say what happens, on stderr.
     import_heap : str
-        Heap of the import JVM (it uses off-heap memory as well).
+        Heap of the import JVM.
+    import_off_heap : str or None
+        The most off-heap memory the import tool may take for its caches
+        (``--max-off-heap-memory``); None leaves the tool's default, 90% of
+        the memory free when it starts, too greedy on a shared machine.
     keep_files : bool
         Keep the CSV files (their folder is in the returned ``"files"``).
 
@@ -583,8 +924,10 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
             began = time.monotonic()
             cpu_before = _children_cpu_seconds()
             try:
+                memory = [f"--max-off-heap-memory={import_off_heap}"] if import_off_heap else []
                 neo4j_server.bulk_import(files.nodes, files.relationships, home=home, database="neo4j",
-                                         overwrite=True, heap=import_heap, extra_args=[*files.extra_args, "--verbose"])
+                                         overwrite=True, heap=import_heap,
+                                         extra_args=[*files.extra_args, *memory, "--verbose"])
                 seconds["import"] = round(time.monotonic() - began, 2)
                 seconds["import_cpu"] = round(_children_cpu_seconds() - cpu_before, 2)
             except neo4j_server.Neo4jServerError as exc:
@@ -623,9 +966,13 @@ def bulk_load(film_graph: FilmGraph, home=None, *, progress: bool = True, import
     return result
 
 
-def load_graph(film_graph: FilmGraph, settings: Neo4jSettings | None = None, *, bulk: bool | None = None,
-               home=None, progress: bool = True) -> tuple[str, dict]:
+def load_graph(film_graph: FilmGraph | TableFiles, settings: Neo4jSettings | None = None, *,
+               bulk: bool | None = None, home=None, progress: bool = True) -> tuple[str, dict]:
     """Put ``film_graph`` into Neo4j with the loader :func:`choose_loader` picks.
+
+    ``film_graph`` may be Parquet files (:class:`reelgraph.store.TableFiles`,
+    e.g. a store's): the bulk loader writes its files from them out of core;
+    the batched one still reads them into memory (pandas) first.
 
     Returns
     -------
@@ -656,6 +1003,8 @@ def load_graph(film_graph: FilmGraph, settings: Neo4jSettings | None = None, *, 
                                  f"and NEO4J_URI ({settings.uri or 'unset'}) is not it; load with --batched")
         result = bulk_load(film_graph, found, progress=progress)
         return "bulk", {"nodes": result["nodes"], "relationships": result["relationships"]}
+    if isinstance(film_graph, TableFiles):
+        film_graph = film_graph.read()  # sync_graph sends the tables from memory (pandas)
     driver = connect(settings)
     try:
         return "batched", sync_graph(driver, film_graph, progress=progress)

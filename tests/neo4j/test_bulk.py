@@ -316,6 +316,64 @@ def test_a_failed_write_restarts_the_server_and_leaves_the_database_as_it_was(bu
         assert neo4j_counts(driver) == {"nodes": {"Film": 0, "Person": 0, "Genre": 0}, "relationships": {}}
 
 
+# -- from Parquet files (out of core): the same database ---------------------------------------
+
+
+def test_bulk_from_parquet_is_identical_to_the_synced_one(scratch, neo4j_driver, sample_graph, expected_counts,
+                                                          tmp_path, monkeypatch):
+    """The sample plus tricky values, bulk-loaded from its Parquet files, never read into pandas."""
+    from reelgraph.store import TableFiles, _write_tables
+
+    tricky = FilmGraph.from_records(
+        films=[{"id": "tt9000001", "title": 'Quote "q", comma; semi \\ back', "year": 1999, "rating": 0.1 + 0.2,
+                "genres": ["Drama", "Sci;Fi"], "plot": "line one\nline two\r\n", "keywords": ["a,b", 'c"d'],
+                "tagline": "", "stub": False}],
+        people=[{"id": "nm9000001", "name": "O'Brien, \"Pat\"", "professions": ["actor", "x;y"]}],
+        credits=[{"person_id": "nm9000001", "film_id": "tt9000001", "role": "cinematographer", "job": "DoP"},
+                 {"person_id": "nm9000001", "film_id": "tt9000001", "role": "actor", "characters": ["A\nB", '"C"']}])
+    graph = merge_graphs(sample_graph, tricky)
+    _write_tables(graph, tmp_path / "tables")
+    tables = TableFiles(tmp_path / "tables")
+    monkeypatch.setattr(TableFiles, "read", lambda self: pytest.fail("the bulk route read the tables into pandas"))
+    with connect(_settings(scratch)) as driver:
+        wipe(driver)
+    loader, counts = load_graph(tables, _settings(scratch), bulk=True, home=scratch, progress=False)
+    assert (loader, counts) == ("bulk", expected_counts(graph))
+    sync_graph(neo4j_driver, graph, progress=False)
+    with connect(_settings(scratch)) as driver:
+        assert dump(driver) == dump(neo4j_driver)
+        assert stamps(driver) == {None}
+        film = run_cypher(driver, "MATCH (f:Film {id: 'tt9000001'}) RETURN f.rating AS r, f.plot AS p, "
+                                  "f.tagline AS t").iloc[0].to_dict()
+        assert film == {"r": 0.1 + 0.2, "p": "line one\nline two\r\n", "t": ""}
+        indexes = run_cypher(driver, "SHOW INDEXES YIELD name, state RETURN name, state")
+        assert {"person_name", "film_titles", "person_names"} <= set(indexes.name) and set(indexes.state) == {"ONLINE"}
+
+
+def test_choose_loader_counts_relationships_of_parquet_files(scratch, sample_graph, tmp_path):
+    from reelgraph.store import TableFiles, _write_tables
+
+    _write_tables(sample_graph, tmp_path / "tables")
+    tables = TableFiles(tmp_path / "tables")
+    assert relationship_count(tables) == relationship_count(sample_graph) == 441
+    assert relationship_count(tables, above=100) == 373  # credits and links already say "more": no genre scan
+    with connect(_settings(scratch)) as driver:
+        wipe(driver)
+    assert choose_loader(tables, _settings(scratch), home=scratch, threshold=100) == "bulk"
+    assert choose_loader(tables, _settings(scratch), home=scratch) == "batched"
+
+
+def test_a_batched_load_of_parquet_files_reads_them(scratch, sample_graph, expected_counts, tmp_path):
+    """Into a database that holds data the batched sync runs, from the tables read into memory."""
+    from reelgraph.store import TableFiles, _write_tables
+
+    _write_tables(sample_graph, tmp_path / "tables")
+    with connect(_settings(scratch)) as driver:
+        wipe(driver)
+    loaded = load_graph(TableFiles(tmp_path / "tables"), _settings(scratch), home=scratch, progress=False)
+    assert loaded == ("batched", expected_counts(sample_graph))
+
+
 def test_sync_after_bulk_keeps_the_graph(scratch, sample_graph, expected_counts):
     """Last: a batched sync on a bulk-loaded database changes nothing but the stamps."""
     with connect(_settings(scratch)) as driver:
