@@ -46,7 +46,8 @@ import pyarrow.compute as pc
 from reelgraph.errors import StoreError
 from reelgraph.model import FilmGraph
 
-__all__ = ["INDEX_FORMAT", "INDEX_FOLDER", "write_index", "open_index", "ArrowStrings", "IdLookup"]
+__all__ = ["INDEX_FORMAT", "INDEX_FOLDER", "write_index", "write_index_from_tables", "open_index", "ensure_index",
+           "ArrowStrings", "IdLookup"]
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +239,9 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
     """Build the mirror of ``graph`` and write it as ``store_folder/index``, replacing any older index.
 
     The files go to a sibling folder first, renamed into place when
-    complete, so a reader never maps half an index.
+    complete, so a reader never maps half an index.  A store's own writes
+    use :func:`write_index_from_tables` instead, which gives the same files
+    from its Parquet tables without pandas.
 
     Parameters
     ----------
@@ -267,74 +270,185 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
     >>> mirror.label(mirror.index_of("tt0000001")), open_index(folder, "v2")[1]
     ('A', 'stale')
     """
-    from tqdm import tqdm
-
-    from reelgraph.analysis._stats_kernels import collaborator_counts
     from reelgraph.analysis.stats import graph_summary
     from reelgraph.mirror import build_mirror
     from reelgraph.names import normalize_labels
 
-    target = Path(store_folder) / INDEX_FOLDER
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".index.new-", dir=target.parent))
-    steps = tqdm(total=5, unit="step", disable=not (progress and sys.stderr.isatty()), leave=False, desc="graph index")
-    try:
-        steps.set_postfix_str("mirror")
+    with _IndexWriter(store_folder, progress) as writer:
+        writer.step("mirror")
         mirror = build_mirror(graph)
-        steps.update()
-        steps.set_postfix_str("adjacency")
-        arrays = {name: getattr(mirror, name) for name in _ARRAYS}
+        writer.step("adjacency")
         lookup = IdLookup.build(mirror.ids)
-        arrays["id_hash"], arrays["id_order"] = lookup._hashes, lookup._order
-        views = []
-        for k, roles in enumerate(_persisted_role_sets(mirror)):
-            view = mirror.view(roles)
-            views.append({"name": f"view{k}", "roles": sorted(roles)})
-            arrays.update({f"view{k}_indptr": view.indptr, f"view{k}_indices": view.indices,
-                           f"view{k}_degree": view.degree})
-        arrays["degrees"] = mirror.degrees()
-        everyone = mirror.view(frozenset(mirror.role_names))
-        arrays["collaborators"] = collaborator_counts(everyone.indptr, everyone.indices, mirror.n_people)
-        steps.update()
-        steps.set_postfix_str("names")
+        _write_arrays(writer, mirror, lookup._hashes, lookup._order)
+        writer.step("names")
         labels = np.asarray(mirror.labels, dtype=object)
-        nodes = pa.table({"id": pa.array(np.asarray(mirror.ids, dtype=object), type=pa.string()),
-                          "label": pa.array(labels, type=pa.string()),
-                          "key": normalize_labels(labels)})
-        steps.update()
-        steps.set_postfix_str("tables")
-        files = {}
-        tables = {"people": mirror.people, "films": mirror.films, "credits": graph.credits, "similar": graph.similar}
-        for name, table in [("nodes", nodes), *((name, _arrow(frame, name)) for name, frame in tables.items())]:
-            with pa.OSFile(str(staging / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
-                out.write_table(table)
-            files[f"{name}.arrow"] = (staging / f"{name}.arrow").stat().st_size
-        for name, array in arrays.items():
-            np.save(staging / f"{name}.npy", np.ascontiguousarray(array))
-            files[f"{name}.npy"] = (staging / f"{name}.npy").stat().st_size
-        steps.update()
+        writer.table("nodes", pa.table({"id": pa.array(np.asarray(mirror.ids, dtype=object), type=pa.string()),
+                                        "label": pa.array(labels, type=pa.string()),
+                                        "key": normalize_labels(labels)}))
+        writer.step("tables")
+        for name, frame in {"people": mirror.people, "films": mirror.films, "credits": graph.credits,
+                            "similar": graph.similar}.items():
+            writer.table(name, _arrow(frame, name))
+        writer.step("write")
+        return writer.finish(version, mirror, own_rows={"people": len(graph.people), "films": len(graph.films)},
+                             summary=graph_summary(graph))
+
+
+def write_index_from_tables(tables_folder: Path, store_folder: Path, version: str, *, progress: bool = False) -> Path:
+    """Write ``store_folder/index`` straight from the Parquet tables in ``tables_folder``, with Arrow and numpy.
+
+    The files are the ones :func:`write_index` writes for the graph those
+    tables hold (same nodes in the same order, arrays, Arrow tables and
+    ``index.json``), but no table becomes pandas and no row a Python
+    object: ids are matched by Arrow's hash kernels, hashed for lookups by
+    a compiled SipHash over Arrow's buffers, and credits sorted by numpy,
+    so it scales to IMDb's whole size (:mod:`reelgraph._index_build`).
+
+    Parameters
+    ----------
+    tables_folder : Path
+        Holds ``films.parquet``, ``people.parquet``, ``credits.parquet`` and
+        ``similar.parquet`` (a store folder, or a store write's staging
+        folder).
+    store_folder : Path
+        Where the index goes (``store_folder/index``); may be ``tables_folder``.
+    version : str
+        The store version it belongs to (:func:`store_version`).
+    progress : bool
+        Show a progress bar (stderr) through the steps.
+
+    Returns
+    -------
+    Path
+        The index folder.
+
+    Raises
+    ------
+    StoreError
+        A table is missing or unreadable.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from reelgraph.model import FilmGraph
+    >>> from reelgraph.store import _write_tables
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _write_tables(FilmGraph.from_records(films=[{"id": "tt0000001", "title": "Amélie"}]), folder)
+    >>> _ = write_index_from_tables(folder, folder, "v1")
+    >>> mirror, why = open_index(folder, "v1")
+    >>> mirror.label(mirror.index_of("tt0000001")), why
+    ('Amélie', '')
+    """
+    from reelgraph._index_build import canonical_layout, write_from_tables
+
+    if not canonical_layout(tables_folder):  # a store of an older layout: pandas makes its tables canonical first
+        from reelgraph.store import _read_tables
+
+        log.info("%s: tables of an older layout; building the graph index through pandas", tables_folder)
+        return write_index(_read_tables(Path(tables_folder)), store_folder, version, progress=progress)
+    with _IndexWriter(store_folder, progress) as writer:
+        return write_from_tables(Path(tables_folder), writer, version)
+
+
+class _IndexWriter:
+    """The files of one index, written into a staging folder beside ``store_folder/index``, swapped in by :meth:`finish`.
+
+    Each table and array is written as soon as it is made, so neither
+    writer holds them all at once.  Used as a context manager: on an error
+    the staging folder is removed and the old index stays.
+    """
+
+    def __init__(self, store_folder: Path, progress: bool = False):
+        self.target = Path(store_folder) / INDEX_FOLDER
+        self.progress, self.tables, self.arrays, self.views = progress, {}, {}, []
+        self._started = False
+
+    def __enter__(self) -> "_IndexWriter":
+        from tqdm import tqdm
+
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".index.new-", dir=self.target.parent))
+        self._steps = tqdm(total=_STEPS, unit="step", disable=not (self.progress and sys.stderr.isatty()),
+                           leave=False, desc="graph index")
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self._steps.close()
+        if kind is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def step(self, name: str) -> None:
+        """Show that the next of the :data:`_STEPS` steps, ``name``, started."""
+        if self._started:
+            self._steps.update()
+        self._started = True
+        self._steps.set_postfix_str(name)
+
+    def table(self, name: str, table: pa.Table) -> None:
+        """Write ``name.arrow``: an uncompressed Arrow IPC file, so that it maps."""
+        path = self.staging / f"{name}.arrow"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+            out.write_table(table)
+        self.tables[name] = path.stat().st_size
+
+    def array(self, name: str, array: np.ndarray) -> None:
+        """Write ``name.npy``."""
+        path = self.staging / f"{name}.npy"
+        np.save(path, np.ascontiguousarray(array))
+        self.arrays[name] = path.stat().st_size
+
+    def finish(self, version: str, mirror, *, own_rows: dict, summary: dict) -> Path:
+        """Write ``index.json`` and swap the index into place; returns the index folder."""
+        files = {f"{name}.arrow": self.tables[name] for name in ("nodes", *_TABLES)}
+        files.update((f"{name}.npy", size) for name, size in self.arrays.items())
         meta = {
             "format": INDEX_FORMAT,
             "store_version": version,
             "n_people": mirror.n_people,
             "n_films": mirror.n_films,
-            "own_rows": {"people": len(graph.people), "films": len(graph.films)},
+            "own_rows": {name: int(own_rows[name]) for name in ("people", "films")},
             "role_names": mirror.role_names,
-            "views": views,
-            "arrays": sorted(arrays),
-            "summary": graph_summary(graph),
+            "views": self.views,
+            "arrays": sorted(self.arrays),
+            "summary": summary,
             "files": files,
         }
-        (staging / "index.json").write_text(json.dumps(meta, indent=1) + "\n")
-        _sync_folder(staging)
-        _swap_in(staging, target)
-        steps.update()
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        steps.close()
-    return target
+        (self.staging / "index.json").write_text(json.dumps(meta, indent=1) + "\n")
+        _sync_folder(self.staging)
+        _swap_in(self.staging, self.target)
+        self._steps.update()
+        return self.target
+
+
+#: How many steps each writer reports to its progress bar.
+_STEPS = 5
+
+
+def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: np.ndarray) -> None:
+    """Write the mirror's arrays, the id hashes, the persisted CSR views, degrees and collaborator counts.
+
+    ``mirror`` needs only its arrays (:meth:`~reelgraph.mirror.Mirror.from_arrays`):
+    both writers share this step, so their adjacency is one code's.
+    """
+    from reelgraph.analysis._stats_kernels import collaborator_counts
+
+    for name in _ARRAYS:
+        writer.array(name, getattr(mirror, name))
+    writer.array("id_hash", id_hash)
+    writer.array("id_order", id_order)
+    writer.views = []
+    everyone = frozenset(mirror.role_names)
+    for k, roles in enumerate(_persisted_role_sets(mirror)):
+        view = mirror.view(roles)
+        writer.views.append({"name": f"view{k}", "roles": sorted(roles)})
+        writer.array(f"view{k}_indptr", view.indptr)
+        writer.array(f"view{k}_indices", view.indices)
+        writer.array(f"view{k}_degree", view.degree)
+        if roles != everyone:  # written: at IMDb's size each view is a gigabyte; only every credit's is used below
+            del mirror._views[roles], view
+    writer.array("degrees", mirror.degrees())
+    everyone = mirror.view(everyone)
+    writer.array("collaborators", collaborator_counts(everyone.indptr, everyone.indices, mirror.n_people))
 
 
 def _persisted_role_sets(mirror) -> list[frozenset]:
@@ -349,12 +463,17 @@ ID_COLUMNS = {"credits": {"person_id": "credit_person", "film_id": "credit_film"
 
 
 def _arrow(frame: pd.DataFrame, table: str) -> pa.Table:
-    """A table as the index keeps it: ids as node indexes (not repeated as text), repetitive text dictionary-encoded.
+    """A table as the index keeps it (:func:`compact_table`), from pandas."""
+    return compact_table(pa.Table.from_pandas(frame.drop(columns=list(ID_COLUMNS.get(table, ()))), preserve_index=False))
 
-    Credits at IMDb's size are ~100M rows: their ids and roles as text
-    would be most of the index's size on disk.
+
+def compact_table(arrow: pa.Table) -> pa.Table:
+    """A table as the index keeps it: repetitive text dictionary-encoded, no schema metadata.
+
+    Credits at IMDb's size are ~100M rows: their roles and jobs as text
+    would be most of the index's size on disk (their ids are kept as node
+    indexes, not as text: :data:`ID_COLUMNS`).
     """
-    arrow = pa.Table.from_pandas(frame.drop(columns=list(ID_COLUMNS.get(table, ()))), preserve_index=False)
     for position, name in enumerate(arrow.column_names):
         column = arrow.column(name)
         if pa.types.is_string(column.type) and len(column) and pc.count_distinct(column).as_py() <= len(column) // 20:
@@ -407,7 +526,10 @@ def store_version(manifest: dict) -> str:
 def ensure_index(store_folder: Path, manifest: dict, read_graph, *, progress: bool = True):
     """The mirror of a store from its index, rebuilding the index first when it cannot be trusted.
 
-    ``read_graph`` reads the store's tables (called only to rebuild).
+    The index is rebuilt from the store's Parquet tables
+    (:func:`write_index_from_tables`), never holding them in pandas.
+    ``read_graph`` reads the store's tables as a FilmGraph: called only
+    when the store cannot be written, to build the mirror in memory.
     """
     version = store_version(manifest)
     mirror, why = open_index(store_folder, version)
@@ -415,15 +537,14 @@ def ensure_index(store_folder: Path, manifest: dict, read_graph, *, progress: bo
         return mirror
     log.warning("%s: the graph index is %s; building it from the tables (once, until the store changes)",
                 store_folder, why if why != "missing" else "missing (a store written by an earlier reelgraph)")
-    graph = read_graph()
     try:
-        write_index(graph, store_folder, version, progress=progress)
+        write_index_from_tables(store_folder, store_folder, version, progress=progress)
     except OSError as exc:  # a store this user may read but not write: build the mirror in memory, as before
         from reelgraph.mirror import build_mirror
 
         log.warning("%s: cannot write the graph index (%s); building the mirror in memory for this process",
                     store_folder, exc.strerror or exc)
-        return build_mirror(graph)
+        return build_mirror(read_graph())
     mirror, why = open_index(store_folder, version)
     if mirror is None:
         raise StoreError(f"{store_folder}: the graph index just written is {why}")

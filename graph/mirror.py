@@ -176,18 +176,49 @@ class Mirror:
         """
         from reelgraph.graph_index import IdLookup
 
-        mirror = cls.__new__(cls)
-        mirror.n_people, mirror.n_films, mirror.role_names = int(n_people), int(n_films), list(role_names)
+        mirror = cls.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays=arrays)
         mirror.ids = ids
         mirror.__dict__["labels"] = labels
         mirror.__dict__["_index"] = IdLookup(ids, *lookup_arrays)
         mirror.normalized_labels = normalized_labels
-        for name, array in arrays.items():
-            setattr(mirror, name, array)
-        mirror._views, mirror._lock = dict(views), threading.Lock()
+        mirror._views.update(views)
         mirror.__dict__["_degrees"] = degrees
         mirror._collaborators, mirror._summary = collaborators, summary
         mirror._arrow_tables, mirror.__dict__["_own_rows"] = tables, own_rows
+        return mirror
+
+    @classmethod
+    def from_arrays(cls, *, n_people: int, n_films: int, role_names, arrays: dict) -> "Mirror":
+        """A mirror of the credit and link arrays alone: adjacency views, degrees and role sets, no ids or tables.
+
+        What the graph index is written from when it is built from the
+        store's Parquet tables (:mod:`reelgraph._index_build`): the same
+        views and degrees as a full mirror's, without pandas tables.
+
+        Parameters
+        ----------
+        n_people, n_films : int
+        role_names : list of str
+        arrays : dict
+            ``credit_person``, ``credit_film``, ``credit_role``,
+            ``similar_src``, ``similar_dst``, ``film_year``, ``film_votes``
+            (see :class:`Mirror`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> m = Mirror.from_arrays(n_people=1, n_films=1, role_names=["actor"], arrays={
+        ...     "credit_person": np.array([0], np.int32), "credit_film": np.array([1], np.int32),
+        ...     "credit_role": np.array([0], np.int16), "similar_src": np.array([], np.int32),
+        ...     "similar_dst": np.array([], np.int32)})
+        >>> m.view(m.role_set()).indices.tolist(), m.degrees().tolist()
+        ([1, 0], [1, 1])
+        """
+        mirror = cls.__new__(cls)
+        mirror.n_people, mirror.n_films, mirror.role_names = int(n_people), int(n_films), list(role_names)
+        for name, array in arrays.items():
+            setattr(mirror, name, array)
+        mirror._views, mirror._lock = {}, threading.Lock()
         return mirror
 
     @cached_property
@@ -378,30 +409,21 @@ class Mirror:
             return cached
 
     def _build_view(self, roles: frozenset) -> CsrView:
-        codes = [i for i, name in enumerate(self.role_names) if name in roles]
-        mask = np.isin(self.credit_role, np.asarray(codes, dtype=np.int16))
+        from reelgraph._index_build import person_film_csr  # numba: compiled once, cached on disk
+
+        keep = np.zeros(len(self.role_names) + 1, dtype=np.bool_)
+        keep[[i for i, name in enumerate(self.role_names) if name in roles]] = True
         n = self.n_nodes
-        # One edge per (person, film) pair: unique on a combined int64 key,
-        # which also sorts the edges by person then film.
-        key = np.sort(self.credit_person[mask].astype(np.int64) * n + self.credit_film[mask])
-        if len(key):
-            key = key[np.concatenate([[True], key[1:] != key[:-1]])]
-        person = (key // n).astype(np.int32)
-        film = (key % n).astype(np.int32)
-        # Rows of people come sorted already; rows of films need a stable sort
-        # by film (stable, so each film's people stay sorted).
-        order = np.argsort(film, kind="stable")
-        src = np.concatenate([person, film[order]])
-        dst = np.concatenate([film, person[order]])
-        counts = np.bincount(src, minlength=n)
+        # One edge per (person, film) pair, each row sorted: a counting sort
+        # by node, not a sort of all credits (a few times faster at 4M).
+        indices, counts = person_film_csr(np.asarray(self.credit_person), np.asarray(self.credit_film),
+                                          np.asarray(self.credit_role), keep, n)
         # 32-bit offsets while they fit: a search is bound by random reads
         # of these arrays, and half the bytes is about a sixth less time.
-        offset_type = np.int32 if len(dst) < np.iinfo(np.int32).max else np.int64
+        offset_type = np.int32 if len(indices) < np.iinfo(np.int32).max else np.int64
         indptr = np.zeros(n + 1, dtype=offset_type)
         np.cumsum(counts, out=indptr[1:])
-        # People (indexes < n_people) come before films, so concatenating the
-        # two sorted halves is already sorted by source node.
-        return CsrView(roles, indptr, dst.astype(np.int32), counts.astype(offset_type))
+        return CsrView(roles, indptr, indices, counts.astype(offset_type))
 
     # -- NetworkX ----------------------------------------------------------
 

@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
-from reelgraph.graph_index import store_version, write_index
+from reelgraph.graph_index import store_version, write_index_from_tables
 from reelgraph.model import (
     _IMDB_FILM_ID,
     _IMDB_PERSON_ID,
@@ -386,12 +386,12 @@ class LocalStore:
                 else:  # the tables of sources not reloaded are hard-linked rather than copied
                     _link_tree(self.path / "parts" / entry["folder"], target)
 
-        self._write_staged(fill, graph.counts(), partitions, graph)
+        self._write_staged(fill, graph.counts(), partitions)
 
-    def _write_staged(self, fill, counts: dict, partitions: list[dict], graph: FilmGraph | None = None) -> None:
+    def _write_staged(self, fill, counts: dict, partitions: list[dict]) -> None:
         """Write a new version of the store: ``fill(staging)`` puts the tables in a staging folder, which
-        then gets the graph index (of ``graph``, else read from the staged tables) and the manifest and
-        replaces the store in one rename."""
+        then gets the graph index (built from the staged files) and the manifest and replaces the store
+        in one rename."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.new-", dir=self.path.parent))
         try:
@@ -403,7 +403,7 @@ class LocalStore:
                 "counts": counts,
                 "partitions": partitions,
             }
-            write_index(graph if graph is not None else _read_tables(staging), staging, store_version(manifest))
+            write_index_from_tables(staging, staging, store_version(manifest))
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
             old = None
             with store_lock(self.path, "swap"):  # readers wait out the two renames, never see between them

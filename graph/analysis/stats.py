@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from reelgraph.model import MORE_LIKE_THIS, FilmGraph
 
-__all__ = ["graph_stats", "graph_summary", "best_connected_people"]
+__all__ = ["graph_stats", "graph_summary", "summary_of_columns", "best_connected_people"]
 
 
 def best_connected_people(graph, top: int = 5) -> pd.DataFrame:
@@ -72,16 +74,61 @@ def graph_summary(graph: FilmGraph) -> dict:
     >>> graph_summary(FilmGraph.empty())["films"]
     0
     """
-    films = graph.films
-    stubs = int(films["stub"].fillna(False).sum())
-    roles = graph.credits["role"].value_counts()
-    similar_sources = graph.similar["source"].value_counts()
+    def column(frame: pd.DataFrame, name: str) -> pa.Array:
+        return pa.array(frame[name], from_pandas=True)
+
+    return summary_of_columns(stub=column(graph.films, "stub"), people=len(graph.people),
+                              roles=column(graph.credits, "role"), similar_sources=column(graph.similar, "source"))
+
+
+def summary_of_columns(*, stub, people: int, roles, similar_sources) -> dict:
+    """:func:`graph_summary` from the only columns it counts, as Arrow: no table in pandas.
+
+    Counts by value are most frequent first, ties in order of first
+    appearance (as pandas' ``value_counts`` gives them); missing values are
+    not counted.
+
+    Parameters
+    ----------
+    stub : pyarrow.Array or ChunkedArray
+        ``films.stub`` (its length is the number of films).
+    people : int
+        Rows of ``people``.
+    roles, similar_sources : pyarrow.Array or ChunkedArray
+        ``credits.role`` and ``similar.source``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> summary_of_columns(stub=pa.array([True, None, False]), people=2, roles=pa.array(["self", "actor", "actor"]),
+    ...                    similar_sources=pa.array([], pa.string()))["credits_by_role"]
+    {'actor': 2, 'self': 1}
+    """
+    stubs = int(pc.sum(pc.fill_null(stub.cast(pa.bool_()), False).cast(pa.int64())).as_py() or 0)
+    by_source = _value_counts(similar_sources)
     return {
-        "films": len(films) - stubs,
+        "films": len(stub) - stubs,
         "stub_films": stubs,
-        "people": len(graph.people),
-        "credits": len(graph.credits),
-        "credits_by_role": {str(role): int(n) for role, n in roles.items()},
-        "more_like_this": int(similar_sources.get(MORE_LIKE_THIS, 0)),
-        "similar_by_source": {str(s): int(n) for s, n in similar_sources.items()},
+        "people": int(people),
+        "credits": len(roles),
+        "credits_by_role": _value_counts(roles),
+        "more_like_this": by_source.get(MORE_LIKE_THIS, 0),
+        "similar_by_source": by_source,
     }
+
+
+def _value_counts(values) -> dict:
+    """Non-missing ``values`` (Arrow) -> how many times each occurs, most frequent first, ties in order of first appearance."""
+    if not len(values) or pa.types.is_null(values.type):
+        return {}
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):  # chunks share one dictionary, in order of first appearance
+        dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary if encoded.num_chunks else pa.array([], pa.string())
+        codes = np.concatenate([np.asarray(c.indices.fill_null(-1), dtype=np.int64) for c in encoded.chunks] or
+                               [np.empty(0, np.int64)])
+    else:
+        dictionary, codes = encoded.dictionary, np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+    counts = np.bincount(codes[codes >= 0], minlength=len(dictionary))
+    order = np.argsort(-counts, kind="stable")
+    names = dictionary.to_pylist()
+    return {str(names[i]): int(counts[i]) for i in order}

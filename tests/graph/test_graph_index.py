@@ -11,12 +11,14 @@ import pytest
 from reelgraph.analysis.paths import bacon_numbers, costar_path
 from reelgraph.analysis.similarity import similar_films
 from reelgraph.analysis.stats import graph_stats
-from reelgraph.graph_index import INDEX_FOLDER, open_index, store_version, write_index
+import pyarrow as pa
+from reelgraph._index_build import factorize, id_hashes
+from reelgraph.graph_index import INDEX_FOLDER, open_index, store_version, write_index, write_index_from_tables
 from reelgraph.loaders import read_sources
 from reelgraph.loaders.sample import SAMPLE_SOURCES
 from reelgraph.mirror import build_mirror
 from reelgraph.model import FilmGraph
-from reelgraph.store import LocalStore
+from reelgraph.store import LocalStore, _write_tables
 
 ARRAYS = ("credit_person", "credit_film", "credit_role", "similar_src", "similar_dst", "film_year", "film_votes")
 
@@ -159,9 +161,197 @@ def test_a_store_that_cannot_be_written_is_read_through_a_mirror_built_in_memory
     def refused(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(graph_index, "write_index", refused)
+    monkeypatch.setattr(graph_index, "write_index_from_tables", refused)
     with caplog.at_level(logging.WARNING):
         mirror = store.mirror()
     assert any("cannot write the graph index (Permission denied)" in r.getMessage() for r in caplog.records)
     assert costar_path(mirror, "Keira Knightley", "Andrew Garfield").distance == 1
     assert not (store.path / INDEX_FOLDER).exists()
+
+
+# -- the index written from the store's Parquet tables (write_index_from_tables) ------------------------
+
+
+def _edge_graph(seed: int) -> FilmGraph:
+    """What a merged store rarely has but the tables allow: repeated or missing own ids, missing roles, tables all empty."""
+    rng = random.Random(seed)
+    graph = _random_graph(seed)
+    films, people, credits, similar = (getattr(graph, t).copy() for t in FilmGraph.TABLES)
+    if len(people) > 2 and rng.random() < 0.5:  # a repeated id (its first row counts) and a row without id
+        people = pd.concat([people, people.iloc[[0]].assign(name="Another"), people.iloc[[1]].assign(id=None)],
+                           ignore_index=True)
+    if rng.random() < 0.3:
+        films = films.iloc[:0]  # every film named only by credits and links
+    if rng.random() < 0.3:
+        people = people.iloc[:0]
+    if len(credits):
+        roles = ["archive_footage", None, "archive_sound", "Actor", "cinematographer"]
+        credits.loc[credits.sample(frac=0.3, random_state=seed).index, "role"] = rng.choice(roles)
+    if len(films) and rng.random() < 0.3:
+        films["title"] = None  # a text column of nothing but missing values, and lists all empty
+        films["genres"] = [[] for _ in range(len(films))]
+    return FilmGraph(films=films, people=people, credits=credits, similar=similar)
+
+
+def _write_both(graph: FilmGraph, folder):
+    """The index ``write_index`` writes for ``graph``, and the one written from its Parquet tables as a store has them."""
+    old, tables, new = folder / "old", folder / "tables", folder / "new"
+    write_index(graph, old, "v1")
+    _write_tables(graph, tables)
+    write_index_from_tables(tables, new, "v1")
+    return old / INDEX_FOLDER, new / INDEX_FOLDER
+
+
+def _assert_same_files(old, new):
+    assert sorted(p.name for p in old.iterdir()) == sorted(p.name for p in new.iterdir())
+    assert (new / "index.json").read_text() == (old / "index.json").read_text()
+    for path in old.iterdir():
+        if path.suffix == ".npy":
+            a, b = np.load(path), np.load(new / path.name)
+            assert a.dtype == b.dtype, path.name
+            np.testing.assert_array_equal(a, b, err_msg=path.name)
+        elif path.suffix == ".arrow":
+            a, b = (pa.ipc.open_file(str(folder / path.name)).read_all() for folder in (old, new))
+            assert a.schema == b.schema, f"{path.name}: {a.schema} != {b.schema}"
+            assert a.equals(b), path.name
+            assert [c.num_chunks for c in a.columns] == [c.num_chunks for c in b.columns], path.name
+
+
+def test_the_index_from_the_tables_of_the_sample_is_the_one_from_its_graph(tmp_path):
+    old, new = _write_both(read_sources(SAMPLE_SOURCES), tmp_path)
+    _assert_same_files(old, new)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_index_from_the_tables_of_random_graphs_is_the_one_from_their_graph(tmp_path, seed):
+    _assert_same_files(*_write_both(_random_graph(seed), tmp_path))
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_the_index_from_tables_with_gaps_is_the_one_from_their_graph(tmp_path, seed):
+    graph = _edge_graph(seed)
+    old, new = _write_both(graph, tmp_path)
+    _assert_same_files(old, new)
+    if graph.people["id"].is_unique and graph.people["id"].notna().all():  # as a store's tables always are
+        mirror, why = open_index(tmp_path / "new", "v1")
+        assert why == ""
+        _assert_same_mirror(mirror, build_mirror(graph))
+
+
+@pytest.mark.parametrize("graph", [
+    FilmGraph.empty(),
+    FilmGraph.from_records(credits=[{"person_id": "nm0000001", "film_id": "tt0000001", "role": "self"}]),
+    FilmGraph.from_records(similar=[{"film_id": "tt0000001", "similar_id": "tt0000002", "rank": 1,
+                                     "source": "imdb-more-like-this"}]),
+    FilmGraph.from_records(people=[{"id": "nm0000001", "name": "Zoë Wanamaker"}]),
+    FilmGraph.from_records(films=[{"id": "tt0000001", "title": "Amélie"}, {"id": "tt0000002", "title": ""}]),
+], ids=["empty", "credits only", "links only", "people only", "films only"])
+def test_the_index_from_tables_that_are_almost_empty_is_the_one_from_their_graph(tmp_path, graph):
+    _assert_same_files(*_write_both(graph, tmp_path))
+
+
+def test_id_hashes_are_pandas_hashes_without_python_strings():
+    ids = ["nm0000001", "tt0000001", "title:jane-eyre:2011", "name:zoë-kravitz", "", "日本語のタイトル", "x" * 77]
+    expected = pd.util.hash_array(np.asarray(ids, dtype=object), categorize=False)
+    np.testing.assert_array_equal(id_hashes(pa.array(ids)), expected)
+    np.testing.assert_array_equal(id_hashes(pa.array(ids).slice(2, 3)), expected[2:5])
+    np.testing.assert_array_equal(id_hashes(pa.array(ids, type=pa.large_string())), expected)
+    assert id_hashes(pa.array([], type=pa.string())).dtype == np.uint64
+
+
+def test_factorize_is_pandas_factorize():
+    values = ["actor", None, "self", "actor", "", "editor", None, "self"]
+    codes, uniques = factorize(pa.chunked_array([values[:3], values[3:]]))
+    expected_codes, expected_uniques = pd.factorize(pd.Series(values, dtype=object))
+    assert codes.tolist() == expected_codes.tolist() and uniques.to_pylist() == list(expected_uniques)
+
+
+def test_every_store_write_writes_the_index_a_graph_gives(tmp_path):
+    store = LocalStore(tmp_path / "store")
+    graph, _ = store.load({"sample": read_sources(SAMPLE_SOURCES)})
+    write_index(store.read(), tmp_path / "old", store_version(store.manifest()))
+    _assert_same_files(tmp_path / "old" / INDEX_FOLDER, store.path / INDEX_FOLDER)
+
+
+def test_an_index_is_rebuilt_from_the_tables_without_reading_them_into_pandas(tmp_path, monkeypatch):
+    store = LocalStore(tmp_path / "store")
+    store.load({"sample": read_sources(SAMPLE_SOURCES)})
+    shutil.rmtree(store.path / INDEX_FOLDER)
+    import reelgraph.store
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the tables were read into pandas")
+
+    monkeypatch.setattr(reelgraph.store, "_read_tables", refused)
+    mirror = store.mirror()
+    assert costar_path(mirror, "Keira Knightley", "Andrew Garfield").distance == 1
+
+
+def _numpy_view(person, film, role, keep, n):
+    """The CSR rows as the mirror built them before its numba kernel: a sort of every kept pair, then by film."""
+    mask = keep[role]
+    key = np.sort(person[mask].astype(np.int64) * n + film[mask])
+    if len(key):
+        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+    p, f = (key // n).astype(np.int32), (key % n).astype(np.int32)
+    order = np.argsort(f, kind="stable")
+    src, dst = np.concatenate([p, f[order]]), np.concatenate([f, p[order]])
+    return dst, np.bincount(src, minlength=n)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_csr_kernel_gives_the_rows_of_sorting_every_pair(seed):
+    from reelgraph._index_build import person_film_csr
+
+    rng = np.random.default_rng(seed)
+    n_people, n_films = int(rng.integers(0, 50)), int(rng.integers(1, 50))
+    credits = int(rng.integers(0, 400)) if n_people else 0
+    person = rng.integers(0, max(n_people, 1), credits).astype(np.int32)
+    film = (n_people + rng.integers(0, n_films, credits)).astype(np.int32)
+    role = rng.integers(0, 4, credits).astype(np.int16)
+    keep = np.array([True, False, rng.random() < 0.5, True, False])
+    indices, degree = person_film_csr(person, film, role, keep, n_people + n_films)
+    expected_indices, expected_degree = _numpy_view(person, film, role, keep, n_people + n_films)
+    np.testing.assert_array_equal(indices, expected_indices)
+    np.testing.assert_array_equal(degree, expected_degree)
+    assert indices.dtype == np.int32
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_text_read_as_parquet_dictionaries_is_what_compact_table_makes(tmp_path, seed):
+    import pyarrow.parquet as pq
+    from reelgraph._index_build import _read
+    from reelgraph.graph_index import compact_table
+
+    rng = random.Random(seed)
+    n = rng.choice([0, 1, 19, 20, 200, 5000])
+    values = {"few": ["actor", "self", "editor", "Zoë", None], "many": [f"job {i}" for i in range(400)] + [None],
+              "none": [None]}
+    frame = pd.DataFrame({name: pd.Series([rng.choice(pool) for _ in range(n)], dtype=object)
+                          for name, pool in values.items()})
+    # row groups of their own dictionaries, in another order than the values first appear
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "credits.parquet", row_group_size=64)
+    read = _read(tmp_path, "credits", list(values), dictionaries=list(values))
+    expected = compact_table(pa.Table.from_pandas(frame, preserve_index=False))
+    assert read.schema == expected.schema and read.equals(expected)
+
+
+def test_tables_of_an_older_layout_are_indexed_through_pandas(tmp_path):
+    import pyarrow.parquet as pq
+
+    graph = read_sources(SAMPLE_SOURCES)
+    old, new = _write_both(graph, tmp_path)
+    films = pq.read_table(tmp_path / "tables" / "films.parquet")
+    pq.write_table(films.drop_columns(["cluster"]), tmp_path / "tables" / "films.parquet")  # before clusters existed
+    write_index_from_tables(tmp_path / "tables", tmp_path / "older", "v1")
+    _assert_same_files(old, tmp_path / "older" / INDEX_FOLDER)
+
+
+def test_a_damaged_table_is_a_store_error(tmp_path):
+    from reelgraph.errors import StoreError
+
+    _write_tables(read_sources(SAMPLE_SOURCES), tmp_path)
+    (tmp_path / "credits.parquet").write_bytes(b"not parquet")
+    with pytest.raises(StoreError, match="the store is damaged"):
+        write_index_from_tables(tmp_path, tmp_path, "v1")
+    assert not (tmp_path / INDEX_FOLDER).exists() and not list(tmp_path.glob(".index.new-*"))
