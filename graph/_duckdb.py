@@ -44,8 +44,18 @@ def connect(*, temp_directory=None, memory_limit: str | None = None):
     with tempfile.TemporaryDirectory(prefix=".reelgraph-duckdb-", dir=temp_directory) as spill:
         db = duckdb.connect(config={"memory_limit": limit, "temp_directory": str(Path(spill)),
                                     "preserve_insertion_order": False, "threads": os.cpu_count() or 1})
-        db.execute("SET enable_progress_bar = false")  # reelgraph's own bars say what runs
+        _quiet_progress_bar(db)
         try:
             yield db
         finally:
             db.close()
+
+
+def _quiet_progress_bar(db) -> None:
+    """Turn DuckDB's own progress bar off: reelgraph's bars say what runs.
+
+    In Jupyter DuckDB starts with it off and refuses to change the setting
+    without ipywidgets, so it is only changed where it is on.
+    """
+    if db.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]:
+        db.execute("SET enable_progress_bar = false")

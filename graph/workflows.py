@@ -163,7 +163,9 @@ def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error:
             # The manifest has the counts: reading the whole store for them cost seconds and gigabytes.
             before = target.manifest().get("counts") or {name: 0 for name in FilmGraph.TABLES}
             merged, changes = target.load(parts, read_from)
-    in_neo4j = _to_neo4j(merged, neo4j, progress, bulk)
+            # Still holding the store: two loads at once would otherwise mirror it into
+            # Neo4j at once, each deleting as stale what only the other had added.
+            in_neo4j = _to_neo4j(merged, neo4j, progress, bulk)
     reports = [g.report for g in parts.values() if getattr(g, "report", None) is not None]
     return LoadResult(target.path, before, merged.counts(), changes, in_neo4j, reports, skipped)
 
@@ -202,15 +204,15 @@ def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: in
         step("writing cluster ids to the store")
         graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
         target.write(graph)
-    if neo4j is not None and neo4j.configured:
-        from reelgraph.neo4j.sync import connect, write_clusters
+        if neo4j is not None and neo4j.configured:  # inside the hold, for the reason load() gives
+            from reelgraph.neo4j.sync import connect, write_clusters
 
-        step("writing cluster ids to Neo4j")
-        driver = connect(neo4j)
-        try:
-            write_clusters(driver, result.membership)
-        finally:
-            driver.close()
+            step("writing cluster ids to Neo4j")
+            driver = connect(neo4j)
+            try:
+                write_clusters(driver, result.membership)
+            finally:
+                driver.close()
     return result
 
 
