@@ -57,5 +57,5 @@ def _quiet_progress_bar(db) -> None:
     In Jupyter DuckDB starts with it off and refuses to change the setting
     without ipywidgets, so it is only changed where it is on.
     """
-    if db.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]:
+    if db.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]:
         db.execute("SET enable_progress_bar = false")
