@@ -8,6 +8,7 @@ the tests' own, so the README flow may write the demo into it.
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,10 @@ def _http_json(url: str) -> dict:
         return json.loads(reply.read())
 
 
+#: The scratch server's initial password: quotes, a backslash, spaces, a leading dash, a "$", an accent.
+HOSTILE_PASSWORD = '-a "quoted" pass\\word $HOME é'
+
+
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory, free_ports):
     """A server started by ``reelgraph neo4j start --json`` in a scratch home: (home, ports, printed info)."""
@@ -54,7 +59,7 @@ def scratch(tmp_path_factory, free_ports):
         (home / name).symlink_to(jars / name, target_is_directory=True)
     bolt, http = free_ports()
     run = reelgraph("neo4j", "start", "--home", home, "--bolt-port", bolt, "--http-port", http,
-                    "--heap", "512m", "--pagecache", "64m", "--json")
+                    "--heap", "512m", "--pagecache", "64m", "--json", NEO4J_PASSWORD=HOSTILE_PASSWORD)
     assert run.returncode == 0, run.stderr
     yield home, bolt, http, json.loads(run.stdout)
     reelgraph("neo4j", "stop", "--home", home)
@@ -109,14 +114,45 @@ def test_status(scratch):
 def test_env_exports_shell_quoted_lines(scratch):
     home, bolt, _, _ = scratch
     password = (home / "conf" / "password").read_text().strip()
+    assert password == HOSTILE_PASSWORD
     run = reelgraph("neo4j", "env", "--home", home)
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout == (f"export NEO4J_URI=bolt://127.0.0.1:{bolt}\n"
                           "export NEO4J_USER=neo4j\n"
-                          f"export NEO4J_PASSWORD={password}\n")
+                          f"export NEO4J_PASSWORD={shlex.quote(password)}\n")
     run = reelgraph("neo4j", "env", "--home", home, "--json")
     assert json.loads(run.stdout) == {"NEO4J_URI": f"bolt://127.0.0.1:{bolt}", "NEO4J_USER": "neo4j",
                                       "NEO4J_PASSWORD": password}
+
+
+def test_the_home_keeps_other_users_out(scratch):
+    home, bolt, _, _ = scratch
+    assert {name: (home / name).stat().st_mode & 0o777 for name in ("data", "logs", "conf")} == {
+        "data": 0o700, "logs": 0o700, "conf": 0o700}
+    assert (home / "conf" / "password").stat().st_mode & 0o777 == 0o600
+    assert not list((home / "conf").glob("*.args"))  # the initial password's argument file is gone
+    with neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{bolt}", auth=("neo4j", HOSTILE_PASSWORD)) as drv:
+        assert drv.execute_query("RETURN 1 AS one").records[0]["one"] == 1
+
+
+def test_the_initial_password_is_never_on_a_command_line(tmp_path, monkeypatch):
+    # A command line is readable by every local user (ps): the password goes in a 0600 argument file.
+    seen = {}
+
+    def fake_run(argv, **kwargs):
+        argfile = Path(argv[-1][1:])
+        seen.update(argv=argv, mode=argfile.stat().st_mode & 0o777, text=argfile.read_text())
+        return subprocess.CompletedProcess(argv, 0, "", "")
+
+    (tmp_path / "conf").mkdir()
+    monkeypatch.setattr(ns.subprocess, "run", fake_run)
+    monkeypatch.setattr(ns, "_classpath", lambda home: "lib/*")
+    ns._set_initial_password("java", tmp_path, HOSTILE_PASSWORD)
+    assert seen["argv"][-3:-1] == ["dbms", "set-initial-password"] and seen["argv"][-1].startswith("@")
+    assert not any("quoted" in arg for arg in seen["argv"])
+    assert seen["mode"] == 0o600
+    assert seen["text"] == '--\n"-a \\"quoted\\" pass\\\\word $HOME é"\n'
+    assert not list((tmp_path / "conf").iterdir())
 
 
 def test_stopped_home(tmp_path):
