@@ -246,6 +246,22 @@ def test_agrees_with_networkx(seed):
     assert [c.average for c in ranking.centres] == pytest.approx([a for _, a, _ in expected])
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("filters", [{}, {"year_range": (1960, 2000)}, {"min_votes": 1, "avoid": ["P3", "F5"]}])
+def test_compiled_bacon_search_equals_the_numpy_one(seed, filters, monkeypatch):
+    # Graphs above COMPILED_BFS_NODES are searched by the numba kernel: the same depths as numpy's layers.
+    from reelgraph.analysis import paths
+
+    m = build_mirror(random_graph(seed, people=300, films=150, credits=500))
+    centre = next(m.ids[i] for i in range(m.n_people) if m.view(m.role_set()).degree[i] > 0)
+    by_numpy = bacon_numbers(m, centre, **filters)
+    monkeypatch.setattr(paths, "COMPILED_BFS_NODES", 0)
+    compiled = bacon_numbers(m, centre, **filters)
+    assert (compiled.histogram, compiled.unreachable, compiled.average) == (
+        by_numpy.histogram, by_numpy.unreachable, by_numpy.average)
+    assert compiled.people_at(2) == by_numpy.people_at(2)
+
+
 def test_ambiguous_endpoint_is_reported():
     g = FilmGraph.from_records(people=[{"id": "nm0000001", "name": "Same"}, {"id": "nm0000002", "name": "Same"}])
     with pytest.raises(AmbiguousNameError, match="2 people are named 'Same'"):
