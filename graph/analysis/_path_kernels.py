@@ -140,21 +140,53 @@ def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_fil
     With ``filter_films``, a film reached from a person enters only where
     ``film_allowed[film - n_people]``.  ``queue`` is scratch space of one
     int64 a node.  The same depths as the layer-by-layer numpy search.
+
+    Direction-optimising (Beamer, Asanović and Patterson, SC 2012): while
+    a layer's edges are a small share of those left, each frontier node
+    marks its unreached neighbours (top-down); once they are many, each
+    unreached node of the next layer's kind looks for one neighbour in the
+    frontier and stops there (bottom-up).  On a co-star graph the middle
+    layers hold most people, and bottom-up reads a fraction of their edges.
     """
+    n = len(indptr) - 1
     queue[0] = centre
-    head = 0
-    tail = 1
-    while head < tail:
-        u = queue[head]
-        head += 1
-        depth = dist[u] + 1
-        from_person = u < n_people
-        for e in range(indptr[u], indptr[u + 1]):
-            v = indices[e]
-            if dist[v] != -1:
-                continue
-            if filter_films and from_person and not film_allowed[v - n_people]:
-                continue
-            dist[v] = depth
-            queue[tail] = v
-            tail += 1
+    lo, hi = 0, 1  # the current layer is queue[lo:hi]
+    depth = dist[centre]
+    edges_left = indptr[n] - (indptr[centre + 1] - indptr[centre])
+    while hi > lo:
+        frontier_edges = 0
+        for i in range(lo, hi):
+            u = queue[i]
+            frontier_edges += indptr[u + 1] - indptr[u]
+        from_people = queue[lo] < n_people  # layers alternate people and films
+        tail = hi
+        if frontier_edges * 14 < edges_left:
+            for i in range(lo, hi):
+                u = queue[i]
+                for e in range(indptr[u], indptr[u + 1]):
+                    v = indices[e]
+                    if dist[v] != -1:
+                        continue
+                    if filter_films and from_people and not film_allowed[v - n_people]:
+                        continue
+                    dist[v] = depth + 1
+                    queue[tail] = v
+                    tail += 1
+        else:
+            first, last = (n_people, n) if from_people else (0, n_people)
+            for v in range(first, last):
+                if dist[v] != -1:
+                    continue
+                if filter_films and from_people and not film_allowed[v - n_people]:
+                    continue
+                for e in range(indptr[v], indptr[v + 1]):
+                    if dist[indices[e]] == depth:
+                        dist[v] = depth + 1
+                        queue[tail] = v
+                        tail += 1
+                        break
+        for i in range(hi, tail):
+            v = queue[i]
+            edges_left -= indptr[v + 1] - indptr[v]
+        lo, hi = hi, tail
+        depth += 1
