@@ -98,6 +98,7 @@ FILM_COLUMNS = {
     "also_known_as": "object",  # list
     "filming_locations": "object",  # list
     "keywords_total": "Int64",  # keywords on IMDb, including those not shown
+    "incomplete_credits": "object",  # list: roles a saved page listed only in part (fewer items than its total)
     "budget_currency": "object",
     "gross_currency": "object",
     "cluster": "Int64",  # written back by the similarity clustering
@@ -139,7 +140,8 @@ TABLE_COLUMNS = {
 
 #: Columns whose cells are lists of strings.
 LIST_COLUMNS = {
-    "films": ("genres", "countries", "languages", "keywords", "companies", "also_known_as", "filming_locations"),
+    "films": ("genres", "countries", "languages", "keywords", "companies", "also_known_as", "filming_locations",
+              "incomplete_credits"),
     "people": ("professions",),
     "credits": ("characters",),
     "similar": (),

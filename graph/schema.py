@@ -49,7 +49,7 @@ FILM_PROPERTIES = ("title", "year", "title_type", "rating", "votes", "runtime_mi
                    "release_date", "countries", "languages", "plot", "keywords", "companies", "budget",
                    "gross_worldwide", "source", "stub", "original_title", "is_adult", "popularity", "metascore",
                    "tagline", "release_country", "also_known_as", "keywords_total", "budget_currency",
-                   "gross_currency", "cluster")
+                   "gross_currency", "cluster", "incomplete_credits")
 PERSON_PROPERTIES = ("name", "birth_year", "death_year", "professions")
 CREDIT_PROPERTIES = ("characters", "billing", "star", "job")
 SIMILAR_PROPERTIES = ("rank",)  # and source, the MERGE key

@@ -168,14 +168,29 @@ def source_key(kind: str, path, graph: FilmGraph) -> str:
     """The key under which the store keeps a source; a later source with the same key replaces it.
 
     IMDb's datasets are one source wherever a copy lives (a newer copy
-    replaces the older); a saved page is its film's page (a newer save of
-    the same film replaces the older); a folder of tables is itself.
+    replaces the older); a saved page is its film's page of its kind (a
+    newer save of the same film's same page replaces the older, while its
+    main page, ``/reference``, ``/fullcredits`` and ``/keywords`` pages are
+    kept side by side, so a sub-page never replaces the main page's facts);
+    a folder of tables is itself.
+
+    Examples
+    --------
+    >>> from reelgraph.model import FilmGraph
+    >>> page = FilmGraph.from_records(films=[{"id": "tt1334260", "title": "Never Let Me Go"}])
+    >>> source_key("imdb-html", "a.html", page)
+    'page:tt1334260'
+    >>> page.page_kind = "fullcredits"
+    >>> source_key("imdb-html", "b.html", page)
+    'page:tt1334260:fullcredits'
     """
     if kind == "imdb-datasets":
         return "imdb-datasets"
     if kind in ("imdb-text", "imdb-html"):
         films = graph.films[~graph.films["stub"].fillna(False).astype(bool)]
-        return f"page:{films['id'].iloc[0]}" if len(films) else f"page:{Path(path).resolve()}"
+        key = f"page:{films['id'].iloc[0]}" if len(films) else f"page:{Path(path).resolve()}"
+        page_kind = getattr(graph, "page_kind", "main")  # set by the HTML reader
+        return key if page_kind == "main" else f"{key}:{page_kind}"
     return f"{kind}:{Path(path).resolve()}"
 
 

@@ -24,6 +24,36 @@ that try several paths per field and never fail on a missing key, and fills
 whatever it lacks from JSON-LD; a page with JSON-LD only (the classic layout
 before 2021) is read from JSON-LD alone.
 
+Page kinds
+----------
+The kind of page (:data:`PAGE_KINDS`) comes from ``__NEXT_DATA__``'s route
+(``page``: ``/title/[tconst]/reference``), else the ``imdb:subPageType``
+meta tag, else the page's address:
+
+``main``
+    the title's main page, read as above.
+``reference``
+    the same ``aboveTheFoldData`` / ``mainColumnData`` (rating under
+    ``mainColumnData.ratingsSummary``, keywords in ``storylineKeywords``,
+    directors in ``crewV2``, stars in ``principalCreditsV2``), plus every
+    credit category in ``mainColumnData.categories[]``; no "More like this".
+``fullcredits``
+    ``props.pageProps.contentData``: the title in ``entityMetadata`` or
+    ``data.title``, every credit category in ``categories[]``.
+``keywords``
+    ``contentData``: the title's whole keyword list
+    (``keywords.edges[].node``, or ``section.items[].rowTitle`` in older
+    saves).
+
+Credit categories (``{id, name, section: {items[], total}}``) are read by
+:func:`reelgraph.loaders.imdb_credits.read_categories`, which maps each to a
+role by IMDb's category id first; a category listing fewer items than its
+``total`` is named in the film's ``incomplete_credits``.  A ``/fullcredits``
+page says nothing of stars, so its credits leave ``star`` empty and a merge
+keeps the main page's.  The graph has ``page_kind`` set, for
+:func:`reelgraph.loaders.source_key` (each kind of page of a title is a
+source of its own).
+
 What the graph gets
 -------------------
 * one film row (``source`` ``"imdb-html"``, ``stub`` False) with every field
@@ -51,9 +81,13 @@ Bad input
 Every problem raises :class:`reelgraph.errors.InputError` with a one-line message
 that starts with the file: a missing, empty, binary (NUL bytes) or non-UTF-8
 file (the messages every loader shares, :func:`reelgraph.loaders._text.read_text_file`);
-text that is not HTML; HTML that is not an IMDb title page
-(another site, an IMDb name page, or a title's sub-page such as
-``/title/tt.../keywords`` or ``.../episodes``); a page without title data.
+text that is not HTML; HTML that is not an IMDb title page of a kind
+read (another site, an IMDb name page or one of its sub-pages, or a
+title's other sub-pages such as ``.../episodes``: the message names the
+kinds read); a page without title data; a ``/reference`` or
+``/fullcredits`` page without credit categories, a ``/keywords`` page
+without keywords, a sub-page whose ``__NEXT_DATA__`` is truncated (its data
+is there only) or whose data is of another title than its address.
 
 Two choices worth knowing:
 
@@ -79,10 +113,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from reelgraph.errors import InputError
-from reelgraph.model import MORE_LIKE_THIS, FilmGraph, film_key, is_imdb_film_id, person_key
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph, film_key, is_imdb_film_id
+from reelgraph.loaders._graphql import empty as _empty, get as _get, nodes as _nodes, parse_json as _parse_json
+from reelgraph.loaders._graphql import pick as _pick, text as _text, texts as _texts, to_float as _float, to_int as _int
 from reelgraph.loaders._text import read_text_file
+from reelgraph.loaders.imdb_credits import NAME_ID as _NAME_ID, Credits as _Credits, characters_of as _characters
+from reelgraph.loaders.imdb_credits import credit_role, job_of as _job, join_jobs as _join, person_key_of as _person_key
+from reelgraph.loaders.imdb_credits import read_categories
 
-__all__ = ["SOURCE", "looks_like_imdb_html", "read_imdb_html"]
+__all__ = ["SOURCE", "PAGE_KINDS", "looks_like_imdb_html", "read_imdb_html"]
 
 #: ``source`` of every row this loader makes.
 SOURCE = "imdb-html"
@@ -90,7 +129,6 @@ SOURCE = "imdb-html"
 #: How many top-billed actors are stars when the page marks none.
 _DEFAULT_STARS = 3
 
-_NAME_ID = re.compile(r"/name/(nm\d{7,})")
 _TITLE_PATH = re.compile(r"(?:^|/)title/(tt\d{7,})(?:/(.*))?$")
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)(</script\s*>|\Z)", re.IGNORECASE | re.DOTALL)
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
@@ -98,7 +136,6 @@ _HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|script|title|di
 _IMDB_MARK = re.compile(
     r"""imdb\.com|imdb:page|property\s*=\s*["']pageid["']|-\s*imdb\s*</title>""", re.IGNORECASE
 )
-_TAG = re.compile(r"<[^>]+>")
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.IGNORECASE)
 
 #: schema.org ``@type`` -> IMDb title type.
@@ -117,28 +154,14 @@ _LD_TYPES = {
 }
 _SERIES_TYPES = {"tvSeries", "tvMiniSeries"}
 
-#: Credit group label (lower case) -> (role, job); the first rule that matches wins.
-_ROLE_RULES = (
-    (("photography", "cinematograph"), "cinematographer", None),
-    (("casting",), "casting", None),
-    (("assistant director", "second unit"), "assistant director", None),
-    (("department",), None, None),
-    (("director", "directed"), "director", None),
-    (("creator", "created"), "writer", "creator"),
-    (("writer", "writing", "written"), "writer", None),
-    (("producer", "produced"), "producer", None),
-    (("composer", "music"), "composer", None),
-    (("editor", "editing"), "editor", None),
-    (("star", "cast", "actor", "actress"), "actor", None),
-    (("self", "himself", "herself", "themselves"), "self", None),
-)
-
-#: Credited-role texts that only name the role, not a job or a character.
-_GENERIC_ROLE_TEXTS = {
-    "actor", "actress", "self", "director", "directors", "writer", "writers", "creator", "creators",
-    "producer", "composer", "cast", "star", "stars", "archive footage",
-}
-
+#: The kinds of title page read: the main page and three of its sub-pages.
+PAGE_KINDS = ("main", "reference", "fullcredits", "keywords")
+_KINDS_READ = "a title's main page and its /reference, /fullcredits and /keywords pages"
+#: Route parts, sub-page types and URL parts (lower-case letters only) -> page kind.
+_KIND_NAMES = {"": "main", "main": "main", "maindetails": "main", "title": "main", "reference": "reference",
+               "fullcredits": "fullcredits", "keywords": "keywords", "plotkeywords": "keywords"}
+#: An IMDb page of another type (name, list, search, ...), for its one-line refusal.
+_OTHER_PATH = re.compile(r"^/(name|list|search|find|chart|company|user|event|interest)\b")
 
 # -- scanning the HTML ------------------------------------------------------
 
@@ -228,120 +251,44 @@ def _url_title(url: str):
     return match.group(1), (match.group(2) or "").strip("/")
 
 
-def _check_page_kind(path: Path, page: _Page) -> str | None:
-    """Refuse IMDb pages that are not a title's main page; return the title id the HTML states."""
+def _kind_of(name: str | None) -> str | None:
+    """The page kind (:data:`PAGE_KINDS`) a route part, sub-page type or URL part names; its own name if unread."""
+    if name is None:
+        return None
+    key = re.sub(r"[^a-z]", "", name.lower())
+    return _KIND_NAMES.get(key, name.strip().strip("/") or "main")
+
+
+def _refuse_kind(path: Path, kind: str, title_id: str | None):
+    """Raise the one-line error of a title page of a kind reelgraph does not read; pass the kinds it reads."""
+    if kind not in PAGE_KINDS:
+        raise InputError(path, f"the IMDb {kind} page of {title_id or 'a title'}: reelgraph reads {_KINDS_READ}")
+
+
+def _check_page_kind(path: Path, page: _Page) -> tuple[str | None, str | None]:
+    """``(title id, page kind)`` the HTML states; refuse pages of other kinds (other page types, other sub-pages)."""
     page_type = page.metas.get("imdb:pagetype") or page.metas.get("pagetype")
     sub_type = page.metas.get("imdb:subpagetype") or page.metas.get("subpagetype")
     title_id = page.metas.get("imdb:pageconst") or page.metas.get("pageid")
     title_id = title_id if is_imdb_film_id(title_id) else None
-    rest = None
+    rest, other = None, None
     for url in page.urls:
         url_id, url_rest = _url_title(url)
         if url_id:
             title_id = title_id or url_id
             rest = url_rest if rest is None else rest
+        elif other is None:
+            match = _OTHER_PATH.search(urlsplit(url.strip()).path) if "imdb" in url.lower() else None
+            other = match.group(1) if match else None
     if page_type and page_type.lower() != "title":
-        raise InputError(path, f"an IMDb {page_type} page, not a title page")
-    if sub_type and sub_type.lower() not in ("main", "title"):
-        raise InputError(path, f"the IMDb {sub_type} page of {title_id or 'a title'}, not the title's main page")
-    if rest and rest.split("/")[0] not in ("", "maindetails"):
-        raise InputError(path, f"the IMDb {rest.split('/')[0]} page of {title_id}, not the title's main page")
-    return title_id
-
-
-# -- small JSON helpers -----------------------------------------------------
-
-
-def _empty(value) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def _get(obj, dotted: str):
-    """Follow ``a.b.0.c`` through dicts and lists; None when any step is missing."""
-    for key in dotted.split("."):
-        if isinstance(obj, dict):
-            obj = obj.get(key)
-        elif isinstance(obj, list) and key.isdigit() and int(key) < len(obj):
-            obj = obj[int(key)]
-        else:
-            return None
-    return obj
-
-
-def _pick(objects, *paths):
-    """The first non-empty value of ``paths`` (in order) in ``objects`` (in order)."""
-    for dotted in paths:
-        for obj in objects:
-            value = _get(obj, dotted)
-            if not _empty(value):
-                return value
-    return None
-
-
-def _text(value) -> str | None:
-    """Plain text of a string or of IMDb's text objects (``{"text"}``, ``{"plainText"}``, ...)."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    if isinstance(value, dict):
-        for key in ("text", "plainText", "value", "originalText", "name", "plaidHtml", "markdown"):
-            if key in value:
-                found = _text(value[key])
-                if found:
-                    if key in ("plaidHtml", "markdown"):
-                        found = html.unescape(_TAG.sub("", found)).strip() or None
-                    return found
-    return None
-
-
-def _nodes(value) -> list:
-    """Items of a list or of a GraphQL connection (``edges[].node``, ``items``)."""
-    if isinstance(value, dict):
-        for key in ("edges", "items", "nodes"):
-            if isinstance(value.get(key), list):
-                return _nodes(value[key])
-        return []
-    if not isinstance(value, list):
-        return []
-    out = []
-    for item in value:
-        if isinstance(item, dict) and isinstance(item.get("node"), dict):
-            out.append(item["node"])
-        elif item is not None:
-            out.append(item)
-    return out
-
-
-def _texts(value, *keys) -> list[str]:
-    """Unique texts of the items of a list or connection (optionally under ``keys``)."""
-    out = []
-    for item in _nodes(value):
-        for key in keys:
-            item = item.get(key) if isinstance(item, dict) else None
-        found = _text(item)
-        if found and found not in out:
-            out.append(found)
-    return out
-
-
-def _int(value):
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return int(round(value))
-    if isinstance(value, str):
-        digits = re.sub(r"[,\s]", "", value)
-        return int(digits) if re.fullmatch(r"\d+", digits) else None
-    return None
-
-
-def _float(value):
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+        sub = f" ({sub_type} of it)" if sub_type and sub_type.lower() not in ("main", page_type.lower()) else ""
+        raise InputError(path, f"an IMDb {page_type} page{sub}, not a title page: reelgraph reads {_KINDS_READ}")
+    if not title_id and other:
+        raise InputError(path, f"an IMDb {other} page, not a title page: reelgraph reads {_KINDS_READ}")
+    kind = _kind_of(sub_type) if sub_type else _kind_of(rest.split("/")[0]) if rest is not None else None
+    if kind:
+        _refuse_kind(path, kind, title_id)
+    return title_id, kind
 
 
 def _camel(text: str) -> str | None:
@@ -387,16 +334,6 @@ def _minutes_from_duration(value) -> int | None:
         return None
     days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return int(round(days * 1440 + hours * 60 + minutes + seconds / 60))
-
-
-def _parse_json(raw):
-    """``raw`` parsed when it is a JSON string, else ``raw``."""
-    if isinstance(raw, str) and raw.lstrip()[:1] in ("{", "["):
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return None
-    return raw
 
 
 # -- __NEXT_DATA__ ----------------------------------------------------------
@@ -445,18 +382,21 @@ def _next_titles(next_data: dict, title_id: str | None):
     return title_id, titles
 
 
-def _next_page_kind(path: Path, next_data: dict, title_id: str | None, is_imdb: bool):
-    """Refuse the Next.js route of an IMDb page that is not a title's main page."""
+def _next_page_kind(path: Path, next_data: dict, title_id: str | None, is_imdb: bool) -> str | None:
+    """The page kind the Next.js route names (``/title/[tconst]/reference``); refuse other kinds and other pages."""
     route = next_data.get("page")
     if not isinstance(route, str) or not route.startswith("/"):
-        return
+        return None
     parts = [p for p in route.split("/") if p]
     if parts[:1] != ["title"]:
         if is_imdb:
-            raise InputError(path, f"an IMDb {parts[0] if parts else 'home'} page, not a title page")
-        return
-    if len(parts) > 2:
-        raise InputError(path, f"the IMDb {parts[2]} page of {title_id or 'a title'}, not the title's main page")
+            sub = f" ({parts[2]} of it)" if len(parts) > 2 else ""
+            raise InputError(path, f"an IMDb {parts[0] if parts else 'home'} page{sub}, not a title page: "
+                                   f"reelgraph reads {_KINDS_READ}")
+        return None
+    kind = _kind_of(parts[2]) if len(parts) > 2 else "main"
+    _refuse_kind(path, kind, title_id)
+    return kind
 
 
 def _film_from_next(titles: list, title_id: str) -> dict:
@@ -516,153 +456,55 @@ def _film_from_next(titles: list, title_id: str) -> dict:
     return film
 
 
-def _role_of(label: str | None, default_role: str | None = None):
-    """``(role, job)`` of a credit group label such as ``"Directors"`` or ``"Stars"``."""
-    if not label:
-        return default_role, None
-    low = label.lower().replace("_", " ")
-    for words, role, job in _ROLE_RULES:
-        if any(w in low for w in words):
-            if role is None:  # "... Department": keep the label itself
-                break
-            return role, job
-    clean = re.sub(r"\s+by$", "", low).strip()
-    return clean or default_role, None
-
-
-def _group_label(group: dict) -> str | None:
-    for dotted in ("category.id", "category.text", "grouping.text", "grouping.id", "category"):
+def _group_category(group: dict) -> tuple[str | None, str | None]:
+    """``(heading, category id)`` of a credit group (``grouping`` of 2025, ``category`` before)."""
+    label, category_id = None, None
+    for dotted in ("category.id", "category.text", "grouping.text", "grouping.groupingId", "grouping.id", "category"):
         value = _get(group, dotted)
-        found = value if isinstance(value, str) else None
-        if found and not found.startswith("amzn1."):
-            return found
-    return None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if value.startswith("amzn1."):
+            category_id = category_id or value
+        elif label is None:
+            label = value
+    return label, category_id
 
 
 def _groups(value, default_label: str | None):
-    """``[(label, [credit nodes])]`` of a list of credit groups, or of bare credits."""
+    """``[((heading, category id), [credit nodes])]`` of a list of credit groups, or of bare credits."""
     out, loose = [], []
     for item in _nodes(value):
         if not isinstance(item, dict):
             continue
         if isinstance(item.get("credits"), (list, dict)) and "name" not in item:
-            out.append((_group_label(item) or default_label, _nodes(item["credits"])))
+            label, category_id = _group_category(item)
+            out.append(((label or default_label, category_id), _nodes(item["credits"])))
         else:
             loose.append(item)
     if loose:
-        out.append((default_label, loose))
+        out.append(((default_label, None), loose))
     return out
 
 
-def _person(node) -> tuple[str | None, str | None]:
-    """``(id, name)`` of a credit node (``{"name": {"id", "nameText"}}`` and older variants)."""
-    if not isinstance(node, dict):
-        return None, _text(node)
-    name_obj = node.get("name") if isinstance(node.get("name"), dict) else node
-    person_id = name_obj.get("id") or node.get("nameId") or node.get("nconst")
-    if not (isinstance(person_id, str) and person_id.startswith("nm")):
-        url = name_obj.get("url") or node.get("url") or ""
-        match = _NAME_ID.search(url) if isinstance(url, str) else None
-        person_id = match.group(1) if match else None
-    name = _text(name_obj.get("nameText")) or _text(name_obj.get("displayName"))
-    if not name and isinstance(node.get("name"), str):
-        name = node["name"].strip() or None
-    return person_id, name
-
-
-def _characters(node: dict) -> list[str]:
-    out = []
-
-    def add(value):
-        for item in _nodes(value) if not isinstance(value, str) else [value]:
-            found = _text(item)
-            if found and found not in out:
-                out.append(found)
-
-    add(node.get("characters"))
-    for role in _nodes(node.get("creditedRoles")):
-        if isinstance(role, dict):
-            add(role.get("characters"))
-    if not out:  # a credited role whose text is the character ("as ..."), not a category
-        for role in _nodes(node.get("creditedRoles")):
-            found = _text(role.get("text")) if isinstance(role, dict) else None
-            if found and found.lower() not in _GENERIC_ROLE_TEXTS and found not in out:
-                out.append(found)
-    return out
-
-
-def _job(node: dict, with_role_texts: bool) -> str | None:
-    parts = []
-
-    def add(text):
-        text = (text or "").strip().strip("()").strip()
-        if text and text.lower() not in _GENERIC_ROLE_TEXTS and text not in parts:
-            parts.append(text)
-
-    for attr in _nodes(node.get("attributes")):
-        add(_text(attr))
-    for role in _nodes(node.get("creditedRoles")):
-        if not isinstance(role, dict):
-            continue
-        if with_role_texts:
-            add(_text(role.get("text")))
-        for attr in _nodes(role.get("attributes")):
-            add(_text(attr))
-    return ", ".join(parts) or None
-
-
-@dataclass
-class _Credit:
-    person_id: str
-    name: str | None
-    role: str
-    characters: list = field(default_factory=list)
-    job: str | None = None
-
-
-class _Credits:
-    """Credits in page order, one per (person, role); later sightings only fill gaps."""
-
-    def __init__(self):
-        self.items: dict[tuple, _Credit] = {}
-
-    def add(self, node, role: str, job: str | None = None, characters=None) -> _Credit | None:
-        person_id, name = _person(node)
-        if not person_id and not name:
-            return None
-        person_id = person_id or person_key(name)
-        key = (person_id, role)
-        credit = self.items.get(key)
-        if credit is None:
-            credit = self.items[key] = _Credit(person_id, name, role)
-        credit.name = credit.name or name
-        for character in characters or []:
-            if character not in credit.characters:
-                credit.characters.append(character)
-        if job:
-            jobs = [j for j in (credit.job or "").split(", ") if j]
-            for part in job.split(", "):
-                if part not in jobs:
-                    jobs.append(part)
-            credit.job = ", ".join(jobs)
-        return credit
-
-    def of_role(self, role: str) -> list[_Credit]:
-        return [c for c in self.items.values() if c.role == role]
+def _node_category(node: dict) -> tuple[str | None, str | None]:
+    """``(heading, category id)`` of a node of a mixed ``credits`` list; ``(None, None)`` when it names none."""
+    category = node.get("category")
+    if isinstance(category, dict):
+        return _group_category({"category": category})
+    return (category, None) if isinstance(category, str) else (None, None)
 
 
 def _actor_role(node: dict) -> str | None:
     """The role of a node of a mixed ``credits`` list (None: not a cast member)."""
-    category = _get(node, "category.id") or _get(node, "category.text") or node.get("category")
-    if not isinstance(category, str):
+    label, category_id = _node_category(node)
+    if not (label or category_id):
         return "actor"
-    role, _ = _role_of(category)
+    role, _ = credit_role(label, category_id)
     return role if role in ("actor", "self") else None
 
 
-def _credits_from_next(titles: list) -> tuple[_Credits, _Credits, set]:
-    """Cast, crew and the ids the page marks as stars."""
-    cast, crew = _Credits(), _Credits()
+def _credits_from_next(titles: list, cast: _Credits, crew: _Credits) -> tuple[_Credits, _Credits, set]:
+    """Cast and crew (added to ``cast`` and ``crew``, which may hold credits already) and the ids marked as stars."""
 
     def add_cast(node, role="actor"):
         job = _job(node, with_role_texts=False)
@@ -674,8 +516,8 @@ def _credits_from_next(titles: list) -> tuple[_Credits, _Credits, set]:
         for node in _nodes(obj.get("cast")):
             main.append((node, "actor"))
         for key in ("castV2", "creditGroupings"):
-            for label, nodes in _groups(obj.get(key), "cast"):
-                role, _ = _role_of(label, "actor")
+            for (label, category_id), nodes in _groups(obj.get(key), "cast"):
+                role, _ = credit_role(label, category_id, "actor")
                 if role in ("actor", "self"):
                     main.extend((node, role) for node in nodes)
         for node in _nodes(obj.get("credits")):
@@ -696,8 +538,8 @@ def _credits_from_next(titles: list) -> tuple[_Credits, _Credits, set]:
                ("creditGroupings", None), ("principalCredits", None), ("principalCreditsV2", None))
     for key, default in sources:
         for obj in titles:
-            for label, nodes in _groups(obj.get(key), default):
-                role, job = _role_of(label, default)
+            for (label, category_id), nodes in _groups(obj.get(key), default):
+                role, job = credit_role(label, category_id, default)
                 if role in ("actor", "self"):
                     if key.startswith("principalCredits"):
                         star_nodes.extend(nodes)
@@ -707,8 +549,7 @@ def _credits_from_next(titles: list) -> tuple[_Credits, _Credits, set]:
     for obj in titles:
         for node in _nodes(obj.get("credits")):
             if isinstance(node, dict) and not _actor_role(node):
-                label = _get(node, "category.id") or _get(node, "category.text") or node.get("category")
-                role, job = _role_of(label if isinstance(label, str) else None)
+                role, job = credit_role(*_node_category(node))
                 if role:
                     crew.add(node, role, _join(job, _job(node, with_role_texts=True)))
     if not cast.items:  # no cast list: the stars are the cast
@@ -716,16 +557,6 @@ def _credits_from_next(titles: list) -> tuple[_Credits, _Credits, set]:
             add_cast(node)
     stars = {_person_key(node) for node in (star_nodes or principal)} - {None}
     return cast, crew, stars
-
-
-def _person_key(node) -> str | None:
-    """The id a credit node gets in the graph (its nm id, else a name key)."""
-    person_id, name = _person(node)
-    return person_id or (person_key(name) if name else None)
-
-
-def _join(*jobs) -> str | None:
-    return ", ".join(j for j in jobs if j) or None
 
 
 def _similar_from_next(titles: list, title_id: str) -> list[dict]:
@@ -844,14 +675,125 @@ def _ld_people(value) -> list[dict]:
 # -- assembling the graph ---------------------------------------------------
 
 
-def _fallback_title(page: _Page) -> str | None:
+def _fallback_title(page: _Page, sub_page: bool = False) -> str | None:
     for raw in (page.metas.get("og:title"), page.html_title):
         if raw:
             title = re.sub(r"\s*-\s*IMDb\s*$", "", raw)
+            if sub_page:  # "The Matrix (1999) - Full cast & crew": the sub-page's name goes first
+                title = re.sub(r"\s+-\s+[^-]+$", "", title)
             title = re.sub(r"\s*\([^()]*\d{4}[^()]*\)\s*$", "", title).strip()
             if title:
                 return title
     return None
+
+
+def _page_props(next_data: dict) -> dict:
+    props = next_data.get("props") if isinstance(next_data.get("props"), dict) else {}
+    page_props = props.get("pageProps") if isinstance(props.get("pageProps"), dict) else next_data.get("pageProps")
+    return page_props if isinstance(page_props, dict) else {}
+
+
+def _keywords_of(content: dict) -> tuple[list[str], int | None]:
+    """``(keywords, how many IMDb has)`` of a ``/keywords`` page's ``contentData``, in page order.
+
+    The 2025-2026 shape is a connection ``keywords.edges[].node.text`` (each
+    node with its interest votes, which order the page but are not kept),
+    under ``contentData.data.title`` or ``contentData`` itself; older saves
+    list them as ``section.items[].rowTitle`` (also per category).
+    """
+    places = [_get(content, "data.title.keywords"), content.get("keywords"), _get(content, "entityMetadata.keywords"),
+              content.get("section")]
+    places += [category.get("section") for category in _nodes(content.get("categories")) if isinstance(category, dict)]
+    keywords, total = [], None
+    for place in places:
+        if not isinstance(place, dict):
+            continue
+        for node in _nodes(place):
+            if isinstance(node, dict) and ("rowTitle" in node or "keyword" in node):
+                node = node.get("rowTitle") or node.get("keyword")
+            found = _text(node)
+            if found and found not in keywords:
+                keywords.append(found)
+        total = total if total is not None else _int(place.get("total"))
+    return keywords, total
+
+
+def _content_titles(path: Path, page_props: dict, title_id: str | None, kind: str):
+    """``(title id, contentData, [title objects])`` of a ``/fullcredits`` or ``/keywords`` page."""
+    content = page_props.get("contentData")
+    if not isinstance(content, dict):
+        raise InputError(path, f"no contentData in the {kind} page's __NEXT_DATA__; save the complete page")
+    titles = [obj for obj in (content.get("entityMetadata"), _get(content, "data.title")) if isinstance(obj, dict)]
+    data_id = next((obj.get("id") for obj in titles if is_imdb_film_id(obj.get("id"))), None)
+    if title_id and data_id and data_id != title_id:
+        raise InputError(path, f"the {kind} page's address names {title_id} but its data is of {data_id}")
+    title_id = title_id or data_id or next(
+        (c for c in (page_props.get("tconst"), _get(page_props, "requestContext.pageConst")) if is_imdb_film_id(c)), None)
+    if not title_id:
+        raise InputError(path, f"no title id (tt...) in the {kind} page")
+    return title_id, content, titles
+
+
+def _graph(film: dict, cast: _Credits, crew: _Credits, stars: set | None, similar_stubs=()) -> FilmGraph:
+    """The graph of one page: its film, its people and credits (cast billed in order), its "More like this".
+
+    ``stars`` None: the page does not say who the stars are (a ``/fullcredits``
+    page); ``star`` is then left empty, so merging with the main page keeps
+    the main page's stars.
+    """
+    title_id = film["id"]
+    people, credits = {}, []
+    for billing, credit in enumerate(cast.items.values(), start=1):
+        credits.append({
+            "person_id": credit.person_id, "film_id": title_id, "role": credit.role,
+            "characters": credit.characters, "job": credit.job, "billing": billing,
+            "star": None if stars is None else credit.person_id in stars, "source": SOURCE,
+        })
+        people[credit.person_id] = people.get(credit.person_id) or credit.name
+    for credit in crew.items.values():
+        credits.append({
+            "person_id": credit.person_id, "film_id": title_id, "role": credit.role,
+            "characters": [], "job": credit.job, "billing": None, "star": None if stars is None else False,
+            "source": SOURCE,
+        })
+        people[credit.person_id] = people.get(credit.person_id) or credit.name
+    films, similar = [film], []
+    for rank, stub in enumerate(similar_stubs, start=1):
+        films.append({**stub, "stub": True, "source": SOURCE})
+        similar.append({"film_id": title_id, "similar_id": stub["id"], "rank": rank, "source": MORE_LIKE_THIS})
+    return FilmGraph.from_records(
+        films=films,
+        people=[{"id": pid, "name": name, "source": SOURCE} for pid, name in people.items()],
+        credits=credits,
+        similar=similar,
+    )
+
+
+def _read_content_page(path: Path, page: _Page, next_data: dict, title_id: str | None, kind: str) -> FilmGraph:
+    """A ``/fullcredits`` or ``/keywords`` page: its film (title, year, ...) and credits or keywords."""
+    title_id, content, titles = _content_titles(path, _page_props(next_data), title_id, kind)
+    film = _film_from_next(titles, title_id)
+    film["title"] = film.get("title") or _fallback_title(page, sub_page=True)
+    if not film["title"]:
+        raise InputError(path, f"no title text found for {title_id}")
+    film.update(id=title_id, source=SOURCE, stub=False)
+    cast, crew = _Credits(), _Credits()
+    if kind == "keywords":
+        keywords, total = _keywords_of(content)
+        if not keywords:
+            raise InputError(path, f"no keywords in the keywords page of {title_id}; save the complete page")
+        film["keywords"] = keywords
+        film["keywords_total"] = total if total is not None else film.get("keywords_total")
+    else:
+        categories = content.get("categories") or _get(content, "data.title.categories")
+        if not _nodes(categories):
+            raise InputError(path, f"no credit categories in the fullcredits page of {title_id} "
+                                   "(contentData.categories); save the complete page")
+        found = read_categories(categories, cast, crew)
+        if not (cast.items or crew.items):
+            raise InputError(path, f"no credits: the fullcredits page of {title_id} lists nobody")
+        film["incomplete_credits"] = found.incomplete
+    return _graph(film, cast, crew, None)
 
 
 def read_imdb_html(path) -> FilmGraph:
@@ -860,25 +802,32 @@ def read_imdb_html(path) -> FilmGraph:
     Parameters
     ----------
     path : str or os.PathLike
-        An IMDb title page (``https://www.imdb.com/title/tt.../``) saved from
-        a browser as HTML.  Films and TV series (and episodes, shorts, ...)
-        are all title pages.
+        An IMDb title page saved from a browser as HTML: the main page
+        (``https://www.imdb.com/title/tt.../``), or its ``/reference``,
+        ``/fullcredits/`` or ``/keywords/`` page (:data:`PAGE_KINDS`).
+        Films and TV series (and episodes, shorts, ...) are all title pages.
 
     Returns
     -------
     FilmGraph
         The page's film (``source`` ``"imdb-html"``), its people and credits,
-        and its "More like this" titles as stub films linked by ``similar``
-        rows (``source`` :data:`~reelgraph.model.MORE_LIKE_THIS`, rank 1..n).
+        and, from a main page, its "More like this" titles as stub films
+        linked by ``similar`` rows (``source``
+        :data:`~reelgraph.model.MORE_LIKE_THIS`, rank 1..n).  The film's
+        ``incomplete_credits`` lists the roles whose list the page shows
+        only in part.  ``graph.page_kind`` says which kind of page it was.
 
     Raises
     ------
     InputError
         When the file is missing, empty, binary or not UTF-8; not an IMDb
-        title page (another site, another IMDb page type, or a sub-page such
-        as ``/keywords`` or ``/episodes``); when ``__NEXT_DATA__`` is
-        truncated or invalid and no JSON-LD block describes the title; when
-        the page has no title data at all; or when it lists no cast.
+        title page of a kind read (another site, another IMDb page type,
+        or a sub-page such as ``/episodes``); when ``__NEXT_DATA__`` is
+        truncated or invalid and no JSON-LD block describes the title (a
+        sub-page: whenever it is); when the page has no title data at all;
+        when a main or ``/reference`` page lists no cast, a ``/reference``
+        or ``/fullcredits`` page no credit categories, a ``/keywords`` page
+        no keywords.
 
     Warns
     -----
@@ -897,7 +846,7 @@ def read_imdb_html(path) -> FilmGraph:
     page = _scan(text)
     if not page.has_tags:
         raise InputError(path, "not an HTML page, expected a saved IMDb title page")
-    title_id = _check_page_kind(path, page)
+    title_id, kind = _check_page_kind(path, page)
 
     next_data, next_problem = None, None
     if page.next_data is not None:
@@ -913,7 +862,16 @@ def read_imdb_html(path) -> FilmGraph:
     is_imdb = bool(title_id) or bool(_IMDB_MARK.search(text[:200000]))
     titles = []
     if next_data is not None:
-        _next_page_kind(path, next_data, title_id, is_imdb)
+        kind = _next_page_kind(path, next_data, title_id, is_imdb) or kind
+    kind = kind or "main"
+    if kind in ("fullcredits", "keywords"):
+        if next_data is None:  # their data is in __NEXT_DATA__ only: no JSON-LD to fall back on
+            raise InputError(path, f"{next_problem or 'no __NEXT_DATA__ script'}: the {kind} page of "
+                                   f"{title_id or 'a title'} keeps its data there; save the complete page")
+        graph = _read_content_page(path, page, next_data, title_id, kind)
+        graph.page_kind = kind
+        return graph
+    if next_data is not None:
         title_id, titles = _next_titles(next_data, title_id)
 
     ld_item = _jsonld_title(page.json_ld, title_id)
@@ -935,13 +893,24 @@ def read_imdb_html(path) -> FilmGraph:
     for key, value in ld_film.items():
         if key != "id" and _empty(film.get(key)) and not _empty(value):
             film[key] = value
-    film["title"] = film.get("title") or _fallback_title(page)
+    film["title"] = film.get("title") or _fallback_title(page, sub_page=kind != "main")
     if not film["title"]:
         raise InputError(path, f"no title text found for {title_id}")
     film.update(id=title_id, source=SOURCE, stub=False)
 
-    # People and credits: NEXT_DATA first; JSON-LD fills each role NEXT_DATA lacks.
-    cast, crew, stars = _credits_from_next(titles) if titles else (_Credits(), _Credits(), set())
+    # People and credits: every credit category first (a /reference page: the
+    # whole cast in billing order), then NEXT_DATA's groupings; JSON-LD fills
+    # each role NEXT_DATA lacks.
+    cast, crew = _Credits(), _Credits()
+    categories = [obj.get("categories") for obj in titles if _nodes(obj.get("categories"))]
+    if kind == "reference" and not categories and titles:
+        raise InputError(path, f"no credit categories in the reference page of {title_id} "
+                               "(mainColumnData.categories); save the complete page")
+    incomplete = []
+    for found in (read_categories(value, cast, crew) for value in categories):
+        incomplete.extend(role for role in found.incomplete if role not in incomplete)
+    film["incomplete_credits"] = incomplete
+    cast, crew, stars = _credits_from_next(titles, cast, crew) if titles else (cast, crew, set())
     if ld_item:
         ld_actors = _ld_people(ld_item.get("actor"))
         if not cast.items:
@@ -958,36 +927,11 @@ def read_imdb_html(path) -> FilmGraph:
                 crew.add(node, "writer", job)
     if not cast.items:
         raise InputError(path, f"no cast: {title_id} lists no actors, nothing to link it to people")
-    ordered = list(cast.items.values())
     if not stars:
-        stars = {c.person_id for c in ordered[:_DEFAULT_STARS]}
-
-    people, credits = {}, []
-    for billing, credit in enumerate(ordered, start=1):
-        credits.append({
-            "person_id": credit.person_id, "film_id": title_id, "role": credit.role,
-            "characters": credit.characters, "job": credit.job, "billing": billing,
-            "star": credit.person_id in stars, "source": SOURCE,
-        })
-        people[credit.person_id] = people.get(credit.person_id) or credit.name
-    for credit in crew.items.values():
-        credits.append({
-            "person_id": credit.person_id, "film_id": title_id, "role": credit.role,
-            "characters": [], "job": credit.job, "billing": None, "star": False, "source": SOURCE,
-        })
-        people[credit.person_id] = people.get(credit.person_id) or credit.name
-
-    films, similar = [film], []
-    for rank, stub in enumerate(_similar_from_next(titles, title_id) if titles else [], start=1):
-        films.append({**stub, "stub": True, "source": SOURCE})
-        similar.append({"film_id": title_id, "similar_id": stub["id"], "rank": rank, "source": MORE_LIKE_THIS})
-
-    return FilmGraph.from_records(
-        films=films,
-        people=[{"id": pid, "name": name, "source": SOURCE} for pid, name in people.items()],
-        credits=credits,
-        similar=similar,
-    )
+        stars = {c.person_id for c in list(cast.items.values())[:_DEFAULT_STARS]}
+    graph = _graph(film, cast, crew, stars, _similar_from_next(titles, title_id) if titles else [])
+    graph.page_kind = kind
+    return graph
 
 
 def looks_like_imdb_html(head) -> bool:

@@ -315,8 +315,8 @@ def test_invalid_next_data_and_json_ld_of_another_title_is_an_error(tmp_path):
     ("name", "message"),
     [
         ("empty.html", r"empty file"),
-        ("keywords_page.html", r"the IMDb keywords page of tt1334260, not the title's main page"),
-        ("episodes_page.html", r"the IMDb episodes page of tt0412142, not the title's main page"),
+        ("episodes_page.html", r"the IMDb episodes page of tt0412142: reelgraph reads a title's main page and its "
+                               r"/reference, /fullcredits and /keywords pages"),
         ("unrelated.html", r"not an IMDb title page \(no title id"),
         ("truncated_next_data.html", r"__NEXT_DATA__ JSON is truncated"),
         ("no_cast.html", r"no cast: tt9300001 lists no actors"),
@@ -377,7 +377,7 @@ def test_imdb_name_page(tmp_path):
         '<link rel="canonical" href="https://www.imdb.com/name/nm0461136/"/></head><body></body></html>',
         encoding="utf-8",
     )
-    with pytest.raises(InputError, match=r"keira\.html: an IMDb name page, not a title page"):
+    with pytest.raises(InputError, match=r"keira\.html: an IMDb name page, not a title page: reelgraph reads"):
         read_imdb_html(path)
 
 
