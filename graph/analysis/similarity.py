@@ -103,36 +103,58 @@ class _Context:
     @cached_property
     def person_weight(self) -> np.ndarray:
         """Adamic–Adar weight of each person (0 outside 2..max_person_films films)."""
-        d = self.view.degree[: self.m.n_people].astype(np.float64)
+        return self.weights_of(np.arange(self.m.n_people))
+
+    def weights_of(self, people: np.ndarray) -> np.ndarray:
+        """:attr:`person_weight` of ``people`` only: one film's query at IMDb's size needs a few hundred of 17M."""
+        if "person_weight" in self.__dict__:
+            return self.person_weight[people]
+        d = np.asarray(self.view.degree[people], dtype=np.float64)
         w = np.zeros(len(d))
         ok = (d >= 2) & (d <= self.max_person_films)
         w[ok] = 1.0 / np.log(d[ok] + 1.0)
         return w
 
-    def _codes(self, column: str):
-        """Film offset -> sorted codes of its list cells (CSR), and the vocabulary."""
+    def sets_of(self, column: str, films: np.ndarray | None = None):
+        """Film offset -> sorted codes of its ``column`` list (CSR over every film), and the vocabulary.
+
+        With ``films`` (sorted offsets), only their cells are read and coded
+        and every other film's set is empty: what one film's query needs,
+        where coding the whole column took seconds at IMDb's size.  Codes
+        compare only within one call's result.
+        """
         # In Arrow, not cell by cell: a mirror from the store's graph index reads the one column, mapped.
         cells = self.m.arrow_column("films", column)
+        n = len(cells)
+        rows = np.arange(n)
+        if films is not None:
+            rows = np.asarray(films, dtype=np.int64)
+            cells = cells.take(pa.array(rows))
         lengths = pc.fill_null(pc.list_value_length(cells), 0).to_numpy().astype(np.int64)
         flat = pc.list_flatten(cells)
         encoded = pc.dictionary_encode(flat.cast(pa.string()) if pa.types.is_null(flat.type) else flat).combine_chunks()
         codes = encoded.indices.to_numpy().astype(np.int64)
         vocab = encoded.dictionary.to_numpy(zero_copy_only=False)
-        owner = np.repeat(np.arange(len(cells)), lengths)
+        owner = np.repeat(rows, lengths)
         # Sort within each film and drop repeats so set sizes are right.
         key = _sorted_unique(owner.astype(np.int64) * max(len(vocab), 1) + codes)
         owner, codes = key // max(len(vocab), 1), key % max(len(vocab), 1)
-        indptr = np.zeros(len(cells) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(owner, minlength=len(cells)), out=indptr[1:])
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
         return indptr, codes.astype(np.int64), np.asarray(vocab, dtype=object)
+
+    def has_cells(self, column: str, j: int) -> bool:
+        """Whether film ``j`` (offset) has anything in its ``column`` list."""
+        cell = self.m.arrow_column("films", column)[int(j)]
+        return cell.is_valid and len(cell) > 0
 
     @cached_property
     def genres(self):
-        return self._codes("genres")
+        return self.sets_of("genres")
 
     @cached_property
     def keywords(self):
-        return self._codes("keywords")
+        return self.sets_of("keywords")
 
     @cached_property
     def mlt(self):
@@ -305,8 +327,12 @@ def _jaccard(a: np.ndarray, b: np.ndarray, sets, chunk: int = 1 << 20) -> np.nda
     return out
 
 
-def _components(ctx: _Context, a: np.ndarray, b: np.ndarray, aa: np.ndarray, weights: dict):
-    """Component arrays and score for pairs (a, b) given their Adamic–Adar sums."""
+def _components(ctx: _Context, a: np.ndarray, b: np.ndarray, aa: np.ndarray, weights: dict, sets=None):
+    """Component arrays and score for pairs (a, b) given their Adamic–Adar sums.
+
+    ``sets``: ``(genres, keywords)`` as :meth:`_Context.sets_of` gives them
+    for films including every a and b; default the whole columns'.
+    """
     F = ctx.m.n_films
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keys = lo * F + hi
@@ -319,8 +345,9 @@ def _components(ctx: _Context, a: np.ndarray, b: np.ndarray, aa: np.ndarray, wei
     x, y = _mlt_weights(r_ab), _mlt_weights(r_ba)
     mlt = 1.0 - (1.0 - x) * (1.0 - y)
     people = 1.0 - np.exp(-aa)
-    genres = _jaccard(a, b, ctx.genres)
-    keywords = _jaccard(a, b, ctx.keywords)
+    genre_sets, keyword_sets = sets or (ctx.genres, ctx.keywords)
+    genres = _jaccard(a, b, genre_sets)
+    keywords = _jaccard(a, b, keyword_sets)
     score = weights["mlt"] * mlt + weights["people"] * people + weights["genres"] * genres + weights["keywords"] * keywords
     return {"rank_ab": r_ab, "rank_ba": r_ba, "mlt": mlt, "people": people, "genres": genres, "keywords": keywords, "score": score}
 
@@ -573,8 +600,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n} shared {word}" + ("" if n == 1 or word in ("cast", "crew") else "s")
 
 
-def _reasons(ctx: _Context, a: int, b: int) -> list[str]:
-    """Reason strings for films a and b (offsets), from a's point of view."""
+def _reasons(ctx: _Context, a: int, b: int, sets=None) -> list[str]:
+    """Reason strings for films a and b (offsets), from a's point of view (``sets`` as for :func:`_components`)."""
     m = ctx.m
     F = m.n_films
     out = []
@@ -594,11 +621,13 @@ def _reasons(ctx: _Context, a: int, b: int) -> list[str]:
         out.append(f"More like this {rank_text(r_ba)} on its page")
     # Shared people, counted ones only, strongest (fewest films) first.
     shared = np.intersect1d(ctx.film_people(a), ctx.film_people(b), assume_unique=True)
-    shared = shared[ctx.person_weight[shared] > 0]
+    weight = ctx.weights_of(shared)
+    shared, weight = shared[weight > 0], weight[weight > 0]
     if len(shared):
         roles_a, roles_b, billing_a = _roles(ctx, a), _roles(ctx, b), _billing(ctx, a)
         cast, crew = [], []
-        order = sorted(shared.tolist(), key=lambda p: (-ctx.person_weight[p], billing_a.get(p, 1 << 30), m.label(p)))
+        weight_of = dict(zip(shared.tolist(), weight.tolist()))
+        order = sorted(shared.tolist(), key=lambda p: (-weight_of[p], billing_a.get(p, 1 << 30), m.label(p)))
         for person in order:
             ra, rb = roles_a.get(person, set()), roles_b.get(person, set())
             if ra & set(ACTING_ROLES) and rb & set(ACTING_ROLES):
@@ -610,8 +639,8 @@ def _reasons(ctx: _Context, a: int, b: int) -> list[str]:
             out.append(f"{_plural(len(cast), 'cast')}: {_names(cast)}")
         if crew:
             out.append(f"{_plural(len(crew), 'crew')}: {_names(crew)}")
-    for name, sets in (("genre", ctx.genres), ("keyword", ctx.keywords)):
-        indptr, codes, vocab = sets
+    for name, of_films in zip(("genre", "keyword"), sets or (ctx.genres, ctx.keywords)):
+        indptr, codes, vocab = of_films
         ca, cb = codes[indptr[a] : indptr[a + 1]], codes[indptr[b] : indptr[b + 1]]
         common = set(ca.tolist()) & set(cb.tolist())
         if common:
@@ -689,7 +718,11 @@ def similar_films(sim_graph_or_mirror, film: str, top: int = 10, **options) -> l
         ctx = _context(m, options.get("max_person_films", 100), options.get("max_keyword_films", 200))
         j = resolve_node(m, film, "film") - m.n_people
         others, aa = _local_candidates(ctx, j)
-        comp = _components(ctx, np.full(len(others), j, dtype=np.int64), others, aa, w)
+        # Only these films' genres and keywords are read (unless keywords linked them: then all were).
+        films = np.union1d(others, [j])
+        sets = (ctx.sets_of("genres", films),
+                ctx.keywords if "keywords" in ctx.__dict__ else ctx.sets_of("keywords", films))
+        comp = _components(ctx, np.full(len(others), j, dtype=np.int64), others, aa, w, sets)
     order = sorted(range(len(others)), key=lambda i: (-round(float(comp["score"][i]), 12), str(m.ids[others[i] + m.n_people])))[:top]
     out = []
     for i in order:
@@ -702,7 +735,7 @@ def similar_films(sim_graph_or_mirror, film: str, top: int = 10, **options) -> l
                 "year": m.year(node),
                 "score": round(float(comp["score"][i]), 6),
                 **{k: round(float(comp[k][i]), 6) for k in ("mlt", "people", "genres", "keywords")},
-                "reasons": _reasons(ctx, j, o),
+                "reasons": _reasons(ctx, j, o, None if isinstance(sim_graph_or_mirror, SimilarityGraph) else sets),
             }
         )
     return out
@@ -713,8 +746,8 @@ def _local_candidates(ctx: _Context, j: int):
     m = ctx.m
     F = m.n_films
     aa: dict[int, float] = {}
-    for person in ctx.film_people(j).tolist():
-        w = ctx.person_weight[person]
+    people = ctx.film_people(j)
+    for person, w in zip(people.tolist(), ctx.weights_of(people).tolist()):
         if w > 0:
             for other in ctx.person_films(person).tolist():
                 if other != j:
@@ -722,9 +755,9 @@ def _local_candidates(ctx: _Context, j: int):
     keys = ctx.mlt[0]
     lo, hi = keys // F, keys % F
     linked = set(hi[lo == j].tolist()) | set(lo[hi == j].tolist())
-    kindptr, kcodes, kvocab = ctx.keywords
-    mine = kcodes[kindptr[j] : kindptr[j + 1]]
-    if len(mine):
+    if ctx.has_cells("keywords", j):  # films sharing its rare keywords: the whole column's sets, once
+        kindptr, kcodes, kvocab = ctx.keywords
+        mine = kcodes[kindptr[j] : kindptr[j + 1]]
         df = np.bincount(kcodes, minlength=len(kvocab))
         rare = mine[(df[mine] >= 2) & (df[mine] <= ctx.max_keyword_films)]
         if len(rare):
