@@ -7,23 +7,39 @@ most of a store write's time, and at IMDb's whole size (12M films, ~15M
 people, ~100M credits) the FilmGraph alone does not fit in 6 GB.  Here the
 same files come from the Parquet tables without a Python object per row:
 
-* node ids: one ``dictionary_encode`` over a table's own ids followed by
-  every credit's and link's id gives each node index, in the order
+* node ids: one numbering of a table's own ids followed by every
+  credit's and link's id gives each node index, in the order
   :class:`~reelgraph.mirror.Mirror` numbers nodes (each table's own ids,
-  then ids only a credit or a link names, in order of first appearance);
-* ``people`` and ``films`` aligned to the nodes: one ``take``;
-* repetitive text of ``credits`` (roles, jobs, sources): read as Parquet's
-  own dictionaries, not as a string per row;
+  then ids only a credit or a link names, in order of first appearance).
+  The references are read from Parquet a row group at a time and looked
+  up in a hash table that lives across batches (:class:`_IdEncoder`,
+  numba): Arrow's ``dictionary_encode`` gives the same numbers but needs
+  the column whole, and the credits' ids as strings are 1.3 GB a column
+  at IMDb's whole size (95M credits, 17M people, 12M films), where the
+  table of distinct ids is ~40 bytes an id;
 * id hashes for lookups: pandas' SipHash, compiled with numba over Arrow's
-  string buffers (pandas would need a Python string per id);
+  string buffers (pandas would need a Python string per id), computed
+  once per distinct id as the encoder meets it;
+* ``people`` and ``films`` aligned to the nodes and compacted a column at
+  a time (one ``take`` each, when ids without a row or repeated rows make
+  it needed), so a table's text never exists twice;
+* repetitive text (roles, jobs, sources, title types): read as Parquet's
+  own dictionaries, renumbered row group by row group, not as a string
+  per row;
 * the CSR views, degrees and collaborator counts: the mirror's own code,
-  over int32 arrays (:meth:`~reelgraph.mirror.Mirror.from_arrays`), while
-  a thread normalises the names (both release the GIL).
+  over int32 arrays (:meth:`~reelgraph.mirror.Mirror.from_arrays`,
+  :func:`person_film_csr`: counting sorts in int32 work arrays), while a
+  thread normalises the names (both release the GIL).
 
 People, then films, then credits are read and written one after the
-other, a column or two at a time, and each persisted view is let go once
-written, so the peak is about one table or id column and the integer
-arrays (840 MB at 500k movies, where the pandas writer took 3.5 GB).
+other, a column at a time; the mirror's arrays are made in place, the
+sorted id hashes written before the adjacency is built, each persisted
+view let go once written, and Arrow's allocator told to give back what
+each step freed.  At IMDb's whole size the peak went from 10.2 GB to
+4.6-4.8 GB: the adjacency beside the names thread, or the films table,
+which must be whole to be written as one record batch (as the pandas
+writer writes it); see ``benchmarks/README.md`` ("Writing the graph
+index") for the figures.
 duckdb is not used: every step is a hash lookup or a sort of integers,
 which Arrow and numpy do in one pass over the data where it already is,
 without copying it into another engine.
@@ -41,7 +57,7 @@ import pyarrow.parquet as pq
 from numba import njit
 
 from reelgraph.errors import StoreError
-from reelgraph.graph_index import ID_COLUMNS, _write_arrays, compact_table
+from reelgraph.graph_index import ID_COLUMNS, _write_arrays, compact_column, compact_table
 from reelgraph.mirror import MISSING_INT, Mirror
 from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
 
@@ -57,63 +73,89 @@ def write_from_tables(folder: Path, writer, version: str) -> Path:
     See :func:`reelgraph.graph_index.write_index_from_tables`, which calls it.
     The tables must be in the canonical layout (:func:`canonical_layout`).
     """
-    # One kind of node at a time, each table written and let go as soon as it is aligned.
+    from reelgraph.analysis.stats import summary_of_columns
+
+    # The summary and the role codes first, while nothing else is in memory: counting
+    # the roles takes ~20 bytes a credit for a moment (1.9 GB at IMDb's whole size).
     writer.step("people")
-    people = _read(folder, "people")
-    own_people = people.num_rows
-    person_ids, rows, (credit_person,) = _nodes(people.column("id"), [_read(folder, "credits", ["person_id"])])
-    people = _aligned(people, person_ids, rows, "people")
-    writer.table("people", compact_table(people))
+    roles = _read(folder, "credits", ["role"], dictionaries=["role"])
+    own_people = pq.ParquetFile(folder / "people.parquet").metadata.num_rows
+    summary = summary_of_columns(stub=_read(folder, "films", ["stub"]), people=own_people, roles=roles,
+                                 similar_sources=_read(folder, "similar", ["source"]))
+    role_codes, role_names = _roles(roles)
+    credit_role, role_names = role_codes.astype(np.int16), role_names.to_pylist()
+    del roles, role_codes
+    _let_go()
+
+    # One kind of node at a time, each table written and let go as soon as it is aligned.
+    own_ids = _read(folder, "people", ["id"])
+    person_ids, person_hashes, rows, (credit_person,) = _nodes(
+        own_ids, [_column_batches(folder, "credits", "person_id")])
+    del own_ids
+    people = _aligned_table(folder, "people", person_ids, rows)
+    writer.table("people", people)
     person_labels = _labels(people.column("name"), person_ids)
     del people
+    _let_go()
 
     writer.step("films")
-    films = _read(folder, "films")
-    own_films, summary_stub = films.num_rows, films.column("stub")
-    film_refs = [_read(folder, "credits", ["film_id"]), _read(folder, "similar", ["film_id"]),
-                 _read(folder, "similar", ["similar_id"])]
-    film_ids, rows, (credit_film, similar_src, similar_dst) = _nodes(films.column("id"), film_refs)
-    del film_refs
-    films = _aligned(films, film_ids, rows, "films")
-    writer.table("films", compact_table(films))
+    own_ids = _read(folder, "films", ["id"])
+    own_films = len(own_ids)
+    film_refs = [_column_batches(folder, table, column)
+                 for table, column in (("credits", "film_id"), ("similar", "film_id"), ("similar", "similar_id"))]
+    film_ids, film_hashes, rows, (credit_film, similar_src, similar_dst) = _nodes(own_ids, film_refs)
+    del own_ids, film_refs
+    films = _aligned_table(folder, "films", film_ids, rows)
+    writer.table("films", films)
     film_labels = _labels(films.column("title"), film_ids)
     year, votes = (pc.fill_null(films.column(name).cast(pa.int64()), MISSING_INT).to_numpy() for name in ("year", "votes"))
     del films
-    n_people = np.int32(len(person_ids))
-    role_codes, role_names = _roles(_read(folder, "credits", ["role"], dictionaries=["role"]))
+    _let_go()
+    n_people, n_films = len(person_ids), len(film_ids)
+    # the mirror's arrays, made in place: at IMDb's size each array of a credit is 190-380 MB
+    for codes in (credit_film, similar_src, similar_dst):
+        codes += np.int32(n_people)
+    arrays = {"credit_person": credit_person, "credit_film": credit_film, "credit_role": credit_role,
+              "similar_src": similar_src, "similar_dst": similar_dst, "film_year": year.astype(np.int32),
+              "film_votes": votes.astype(np.int64)}
+    del credit_person, credit_film, credit_role, similar_src, similar_dst, year, votes
 
     writer.step("names")
     ids = pa.concat_arrays([person_ids, film_ids])
     labels = pa.concat_arrays([person_labels, film_labels])
-    del person_labels, film_labels
+    del person_ids, film_ids, person_labels, film_labels
+    hashes = np.concatenate([person_hashes, film_hashes])
+    del person_hashes, film_hashes
+    order = np.argsort(hashes, kind="stable").astype(np.int64)
+    writer.array("id_hash", hashes[order])
+    writer.array("id_order", order)
+    del hashes, order
     # Normalising names is Arrow's work and the adjacency numba's, both without
     # the GIL: on two cores the names cost nothing, so a thread does them.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        nodes = pool.submit(_write_nodes, writer, ids, labels)
-        hashes = id_hashes(ids)
-        order = np.argsort(hashes, kind="stable").astype(np.int64)
+        nodes = pool.submit(_write_nodes, writer, {"id": ids, "label": labels})
+        del ids, labels  # the thread's now: let go as soon as nodes.arrow is written
         writer.step("adjacency")
-        mirror = Mirror.from_arrays(
-            n_people=len(person_ids), n_films=len(film_ids), role_names=role_names.to_pylist(),
-            arrays={"credit_person": credit_person, "credit_film": credit_film + n_people,
-                    "credit_role": role_codes.astype(np.int16), "similar_src": similar_src + n_people,
-                    "similar_dst": similar_dst + n_people, "film_year": year.astype(np.int32),
-                    "film_votes": votes.astype(np.int64)})
-        _write_arrays(writer, mirror, hashes[order], order)
-        del hashes, order
+        mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays=arrays)
+        del arrays
+        _write_arrays(writer, mirror, None, None)
         nodes.result()  # its error, if any, is this one's
-    del ids, labels
+    # all written: only the counts and role names are needed from here on
+    mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays={})
+    _let_go()
 
     writer.step("credits")
-    from reelgraph.analysis.stats import summary_of_columns
-
-    tables = {name: _read(folder, name, [c for c in TABLE_COLUMNS[name] if c not in ID_COLUMNS[name]],
-                          dictionaries=_REPETITIVE.get(name, ()))
-              for name in ("credits", "similar")}
-    summary = summary_of_columns(stub=summary_stub, people=own_people, roles=tables["credits"].column("role"),
-                                 similar_sources=tables["similar"].column("source"))
+    # A table at a time, a column at a time, each compacted as it is read; a table must be whole to be
+    # one record batch.  Lists first: reading them takes half their size again for a moment, better
+    # before the rest is there.
     for name in ("credits", "similar"):
-        writer.table(name, compact_table(tables.pop(name)))
+        names = [column for column in TABLE_COLUMNS[name] if column not in ID_COLUMNS[name]]
+        columns = {column: _read(folder, name, [column], dictionaries=set(_REPETITIVE.get(name, ())) & {column})
+                   for column in sorted(names, key=lambda column: column not in LIST_COLUMNS[name])}
+        table = pa.table({column: columns.pop(column) for column in names})
+        writer.table(name, compact_table(table))
+        del table, columns
+        _let_go()
     return writer.finish(version, mirror, own_rows={"people": own_people, "films": own_films}, summary=summary)
 
 
@@ -132,11 +174,30 @@ def _roles(roles) -> tuple[np.ndarray, pa.Array]:
     return factorize(pc.fill_null(roles.cast(pa.string()), ""))
 
 
-def _write_nodes(writer, ids: pa.Array, labels: pa.Array) -> None:
-    """``nodes.arrow``: each node's id, label and label normalised for name resolution."""
+def _write_nodes(writer, columns: dict) -> None:
+    """``nodes.arrow``: each node's id, label and label normalised for name resolution.
+
+    ``columns`` (``id``, ``label``) is emptied, so the arrays are let go as
+    soon as written rather than when the thread's task is.
+    """
     from reelgraph.names import normalize_labels
 
-    writer.table("nodes", pa.table({"id": ids, "label": labels, "key": normalize_labels(labels)}))
+    labels = columns.pop("label")
+    table = pa.table({"id": columns.pop("id"), "label": labels, "key": normalize_labels(labels)})
+    del labels
+    writer.table("nodes", table)
+    del table
+    _let_go()
+
+
+def _let_go() -> None:
+    """Give the memory of the Arrow buffers just freed back to the system.
+
+    Arrow's allocator keeps freed pages for its next buffers, but the
+    arrays of the steps that follow are numpy's: without this, a gigabyte
+    of text let go stays in the process's memory beside them.
+    """
+    pa.default_memory_pool().release_unused()
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -163,18 +224,26 @@ def _read(folder: Path, table: str, columns=None, dictionaries=()) -> pa.Table:
     ``dictionaries`` come dictionary-encoded as :func:`compact_table` would
     encode them (or as plain text when it would not): Parquet stores
     repetitive text as a dictionary already, so reading it so skips
-    making, then hashing, a string per row.  A single column (``columns``
-    of one name) comes back as that column.
+    making, then hashing, a string per row; they are read a row group at a
+    time, each renumbered into the one array of codes as it comes.  A
+    single column (``columns`` of one name) comes back as that column.
     """
+    path = folder / f"{table}.parquet"
     try:
         # ParquetFile.read, not read_table (datasets): one chunk a column, no concatenation to pay
-        arrow = pq.ParquetFile(folder / f"{table}.parquet", read_dictionary=list(dictionaries)).read(columns=columns)
+        parquet = pq.ParquetFile(path, read_dictionary=list(dictionaries))
+        names = parquet.schema_arrow.names if columns is None else list(columns)
+        arrays = {}
+        for name in names:
+            if name in dictionaries:
+                groups = (parquet.read_row_group(group, columns=[name]).column(0)
+                          for group in range(parquet.num_row_groups))
+                arrays[name] = _as_compacted(groups, parquet.metadata.num_rows)
+            if arrays.get(name) is None:  # not read as a dictionary, or too many distinct values to stay one
+                arrays[name] = pq.ParquetFile(path).read(columns=[name]).column(0)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
-    arrow = arrow.replace_schema_metadata(None)
-    for position, field in enumerate(arrow.schema):
-        if pa.types.is_dictionary(field.type):
-            arrow = arrow.set_column(position, field.name, _as_compacted(arrow.column(position)))
+    arrow = pa.table(arrays)
     types = [_pandas_type(field.type) for field in arrow.schema]
     if types != list(arrow.schema.types):
         arrow = arrow.cast(pa.schema([pa.field(f.name, t) for f, t in zip(arrow.schema, types)]))
@@ -183,27 +252,39 @@ def _read(folder: Path, table: str, columns=None, dictionaries=()) -> pa.Table:
     return arrow.column(0) if columns is not None and len(columns) == 1 else arrow
 
 
-def _as_compacted(column: pa.ChunkedArray) -> pa.Array:
-    """A text column Parquet read as dictionaries, as :func:`compact_table` leaves it.
+def _as_compacted(groups, n: int) -> pa.Array | None:
+    """A text column Parquet reads as dictionaries (``groups``: a chunked array per row group), as :func:`compact_table` leaves it.
 
     That is ``pc.dictionary_encode`` of the text (its values in order of
     first appearance, int32 codes) when at most one row in 20 holds a
-    distinct value, the text itself otherwise.
+    distinct value; None otherwise (the text itself is what to keep).
+    Each row group, with a dictionary of its own, is renumbered into one
+    array of codes as it is read: no other copy of every row's code.
     """
-    n = len(column)
-    if not n or not pa.types.is_string(column.type.value_type):
-        return column.cast(column.type.value_type)
-    column = column.unify_dictionaries() if column.num_chunks > 1 else column
-    dictionary = column.chunk(0).dictionary if column.num_chunks else pa.array([], pa.string())
-    codes = np.concatenate([np.asarray(chunk.indices.cast(pa.int32()).fill_null(-1), dtype=np.int32)
-                            for chunk in column.chunks])
-    rank, seen = _first_seen(codes, len(dictionary))
-    if seen > n // 20:
-        return column.cast(pa.string())
-    order = np.empty(seen, dtype=np.int64)
-    order[rank[rank >= 0]] = np.flatnonzero(rank >= 0)
-    indices = pa.array(np.where(codes >= 0, rank[np.maximum(codes, 0)], 0).astype(np.int32), mask=codes < 0)
-    return pa.DictionaryArray.from_arrays(indices, dictionary.take(pa.array(order)))
+    if not n:
+        return None
+    codes = np.empty(n, dtype=np.int32)  # -1: missing
+    numbers = {}  # each value seen -> its number, in order of first appearance
+    at = 0
+    for chunk in (chunk for group in groups for chunk in group.chunks):
+        if not (pa.types.is_dictionary(chunk.type) and pa.types.is_string(chunk.type.value_type)):
+            return None  # (a column of no value at all is typed null)
+        local = np.asarray(chunk.indices.cast(pa.int32()).fill_null(-1), dtype=np.int32)
+        rank, seen = _first_seen(local, len(chunk.dictionary))
+        if seen > n // 20:  # too many distinct values in this row group alone: no need to look at them
+            return None
+        firsts = np.empty(seen, dtype=np.int64)  # the chunk's codes in order of first appearance
+        firsts[rank[rank >= 0]] = np.flatnonzero(rank >= 0)
+        renumber = np.full(len(chunk.dictionary) + 1, -1, dtype=np.int32)  # the last: missing stays missing
+        for code, value in zip(firsts.tolist(), chunk.dictionary.take(pa.array(firsts)).to_pylist()):
+            renumber[code] = numbers.setdefault(value, len(numbers))
+        if len(numbers) > n // 20:
+            return None
+        codes[at: at + len(local)] = renumber[local]  # -1 indexes the last: missing
+        at += len(local)
+    missing = codes < 0
+    indices = pa.array(codes, mask=missing) if missing.any() else pa.array(codes)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(numbers), type=pa.string()))
 
 
 @njit(cache=True, nogil=True)
@@ -262,37 +343,258 @@ def factorize(values) -> tuple[np.ndarray, pa.Array]:
     return np.concatenate(codes), encoded.chunk(encoded.num_chunks - 1).dictionary
 
 
-def _nodes(own, references) -> tuple[pa.Array, tuple[np.ndarray, int] | None, list[np.ndarray]]:
-    """Node ids of one kind, where each table row goes, and each reference's codes: :class:`Mirror`'s numbering.
+def _nodes(own, references) -> tuple[pa.Array, np.ndarray, tuple[np.ndarray, int] | None, list[np.ndarray]]:
+    """Node ids of one kind, their id hashes, where each table row goes, and each reference's codes: :class:`Mirror`'s numbering.
 
     The ids are the table's own (distinct, in order), then the ids the
     ``references`` (columns of credits and links) name without a row, in
     order of first appearance, reference by reference: what one
-    factorisation of the own ids followed by every reference gives, in a
-    single hash pass.
+    factorisation of the own ids followed by every reference gives.  Each
+    reference is ``(rows, batches)``: its length and an iterable of Arrow
+    string arrays (the Parquet column read a batch at a time, so that 95M
+    ids never exist as strings at once).
 
     Returns
     -------
-    (pyarrow.Array, (numpy.ndarray, int) or None, list of numpy.ndarray)
-        The ids; the row of ``own`` of each own id (its first) and the
-        number of own ids, or None when ``own`` already is the ids
-        (distinct, complete, in order); per reference, the code of each row
-        (int32; -1 where it names no id).
+    (pyarrow.Array, numpy.ndarray, (numpy.ndarray, int) or None, list of numpy.ndarray)
+        The ids; their :func:`id_hashes`; the row of ``own`` of each own id
+        (its first) and the number of own ids, or None when ``own`` already
+        is the ids (distinct, complete, in order); per reference, the code
+        of each row (int32; -1 where it names no id).
     """
-    columns = [_strings(own), *(_strings(reference) for reference in references)]
-    codes, ids = factorize(pa.chunked_array([chunk for column in columns for chunk in column.chunks], type=pa.string()))
-    bounds = np.cumsum([0] + [len(column) for column in columns])
-    own_codes = codes[: bounds[1]]
-    n_own = int(own_codes.max()) + 1 if len(own_codes) and own_codes.max() >= 0 else 0
+    own = _one(own)
+    encoder = _IdEncoder(len(own), own.nbytes)
+    own_codes = np.empty(len(own), dtype=np.int32)
+    encoder.encode(own, own_codes)
+    n_own = encoder.n
+    out = []
+    for length, batches in references:
+        codes = np.empty(length, dtype=np.int32)
+        at = 0
+        for batch in batches:
+            encoder.encode(batch, codes[at: at + len(batch)])
+            at += len(batch)
+        out.append(codes)
     if len(own_codes) == n_own:
         rows = np.arange(n_own)  # as many distinct ids as rows: no repeat, none missing, codes 0..n-1
     else:
         valid = np.flatnonzero(own_codes >= 0)
         _, first = np.unique(own_codes[valid], return_index=True)  # first occurrence (unique's sort is stable)
         rows = valid[first]
-    out = [codes[bounds[k]: bounds[k + 1]] for k in range(1, len(columns))]
-    complete = len(ids) == n_own == len(own_codes)
-    return ids, (None if complete else (rows, n_own)), out
+    del own_codes
+    complete = encoder.n == n_own == len(own)
+    ids, hashes = encoder.result()
+    return ids, hashes, (None if complete else (rows, n_own)), out
+
+
+def _column_batches(folder: Path, table: str, column: str) -> tuple[int, object]:
+    """One column of a Parquet table as ``(rows, batches)``: its length and its values a row group at a time."""
+    try:
+        parquet = pq.ParquetFile(folder / f"{table}.parquet")
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
+
+    def batches():
+        try:
+            for group in range(parquet.num_row_groups):
+                yield from parquet.read_row_group(group, columns=[column]).column(0).chunks
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
+
+    return parquet.metadata.num_rows, batches()
+
+
+class _IdEncoder:
+    """Distinct strings numbered in order of first appearance, fed a batch at a time: a hash table that stays.
+
+    Arrow's ``dictionary_encode`` numbers strings the same way, but only
+    over arrays held at once (the credits' 95M ids as strings: 1.3 GB a
+    column), and ``index_in`` builds its set again on every call.  So this
+    one is written with numba: open addressing, a cheap hash to find a
+    string, its bytes to confirm it, and pandas' SipHash (:func:`id_hashes`)
+    computed once per distinct string, for the lookups.  A slot holds the
+    high half of the cheap hash beside the string's number, so a probe
+    reads the string only when that half matches (one cache miss a slot,
+    not one for the hash and another for the number).  Memory is the
+    distinct strings (bytes, int64 offsets, SipHash) and the slots: about
+    40 bytes an id.
+    """
+
+    def __init__(self, rows: int = 0, nbytes: int = 0):
+        # room for the first column and a little more: ids only references name are few in a store
+        rows, nbytes = rows + rows // 64 + 1024, nbytes + nbytes // 64 + 16384
+        self.n = 0
+        self.sips = np.empty(rows, dtype=np.uint64)  # each string's SipHash (id_hashes)
+        self.offsets = np.zeros(rows + 1, dtype=np.int64)
+        self.data = np.empty(nbytes, dtype=np.uint8)
+        self.slots = np.zeros(_table_size(rows), dtype=np.uint64)  # 0: empty; else hash's high half | number + 1
+        self.k0, self.k1 = np.frombuffer(_PANDAS_HASH_KEY, dtype="<u8")
+
+    def encode(self, array: pa.Array, codes: np.ndarray) -> None:
+        """Write the number of each string of ``array`` into ``codes`` (-1 where missing), numbering new ones."""
+        if pa.types.is_null(array.type):
+            codes[:] = -1
+            return
+        array = array if pa.types.is_string(array.type) or pa.types.is_large_string(array.type) else array.cast(pa.string())
+        validity, offsets, data = _string_buffers(array)
+        row = 0
+        while row < len(array):
+            self.n, row = _encode_strings(offsets, data, validity, array.offset, row, codes, self.slots, self.sips,
+                                          self.offsets, self.data, self.n, self.k0, self.k1)
+            if row < len(array):  # out of room for a new string: grow, then go on from it
+                self._grow(int(offsets[row + 1] - offsets[row]))
+
+    def _grow(self, nbytes: int) -> None:
+        if self.n == len(self.sips):
+            rows = len(self.sips) + len(self.sips) // 4 + 1024  # a quarter more: copies stay small beside the data
+            self.sips, self.offsets = _grown(self.sips[: self.n], rows), _grown(self.offsets[: self.n + 1], rows + 1)
+        used = int(self.offsets[self.n])
+        if used + nbytes > len(self.data):
+            self.data = _grown(self.data[:used], max(used + nbytes, len(self.data) + len(self.data) // 4 + 16384))
+        if _table_size(self.n + 1) > len(self.slots):
+            self.slots = np.zeros(_table_size(self.n + 1) * 2, dtype=np.uint64)
+            _rehash(self.offsets, self.data, self.n, self.slots)
+
+    def result(self) -> tuple[pa.Array, np.ndarray]:
+        """The distinct strings, numbered (Arrow ``string``), and their :func:`id_hashes`; the encoder is spent."""
+        n, offsets, data = self.n, self.offsets[: self.n + 1], self.data
+        if offsets[-1] <= np.iinfo(np.int32).max:
+            ids = pa.StringArray.from_buffers(n, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data[: offsets[-1]]))
+        else:
+            ids = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data[: offsets[-1]]))
+        sips = self.sips[:n].copy()
+        self.sips = self.offsets = self.slots = None
+        return ids, sips
+
+
+def _table_size(rows: int) -> int:
+    """Slots for ``rows`` ids: a power of two, at most 3/5 full (linear probing stays short)."""
+    size = 1024
+    while size * 3 < rows * 5:
+        size *= 2
+    return size
+
+
+def _grown(array: np.ndarray, size: int) -> np.ndarray:
+    out = np.empty(size, dtype=array.dtype)
+    out[: len(array)] = array
+    return out
+
+
+def _string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The validity bitmap (empty: all valid), offsets and bytes of an Arrow (large) string array, as numpy views."""
+    validity, offsets, data = array.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(offsets, dtype=offset_type)[array.offset: array.offset + len(array) + 1] \
+        if offsets is not None else np.zeros(len(array) + 1, dtype=offset_type)
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    validity = np.frombuffer(validity, dtype=np.uint8) if validity is not None and array.null_count \
+        else np.zeros(0, dtype=np.uint8)
+    return validity, offsets, data
+
+
+#: Rows an :func:`_encode_strings` stage goes through before the next stage does (see there).
+_GROUP = 16
+
+
+@njit(cache=True, nogil=True)
+def _encode_strings(offsets, data, validity, bit_offset, row, codes, slots, sips, ids_offsets, ids_data, n, k0, k1):
+    """:meth:`_IdEncoder.encode` from ``row`` on; returns ``(n, row)``, ``row`` short of the end when out of room.
+
+    At IMDb's size every probe misses the cache (the slots, then the
+    string's offset, then its bytes) and, one row after the other, the
+    processor waits for each miss in turn.  So rows go by groups of
+    :data:`_GROUP`: a first pass hashes each and reads its slot, a second
+    reads the offset of the string that slot names, and only then are the
+    strings compared, each group's misses waited for together (the first
+    two passes only warm the cache: the third reads everything again, so
+    a string inserted meanwhile is seen).
+    """
+    mask = np.uint64(len(slots) - 1)
+    high = np.uint64(0xFFFFFFFF00000000)
+    room = min(len(sips), len(slots) * 3 // 5)
+    keys = np.zeros(_GROUP, dtype=np.uint64)
+    warm = np.zeros(_GROUP, dtype=np.int64)
+    for group in range(row, len(codes), _GROUP):
+        stop = min(group + _GROUP, len(codes))
+        for i in range(group, stop):  # hash, and read the home slot
+            start, size = offsets[i], offsets[i + 1] - offsets[i]
+            key = _fast_hash(data, start, size)
+            keys[i - group] = key
+            warm[i - group] = np.int64(slots[key & mask] & ~high) - 1
+        for i in range(group, stop):  # read the offset of the string in the home slot
+            candidate = warm[i - group]
+            warm[i - group] = ids_offsets[candidate] if candidate >= 0 else 0
+        for k in range(stop - group):  # and its first byte
+            warm[k] = ids_data[warm[k]] if warm[k] < len(ids_data) else 0
+        for i in range(group, stop):
+            bit = bit_offset + i
+            if len(validity) and not (validity[bit >> 3] >> (bit & 7)) & 1:
+                codes[i] = -1
+                continue
+            start, size = offsets[i], offsets[i + 1] - offsets[i]
+            key = keys[i - group]
+            slot = key & mask
+            node = -1
+            entry = slots[slot]
+            while entry:
+                if entry & high == key & high:
+                    candidate = np.int64(entry & ~high) - 1
+                    at = ids_offsets[candidate]
+                    if ids_offsets[candidate + 1] - at == size:
+                        same = True
+                        for j in range(size):
+                            if ids_data[at + j] != data[start + j]:
+                                same = False
+                                break
+                        if same:
+                            node = candidate
+                            break
+                slot = (slot + np.uint64(1)) & mask
+                entry = slots[slot]
+            if node < 0:
+                at = ids_offsets[n]
+                if n >= room or at + size > len(ids_data):
+                    return n, i
+                node = n
+                slots[slot] = (key & high) | np.uint64(node + 1)
+                sips[node] = _siphash(data, start, size, k0, k1)
+                ids_data[at: at + size] = data[start: start + size]
+                ids_offsets[node + 1] = at + size
+                n += 1
+            codes[i] = node
+    return n, len(codes)
+
+
+@njit(cache=True, nogil=True)
+def _rehash(ids_offsets, ids_data, n, slots):
+    """Put the first ``n`` strings into empty ``slots`` (their cheap hashes made again: growing is rare)."""
+    mask = np.uint64(len(slots) - 1)
+    high = np.uint64(0xFFFFFFFF00000000)
+    for node in range(n):
+        key = _fast_hash(ids_data, ids_offsets[node], ids_offsets[node + 1] - ids_offsets[node])
+        slot = key & mask
+        while slots[slot]:
+            slot = (slot + np.uint64(1)) & mask
+        slots[slot] = (key & high) | np.uint64(node + 1)
+
+
+@njit(inline="always")
+def _fast_hash(data, start, size):
+    """A quick 64-bit hash of ``data[start:start + size]`` for the table: 8 bytes a multiply, then a finaliser."""
+    h = np.uint64(size) * np.uint64(0x9E3779B97F4A7C15)
+    p, stop = start, start + size
+    while p < stop:
+        word = np.uint64(0)
+        for j in range(min(8, stop - p)):
+            word |= np.uint64(data[p + j]) << np.uint64(8 * j)
+        h = (h ^ word) * np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(31)
+        p += 8
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
 
 
 def _strings(column) -> pa.ChunkedArray:
@@ -301,31 +603,38 @@ def _strings(column) -> pa.ChunkedArray:
     return column if pa.types.is_string(column.type) else column.cast(pa.string())
 
 
-def _aligned(table: pa.Table, ids: pa.Array, rows, name: str) -> pa.Table:
-    """``table`` with one row per node id, in node order, as :func:`reelgraph.mirror._aligned` makes it in pandas.
+def _aligned_table(folder: Path, name: str, ids: pa.Array, rows) -> pa.Table:
+    """Table ``name`` with one row per node id, in node order, as the index keeps it (:func:`compact_table`).
 
-    ``rows`` is what :func:`_nodes` says of the table (None: it already
-    is).  Ids without a row get an all-missing row (empty lists in list
-    columns); and since pandas infers the type of text and list columns
-    from their values, one left with no value is ``null`` (and one of only
-    empty lists ``list<null>``), as ``from_pandas`` would make it.
+    As :func:`reelgraph.mirror._aligned` makes it in pandas.  ``rows`` is
+    what :func:`_nodes` says of the table (None: it already is).  Ids
+    without a row get an all-missing row (empty lists in list columns);
+    and since pandas infers the type of text and list columns from their
+    values, one left with no value is ``null`` (and one of only empty
+    lists ``list<null>``), as ``from_pandas`` would make it.  The table is
+    read, aligned and compacted a column at a time, so its text never
+    exists twice (the whole IMDb's films are 1.8 GB as Arrow).
     """
     if rows is None:
-        return table
+        # already aligned: text read as Parquet's dictionaries is compact_table's already
+        schema = pq.read_schema(folder / f"{name}.parquet")
+        text = {field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)}
+        return pa.table({column: _read(folder, name, [column], dictionaries=text & {column}) for column in TABLE_COLUMNS[name]})
     own_rows, _ = rows
     indexes = np.concatenate([own_rows, np.zeros(len(ids) - len(own_rows), dtype=own_rows.dtype)])
-    missing = np.arange(len(ids)) >= len(own_rows)
-    out = table.take(pa.array(indexes, type=pa.int64(), mask=missing))
+    at = pa.array(indexes, type=pa.int64(), mask=np.arange(len(ids)) >= len(own_rows))
+    del indexes
     columns = {}
-    for field, column in zip(out.schema, out.columns):
-        column = _one(column)
-        if field.name == "id":
-            column = ids
-        elif field.name in LIST_COLUMNS[name] and pa.types.is_list(field.type):
-            column = pc.fill_null(column, pa.scalar([], type=field.type))
-        if TABLE_COLUMNS[name].get(field.name) == "object":
-            column = _inferred(column, field.name in LIST_COLUMNS[name])
-        columns[field.name] = column
+    for column_name in TABLE_COLUMNS[name]:
+        if column_name == "id":
+            columns[column_name] = ids
+            continue
+        column = _one(_read(folder, name, [column_name])).take(at)
+        if column_name in LIST_COLUMNS[name] and pa.types.is_list(column.type):
+            column = pc.fill_null(column, pa.scalar([], type=column.type))
+        if TABLE_COLUMNS[name].get(column_name) == "object":
+            column = _inferred(column, column_name in LIST_COLUMNS[name])
+        columns[column_name] = compact_column(column)
     return pa.table(columns)
 
 
@@ -373,18 +682,9 @@ def id_hashes(ids: pa.Array) -> np.ndarray:
     out = np.empty(len(ids), dtype=np.uint64)
     if not len(ids):
         return out
-    offset_type = np.int64 if pa.types.is_large_string(ids.type) else np.int32
-    _, offsets, data = ids.buffers()
-    offsets = np.frombuffer(offsets, dtype=offset_type)[ids.offset: ids.offset + len(ids) + 1]
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    _, offsets, data = _string_buffers(ids)
     k0, k1 = np.frombuffer(_PANDAS_HASH_KEY, dtype="<u8")
     _siphash_strings(offsets, data, k0, k1, out)
-    # pandas' _hash_ndarray then spreads the 64-bit values (splitmix64's finaliser)
-    out ^= out >> np.uint64(30)
-    out *= np.uint64(0xBF58476D1CE4E5B9)
-    out ^= out >> np.uint64(27)
-    out *= np.uint64(0x94D049BB133111EB)
-    out ^= out >> np.uint64(31)
     return out
 
 
@@ -412,100 +712,141 @@ def _sipround(v0, v1, v2, v3):
     return v0, v1, v2, v3
 
 
-@njit(cache=True, nogil=True)
-def _siphash_strings(offsets, data, k0, k1, out):
-    """SipHash-2-4 (pandas' ``hash_object_array``) of each string ``data[offsets[i]:offsets[i + 1]]`` into ``out``."""
-    for i in range(len(out)):
-        start = offsets[i]
-        n = offsets[i + 1] - start
-        v0 = np.uint64(0x736F6D6570736575) ^ k0
-        v1 = np.uint64(0x646F72616E646F6D) ^ k1
-        v2 = np.uint64(0x6C7967656E657261) ^ k0
-        v3 = np.uint64(0x7465646279746573) ^ k1
-        p = start
-        stop = start + (n - n % 8)
-        while p < stop:
-            m = np.uint64(0)
-            for j in range(8):
-                m |= np.uint64(data[p + j]) << np.uint64(8 * j)
-            v3 ^= m
-            for _ in range(2):
-                v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
-            v0 ^= m
-            p += 8
-        b = np.uint64(n & 0xFF) << np.uint64(56)
-        for j in range(n % 8):
-            b |= np.uint64(data[p + j]) << np.uint64(8 * j)
-        v3 ^= b
+@njit(inline="always")
+def _siphash(data, start, n, k0, k1):
+    """pandas' hash of the string ``data[start:start + n]``: SipHash-2-4 with its key, then its mix."""
+    v0 = np.uint64(0x736F6D6570736575) ^ k0
+    v1 = np.uint64(0x646F72616E646F6D) ^ k1
+    v2 = np.uint64(0x6C7967656E657261) ^ k0
+    v3 = np.uint64(0x7465646279746573) ^ k1
+    p = start
+    stop = start + (n - n % 8)
+    while p < stop:
+        m = np.uint64(0)
+        for j in range(8):
+            m |= np.uint64(data[p + j]) << np.uint64(8 * j)
+        v3 ^= m
         for _ in range(2):
             v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
-        v0 ^= b
-        v2 ^= np.uint64(0xFF)
-        for _ in range(4):
-            v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
-        out[i] = v0 ^ v1 ^ v2 ^ v3
+        v0 ^= m
+        p += 8
+    b = np.uint64(n & 0xFF) << np.uint64(56)
+    for j in range(n % 8):
+        b |= np.uint64(data[p + j]) << np.uint64(8 * j)
+    v3 ^= b
+    for _ in range(2):
+        v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
+    v0 ^= b
+    v2 ^= np.uint64(0xFF)
+    for _ in range(4):
+        v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
+    h = v0 ^ v1 ^ v2 ^ v3
+    # pandas' _hash_ndarray then spreads the 64-bit values (splitmix64's finaliser)
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+@njit(cache=True, nogil=True)
+def _siphash_strings(offsets, data, k0, k1, out):
+    """pandas' hash (:func:`_siphash`) of each string ``data[offsets[i]:offsets[i + 1]]`` into ``out``."""
+    for i in range(len(out)):
+        out[i] = _siphash(data, offsets[i], offsets[i + 1] - offsets[i], k0, k1)
 
 
 # -- adjacency -------------------------------------------------------------------------
 
 
-@njit(cache=True, nogil=True)
 def person_film_csr(person, film, role, keep_role, n_nodes):
     """The CSR rows of a :class:`~reelgraph.mirror.CsrView`: each node's distinct neighbours, sorted.
 
     Credit ``i`` links ``person[i]`` and ``film[i]`` (node indexes, people
     before films) when ``keep_role[role[i]]``.  People's rows come first
     (their films), then films' rows (their people); a pair credited twice
-    is one edge.  Two counting sorts by node, then a sort of each (short)
-    row: linear in the credits, where sorting every credit's pair is not.
+    is one edge.  A counting sort by person, a sort of each (short) row,
+    then a counting sort by film: linear in the credits, where sorting
+    every credit's pair is not.
+
+    The counts and offsets are int32 while twice the credits fit (IMDb's
+    whole size: 95M credits, 29M nodes), so the work arrays are the output
+    and two arrays of a number per node (1 GB at that size, where int64
+    and a copy of each took 2.3 GB).
 
     Returns
     -------
-    (numpy.ndarray of int32, numpy.ndarray of int64)
+    (numpy.ndarray of int32, numpy.ndarray of int32 or int64)
         ``indices`` (every row, concatenated) and each node's row length.
+
+    Examples
+    --------
+    >>> indices, degree = person_film_csr(np.array([0, 1, 0, 0], np.int32), np.array([3, 2, 2, 3], np.int32),
+    ...                                   np.array([0, 0, 1, 0], np.int16), np.array([True, True]), 4)
+    >>> indices.tolist(), degree.tolist()
+    ([2, 3, 2, 0, 1, 0], [2, 1, 2, 1])
     """
-    n = n_nodes
-    start = np.zeros(n + 1, np.int64)
+    counts = np.int32 if 2 * len(person) < np.iinfo(np.int32).max else np.int64
+    start, degree = np.zeros(n_nodes + 1, dtype=counts), np.zeros(n_nodes, dtype=counts)
+    return _person_film_csr(person, film, role, keep_role, start, degree), degree
+
+
+@njit(cache=True, nogil=True)
+def _person_film_csr(person, film, role, keep_role, start, degree):
+    """:func:`person_film_csr` into ``start`` (zeros, a node more: work space) and ``degree`` (zeros); returns ``indices``.
+
+    ``indices`` is made twice the kept credits long, its first part holding
+    the people's rows while they are sorted, so no other array of a
+    credit each is needed; it is returned cut to the rows' length.
+    """
+    n = len(degree)
+    people_first = True  # every person's index below every film's: the mirror's numbering
+    last_person, first_film = -1, n
     for i in range(len(person)):
         if keep_role[role[i]]:
             start[person[i] + 1] += 1
-    for p in range(n):
-        start[p + 1] += start[p]
-    films = np.empty(start[n], np.int32)
-    fill = start[:-1].copy()
-    for i in range(len(person)):
-        if keep_role[role[i]]:
-            films[fill[person[i]]] = film[i]
-            fill[person[i]] += 1
-    # each person's films sorted, repeats dropped, rows packed to the front
-    row = np.zeros(n, np.int64)
-    pairs = 0
-    for p in range(n):
-        a, b = start[p], start[p + 1]
-        if b - a > 1:
-            films[a:b].sort()
-        for k in range(a, b):
-            if k == a or films[k] != films[k - 1]:
-                films[pairs] = films[k]
-                pairs += 1
-                row[p] += 1
-    degree = row.copy()
-    for k in range(pairs):
-        degree[films[k]] += 1
-    position = np.empty(n, np.int64)
-    offset = 0
+            last_person, first_film = max(last_person, person[i]), min(first_film, film[i])
+    people_first = last_person < first_film
     for v in range(n):
-        position[v] = offset
-        offset += degree[v]
-    # every pair into both rows, in person order: each film's people come sorted
-    indices = np.empty(2 * pairs, np.int32)
-    k = 0
+        start[v + 1] += start[v]
+    indices = np.empty(2 * start[n], np.int32)
+    for i in range(len(person)):  # each person's films in place; start[p] ends up where row p ends
+        if keep_role[role[i]]:
+            p = person[i]
+            indices[start[p]] = film[i]
+            start[p] += 1
+    # each person's films sorted, repeats dropped, rows packed to the front
+    pairs = 0
+    a = 0
     for p in range(n):
-        for _ in range(row[p]):
-            f = films[k]
-            indices[position[p]] = f
-            position[p] += 1
-            indices[position[f]] = p
-            position[f] += 1
+        b = start[p]
+        if b - a > 1:
+            indices[a:b].sort()
+        for k in range(a, b):
+            if k == a or indices[k] != indices[k - 1]:
+                indices[pairs] = indices[k]
+                pairs += 1
+                degree[p] += 1
+        a = b
+    rows = degree.copy() if not people_first else degree  # each person's row length (films' are added below)
+    for k in range(pairs):
+        degree[indices[k]] += 1
+    offset = 0
+    for v in range(n):  # each row's offset: the people's rows are where they were packed when people come first
+        start[v] = offset
+        offset += degree[v]
+    packed = indices[:pairs].copy() if not people_first else indices[:pairs]
+    # every pair into its film's row (and its person's, unless already there), in person order:
+    # each film's people come sorted
+    k = 0
+    for p in range(n if not people_first else last_person + 1):  # (when people come first, rows[f] is f's degree)
+        for _ in range(rows[p]):
+            f = packed[k]
+            if not people_first:
+                indices[start[p]] = f
+                start[p] += 1
+            indices[start[f]] = p
+            start[f] += 1
             k += 1
-    return indices, degree
+    return indices[: 2 * pairs]

@@ -428,14 +428,18 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
     """Write the mirror's arrays, the id hashes, the persisted CSR views, degrees and collaborator counts.
 
     ``mirror`` needs only its arrays (:meth:`~reelgraph.mirror.Mirror.from_arrays`):
-    both writers share this step, so their adjacency is one code's.
+    both writers share this step, so their adjacency is one code's.  ``id_hash``
+    and ``id_order`` None: the caller wrote them already (``writer.array``).
     """
     from reelgraph.analysis._stats_kernels import collaborator_counts
 
     for name in _ARRAYS:
         writer.array(name, getattr(mirror, name))
-    writer.array("id_hash", id_hash)
-    writer.array("id_order", id_order)
+    if id_hash is not None:
+        writer.array("id_hash", id_hash)
+        writer.array("id_order", id_order)
+    else:  # written already (and let go) by the caller: listed here all the same, as index.json lists files in order
+        writer.arrays.update((name, writer.arrays.pop(name)) for name in ("id_hash", "id_order"))
     writer.views = []
     everyone = frozenset(mirror.role_names)
     for k, roles in enumerate(_persisted_role_sets(mirror)):
@@ -476,9 +480,20 @@ def compact_table(arrow: pa.Table) -> pa.Table:
     """
     for position, name in enumerate(arrow.column_names):
         column = arrow.column(name)
-        if pa.types.is_string(column.type) and len(column) and pc.count_distinct(column).as_py() <= len(column) // 20:
-            arrow = arrow.set_column(position, name, pc.dictionary_encode(column))
+        compacted = compact_column(column)
+        if compacted is not column:
+            arrow = arrow.set_column(position, name, compacted)
     return arrow.replace_schema_metadata(None)
+
+
+def compact_column(column):
+    """One column as :func:`compact_table` keeps it: text dictionary-encoded when at most one row in 20 is distinct.
+
+    Returns ``column`` itself when it stays as it is.
+    """
+    if pa.types.is_string(column.type) and len(column) and pc.count_distinct(column).as_py() <= len(column) // 20:
+        return pc.dictionary_encode(column)
+    return column
 
 
 def decoded(arrow: pa.Table) -> pa.Table:

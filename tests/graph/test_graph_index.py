@@ -355,3 +355,51 @@ def test_a_damaged_table_is_a_store_error(tmp_path):
     with pytest.raises(StoreError, match="the store is damaged"):
         write_index_from_tables(tmp_path, tmp_path, "v1")
     assert not (tmp_path / INDEX_FOLDER).exists() and not list(tmp_path.glob(".index.new-*"))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_csr_kernel_keeps_rows_in_node_order_whatever_the_numbering(seed):
+    """People numbered after films, or between them: the rows are still each node's neighbours, in node order."""
+    from reelgraph._index_build import person_film_csr
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 60))
+    kinds = rng.random(n) < 0.5  # True: a person
+    people, films = np.flatnonzero(kinds), np.flatnonzero(~kinds)
+    credits = int(rng.integers(0, 300)) if len(people) and len(films) else 0
+    person = rng.choice(people, credits).astype(np.int32) if credits else np.zeros(0, np.int32)
+    film = rng.choice(films, credits).astype(np.int32) if credits else np.zeros(0, np.int32)
+    role = rng.integers(0, 3, credits).astype(np.int16)
+    keep = np.array([True, rng.random() < 0.5, True, False])
+    indices, degree = person_film_csr(person, film, role, keep, n)
+    rows = [set() for _ in range(n)]
+    for p, f, r in zip(person.tolist(), film.tolist(), role.tolist()):
+        if keep[r]:
+            rows[p].add(f)
+            rows[f].add(p)
+    assert indices.tolist() == [v for row in rows for v in sorted(row)]
+    assert degree.tolist() == [len(row) for row in rows]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_id_encoder_numbers_strings_as_one_factorisation_of_every_batch(seed):
+    """Batches fed one by one, room grown on the way: the numbering of pandas.factorize over them all."""
+    from reelgraph._index_build import _IdEncoder
+
+    rng = random.Random(seed)
+    pool = [f"nm{i:07d}" for i in range(3000)] + ["", "Zoë", "x" * 40, "日本"]
+    batches = [[rng.choice(pool + [None]) for _ in range(rng.randint(0, 2000))] for _ in range(rng.randint(1, 6))]
+    encoder = _IdEncoder(rows=rng.randint(0, 5), nbytes=rng.randint(0, 5))  # room for ~1000: it must grow
+    codes = []
+    for k, batch in enumerate(batches):
+        array = pa.array(batch, type=pa.string() if k % 2 else pa.large_string())
+        out = np.empty(len(array), np.int32)
+        encoder.encode(array.slice(1) if len(array) and k == 2 else array, out[1:] if len(array) and k == 2 else out)
+        codes.append(out[1:] if len(array) and k == 2 else out)
+        if len(array) and k == 2:
+            batches[k] = batch[1:]
+    ids, hashes = encoder.result()
+    expected_codes, expected_ids = pd.factorize(pd.Series([v for batch in batches for v in batch], dtype=object))
+    assert np.concatenate(codes).tolist() == expected_codes.tolist()
+    assert ids.to_pylist() == list(expected_ids)
+    np.testing.assert_array_equal(hashes, id_hashes(ids))
