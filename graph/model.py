@@ -98,7 +98,13 @@ FILM_COLUMNS = {
     "also_known_as": "object",  # list
     "filming_locations": "object",  # list
     "keywords_total": "Int64",  # keywords on IMDb, including those not shown
-    "incomplete_credits": "object",  # list: roles a saved page listed only in part (fewer items than its total)
+    # Credit lists a saved page states a total for.  A merged film's
+    # incomplete_credits holds only the roles no source listed completely
+    # (merge_graphs: the union of every source's marks less every role some
+    # source listed in full), so a /fullcredits page clears what the main
+    # page or /reference left incomplete; complete_credits is what clears it.
+    "incomplete_credits": "object",  # list: roles a page listed only in part (fewer items than its total) and none in full
+    "complete_credits": "object",  # list: roles a page listed in full (as many items as its total)
     "budget_currency": "object",
     "gross_currency": "object",
     "cluster": "Int64",  # written back by the similarity clustering
@@ -141,7 +147,7 @@ TABLE_COLUMNS = {
 #: Columns whose cells are lists of strings.
 LIST_COLUMNS = {
     "films": ("genres", "countries", "languages", "keywords", "companies", "also_known_as", "filming_locations",
-              "incomplete_credits"),
+              "incomplete_credits", "complete_credits"),
     "people": ("professions",),
     "credits": ("characters",),
     "similar": (),
@@ -359,12 +365,21 @@ def _richness(df: pd.DataFrame) -> pd.Series:
     return filled.sum(axis=1)
 
 
+#: Per table, list columns ``(marked, clearing)`` folded as ``union(marked) - union(clearing)``:
+#: what one source marks (a credit list shown only in part) another source clears.
+_SETTLED_BY = {"films": (("incomplete_credits", "complete_credits"),)}
+
+
 def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=True) -> pd.DataFrame:
     """Fold rows sharing ``key`` into one: per column, the richest row's value wins.
 
     Rows are ranked by richness (ties: the later row, i.e. the newer source,
     ranks higher); each column takes the value of the highest-ranked row that
-    has one; list columns take the union, highest-ranked first.
+    has one; list columns take the union, highest-ranked first.  A film's
+    ``incomplete_credits`` then loses the roles of its ``complete_credits``
+    (:data:`_SETTLED_BY`): a role one source listed in full is not
+    incomplete because another listed it in part.  One row of a key is left
+    as it is: a page never marks a role both ways (the readers see to it).
     """
     if df.empty:
         return df
@@ -391,6 +406,9 @@ def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=Tr
                 row[column] = merged
             else:
                 row[column] = next((v for v in values if not _empty_value(v)), values[0])
+        for marked, clearing in _SETTLED_BY.get(table, ()):
+            if marked in row and clearing in row:
+                row[marked] = [item for item in _as_list(row[marked]) if item not in _as_list(row[clearing])]
         folded.append(row)
     merged = pd.DataFrame.from_records(folded, columns=list(df.columns))
     out = pd.concat([unique_part, merged], ignore_index=True)
@@ -462,7 +480,9 @@ def merge_graphs(*graphs: FilmGraph) -> FilmGraph:
       title is another film of that name);
     * duplicate rows fold into one; each value comes from the richest row
       that has it (the row with most filled cells; on a tie the later graph),
-      and lists are united;
+      and lists are united, except that a film's ``incomplete_credits`` keeps
+      only the roles that no row lists in its ``complete_credits`` (a page
+      listing a role in full clears another page's mark, in any order);
     * a film is a stub only if every row of it was a stub.
 
     Later graphs win ties, so loading a newer copy of a source updates values.

@@ -45,6 +45,9 @@ MORE_LIKE_THIS = "MORE_LIKE_THIS"
 RELATIONSHIP_TYPES = (*ROLE_RELATIONSHIPS.values(), OTHER_ROLE, IN_GENRE, MORE_LIKE_THIS)
 
 #: Properties written on each node and relationship (ids are the MERGE keys).
+#: A film's ``complete_credits`` stays in the store: it only clears
+#: ``incomplete_credits`` in the merge (:func:`reelgraph.model.merge_graphs`),
+#: which is what Neo4j gets.
 FILM_PROPERTIES = ("title", "year", "title_type", "rating", "votes", "runtime_minutes", "genres", "certificate",
                    "release_date", "countries", "languages", "plot", "keywords", "companies", "budget",
                    "gross_worldwide", "source", "stub", "original_title", "is_adult", "popularity", "metascore",

@@ -201,6 +201,8 @@ class LocalStore:
         copy of IMDb's datasets) replaces its earlier tables, so values it
         changed are updated and rows it no longer has are gone, while other
         sources' rows stay.  Cluster ids survive for films still there.
+        A saved page cut short that is poorer than its stored copy is kept
+        out, with a warning (:meth:`_richer_copies`).
         A load of few rows (a saved page added to IMDb's datasets) re-merges
         only the keys it touches, with the same result and report.
 
@@ -225,6 +227,9 @@ class LocalStore:
                 return self._load_files(*next(iter(parts.items())), manifest, sources)
             parts = {key: part.read() if isinstance(part, TableFiles) else part for key, part in parts.items()}
             entries = {e["key"]: e for e in manifest.get("partitions", [])}
+            parts = self._richer_copies(parts, entries, sources or {})
+            if not parts:  # every source was a poorer copy of a stored one: the store stays as it is
+                return TableFiles(self.path), {table: {"added": 0, "updated": 0, "removed": 0} for table in _KEYS}
             for key in parts:
                 entries.setdefault(key, {"key": key, "folder": f"{len(entries):04d}-{slugify(key)[:60]}"})
                 entries[key]["sources"] = list(map(str, (sources or {}).get(key, [])))
@@ -237,6 +242,29 @@ class LocalStore:
             merged, changes = self._merge_all(parts)
             self._write(merged, list(entries.values()), new_parts)
             return TableFiles(self.path, graph=merged), changes
+
+    def _richer_copies(self, parts: dict[str, FilmGraph], entries: dict, sources: dict) -> dict[str, FilmGraph]:
+        """``parts`` without the saved pages that would replace a richer stored copy of themselves.
+
+        Which copy wins is :func:`reelgraph.loaders.replaces_copy`'s to say;
+        what it says goes to the log (one line on stderr from the command
+        line).  Only pages are weighed: a stored page is small, and a newer
+        copy of IMDb's datasets or of a folder of tables is what the user
+        chose to load, filters and all.
+        """
+        from reelgraph.loaders import replaces_copy  # the loaders import the store: not at module level
+
+        kept = {}
+        for key, graph in parts.items():
+            if key.startswith("page:") and key in entries:
+                name = ", ".join(map(str, sources.get(key, []))) + f" ({key})" if sources.get(key) else key
+                replace, message = replaces_copy(name, graph, _read_tables(self.path / "parts" / entries[key]["folder"]))
+                if message:
+                    log.warning("%s", message)
+                if not replace:
+                    continue
+            kept[key] = graph
+        return kept
 
     def _load_files(self, key: str, part: "TableFiles", manifest: dict, sources: dict | None) -> tuple["TableFiles", dict]:
         """:meth:`load` of one source given as Parquet files that replaces every stored source.

@@ -42,6 +42,8 @@ __all__ = [
     "read_sources",
     "read_partitions",
     "source_key",
+    "copy_facts",
+    "replaces_copy",
     "Partitions",
     "Skipped",
     "PAGE_SUFFIXES",
@@ -174,12 +176,22 @@ def source_key(kind: str, path, graph: FilmGraph) -> str:
     kept side by side, so a sub-page never replaces the main page's facts);
     a folder of tables is itself.
 
+    A page copied as text (``page:tt...:text``) is a source of its own
+    beside the saved HTML of the same page: the text has names only, the
+    HTML IMDb's ids and exact lists, and either may hold what the other
+    lacks (a copy from another day), so neither replaces the other and the
+    merge matches the text's names to the HTML's ids.  Between copies of
+    one kind, :func:`replaces_copy` keeps a cut-short copy from replacing a
+    richer one.
+
     Examples
     --------
     >>> from reelgraph.model import FilmGraph
     >>> page = FilmGraph.from_records(films=[{"id": "tt1334260", "title": "Never Let Me Go"}])
     >>> source_key("imdb-html", "a.html", page)
     'page:tt1334260'
+    >>> source_key("imdb-text", "a.txt", page)
+    'page:tt1334260:text'
     >>> page.page_kind = "fullcredits"
     >>> source_key("imdb-html", "b.html", page)
     'page:tt1334260:fullcredits'
@@ -189,9 +201,89 @@ def source_key(kind: str, path, graph: FilmGraph) -> str:
     if kind in ("imdb-text", "imdb-html"):
         films = graph.films[~graph.films["stub"].fillna(False).astype(bool)]
         key = f"page:{films['id'].iloc[0]}" if len(films) else f"page:{Path(path).resolve()}"
-        page_kind = getattr(graph, "page_kind", "main")  # set by the HTML reader
-        return key if page_kind == "main" else f"{key}:{page_kind}"
+        page_kind = getattr(graph, "page_kind", "main")  # set by the readers
+        key = key if page_kind == "main" else f"{key}:{page_kind}"
+        return f"{key}:text" if kind == "imdb-text" else key
     return f"{kind}:{Path(path).resolve()}"
+
+
+#: What :func:`copy_facts` counts, in the order messages name them.
+COPY_FACTS = ("credits", "IMDb person ids", "links", "keywords")
+
+
+def copy_facts(graph: FilmGraph) -> dict[str, int]:
+    """What a copy of a page gives its own film(s), the measure of a richer copy.
+
+    The page's films are its rows that are no stub ("More like this" titles
+    are); counted for them: ``credits``, the credits whose person has an
+    IMDb id (``IMDb person ids``), "More like this" ``links`` and
+    ``keywords``.  One copy is poorer than another when any count is lower:
+    a sum would let more keywords hide lost credits.
+
+    Examples
+    --------
+    >>> page = FilmGraph.from_records(films=[{"id": "tt1334260", "title": "Never Let Me Go", "keywords": ["clone"]}],
+    ...     credits=[{"person_id": "nm0461136", "film_id": "tt1334260", "role": "actor"},
+    ...              {"person_id": "name:sally-hawkins", "film_id": "tt1334260", "role": "actor"}])
+    >>> copy_facts(page)
+    {'credits': 2, 'IMDb person ids': 1, 'links': 0, 'keywords': 1}
+    """
+    from reelgraph.model import is_imdb_person_id
+
+    films = graph.films[~graph.films["stub"].fillna(False).astype(bool)]
+    own = set(films["id"])
+    credits = graph.credits[graph.credits["film_id"].isin(own)]
+    return {"credits": len(credits),
+            "IMDb person ids": int(sum(map(is_imdb_person_id, credits["person_id"]))),
+            "links": int(graph.similar["film_id"].isin(own).sum()),
+            "keywords": int(sum(len(k) for k in films["keywords"]))}
+
+
+def replaces_copy(name: str, new: FilmGraph, old: FilmGraph) -> tuple[bool, str | None]:
+    """Whether the new copy of a page replaces the stored copy with the same :func:`source_key`, and what to say.
+
+    A newer save of a page replaces the older (refresh), unless it is
+    poorer (:func:`copy_facts`: any count lower) *and* cut short by its own
+    signs (``new.whole`` False: a saved page read from JSON-LD alone, a
+    copied page without IMDb's closing line).  A cut copy is then kept out
+    and the stored one kept: losing data to a browser that stopped saving
+    is never silent.  A poorer copy that is whole replaces the older one
+    (IMDb removed a credit), and the loss is said too.  A graph no page
+    reader made (no ``whole``) counts as whole.
+
+    Parameters
+    ----------
+    name : str
+        What the message calls the new copy (its file, its source key).
+    new, old : FilmGraph
+        The new copy and the stored one.
+
+    Returns
+    -------
+    (bool, str or None)
+        Replace or not, and the one line for the user (None when the new
+        copy is at least as rich).
+
+    Examples
+    --------
+    >>> old = FilmGraph.from_records(films=[{"id": "tt1", "title": "A"}],
+    ...     credits=[{"person_id": "nm0000001", "film_id": "tt1", "role": "actor"}])
+    >>> cut = FilmGraph.from_records(films=[{"id": "tt1", "title": "A"}])
+    >>> cut.whole = False
+    >>> print(replaces_copy("a.html", cut, old)[1])
+    a.html: not loaded, the stored copy is kept: this one is cut short and poorer (credits 0 against 1, IMDb person ids 0 against 1)
+    >>> cut.whole = True
+    >>> replaces_copy("a.html", cut, old)[0]
+    True
+    """
+    now, before = copy_facts(new), copy_facts(old)
+    fewer = [fact for fact in COPY_FACTS if now[fact] < before[fact]]
+    if not fewer:
+        return True, None
+    counts = ", ".join(f"{fact} {now[fact]} against {before[fact]}" for fact in fewer)
+    if getattr(new, "whole", True):
+        return True, f"{name}: replaces the stored copy with fewer facts ({counts}): it is whole, so IMDb no longer lists them"
+    return False, f"{name}: not loaded, the stored copy is kept: this one is cut short and poorer ({counts})"
 
 
 def read_partitions(paths, *, on_error: str = "raise", **dataset_options) -> tuple[Partitions, dict[str, list[str]]]:
@@ -248,7 +340,7 @@ def read_partitions(paths, *, on_error: str = "raise", **dataset_options) -> tup
     >>> _ = (folder / "zero.html").write_bytes(b"")
     >>> parts, sources = read_partitions([folder], on_error="skip")
     >>> list(parts), [(Path(path).name, message) for path, message in parts.skipped]
-    (['page:tt1334260'], [('zero.html', 'empty file')])
+    (['page:tt1334260:text'], [('zero.html', 'empty file')])
     >>> read_partitions([folder])
     Traceback (most recent call last):
     reelgraph.errors.InputError: .../zero.html: empty file

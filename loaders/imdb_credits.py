@@ -306,9 +306,18 @@ def join_jobs(*jobs) -> str | None:
 
 @dataclass
 class CategoryCredits:
-    """What :func:`read_categories` found: the credits, and the roles the page lists only in part."""
+    """What :func:`read_categories` found: the roles the page lists only in part, and those it lists in full.
+
+    A role is incomplete when any of its categories shows fewer items than
+    its ``total``, complete when all of them show their whole total; a
+    category without a total says neither.  ``counts`` has, per role, the
+    items shown and the totals stated, summed over its categories (for
+    ``reelgraph parse``: "producer (2 of 4)").
+    """
 
     incomplete: list = field(default_factory=list)  # roles with len(items) < total, in page order
+    complete: list = field(default_factory=list)  # roles whose every category shows its whole total
+    counts: dict = field(default_factory=dict)  # role -> [items shown, total stated]
     categories: int = 0  # categories read
 
 
@@ -350,17 +359,18 @@ def read_categories(categories, cast: Credits, crew: Credits) -> CategoryCredits
     Returns
     -------
     CategoryCredits
-        How many categories were read, and the roles of those the page
-        shows only in part (``len(items) < total``: IMDb's server-rendered
-        lists stop at a few dozen items).
+        How many categories were read, the roles of those the page shows
+        only in part (``len(items) < total``: IMDb's server-rendered lists
+        stop at a few dozen items), the roles it shows in full, and the
+        counts of both.
 
     Examples
     --------
     >>> cast, crew = Credits(), Credits()
     >>> found = read_categories([{"id": "amzn1.imdb.concept.name_credit_category.ace5cb4c-8708-4238-9542-04641e7c8171",
     ...     "name": "Regie", "section": {"items": [{"id": "nm0000001", "rowTitle": "Ana"}], "total": 2}}], cast, crew)
-    >>> [(c.person_id, c.role) for c in crew.items.values()], found.incomplete
-    ([('nm0000001', 'director')], ['director'])
+    >>> [(c.person_id, c.role) for c in crew.items.values()], found.incomplete, found.complete, found.counts
+    ([('nm0000001', 'director')], ['director'], [], {'director': [1, 2]})
     """
     found = CategoryCredits()
     for category in nodes(categories):
@@ -384,6 +394,11 @@ def read_categories(categories, cast: Credits, crew: Credits) -> CategoryCredits
             else:
                 crew.add(node, item_role, job)
         total = to_int(section.get("total"))
-        if role and total is not None and len(items) < total and role not in found.incomplete:
-            found.incomplete.append(role)
+        if role and total is not None:
+            shown = found.counts.setdefault(role, [0, 0])
+            shown[0] += len(items)
+            shown[1] += total
+            if len(items) < total and role not in found.incomplete:
+                found.incomplete.append(role)
+    found.complete = [role for role in found.counts if role not in found.incomplete]
     return found

@@ -48,7 +48,10 @@ meta tag, else the page's address:
 Credit categories (``{id, name, section: {items[], total}}``) are read by
 :func:`reelgraph.loaders.imdb_credits.read_categories`, which maps each to a
 role by IMDb's category id first; a category listing fewer items than its
-``total`` is named in the film's ``incomplete_credits``.  A ``/fullcredits``
+``total`` is named in the film's ``incomplete_credits``, and a role whose
+categories show their whole ``total`` in its ``complete_credits`` (so that
+merging the pages of a title clears the marks of what another page lists
+in full).  A ``/fullcredits``
 page says nothing of stars, so its credits leave ``star`` empty and a merge
 keeps the main page's.  The graph has ``page_kind`` set, for
 :func:`reelgraph.loaders.source_key` (each kind of page of a title is a
@@ -777,7 +780,7 @@ def _read_content_page(path: Path, page: _Page, next_data: dict, title_id: str |
     if not film["title"]:
         raise InputError(path, f"no title text found for {title_id}")
     film.update(id=title_id, source=SOURCE, stub=False)
-    cast, crew = _Credits(), _Credits()
+    cast, crew, counts = _Credits(), _Credits(), {}
     if kind == "keywords":
         keywords, total = _keywords_of(content)
         if not keywords:
@@ -792,8 +795,29 @@ def _read_content_page(path: Path, page: _Page, next_data: dict, title_id: str |
         found = read_categories(categories, cast, crew)
         if not (cast.items or crew.items):
             raise InputError(path, f"no credits: the fullcredits page of {title_id} lists nobody")
-        film["incomplete_credits"] = found.incomplete
-    return _graph(film, cast, crew, None)
+        counts = _mark_credit_lists(film, [found])
+    graph = _graph(film, cast, crew, None)
+    graph.incomplete_counts = counts
+    return graph
+
+
+def _mark_credit_lists(film: dict, found: list) -> dict:
+    """Set the film's ``incomplete_credits`` and ``complete_credits`` from what :func:`read_categories` found.
+
+    A role incomplete in any of ``found`` is incomplete; one complete in
+    some and incomplete in none is complete, so a page never marks a role
+    both ways.  Returns the incomplete roles' ``(shown, total)`` (the first
+    count of each), which ``reelgraph parse`` prints and the store does not keep.
+    """
+    incomplete, complete, counts = [], [], {}
+    for each in found:
+        incomplete.extend(role for role in each.incomplete if role not in incomplete)
+        complete.extend(role for role in each.complete if role not in complete)
+        for role, shown in each.counts.items():
+            counts.setdefault(role, tuple(shown))
+    film["incomplete_credits"] = incomplete
+    film["complete_credits"] = [role for role in complete if role not in incomplete]
+    return {role: counts[role] for role in incomplete}
 
 
 def read_imdb_html(path) -> FilmGraph:
@@ -815,7 +839,13 @@ def read_imdb_html(path) -> FilmGraph:
         linked by ``similar`` rows (``source``
         :data:`~reelgraph.model.MORE_LIKE_THIS`, rank 1..n).  The film's
         ``incomplete_credits`` lists the roles whose list the page shows
-        only in part.  ``graph.page_kind`` says which kind of page it was.
+        only in part, ``complete_credits`` those it shows in full.
+        Attributes beside the tables, not stored: ``graph.page_kind``
+        (which kind of page it was), ``graph.incomplete_counts`` (role ->
+        ``(shown, total)`` of its incomplete roles) and ``graph.whole``
+        (False when the copy was cut short and read from JSON-LD alone:
+        :func:`reelgraph.loaders.poorer_copy` then lets it replace no
+        richer copy).
 
     Raises
     ------
@@ -870,6 +900,7 @@ def read_imdb_html(path) -> FilmGraph:
                                    f"{title_id or 'a title'} keeps its data there; save the complete page")
         graph = _read_content_page(path, page, next_data, title_id, kind)
         graph.page_kind = kind
+        graph.whole = True  # a sub-page cut short is refused above: its data is in __NEXT_DATA__ only
         return graph
     if next_data is not None:
         title_id, titles = _next_titles(next_data, title_id)
@@ -906,10 +937,7 @@ def read_imdb_html(path) -> FilmGraph:
     if kind == "reference" and not categories and titles:
         raise InputError(path, f"no credit categories in the reference page of {title_id} "
                                "(mainColumnData.categories); save the complete page")
-    incomplete = []
-    for found in (read_categories(value, cast, crew) for value in categories):
-        incomplete.extend(role for role in found.incomplete if role not in incomplete)
-    film["incomplete_credits"] = incomplete
+    counts = _mark_credit_lists(film, [read_categories(value, cast, crew) for value in categories])
     cast, crew, stars = _credits_from_next(titles, cast, crew) if titles else (cast, crew, set())
     if ld_item:
         ld_actors = _ld_people(ld_item.get("actor"))
@@ -931,6 +959,10 @@ def read_imdb_html(path) -> FilmGraph:
         stars = {c.person_id for c in list(cast.items.values())[:_DEFAULT_STARS]}
     graph = _graph(film, cast, crew, stars, _similar_from_next(titles, title_id) if titles else [])
     graph.page_kind = kind
+    graph.incomplete_counts = counts
+    # Read from JSON-LD alone: the browser stopped saving before the page's
+    # end, so what is missing is no sign that IMDb dropped it.
+    graph.whole = next_problem is None
     return graph
 
 

@@ -10,6 +10,12 @@ carries exact ids and lists and is preferable when a user has it.
 
 The expected shape is the one of ``never-let-me-go.imdb.txt`` in the bundled
 sample: a first line ``Title (Year) - IMDb``, the page's address, then the text.
+
+The graph has ``page_kind`` ``"main"`` and ``whole`` (the copy reaches IMDb's
+closing copyright line), read by :func:`reelgraph.loaders.source_key` and
+:func:`reelgraph.loaders.poorer_copy`: a copied page is a source of its own
+beside the saved HTML of the same page, and a copy cut short never replaces
+a richer copy.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ _CAST_ENTRY = re.compile(
 )
 _WRITER_WITH_JOB = re.compile(r"\s*(?P<name>[^()]+?)\s*\((?P<job>[^()]+)\)")
 _MONEY = re.compile(r"(?P<currency>[$£€¥₹]|[A-Z]{3}\s?)(?P<amount>[\d,]+)")
+#: The last words of every IMDb page ("© 1990-2021 by IMDb.com, Inc."): a copy that has them is whole.
+_PAGE_END = re.compile(r"©\s*\d{4}\s*[-–]\s*\d{4}\s+by\s+IMDb\.com", re.IGNORECASE)
 _CURRENCIES = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR"}
 
 # Words that end a production company's name, to split a run-together list.
@@ -148,7 +156,12 @@ def parse_imdb_text(text: str, path="<text>") -> FilmGraph:
         {"film_id": film["id"], "similar_id": key, "rank": rank, "source": MORE_LIKE_THIS}
         for rank, (key, _, _) in enumerate(more_like_this, start=1)
     ]
-    return FilmGraph.from_records(films=[film, *stubs], people=people, credits=credits, similar=similar)
+    graph = FilmGraph.from_records(films=[film, *stubs], people=people, credits=credits, similar=similar)
+    graph.page_kind = "main"  # the text reader reads main pages only (the others are refused above)
+    # IMDb's copyright line closes every page: a copy without it was cut
+    # short, and what it lacks is no sign that IMDb dropped it.
+    graph.whole = bool(_PAGE_END.search(body))
+    return graph
 
 
 # -- sections ---------------------------------------------------------------------

@@ -29,11 +29,15 @@ def parse(files, as_json):
     """Show what saved pages give (films, people, credits, links), without storing anything.
 
     FILES are saved IMDb title pages (copied text .txt, saved .html) or
-    folders of them.
+    folders of them.  Each film says which kinds of page it comes from when
+    one is not the main page, and which credit lists are incomplete (shown
+    in part by every page that has them), with the counts its page states.
     """
-    from reelgraph.loaders import read_sources
+    from reelgraph.loaders import read_partitions
+    from reelgraph.model import merge_graphs
 
-    graph = read_sources(files, progress=False)
+    parts, _ = read_partitions(files, progress=False)
+    graph = merge_graphs(*parts.values())  # what read_sources gives, with each page's reader notes kept in parts
     records = graph.to_records()
     if as_json:
         echo_json(records)
@@ -47,6 +51,34 @@ def parse(files, as_json):
         rated = (f"rating {film['rating']}" if film.get("rating") is not None else "no rating") + (
             f", {film['votes']:,} votes" if film.get("votes") is not None else "")
         click.echo(f"  {film['id']}  {film['title']}{year}  {rated}")
+        for line in _page_notes(film, parts.values()):
+            click.echo(f"    {line}")
+
+
+def _page_notes(film: dict, pages) -> list[str]:
+    """``parse``'s lines under a film: its kinds of page, unless only the main page; its incomplete credit lists.
+
+    The pages' own notes (``page_kind``, ``incomplete_counts``) are the
+    readers' (:func:`reelgraph.loaders.imdb_html.read_imdb_html`); the
+    incomplete roles are the merged film's, so a list one page gives in full
+    is not named.
+    """
+    kinds, counts = [], {}
+    for page in pages:
+        if film["id"] not in set(page.films.loc[~page.films["stub"].fillna(False).astype(bool), "id"]):
+            continue
+        kind = getattr(page, "page_kind", "main")
+        if kind not in kinds:
+            kinds.append(kind)
+        for role, shown in getattr(page, "incomplete_counts", {}).items():
+            if role not in counts or shown[0] > counts[role][0]:  # the page that shows most of the list
+                counts[role] = shown
+    lines = [f"pages: {', '.join(kinds)}"] if kinds and kinds != ["main"] else []
+    if film.get("incomplete_credits"):
+        lines.append("incomplete: " + ", ".join(
+            f"{role} ({counts[role][0]:,} of {counts[role][1]:,})" if role in counts else role
+            for role in film["incomplete_credits"]))
+    return lines
 
 
 def _summary_lines(stats: dict) -> list[str]:

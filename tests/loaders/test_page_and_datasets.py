@@ -60,6 +60,6 @@ def test_one_film_with_links_from_the_page_and_credits_from_the_datasets(tmp_pat
 def test_sources_keep_their_own_keys(tmp_path):
     folder = _folder(tmp_path)
     parts, sources = read_partitions([folder, SEED], progress=False)
-    assert list(parts) == ["imdb-datasets", "page:tt1334260"]
+    assert list(parts) == ["imdb-datasets", "page:tt1334260:text"]  # a copied page: beside its saved HTML, never replacing it
     assert sources["imdb-datasets"] == [str(folder.resolve())]
     assert merge_graphs(*parts.values()).counts() == read_sources([folder, SEED], progress=False).counts()

@@ -28,6 +28,7 @@ MAIN = PAGES / "lantern_keepers_main.html"
 FULL = PAGES / "lantern_keepers_fullcredits.html"
 KEYWORDS = PAGES / "lantern_keepers_keywords.html"
 REFERENCE = PAGES / "salt_harbour_reference.html"
+LANTERN_REFERENCE = PAGES / "lantern_keepers_reference.html"
 CATEGORY = "amzn1.imdb.concept.name_credit_category."
 
 
@@ -102,6 +103,8 @@ def test_fullcredits_page_every_category_and_what_is_incomplete():
     film = film_of(graph)
     assert (film["title"], film["year"], film["title_type"], film["stub"]) == ("The Lantern Keepers", 2025, "movie", False)
     assert film["incomplete_credits"] == ["producer", "art_department"]  # 2 of 4 producers, 1 of 12
+    assert film["complete_credits"] == ["director", "writer", "actor", "composer", "cinematographer"]
+    assert graph.incomplete_counts == {"producer": (2, 4), "art_department": (1, 12)}
     assert credit_rows(graph) == [
         ("nm9400001", "actor", ["Mara", "Narrator"], None, 1, None),  # a full-credits page names no stars
         ("nm9400002", "actor", ["Keeper Brand"], None, 2, None),
@@ -136,6 +139,7 @@ def test_reference_page_categories_episode_counts_and_stars():
     assert (film["title"], film["title_type"], film["rating"], film["votes"]) == ("Salt Harbour", "tvMiniSeries", 8.1, 22000)
     assert (film["keywords"], film["keywords_total"]) == (["harbour", "smuggling"], 31)  # storylineKeywords
     assert film["incomplete_credits"] == ["actor"]  # 3 of 60 cast
+    assert film["complete_credits"] == ["director", "composer"]
     assert credit_rows(graph) == [
         ("nm9400201", "actor", ["Harbour Master Eik"], "6 episodes", 1, True),  # the star of principalCreditsV2
         ("nm9400202", "actor", ["Lotte"], "credit only, 5 episodes", 2, False),
@@ -157,9 +161,9 @@ def test_the_older_keywords_shape_section_items(tmp_path):
 
 
 def test_pages_of_one_title_keep_their_own_source_keys():
-    keys = [source_key("imdb-html", path, read(path)) for path in (MAIN, FULL, KEYWORDS, REFERENCE)]
+    keys = [source_key("imdb-html", path, read(path)) for path in (MAIN, FULL, KEYWORDS, REFERENCE, LANTERN_REFERENCE)]
     assert keys == ["page:tt9400001", "page:tt9400001:fullcredits", "page:tt9400001:keywords",
-                    "page:tt9400102:reference"]
+                    "page:tt9400102:reference", "page:tt9400001:reference"]
     parts, _ = read_partitions([PAGES])
     assert sorted(parts) == sorted(keys)
     assert set(PAGE_KINDS) == {"main", "reference", "fullcredits", "keywords"}
@@ -203,6 +207,44 @@ def test_parse_json_reports_the_page_kinds_incomplete_credits(tmp_path):
     assert result.exit_code == 0, result.output
     film = next(f for f in json.loads(result.output)["films"] if f["id"] == "tt9400001")
     assert film["incomplete_credits"] == ["producer", "art_department"]
+
+
+def _parse_text(*paths) -> str:
+    from click.testing import CliRunner
+
+    from reelgraph.cli import main as cli
+
+    result = CliRunner().invoke(cli, ["parse", *map(str, paths)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_parse_text_names_the_page_kind_and_the_incomplete_lists_with_their_counts():
+    assert _parse_text(FULL) == (
+        "films: 1\npeople: 13\ncredits: 13\nsimilar: 0\n"
+        "  tt9400001  The Lantern Keepers (2025)  no rating\n"
+        "    pages: fullcredits\n"
+        "    incomplete: producer (2 of 4), art_department (1 of 12)\n")
+    assert _parse_text(REFERENCE).endswith(
+        "  tt9400102  Salt Harbour (2023)  rating 8.1, 22,000 votes\n"
+        "    pages: reference\n"
+        "    incomplete: actor (3 of 60)\n")
+
+
+def test_parse_text_of_a_main_page_says_no_more():
+    assert _parse_text(MAIN) == (
+        "films: 3\npeople: 7\ncredits: 7\nsimilar: 2\n"
+        "  tt9400001  The Lantern Keepers (2025)  rating 7.4, 18,250 votes\n")
+
+
+def test_parse_text_of_pages_of_one_film_names_only_what_no_page_lists_in_full():
+    # The reference page shows 3 of 5 actors and 1 of 4 producers; the full
+    # credits all 5 actors and 2 of the 4 producers: the count of the page
+    # that shows most.
+    assert _parse_text(MAIN, LANTERN_REFERENCE, FULL).endswith(
+        "  tt9400001  The Lantern Keepers (2025)  rating 7.4, 18,250 votes\n"
+        "    pages: main, reference, fullcredits\n"
+        "    incomplete: producer (2 of 4), art_department (1 of 12)\n")
 
 
 # -- bad input -----------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_pages_named_directly_are_skipped_too(tmp_path):
     unknown.write_bytes(b"just some notes\n")
     paths = [HTML / GOOD[0], empty, missing, unknown, SEED_TEXT]
     parts, _ = read_partitions(paths, on_error="skip")
-    assert list(parts) == ["page:tt0783233", "page:tt1334260"]
+    assert list(parts) == ["page:tt0783233", "page:tt1334260:text"]  # the seed is copied text
     assert parts.skipped == [
         Skipped(str(empty), "empty file"),
         Skipped(str(missing), "no such file or folder"),
