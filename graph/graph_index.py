@@ -82,7 +82,7 @@ class ArrowStrings:
     """
 
     def __init__(self, array: pa.Array):
-        self._array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        self._array = _one_array(array)
 
     def __len__(self) -> int:
         return len(self._array)
@@ -116,6 +116,18 @@ class ArrowStrings:
     def arrow(self) -> pa.Array:
         """The strings as Arrow, without a copy."""
         return self._array
+
+
+def _one_array(array) -> pa.Array:
+    """One Arrow array of ``array``: a chunked array of one chunk is that chunk, without a copy.
+
+    ``combine_chunks`` copies even a single chunk: at IMDb's size the index's
+    ids, labels and keys are 1.5 GB that every command would read and copy
+    on opening (2-3 s) to show a few labels.
+    """
+    if isinstance(array, pa.ChunkedArray):
+        return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+    return array
 
 
 def _object_array(array: pa.Array) -> np.ndarray:
@@ -219,7 +231,7 @@ def open_index(store_folder: Path, version: str):
     mirror = Mirror.from_index(
         n_people=meta["n_people"], n_films=meta["n_films"], role_names=meta["role_names"],
         ids=ArrowStrings(nodes.column("id")), labels=ArrowStrings(nodes.column("label")),
-        normalized_labels=nodes.column("key").combine_chunks(), lookup_arrays=(arrays["id_hash"], arrays["id_order"]),
+        normalized_labels=_one_array(nodes.column("key")), lookup_arrays=(arrays["id_hash"], arrays["id_order"]),
         arrays={name: arrays[name] for name in _ARRAYS}, views=views, degrees=arrays["degrees"],
         collaborators=arrays["collaborators"], tables={name: tables[name] for name in _TABLES},
         own_rows=meta["own_rows"], summary=meta["summary"],

@@ -258,7 +258,10 @@ class Mirror:
         if self._arrow_tables is None or table in self.__dict__:
             frame = self.__dict__.get(table) if table in ("people", "films") else getattr(self.film_graph, table)
             return pa.chunked_array([pa.array(frame[column], from_pandas=True)])
-        return decoded(self._arrow_tables[table].select([column])).column(column)
+        arrow = self._arrow_tables[table]
+        if column not in arrow.column_names:  # an index written before the column existed: no values
+            return pa.chunked_array([pa.nulls(arrow.num_rows)])
+        return decoded(arrow.select([column])).column(column)
 
     def _index_rows(self, table: str, rows=None, columns=None) -> pd.DataFrame:
         """Rows (all, a slice or indexes) of a table of the persisted index, its columns in canonical order."""
@@ -277,6 +280,8 @@ class Mirror:
                 continue
             if name in ID_COLUMNS.get(table, {}):  # kept as node indexes
                 out[name] = pa.array(self.ids[getattr(self, ID_COLUMNS[table][name])[rows]], type=pa.string())
+            elif name not in arrow.column_names:  # an index written before the column existed: no values
+                out[name] = pa.nulls(len(rows))
             else:
                 out[name] = arrow.column(name)
         frame = frame_from_arrow(decoded(pa.table(out)), table)
