@@ -206,7 +206,10 @@ def _let_go() -> None:
 def canonical_layout(folder: Path) -> bool:
     """Whether every table of ``folder`` has exactly the canonical columns, in order (what this reelgraph writes).
 
-    Raises :class:`StoreError` when a table is missing or unreadable.
+    Tables of an older layout (columns added since, or in another order)
+    are read as the canonical ones all the same (:func:`_read`): this says
+    only whether they are.  Raises :class:`StoreError` when a table is
+    missing or unreadable.
     """
     try:
         return all(pq.read_schema(Path(folder) / f"{table}.parquet").names == list(TABLE_COLUMNS[table])
@@ -232,10 +235,12 @@ def _read(folder: Path, table: str, columns=None, dictionaries=()) -> pa.Table:
     try:
         # ParquetFile.read, not read_table (datasets): one chunk a column, no concatenation to pay
         parquet = pq.ParquetFile(path, read_dictionary=list(dictionaries))
-        names = parquet.schema_arrow.names if columns is None else list(columns)
+        names = list(TABLE_COLUMNS[table]) if columns is None else list(columns)
         arrays = {}
         for name in names:
-            if name in dictionaries:
+            if name not in parquet.schema_arrow.names:  # a store of an older layout, written before the column existed
+                arrays[name] = _missing_column(table, name, parquet.metadata.num_rows)
+            elif name in dictionaries:
                 groups = (parquet.read_row_group(group, columns=[name]).column(0)
                           for group in range(parquet.num_row_groups))
                 arrays[name] = _as_compacted(groups, parquet.metadata.num_rows)
@@ -297,6 +302,17 @@ def _first_seen(codes, k):
             rank[code] = seen
             seen += 1
     return rank, seen
+
+
+#: The Arrow type ``pa.Table.from_pandas`` gives a canonical column of each pandas dtype holding no value.
+_EMPTY_COLUMN_TYPES = {"Int64": pa.int64(), "Float64": pa.float64(), "float64": pa.float64(), "boolean": pa.bool_()}
+
+
+def _missing_column(table: str, name: str, n: int) -> pa.Array:
+    """A column a table's file lacks, as pandas would leave it once the table is made canonical: all missing (lists empty)."""
+    if name in LIST_COLUMNS[table]:
+        return _inferred(pa.nulls(n), is_list=True)
+    return pa.nulls(n, type=_EMPTY_COLUMN_TYPES.get(TABLE_COLUMNS[table].get(name), pa.null()))
 
 
 def _pandas_type(kind: pa.DataType) -> pa.DataType:

@@ -351,13 +351,10 @@ def write_index_from_tables(tables_folder: Path, store_folder: Path, version: st
     >>> mirror.label(mirror.index_of("tt0000001")), why
     ('Amélie', '')
     """
-    from reelgraph._index_build import canonical_layout, write_from_tables
+    from reelgraph._index_build import write_from_tables
 
-    if not canonical_layout(tables_folder):  # a store of an older layout: pandas makes its tables canonical first
-        from reelgraph.store import _read_tables
-
-        log.info("%s: tables of an older layout; building the graph index through pandas", tables_folder)
-        return write_index(_read_tables(Path(tables_folder)), store_folder, version, progress=progress)
+    # Tables of an older layout (a column added since) are read as canonical ones: the
+    # column they lack is all missing.  Never through pandas: at IMDb's size it needs ~24 GB.
     with _IndexWriter(store_folder, progress) as writer:
         return write_from_tables(Path(tables_folder), writer, version)
 

@@ -644,8 +644,9 @@ def _file_changes(old: Path | None, new: Path, table: str) -> dict:
     def hashed(path):
         present = set(pq.read_schema(path).names)
         key = ", ".join(canonical(c, TABLE_COLUMNS[table][c]) for c in _KEYS[table])
-        values = ", ".join(canonical(c, d) if c in present else "NULL" for c, d in TABLE_COLUMNS[table].items()
-                           if c != "cluster")
+        # a column an older store lacks is as a canonical table has it empty: lists [], other values NULL
+        values = ", ".join(canonical(c, d) if c in present else "[]::VARCHAR[]" if c in lists else "NULL"
+                           for c, d in TABLE_COLUMNS[table].items() if c != "cluster")
         return f"SELECT hash({key}) AS k, hash({values}) AS h FROM read_parquet(?)"
 
     with connect(temp_directory=new.parent) as db:

@@ -336,15 +336,24 @@ def test_text_read_as_parquet_dictionaries_is_what_compact_table_makes(tmp_path,
     assert read.schema == expected.schema and read.equals(expected)
 
 
-def test_tables_of_an_older_layout_are_indexed_through_pandas(tmp_path):
+@pytest.mark.parametrize("dropped", [{"films": ["cluster"]},  # before clusters existed
+                                     {"films": ["incomplete_credits", "complete_credits", "keywords_total"]},
+                                     {"people": ["professions", "death_year"], "credits": ["star", "characters"]}])
+def test_tables_of_an_older_layout_are_indexed_as_their_canonical_graph(tmp_path, dropped):
+    """A store written before some columns existed: indexed as the graph pandas makes of it (those columns empty)."""
     import pyarrow.parquet as pq
 
+    from reelgraph.store import _read_tables
+
     graph = read_sources(SAMPLE_SOURCES)
-    old, new = _write_both(graph, tmp_path)
-    films = pq.read_table(tmp_path / "tables" / "films.parquet")
-    pq.write_table(films.drop_columns(["cluster"]), tmp_path / "tables" / "films.parquet")  # before clusters existed
+    _write_tables(graph, tmp_path / "tables")
+    for table, columns in dropped.items():
+        path = tmp_path / "tables" / f"{table}.parquet"
+        arrow = pq.read_table(path).drop_columns(columns)
+        pq.write_table(arrow.select(list(reversed(arrow.column_names))), path)  # and in another order
+    write_index(_read_tables(tmp_path / "tables"), tmp_path / "pandas", "v1")
     write_index_from_tables(tmp_path / "tables", tmp_path / "older", "v1")
-    _assert_same_files(old, tmp_path / "older" / INDEX_FOLDER)
+    _assert_same_files(tmp_path / "pandas" / INDEX_FOLDER, tmp_path / "older" / INDEX_FOLDER)
 
 
 def test_a_damaged_table_is_a_store_error(tmp_path):

@@ -4,6 +4,7 @@ The store it leaves, its change report and its graph index equal what the
 route through pandas gives for the same tables.
 """
 
+import json
 import os
 
 import pandas as pd
@@ -89,6 +90,23 @@ def test_a_refresh_reports_what_changed_and_keeps_cluster_ids(tmp_path, datasets
 def test_loading_the_same_files_again_changes_nothing(tmp_path, datasets):
     store = LocalStore(tmp_path / "store")
     store.load({"imdb-datasets": _files(datasets, tmp_path / "part1")})
+    _, changes = store.load({"imdb-datasets": _files(datasets, tmp_path / "part2")})
+    assert changes == {table: {"added": 0, "updated": 0, "removed": 0} for table in _KEYS}
+
+
+def test_a_store_of_an_older_layout_is_refreshed_and_indexed_as_a_canonical_one(tmp_path, datasets):
+    """A store written before some columns existed: the same files again change nothing; its index is rebuilt."""
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _files(datasets, tmp_path / "part1")})
+    films = pq.read_table(store.path / "films.parquet")
+    older = films.drop_columns(["incomplete_credits", "complete_credits", "keywords_total"])
+    (store.path / "films.parquet").unlink()  # linked to the source's part: written anew, not through the link
+    pq.write_table(older, store.path / "films.parquet")
+    manifest = store.manifest()
+    (store.path / "manifest.json").write_text(json.dumps({**manifest, "version": "older"}))  # its index is stale
+    mirror = store.mirror(progress=False)
+    assert mirror.label(mirror.index_of(films["id"][0].as_py())) == films["title"][0].as_py()
+    assert mirror.arrow_column("films", "incomplete_credits").to_pylist()[:3] == [[], [], []]
     _, changes = store.load({"imdb-datasets": _files(datasets, tmp_path / "part2")})
     assert changes == {table: {"added": 0, "updated": 0, "removed": 0} for table in _KEYS}
 
