@@ -9,7 +9,7 @@ disk by numba).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 __all__ = ["bidirectional_search", "walk_back", "component_labels", "bfs_depths"]
 
@@ -131,62 +131,102 @@ def component_labels(indptr, indices, allowed, queue):
     return label
 
 
-@njit(cache=True, nogil=True)
-def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_films, queue):
+_ONE = np.uint64(1)
+_SIX = np.uint64(6)
+_LOW6 = np.uint64(63)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _has(bits, v):
+    return (bits[v >> 6] >> np.uint64(v & 63)) & _ONE
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_films):
     """Breadth-first depth of every node from ``centre``, in place in ``dist``.
 
     ``dist`` holds -1 for nodes not reached yet (and anything else, e.g. -2
     for excluded nodes, for nodes never to enter); ``dist[centre]`` must be 0.
-    With ``filter_films``, a film reached from a person enters only where
-    ``film_allowed[film - n_people]``.  ``queue`` is scratch space of one
-    int64 a node.  The same depths as the layer-by-layer numpy search.
+    With ``filter_films``, a film enters only where
+    ``film_allowed[film - n_people]`` (films are reached only from people).
+    The same depths as the layer-by-layer numpy search.
 
-    Direction-optimising (Beamer, Asanović and Patterson, SC 2012): while
+    Direction-optimising (Beamer, Asanovic and Patterson, SC 2012): while
     a layer's edges are a small share of those left, each frontier node
     marks its unreached neighbours (top-down); once they are many, each
     unreached node of the next layer's kind looks for one neighbour in the
-    frontier and stops there (bottom-up).  On a co-star graph the middle
+    frontier and stops there (bottom-up, on every core: each thread owns
+    whole 64-node words, so no write races).  On a co-star graph the middle
     layers hold most people, and bottom-up reads a fraction of their edges.
+    The frontier and the reached nodes are bitmaps (3.6 MB at IMDb's whole
+    size, 29M nodes), so the test of a neighbour stays in the CPU's cache
+    where ``dist`` (116 MB) would not.
     """
     n = len(indptr) - 1
-    queue[0] = centre
-    lo, hi = 0, 1  # the current layer is queue[lo:hi]
+    words = (n + 63) >> 6
+    reached = np.zeros(words, dtype=np.uint64)  # reached, or never to enter
+    front = np.zeros(words, dtype=np.uint64)
+    for w in prange(words):
+        bits = np.uint64(0)
+        for b in range(64):
+            v = w * 64 + b
+            if v >= n:
+                break
+            if dist[v] != -1 or (filter_films and v >= n_people and not film_allowed[v - n_people]):
+                bits |= _ONE << np.uint64(b)
+        reached[w] = bits
+    front[centre >> 6] = _ONE << np.uint64(centre & 63)
     depth = dist[centre]
-    edges_left = indptr[n] - (indptr[centre + 1] - indptr[centre])
-    while hi > lo:
-        frontier_edges = 0
-        for i in range(lo, hi):
-            u = queue[i]
-            frontier_edges += indptr[u + 1] - indptr[u]
-        from_people = queue[lo] < n_people  # layers alternate people and films
-        tail = hi
+    frontier_edges = indptr[centre + 1] - indptr[centre]
+    edges_left = indptr[n] - frontier_edges
+    from_people = centre < n_people  # layers alternate people and films
+    found = 1
+    while found:
+        first, last = (n_people, n) if from_people else (0, n_people)
+        nxt = np.zeros(words, dtype=np.uint64)
+        found = 0
+        new_edges = 0
         if frontier_edges * 14 < edges_left:
-            for i in range(lo, hi):
-                u = queue[i]
-                for e in range(indptr[u], indptr[u + 1]):
-                    v = indices[e]
-                    if dist[v] != -1:
-                        continue
-                    if filter_films and from_people and not film_allowed[v - n_people]:
-                        continue
-                    dist[v] = depth + 1
-                    queue[tail] = v
-                    tail += 1
-        else:
-            first, last = (n_people, n) if from_people else (0, n_people)
-            for v in range(first, last):
-                if dist[v] != -1:
+            ufirst, ulast = (0, n_people) if from_people else (n_people, n)
+            for w in range(ufirst >> 6, (ulast + 63) >> 6):
+                bits = front[w]
+                if bits == 0:
                     continue
-                if filter_films and from_people and not film_allowed[v - n_people]:
-                    continue
-                for e in range(indptr[v], indptr[v + 1]):
-                    if dist[indices[e]] == depth:
+                for b in range(64):
+                    if not (bits >> np.uint64(b)) & _ONE:
+                        continue
+                    u = w * 64 + b
+                    for e in range(indptr[u], indptr[u + 1]):
+                        v = indices[e]
+                        if _has(reached, v):
+                            continue
+                        reached[v >> 6] |= _ONE << np.uint64(v & 63)
+                        nxt[v >> 6] |= _ONE << np.uint64(v & 63)
                         dist[v] = depth + 1
-                        queue[tail] = v
-                        tail += 1
-                        break
-        for i in range(hi, tail):
-            v = queue[i]
-            edges_left -= indptr[v + 1] - indptr[v]
-        lo, hi = hi, tail
+                        found += 1
+                        new_edges += indptr[v + 1] - indptr[v]
+        else:
+            for w in prange(first >> 6, (last + 63) >> 6):
+                open_ = ~reached[w]
+                if open_ == 0:
+                    continue
+                bits = np.uint64(0)
+                for b in range(64):
+                    v = w * 64 + b
+                    if v < first or v >= last or not (open_ >> np.uint64(b)) & _ONE:
+                        continue
+                    for e in range(indptr[v], indptr[v + 1]):
+                        if _has(front, indices[e]):
+                            bits |= _ONE << np.uint64(b)
+                            dist[v] = depth + 1
+                            found += 1
+                            new_edges += indptr[v + 1] - indptr[v]
+                            break
+                nxt[w] = bits
+            for w in prange(first >> 6, (last + 63) >> 6):
+                reached[w] |= nxt[w]
+        front = nxt
+        frontier_edges = new_edges
+        edges_left -= new_edges
+        from_people = not from_people
         depth += 1

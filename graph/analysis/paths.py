@@ -775,7 +775,7 @@ def _bfs_distances(mirror: Mirror, q: _Query, centre: int) -> np.ndarray:
         films = _film_mask(mirror, q)
         _compiled_kernels().bfs_depths(indptr, indices, dist, centre, mirror.n_people,
                                        films if films is not None else np.ones(1, dtype=np.bool_),
-                                       films is not None, np.empty(mirror.n_nodes, dtype=np.int64))
+                                       films is not None)
         return dist
     front = np.array([centre], dtype=np.int64)
     depth = 0

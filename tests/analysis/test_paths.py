@@ -262,6 +262,26 @@ def test_compiled_bacon_search_equals_the_numpy_one(seed, filters, monkeypatch):
     assert compiled.people_at(2) == by_numpy.people_at(2)
 
 
+@pytest.mark.parametrize("size", [(70, 40, 200), (3000, 1500, 9000), (20000, 6000, 30000)])
+@pytest.mark.parametrize("filters", [{}, {"year_range": (1960, 2000), "avoid": ["P3", "F5"]}])
+def test_compiled_breadth_first_depths_equal_numpy_layers_node_for_node(size, filters, monkeypatch):
+    """Every node's depth, from people and from films: both directions of the compiled search, many 64-node words."""
+    from reelgraph.analysis import paths
+
+    people, films, credits = size
+    m = build_mirror(random_graph(1, people=people, films=films, credits=credits))
+    degree = m.view(m.role_set()).degree
+    centres = [int(np.argmax(degree[: m.n_people])), m.n_people + int(np.argmax(degree[m.n_people:]))]
+    for centre in centres:
+        q = paths._prepare(m, **filters)
+        by_numpy = paths._bfs_distances(m, q, centre)
+        monkeypatch.setattr(paths, "COMPILED_BFS_NODES", 0)
+        compiled = paths._bfs_distances(m, q, centre)
+        monkeypatch.setattr(paths, "COMPILED_BFS_NODES", 2_000_000)
+        assert compiled.max() >= 3 or filters
+        np.testing.assert_array_equal(compiled, by_numpy.astype(np.int32))
+
+
 def test_ambiguous_endpoint_is_reported():
     g = FilmGraph.from_records(people=[{"id": "nm0000001", "name": "Same"}, {"id": "nm0000002", "name": "Same"}])
     with pytest.raises(AmbiguousNameError, match="2 people are named 'Same'"):
