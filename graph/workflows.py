@@ -268,10 +268,14 @@ def demo(store=None, views_dir=None, *, neo4j=None, progress: bool = False) -> D
     path = farthest_people(mirror).path
     views_dir = Path(views_dir or target.path.parent / "views")
     written = {
-        "neighbourhood": views.write_html(views.view(mirror, SEED_FILM_ID), views_dir / "never-let-me-go.html"),
+        # the legends name clusters as the demo's summary (and `reelgraph clusters`) does
+        "neighbourhood": views.write_html(views.view(mirror, SEED_FILM_ID, cluster_names=clustering),
+                                          views_dir / "never-let-me-go.html"),
         "path": views.write_html(views.view(mirror, path=[s["id"] for s in path.path]), views_dir / "path.html"),
-        "clusters": views.write_html(views.view(mirror, clusters=True), views_dir / "clusters.html"),
-        "more_like_this": views.write_html(views.view(mirror, more_like_this=True), views_dir / "more-like-this.html"),
+        "clusters": views.write_html(views.view(mirror, clusters=True, cluster_names=clustering),
+                                     views_dir / "clusters.html"),
+        "more_like_this": views.write_html(views.view(mirror, more_like_this=True, cluster_names=clustering),
+                                           views_dir / "more-like-this.html"),
     }
     return DemoResult(target.path, summary, path, bacon, clustering, written, in_neo4j)
 

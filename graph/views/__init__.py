@@ -53,19 +53,32 @@ Where the rest lives
     Shapes, colours, sizes, the legend and vis-network's physics options.
 :mod:`.page`
     The HTML page: the template ``templates/page.html``, the script and
-    style ``static/page.js`` and ``static/page.css``, escaping and the
+    style ``static/page.js``, ``static/explore.js`` and ``static/page.css``, escaping and the
     Content-Security-Policy (see it for the safety guarantees).
 ``_builder``, ``_select``, ``_layout``, ``_source``, ``_values``
     Private helpers: building a view, choosing its nodes, their starting
     positions, reading the graph, reading attribute values.
 
-Hovering a node shows a tooltip with year, rating, votes, genres and the
-roles and characters that link it to the other nodes of the view; nodes
-with an IMDb id link to their IMDb page, derived ids (``title:...``,
-``name:...``) get no link.  Click pins a tooltip, double-click opens the
-IMDb page.  A title such as ``<img src=x onerror=alert(1)>`` shows as text.
-Physics runs a bounded number of stabilisation iterations and then stops;
-2,000 nodes are laid out and idle within a few seconds.
+Hovering a node shows a tooltip with year, rating, votes, genres, cluster
+(named as ``reelgraph clusters`` names it when the view is given
+``cluster_names``) and the roles and characters that link it to the other
+nodes of the view; a film known only from a "More like this" list says
+whose page listed it.  Nodes with an IMDb id link to their IMDb page,
+derived ids (``title:...``, ``name:...``) get no link.  A title such as
+``<img src=x onerror=alert(1)>`` shows as text.
+
+Exploring (``static/explore.js``): a click focuses a node (it and its
+neighbours stay, the rest fades; a side panel holds its details; Escape
+or a click on the background clears it), a search box finds films and
+people by name as you type (accents and case ignored) and centres on the
+choice, filters (years, role, cluster, films known only by title) hide
+nodes in the page with counts of what is shown, a cluster's legend entry
+shows that cluster alone, labels are drawn only where they do not
+overlap (more as you zoom), and "Export PNG" saves the picture.  A
+cluster's colour comes from its id alone (:func:`~.style.cluster_colour`),
+the same in every view.  Views of more than 300 nodes are laid out in
+Python (igraph) and drawn without physics; smaller ones run a bounded
+number of stabilisation iterations and stop.
 
 Examples
 --------

@@ -23,12 +23,26 @@ Examples
 
 from __future__ import annotations
 
+from reelgraph.views._layout import FORCE_LAYOUT_FROM, FORCE_LAYOUT_UPTO, force_layout
 from reelgraph.views._source import Source, merge_multi
-from reelgraph.views._values import as_number, as_text, as_texts, cluster_key, film_label_of, imdb_url, label_of, shorten, sort_key, vis_id
+from reelgraph.views._values import (
+    as_number,
+    as_text,
+    as_texts,
+    cluster_key,
+    cluster_names_of,
+    film_label_of,
+    imdb_url,
+    label_of,
+    shorten,
+    sort_key,
+    vis_id,
+)
 from reelgraph.views.style import (
     EDGE_STYLES,
     KIND_STYLES,
     NO_CLUSTER_COLOUR,
+    cluster_colour,
     cluster_palette,
     darker,
     is_stub,
@@ -39,13 +53,18 @@ from reelgraph.views.style import (
 )
 from reelgraph.views.view_object import NetworkData, View
 
-__all__ = ["Builder"]
+__all__ = ["Builder", "HIDDEN_LABEL_SIZE"]
+
+#: The font size every node's label starts with: too small for vis-network to draw at any zoom.  The
+#: page's script (static/explore.js) gives a readable size to the labels that fit without overlapping,
+#: so a 10,000-node view updates a few hundred nodes, not all of them.  The path view draws all its labels.
+HIDDEN_LABEL_SIZE = 0.01
 
 
 class Builder:
     """Collects nodes and edges for one view, then turns them into a pyvis network."""
 
-    def __init__(self, source: Source, *, colour_by="kind", size_by="degree"):
+    def __init__(self, source: Source, *, colour_by="kind", size_by="degree", cluster_names=None):
         if colour_by not in ("kind", "cluster"):
             raise ValueError(f"colour_by must be 'kind' or 'cluster', not {colour_by!r}")
         if size_by not in ("degree", "rating", None):
@@ -59,6 +78,7 @@ class Builder:
         self.emphasis: dict = {}  # node key -> "centre" | "end"
         self.positions: dict = {}
         self.cluster_of: dict = {}  # film key -> cluster key (explicit assignment)
+        self.cluster_names = cluster_names_of(cluster_names)  # cluster key -> name, as `reelgraph clusters` prints it
 
     # nodes
     def add(self, node, kind=None, attrs=None):
@@ -153,12 +173,35 @@ class Builder:
             return None
         return cluster_key(self.info[node]["attrs"].get("cluster"))
 
+    def cluster_name(self, cluster) -> str:
+        """The name ``reelgraph clusters`` gives ``cluster``, or ``"cluster <id>"`` when the view was not told it."""
+        return self.cluster_names.get(cluster) or f"cluster {cluster}"
+
+    def roles(self) -> dict:
+        """``{person: [roles]}``: what each person of the view did on the films of the view (for the role filter)."""
+        found: dict = {}
+        for edge in self.edges.values():
+            if edge["kind"] != "credit":
+                continue
+            person = edge["u"] if self.info[edge["u"]]["kind"] == "person" else edge["v"]
+            mine = found.setdefault(person, [])
+            for role in as_texts(edge["attrs"].get("roles")):
+                if role not in mine:
+                    mine.append(role)
+        return found
+
     def build(self, *, title, kind, note=None, shown=None, omitted=0, physics=True, extra_legend=()) -> View:
         n = len(self.order)
+        if physics and n > FORCE_LAYOUT_FROM:
+            # a big view is laid out here, whole: the browser draws it still, at once
+            if n <= FORCE_LAYOUT_UPTO:
+                self.positions.update(force_layout(self))
+            physics = False
         palette = cluster_palette(self.cluster(node) for node in self.order) if self.colour_by == "cluster" else None
         cluster_colours = palette[0] if palette else {}
         values = node_sizes(self)
         tips = self._tips()
+        roles = self.roles()
 
         net = NetworkData()  # pyvis's nodes and edges; pyvis itself is imported only if view.network is read
         for node in self.order:
@@ -178,6 +221,17 @@ class Builder:
                 "rgKind": k,
                 "rgTip": tips[node],
             }
+            # what the page's filters read (page.js): year, roles in this view, cluster, stub
+            year = as_number(attrs.get("year")) if k == "film" else None
+            if year is not None:
+                options["rgYear"] = int(year)
+            if roles.get(node):
+                options["rgRoles"] = roles[node]
+            cluster = self.cluster(node)
+            if cluster is not None:
+                options["rgCluster"] = str(cluster)
+            if stub:
+                options["rgStub"] = True
             if stub:
                 options["shapeProperties"] = {"borderDashes": [3, 3]}
                 options["borderWidth"] = 2
@@ -216,8 +270,15 @@ class Builder:
             net.add_edge(vis_id(edge["u"]), vis_id(edge["v"]), **options)
 
         net.options = network_options(n, physics=physics)
+        net.options["nodes"]["font"]["size"] = HIDDEN_LABEL_SIZE
         entries = legend(self, palette) + list(extra_legend)
-        return View(network=net, title=title, legend=entries, note=note, shown=n if shown is None else shown, omitted=omitted, kind=kind)
+        return View(network=net, title=title, legend=entries, note=note, shown=n if shown is None else shown, omitted=omitted, kind=kind,
+                    clusters=self._clusters_shown())
+
+    def _clusters_shown(self) -> list:
+        """``{"id", "name", "colour", "films"}`` of each cluster of the view's films, biggest first (the page's cluster filter)."""
+        _, order, counts = cluster_palette(self.cluster(node) for node in self.order)
+        return [{"id": str(c), "name": self.cluster_name(c), "colour": cluster_colour(c), "films": counts[c]} for c in order]
 
     def _tips(self) -> dict:
         """Tooltip text of every node: title, lines, and a "+N more" line."""
@@ -264,9 +325,10 @@ class Builder:
                     lines.append(f"Type: {title_type}")
                 cluster = self.cluster(node)
                 if cluster is not None:
-                    lines.append(f"Cluster: {cluster}")
+                    named = self.cluster_names.get(cluster)
+                    lines.append(f"Cluster {cluster}: {named}" if named else f"Cluster: {cluster}")
                 if is_stub(kind, attrs):
-                    lines.append("Known only by title (from a \u201cMore like this\u201d list)")
+                    lines.append(self._stub_line(node))
             elif kind == "person":
                 title = label_of(node, attrs)
                 born = as_number(attrs.get("birth_year"))
@@ -290,6 +352,27 @@ class Builder:
                 tip["more"] = more
             tips[node] = tip
         return tips
+
+    def _stub_line(self, stub) -> str:
+        """What a stub film is: the films whose "More like this" list gave only its title.
+
+        For instance ``Listed by title only on Never Let Me Go (2010)'s page
+        ("More like this")``: the view knows no cast for it.
+        """
+        S = self.src.S
+        if S is not None and stub in S:
+            listers = list(S.predecessors(stub)) if S.is_directed() else list(S.neighbors(stub))
+        else:
+            listers = [v for v in Source.adjacent(self.src.G, stub) if self.src.kind(v) == "film"]
+        names = sorted(film_label_of(f, self.src.attrs(f)) for f in listers if f != stub)
+        if not names:
+            where = "on a \u201cMore like this\u201d list"
+        elif len(names) == 1:
+            where = f"on {names[0]}\u2019s page (\u201cMore like this\u201d)"
+        else:
+            more = f" and {len(names) - 3:,} more" if len(names) > 3 else ""
+            where = "on the pages of " + ", ".join(names[:3]) + more + " (\u201cMore like this\u201d)"
+        return f"Listed by title only {where}"
 
     def _edge_title(self, edge) -> str:
         u, v, attrs = edge["u"], edge["v"], edge["attrs"]

@@ -34,6 +34,7 @@ __all__ = [
     "label_of",
     "film_label_of",
     "cluster_key",
+    "cluster_names_of",
     "sort_key",
     "plural",
 ]
@@ -169,6 +170,42 @@ def cluster_key(value):
     if number is not None and not isinstance(value, str):
         return number
     return as_text(value)
+
+
+def cluster_names_of(names) -> dict:
+    """``{cluster id: name}`` from the names ``reelgraph clusters`` prints, in any shape they come in.
+
+    ``names`` is None, a mapping ``{cluster id: name}``, a table with
+    ``cluster`` and ``name`` columns (``ClusterResult.clusters``), or a
+    :class:`~reelgraph.analysis.clusters.ClusterResult` itself.  Ids are read
+    as :func:`cluster_key` reads the films' ``cluster`` attribute, so
+    ``numpy.int64(2)`` and ``2`` name the same cluster.
+
+    Examples
+    --------
+    >>> cluster_names_of({2: "Sci-Fi / Thriller (around Never Let Me Go, 2010)", None: "x"})
+    {2: 'Sci-Fi / Thriller (around Never Let Me Go, 2010)'}
+    >>> import pandas as pd
+    >>> cluster_names_of(pd.DataFrame({"cluster": [0, 1], "name": ["Drama", "Comedy"]}))
+    {0: 'Drama', 1: 'Comedy'}
+    """
+    if names is None:
+        return {}
+    table = getattr(names, "clusters", None)
+    if table is not None and hasattr(table, "columns"):
+        names = table  # a ClusterResult
+    if hasattr(names, "columns"):
+        if "cluster" not in names.columns or "name" not in names.columns:
+            raise ValueError("cluster names as a table need 'cluster' and 'name' columns")
+        names = dict(zip(names["cluster"], names["name"]))
+    if not isinstance(names, Mapping):
+        raise TypeError(f"cluster_names must be a mapping, a table with 'cluster' and 'name' columns or a ClusterResult, not {type(names).__name__}")
+    out = {}
+    for cluster, name in names.items():
+        key, text = cluster_key(cluster), as_text(name)
+        if key is not None and text:
+            out[key] = text
+    return out
 
 
 def sort_key(value):

@@ -32,6 +32,7 @@ def cluster_view(
     max_nodes: int = 2000,
     size_by: str | None = "degree",
     title: str | None = None,
+    cluster_names=None,
 ) -> View:
     """Films coloured by cluster, with the "More like this" links between them.
 
@@ -45,6 +46,10 @@ def cluster_view(
     max_nodes : int
         At most this many films: taken from every cluster in turn, the
         most-voted first, so small clusters stay whole.
+    cluster_names : optional
+        The names ``reelgraph clusters`` prints, for the legend, the tooltips and
+        the cluster filter: ``{cluster id: name}``, ``ClusterResult.clusters``
+        or the ClusterResult (without them a cluster is called "cluster <id>").
 
     Examples
     --------
@@ -66,7 +71,7 @@ def cluster_view(
     groups = [sorted(by_cluster[c], key=lambda f: priority(src, f)) for c in ordered]
     total = len(present)
     kept = round_robin(groups, max_nodes) if total > max_nodes else [f for g in groups for f in g]
-    b = Builder(src, colour_by="cluster", size_by=size_by)
+    b = Builder(src, colour_by="cluster", size_by=size_by, cluster_names=cluster_names)
     for film in kept:
         b.add(film)
         b.cluster_of[film] = present[film]
@@ -84,6 +89,7 @@ def cluster_view(
         kind="cluster",
         note=" ".join(notes) or None,
         omitted=omitted,
+        physics=False,  # the layout keeps each cluster's films together; physics would mix them again
     )
 
 

@@ -49,6 +49,7 @@ def view(
     max_nodes: int | None = None,
     colour_by: str | None = None,
     size_by: str | None = "degree",
+    cluster_names=None,
 ) -> View:
     """The view a name (or a path, the clusters, the "More like this" graph) asks for, drawn from the mirror.
 
@@ -83,6 +84,11 @@ def view(
         films have one].  The cluster view is always coloured by cluster.
     size_by : {"degree", "rating", None}
         What node sizes show; a path's nodes are all one size.
+    cluster_names : optional
+        The names ``reelgraph clusters`` printed (``{cluster id: name}``, or
+        the :class:`~reelgraph.analysis.clusters.ClusterResult` that
+        :func:`reelgraph.cluster` returns): the legend, tooltips and cluster
+        filter use them instead of "cluster <id>".
 
     Returns
     -------
@@ -136,15 +142,17 @@ def view(
                     raise NameNotFoundError("film or person", node)
         else:
             raise ValueError(f"path takes two people or a chain of three or more ids, not {path!r}")
-        return path_view(mirror.to_networkx(nodes=ids), ids, colour_by=colour_by or "kind")
+        return path_view(mirror.to_networkx(nodes=ids), ids, colour_by=colour_by or "kind", cluster_names=cluster_names)
     if clusters:
-        return cluster_view(mirror.to_networkx(nodes=mirror.film_ids), max_nodes=2000 if max_nodes is None else max_nodes, size_by=size_by)
+        return cluster_view(mirror.to_networkx(nodes=mirror.film_ids), max_nodes=2000 if max_nodes is None else max_nodes, size_by=size_by,
+                            cluster_names=cluster_names)
     if more_like_this:
         centre = resolve_film(mirror, name) if name is not None else None  # "More like this" links films only
         return more_like_this_view(mirror.to_networkx(nodes=mirror.film_ids), centre, depth=2 if depth is None else depth,
-                                   max_nodes=2000 if max_nodes is None else max_nodes, colour_by=colour_by, size_by=size_by)
+                                   max_nodes=2000 if max_nodes is None else max_nodes, colour_by=colour_by, size_by=size_by,
+                                   cluster_names=cluster_names)
     centre = resolve_any(mirror, name)
     depth = 1 if depth is None else depth
     return neighbourhood_view(mirror.to_networkx(nodes=mirror.neighbourhood([centre], depth)), centre,
                               depth=depth, max_nodes=300 if max_nodes is None else max_nodes,
-                              colour_by=colour_by or "kind", size_by=size_by)
+                              colour_by=colour_by or "kind", size_by=size_by, cluster_names=cluster_names)

@@ -33,6 +33,7 @@ def more_like_this_view(
     colour_by: str | None = None,
     size_by: str | None = "degree",
     title: str | None = None,
+    cluster_names=None,
 ) -> View:
     """The "More like this" graph: films and the links between them (arrows point to the film recommended).
 
@@ -48,6 +49,10 @@ def more_like_this_view(
         centre the most linked (then the most voted).
     colour_by : {"kind", "cluster"} or None
         None: by cluster when some film has one, else by kind.
+    cluster_names : optional
+        The names ``reelgraph clusters`` prints, for the legend, the tooltips and
+        the cluster filter: ``{cluster id: name}``, ``ClusterResult.clusters``
+        or the ClusterResult (without them a cluster is called "cluster <id>").
 
     Examples
     --------
@@ -77,7 +82,7 @@ def more_like_this_view(
             kept = sorted(linked, key=sort_key)
     if colour_by is None:
         colour_by = "cluster" if any(cluster_key(src.attrs(n).get("cluster")) is not None for n in kept) else "kind"
-    b = Builder(src, colour_by=colour_by, size_by=size_by)
+    b = Builder(src, colour_by=colour_by, size_by=size_by, cluster_names=cluster_names)
     for node in kept:
         b.add(node)
     if centre_id is not None:
@@ -89,7 +94,8 @@ def more_like_this_view(
     if centre_id is not None:
         b.positions.update(radial_start(src, rings, parents, len(b.order)))
     else:
-        b.positions.update(grouped_start(b, components(b)))
+        # films of one cluster start together (each cluster a disc), otherwise each connected part
+        b.positions.update(grouped_start(b, _by_cluster(b) if colour_by == "cluster" else components(b)))
     omitted = total - len(kept)
     note = None
     if omitted:
@@ -101,6 +107,15 @@ def more_like_this_view(
         else:
             title = f"More like this: {plural(len(kept), 'film')}, {plural(len(b.edges), 'link')}"
     return b.build(title=title, kind="more_like_this", note=note, omitted=omitted)
+
+
+def _by_cluster(b: Builder) -> list[list]:
+    """The view's films grouped by cluster, biggest first; the films in no cluster last, together."""
+    groups: dict = {}
+    for node in b.order:
+        groups.setdefault(b.cluster(node), []).append(node)
+    clustered = sorted((c for c in groups if c is not None), key=lambda c: (-len(groups[c]), sort_key(c)))
+    return [groups[c] for c in clustered] + ([groups[None]] if None in groups else [])
 
 
 def _similar_graph(src: Source) -> nx.Graph:

@@ -35,6 +35,7 @@ def neighbourhood_view(
     colour_by: str = "kind",
     size_by: str | None = "degree",
     title: str | None = None,
+    cluster_names=None,
 ) -> View:
     """Everything within ``depth`` steps of one film or person.
 
@@ -56,6 +57,10 @@ def neighbourhood_view(
         Add a node per genre of the films shown (on top of ``max_nodes``).
     colour_by : {"kind", "cluster"}
     size_by : {"degree", "rating", None}
+    cluster_names : optional
+        The names ``reelgraph clusters`` prints, for the legend, the tooltips and
+        the cluster filter: ``{cluster id: name}``, ``ClusterResult.clusters``
+        or the ClusterResult (without them a cluster is called "cluster <id>").
 
     Raises
     ------
@@ -75,7 +80,7 @@ def neighbourhood_view(
     require(src, centre_id)
     rings, parents, total = select_rings(src, centre_id, depth, max_nodes, similar)
     kept = [n for ring in rings for n in ring]
-    b = Builder(src, colour_by=colour_by, size_by=size_by)
+    b = Builder(src, colour_by=colour_by, size_by=size_by, cluster_names=cluster_names)
     for node in kept:
         b.add(node)
     b.emphasis[centre_id] = "centre"

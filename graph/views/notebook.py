@@ -50,13 +50,14 @@ def iframe_srcdoc(document: str, *, title: str, height: str = "650px") -> str:
 
     Wrapped in a ``<div>``: IPython warns about HTML that starts with ``<iframe``.
 
-    Sandboxed: scripts run (the page needs them) in an opaque origin, and
-    links may open a new tab; the notebook page around it is out of reach.
+    Sandboxed: scripts run (the page needs them) in an opaque origin, links
+    may open a new tab and the view's "Export PNG" button may save a file;
+    the notebook page around it is out of reach.
     """
     return (
         '<div class="reelgraph-view">'
         f'<iframe srcdoc="{escape(document)}" title="{escape(title)}" '
-        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
-        f'style="width: 100%; height: {escape(height)}; border: 1px solid #d0d7de; border-radius: 4px;" '
+        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox allow-downloads" '
+        f'style="box-sizing: border-box; width: 100%; height: {escape(height)}; border: 1px solid #d0d7de; border-radius: 4px;" '
         'loading="eager" referrerpolicy="no-referrer"></iframe></div>'
     )

@@ -4,8 +4,8 @@ What it guarantees:
 
 * **Everything inline.**  vis-network's JavaScript and CSS are read from the
   copy the pyvis package ships (``pyvis/templates/lib/vis-9.1.2/``), the
-  page's own script and style from this package's ``static/page.js`` and
-  ``static/page.css``, all through :mod:`importlib.resources` (so they come
+  page's own script and style from this package's ``static/page.js`` with
+  ``static/explore.js``, and ``static/page.css``, all through :mod:`importlib.resources` (so they come
   from wherever the package is installed, a wheel included), and put in
   ``<script>``/``<style>`` elements of the page, which is the Jinja2
   template ``templates/page.html``.  No bootstrap, no tom-select, no CDN
@@ -49,7 +49,7 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-__all__ = ["VIS_VERSION", "vis_assets", "page_script", "page_style", "json_for_script", "render_document"]
+__all__ = ["VIS_VERSION", "PAGE_SCRIPTS", "vis_assets", "page_script", "page_style", "json_for_script", "render_document"]
 
 #: The vis-network release pyvis 0.3.2 ships and its own templates use.
 VIS_VERSION = "9.1.2"
@@ -131,10 +131,15 @@ def json_for_script(data) -> str:
     return text.translate(_JSON_SCRIPT_ESCAPES)
 
 
+#: The page's own scripts, run in this order as one inline script: drawing and tooltips, then
+#: what a person explores with (focus, search, filters, legend, labels, export).
+PAGE_SCRIPTS = ("page.js", "explore.js")
+
+
 @functools.cache
 def page_script() -> str:
-    """The page's own script, ``static/page.js`` of this package."""
-    return _neutralise_end_tag(_package_file("static", "page.js"), "script")
+    """The page's own script: ``static/page.js`` then ``static/explore.js`` of this package."""
+    return _neutralise_end_tag("\n".join(_package_file("static", name) for name in PAGE_SCRIPTS), "script")
 
 
 @functools.cache
@@ -186,6 +191,7 @@ def _legend_entries(legend) -> list[dict]:
             "fill": _colour(colour),
             "stroke": _colour(entry.get("border") or colour),
             "dashed": bool(entry.get("dashed")),
+            "cluster": None if entry.get("cluster") is None else str(entry["cluster"]),
         })
     return entries
 

@@ -29,8 +29,9 @@ from reelgraph.views.view_object import View
 __all__ = ["path_view"]
 
 
-def path_view(mirror, path_node_ids, *, colour_by: str = "kind", size_by: str | None = None, title: str | None = None) -> View:
-    """A path through the graph, laid out in reading order (rows of five, snaking).
+def path_view(mirror, path_node_ids, *, colour_by: str = "kind", size_by: str | None = None, title: str | None = None,
+              cluster_names=None) -> View:
+    """A path through the graph, laid out in reading order (rows of four, snaking).
 
     Each step is labelled with what links the two nodes (role and character
     for a credit, "more like this" for a link); a step with no edge in the
@@ -61,8 +62,9 @@ def path_view(mirror, path_node_ids, *, colour_by: str = "kind", size_by: str | 
         raise ValueError("path_view needs at least one node")
     for node in path:
         require(src, node)
-    b = Builder(src, colour_by=colour_by, size_by=size_by)
-    per_row, dx, dy = 5, 320, 220
+    b = Builder(src, colour_by=colour_by, size_by=size_by, cluster_names=cluster_names)
+    # rows of four: a long chain fills a notebook's frame (wide, not tall) with its labels readable
+    per_row, dx, dy = 4, 320, 200
     slot = 0
     for node in path:
         if node in b.info:
@@ -92,11 +94,19 @@ def path_view(mirror, path_node_ids, *, colour_by: str = "kind", size_by: str | 
         b.link(u, v, "missing", label="no direct link")
     first = label_of(path[0], src.attrs(path[0]))
     last = label_of(path[-1], src.attrs(path[-1]))
-    return b.build(
+    view = b.build(
         title=title or (f"Path from {first} to {last} ({_path_length(b, path)})" if len(path) > 1 else f"Path: {first}"),
         kind="path",
         physics=False,
     )
+    # a path has few nodes, all labelled (the page's script leaves its labels alone), and is
+    # fitted to a frame that may be narrow: larger labels stay readable there
+    view.options["nodes"]["font"]["size"] = 20
+    view.options["edges"]["font"]["size"] = 15
+    for node in view.nodes:
+        if "font" in node:  # the two ends
+            node["font"]["size"] = 24
+    return view
 
 
 def _path_length(b: Builder, path) -> str:

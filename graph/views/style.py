@@ -5,6 +5,10 @@ by cluster, size by degree or rating.  A film known only by title (a *stub*)
 is drawn hollow with a dashed border.  Every colour here is one of the
 constants below or mixed from them, so none comes from the data.
 
+A cluster's colour comes from its id alone (:func:`cluster_colour`), so
+cluster 2 has the same colour in every view, page and notebook, and the
+cluster palette keeps away from the colours of the node kinds.
+
 The functions that read a view being built take its
 :class:`~reelgraph.views._builder.Builder` (``b``): its nodes in drawing
 order (``b.order``), their kind and attributes (``b.info``), its edges
@@ -14,6 +18,8 @@ Examples
 --------
 >>> KIND_STYLES["person"]["shape"], darker("#FFFFFF"), lighter("#000000")
 ('diamond', '#A6A6A6', '#4C4C4C')
+>>> cluster_colour(2) == CLUSTER_COLOURS[2], cluster_colour("Noir") == cluster_colour("Noir")
+(True, True)
 >>> network_options(2000)["physics"]["stabilization"]["iterations"]
 100
 """
@@ -21,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import math
+import zlib
 
 from reelgraph.views._values import as_number, is_missing, sort_key
 
@@ -34,6 +41,7 @@ __all__ = [
     "lighter",
     "node_colours",
     "is_stub",
+    "cluster_colour",
     "cluster_palette",
     "node_sizes",
     "legend",
@@ -57,10 +65,12 @@ EDGE_STYLES = {
     "missing": {"colour": "#D1242F", "dashes": [6, 4], "label": "no direct link in the graph"},
 }
 
-#: Colours of clusters, in order (cluster ``i`` of the legend gets colour ``i``; they repeat after 20).
+#: Colours of clusters: cluster ``c`` (an int) gets ``CLUSTER_COLOURS[c % 12]``.  Chosen apart from
+#: :data:`KIND_STYLES`' blue, orange, green and grey (no film-blue or person-orange cluster), and
+#: the first ones (the biggest clusters: ``reelgraph clusters`` numbers them by size) apart from each other.
 CLUSTER_COLOURS = (
-    "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F", "#BAB0AC",
-    "#1F77B4", "#D62728", "#2CA02C", "#9467BD", "#8C564B", "#E377C2", "#17BECF", "#BCBD22", "#AEC7E8", "#FFBB78",
+    "#E45756", "#72B7B2", "#B279A2", "#EECA3B", "#9D755D", "#FF9DA6",
+    "#17BECF", "#5F4690", "#BCBD22", "#A6761D", "#8F2D56", "#1B9E77",
 )
 #: Films with no cluster, when colouring by cluster.
 NO_CLUSTER_COLOUR = "#C8C8C8"
@@ -107,15 +117,35 @@ def node_colours(fill: str, border: str, stub: bool) -> dict:
     }
 
 
+def cluster_colour(cluster) -> str:
+    """The colour of a cluster, from its id alone: the same in every view.
+
+    An integer id ``c`` gets ``CLUSTER_COLOURS[c % len(CLUSTER_COLOURS)]``;
+    any other id (a name) a colour picked by its CRC-32, which, unlike
+    Python's ``hash``, is the same in every run.
+
+    Examples
+    --------
+    >>> cluster_colour(0), cluster_colour(12), cluster_colour(1)
+    ('#E45756', '#E45756', '#72B7B2')
+    """
+    if isinstance(cluster, int) and not isinstance(cluster, bool):
+        index = cluster
+    else:
+        index = zlib.crc32(str(cluster).encode("utf-8"))
+    return CLUSTER_COLOURS[index % len(CLUSTER_COLOURS)]
+
+
 def cluster_palette(clusters) -> tuple[dict, list, dict]:
     """``(colours, order, counts)`` of the clusters of a view's films (one entry per film, None for none).
 
-    The biggest cluster gets the first colour; colours repeat after 20.
+    ``order`` is the legend's: the biggest cluster first.  Colours come from
+    the cluster ids (:func:`cluster_colour`), not from this order.
 
     Examples
     --------
     >>> colours, order, counts = cluster_palette([2, 2, 1, None])
-    >>> order, counts, colours[2] == CLUSTER_COLOURS[0]
+    >>> order, counts, colours[2] == cluster_colour(2)
     ([2, 1], {2: 2, 1: 1}, True)
     """
     counts: dict = {}
@@ -123,7 +153,7 @@ def cluster_palette(clusters) -> tuple[dict, list, dict]:
         if c is not None:
             counts[c] = counts.get(c, 0) + 1
     order = sorted(counts, key=lambda c: (-counts[c], sort_key(c)))
-    colours = {c: CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)] for i, c in enumerate(order)}
+    colours = {c: cluster_colour(c) for c in order}
     return colours, order, counts
 
 
@@ -149,7 +179,10 @@ def legend(b, palette) -> list:
     """The legend of a view: ``{"label", "shape", "colour"[, "border", "dashed"]}`` per entry.
 
     One entry per kind of node and kind of edge the view shows, stubs, and
-    with colour by cluster the (at most 20) biggest clusters.  ``palette`` is
+    with colour by cluster the (at most 20) biggest clusters, each named as
+    ``reelgraph clusters`` names it when the view knows the names
+    (``b.cluster_name``) and carrying its id (``"cluster"``: the page makes
+    the entry a button that shows only that cluster).  ``palette`` is
     :func:`cluster_palette`'s answer, or None when not colouring by cluster.
     """
     entries = []
@@ -173,7 +206,8 @@ def legend(b, palette) -> list:
         shown = cluster_order[:20]
         for c in shown:
             count = counts[c]
-            entries.append({"label": f"cluster {c} ({count:,} film{'s' if count != 1 else ''})", "shape": "dot", "colour": colours[c]})
+            entries.append({"label": f"{b.cluster_name(c)} ({count:,} film{'s' if count != 1 else ''})", "shape": "dot",
+                            "colour": colours[c], "cluster": c})
         rest = len(cluster_order) - len(shown)
         if rest > 0:
             entries.append({"label": f"+{rest:,} more clusters (colours repeat)", "shape": "dot", "colour": "#FFFFFF", "border": "#8C959F"})
@@ -243,7 +277,7 @@ def network_options(n_nodes: int, *, physics: bool = True) -> dict:
         "nodes": {
             "borderWidth": 1.5,
             "font": {"size": 14, "face": "system-ui, Arial, sans-serif", "color": "#24292F", "strokeWidth": 3, "strokeColor": "#FFFFFF"},
-            "scaling": {"min": 9 if not big else 6, "max": 34 if not big else 26, "label": {"enabled": False, "drawThreshold": 7}},
+            "scaling": {"min": 9 if not big else 6, "max": 34 if not big else 26, "label": {"enabled": False, "drawThreshold": 7, "maxVisible": 20}},
         },
         "edges": {
             # straight lines for big views (cheaper) and fixed layouts (labels at the middle)

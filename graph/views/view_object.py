@@ -52,6 +52,9 @@ class View:
         Nodes drawn, and nodes the limits left out.
     kind : str
         Which function made it (``"neighbourhood"``, ``"path"``, ...).
+    clusters : list of dict
+        ``{"id", "name", "colour", "films"}`` of each cluster among the
+        view's films, biggest first: what the page's cluster filter offers.
     """
 
     network: object
@@ -61,6 +64,7 @@ class View:
     shown: int = 0
     omitted: int = 0
     kind: str = "view"
+    clusters: list = field(default_factory=list)
 
     def _held(self):
         """The network as held: a pyvis network, or the :class:`NetworkData` not yet turned into one."""
@@ -89,7 +93,7 @@ class View:
             nodes=network.nodes,
             edges=network.edges,
             options=network.options,
-            meta={"kind": self.kind, "shown": self.shown, "omitted": self.omitted, "title": self.title},
+            meta={"kind": self.kind, "shown": self.shown, "omitted": self.omitted, "title": self.title, "clusters": self.clusters},
         )
 
     def write(self, path) -> Path:

@@ -186,6 +186,10 @@ CHROMIUM_FLAGS = [
 ]
 
 
+#: True once a view's page has laid out and turned its physics off.
+STABLE = "document.documentElement.getAttribute('data-rg-state') === 'stable'"
+
+
 class CdpError(RuntimeError):
     pass
 
@@ -314,6 +318,7 @@ class Page:
     """One tab: network blocked, every request and every error recorded."""
 
     BLOCKED = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]
+    STABLE = STABLE
 
     def __init__(self, browser: Chromium, target, session, width, height):
         self.browser, self.target, self.session = browser, target, session
@@ -360,6 +365,82 @@ class Page:
 
     def mouse_move(self, x, y):
         self.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y, "button": "none"})
+
+    def click(self, x, y):
+        """A left click at ``(x, y)`` (CSS pixels of the viewport), as a person's mouse makes it."""
+        self.mouse_move(x, y)
+        for kind in ("mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "buttons": 1 if kind == "mousePressed" else 0, "clickCount": 1})
+
+    def type_text(self, text):
+        """Text typed into the focused element, one character at a time (an ``input`` event each)."""
+        for char in text:
+            self.send("Input.insertText", {"text": char})
+
+    def press_key(self, key, code=None, key_code=0):
+        """A key pressed and released (``"Escape"``, ``"Enter"``, ``"ArrowDown"`` ...)."""
+        for kind in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", {"type": kind, "key": key, "code": code or key, "windowsVirtualKeyCode": key_code})
+
+    def open_view(self, path, timeout=60.0):
+        """Navigate to a written view and wait until its physics is off; ``(url, seconds it took)``."""
+        url = path.resolve().as_uri()
+        start = time.monotonic()
+        self.navigate(url, timeout=timeout)
+        assert self.wait_for(STABLE, timeout=timeout), f"{path.name} did not settle within {timeout} s"
+        return url, time.monotonic() - start
+
+    def node_position(self, node_id):
+        """Where node ``node_id`` is in the viewport, in CSS pixels."""
+        return self.evaluate(
+            "(function(id){ var p = network.canvasToDOM(network.getPositions([id])[id]);"
+            " var r = document.getElementById('rg-network').getBoundingClientRect();"
+            " return {x: r.left + p.x, y: r.top + p.y}; })(%s)" % json.dumps(node_id)
+        )
+
+    def open_notebook(self, outer_path, timeout=30.0):
+        """Open a page holding a view in an ``<iframe>`` (as a notebook shows it) and wait until the view is still.
+
+        The sandboxed iframe runs in a process (and DevTools target) of its
+        own: this attaches to it and returns ``(in_frame, frame_errors)``:
+        a function evaluating an expression in the view's page, and one
+        listing the errors and exceptions the view's page reported.
+        """
+        start = len(self.browser.events)
+        self.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True})
+        self.navigate(outer_path.resolve().as_uri())
+        attached = self.browser.wait_event(
+            lambda e: e.get("method") == "Target.attachedToTarget" and e["params"]["targetInfo"]["type"] == "iframe",
+            timeout=timeout,
+            start=start,
+        )
+        assert attached, "no iframe target"
+        frame_session = attached["params"]["sessionId"]
+        self.browser.send("Runtime.enable", session=frame_session)
+
+        def in_frame(expression):
+            reply = self.browser.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}, session=frame_session)
+            assert "exceptionDetails" not in reply, reply
+            return reply["result"].get("value")
+
+        def frame_errors():
+            # (errors thrown before Runtime.enable reached the frame are not listed; the
+            # "stable" state waited for below is only set once the view's script has run to the end)
+            return [
+                e for e in self.browser.events[start:]
+                if e.get("sessionId") == frame_session
+                and (e.get("method") == "Runtime.exceptionThrown" or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error"))
+            ]
+
+        deadline = time.monotonic() + timeout
+        while not in_frame(STABLE) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert in_frame(STABLE), "the view in the iframe did not settle"
+        return in_frame, frame_errors
+
+    def assert_offline_and_clean(self, url):
+        assert self.requests() == [url], "the page fetched something besides itself"
+        assert self.errors() == []
 
     def screenshot(self, clip=None) -> bytes:
         params = {"format": "png", "captureBeyondViewport": False}

@@ -28,16 +28,23 @@ import pytest
 from reelgraph.views import neighbourhood_view, page
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGE_FILES = ["templates/page.html", "static/page.js", "static/page.css"]
+PACKAGE_FILES = ["templates/page.html", "static/page.js", "static/explore.js", "static/page.css"]
 
 
 def _package_file(name: str) -> str:
     return resources.files("reelgraph.views").joinpath(name).read_text(encoding="utf-8")
 
 
+def _own_script() -> str:
+    """The page's own script as it goes inline: its files, one after the other."""
+    return "\n".join(_package_file(f"static/{name}") for name in page.PAGE_SCRIPTS)
+
+
 def test_the_page_carries_the_package_files(graph_factory):
     document = neighbourhood_view(graph_factory(n_films=10, cast=3, seed=1), "tt1000000").html()
-    script, style = _package_file("static/page.js"), _package_file("static/page.css")
+    script = _own_script()
+    style = _package_file("static/page.css")
+    assert page.PAGE_SCRIPTS == ("page.js", "explore.js")
     assert page.page_script() == script and page.page_style() == style
     assert document.count("<script>" + script + "</script>") == 1
     assert document.count(style) == 1
@@ -102,7 +109,7 @@ def test_a_built_package_writes_the_same_page(built):
     for name in PACKAGE_FILES:
         assert (lib / "reelgraph" / "views" / name).read_text(encoding="utf-8") == _package_file(name)
     document = _write_with_built_package(lib, work).read_text(encoding="utf-8")
-    assert "<script>" + _package_file("static/page.js") + "</script>" in document
+    assert "<script>" + _own_script() + "</script>" in document
     assert sorted(p.name for p in work.iterdir()) == ["view.html"]
 
 

@@ -27,33 +27,6 @@ HOSTILE_CHARACTER = "<b>Kathy</b> & 'Ruth' \"H.\""
 #: loading bar after 120 s.  The budget leaves room for a loaded CI machine.
 BIG_VIEW_BUDGET_S = 15.0
 
-STABLE = "document.documentElement.getAttribute('data-rg-state') === 'stable'"
-
-
-def _open(page, path, timeout=60.0):
-    """Navigate to a written view and wait until its physics is off; seconds it took."""
-    url = path.resolve().as_uri()
-    start = time.monotonic()
-    page.navigate(url, timeout=timeout)
-    assert page.wait_for(STABLE, timeout=timeout), f"{path.name} did not settle within {timeout} s"
-    return url, time.monotonic() - start
-
-
-def _assert_offline_and_clean(page, url):
-    assert page.requests() == [url], "the page fetched something besides itself"
-    assert page.errors() == []
-
-
-def _node_screen_position(page, node_id):
-    """Where node ``node_id`` is in the viewport, in CSS pixels."""
-    import json
-
-    return page.evaluate(
-        "(function(id){ var p = network.canvasToDOM(network.getPositions([id])[id]);"
-        " var r = document.getElementById('rg-network').getBoundingClientRect();"
-        " return {x: r.left + p.x, y: r.top + p.y}; })(%s)" % json.dumps(node_id)
-    )
-
 
 def _colours_in(png_bytes, decode_png):
     width, height, pixels = decode_png(png_bytes)
@@ -72,8 +45,8 @@ def test_small_view_draws_offline_with_legend_and_colours(page, graph_factory, p
     G = graph_factory(n_films=30, cast=5, seed=1)
     view = neighbourhood_view(G, "tt1000000", depth=1)
     path = write_html(view, tmp_path / "small.html")
-    url, seconds = _open(page, path)
-    _assert_offline_and_clean(page, url)
+    url, seconds = page.open_view(path)
+    page.assert_offline_and_clean(url)
     assert page.evaluate("network.body.data.nodes.length") == len(view.nodes)
     assert page.evaluate("network.body.data.edges.length") == len(view.edges)
     assert page.evaluate("network.physics.options.enabled") is False
@@ -92,12 +65,12 @@ def test_small_view_draws_offline_with_legend_and_colours(page, graph_factory, p
 def test_hovering_shows_hostile_strings_as_text_and_runs_nothing(page, graph_factory, tmp_path):
     G = graph_factory(n_films=30, cast=5, seed=1)
     view = neighbourhood_view(G, "tt1000000", depth=1)
-    url, _ = _open(page, write_html(view, tmp_path / "hover.html"))
+    url, _ = page.open_view(write_html(view, tmp_path / "hover.html"))
     # nothing ran while the page loaded (a hostile title would have set it)
     assert page.evaluate("typeof window.__xss") == "undefined"
     page.evaluate("window.__xss = 0")
 
-    pos = _node_screen_position(page, "tt1000000")
+    pos = page.node_position("tt1000000")
     page.mouse_move(pos["x"] + 40, pos["y"] + 200)
     page.mouse_move(pos["x"], pos["y"])
     assert page.wait_for("!document.getElementById('rg-tooltip').hidden", timeout=10), "no tooltip on hover"
@@ -120,7 +93,7 @@ def test_hovering_shows_hostile_strings_as_text_and_runs_nothing(page, graph_fac
     corner = page.evaluate("(function(){ var r = document.getElementById('rg-network').getBoundingClientRect(); return {x: r.right - 3, y: r.bottom - 3}; })()")
     page.mouse_move(corner["x"], corner["y"])  # an empty part of the canvas: the tooltip goes away
     assert page.wait_for("document.getElementById('rg-tooltip').hidden", timeout=5)
-    pos = _node_screen_position(page, stub)
+    pos = page.node_position(stub)
     page.mouse_move(pos["x"], pos["y"])
     assert page.wait_for(
         "(function(){ var t = document.getElementById('rg-tooltip'); return !t.hidden && t.querySelector('.rg-tip-title').textContent === %r; })()"
@@ -128,7 +101,7 @@ def test_hovering_shows_hostile_strings_as_text_and_runs_nothing(page, graph_fac
         timeout=10,
     )
     assert page.evaluate("document.querySelectorAll('#rg-tooltip a').length") == 0
-    _assert_offline_and_clean(page, url)
+    page.assert_offline_and_clean(url)
 
 
 def test_2000_node_view_settles_within_budget(page, graph_factory, tmp_path):
@@ -136,7 +109,7 @@ def test_2000_node_view_settles_within_budget(page, graph_factory, tmp_path):
     view = neighbourhood_view(G, "tt1000005", depth=4, max_nodes=2000)
     assert view.shown == 2000 and view.omitted > 0
     path = write_html(view, tmp_path / "big.html")
-    url, seconds = _open(page, path, timeout=BIG_VIEW_BUDGET_S * 4)
+    url, seconds = page.open_view(path, timeout=BIG_VIEW_BUDGET_S * 4)
     timings = page.evaluate("window.reelgraph.timings")
     print(f"\n2,000-node view: stable {seconds:.2f} s after navigation; in page: network ready {timings['networkReady']:.0f} ms, physics off {timings['stable']:.0f} ms")
     assert seconds < BIG_VIEW_BUDGET_S, f"took {seconds:.1f} s"
@@ -149,7 +122,7 @@ def test_2000_node_view_settles_within_budget(page, graph_factory, tmp_path):
     page.evaluate("window.__draws = 0; network.on('afterDrawing', function(){ window.__draws++; }); 0")
     time.sleep(1.0)
     assert page.evaluate("window.__draws") == 0
-    _assert_offline_and_clean(page, url)
+    page.assert_offline_and_clean(url)
 
 
 @pytest.mark.parametrize("which", ["path", "cluster", "more_like_this"])
@@ -160,10 +133,10 @@ def test_other_views_draw_cleanly(page, graph_factory, tmp_path, which):
         "cluster": lambda: cluster_view(G),
         "more_like_this": lambda: more_like_this_view(G),
     }[which]()
-    url, _ = _open(page, write_html(view, tmp_path / f"{which}.html"))
+    url, _ = page.open_view(write_html(view, tmp_path / f"{which}.html"))
     assert page.evaluate("network.body.data.nodes.length") == len(view.nodes)
     assert page.evaluate("typeof window.__xss") == "undefined"
-    _assert_offline_and_clean(page, url)
+    page.assert_offline_and_clean(url)
 
 
 def test_show_inline_renders_inside_its_sandboxed_iframe(page, graph_factory, tmp_path):
@@ -171,41 +144,13 @@ def test_show_inline_renders_inside_its_sandboxed_iframe(page, graph_factory, tm
     view = neighbourhood_view(G, "tt1000000")
     outer = tmp_path / "notebook.html"
     outer.write_text("<!DOCTYPE html><html><body><h1>notebook</h1>" + show_inline(view).data + "</body></html>", encoding="utf-8")
-    # the sandboxed iframe runs in a process (and DevTools target) of its own: attach to it
-    start = len(page.browser.events)
-    page.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True})
-    page.navigate(outer.resolve().as_uri())
-    attached = page.browser.wait_event(
-        lambda e: e.get("method") == "Target.attachedToTarget" and e["params"]["targetInfo"]["type"] == "iframe",
-        timeout=30,
-        start=start,
-    )
-    assert attached, "no iframe target"
-    frame_session = attached["params"]["sessionId"]
-    page.browser.send("Runtime.enable", session=frame_session)
-
-    def in_frame(expression):
-        reply = page.browser.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=frame_session)
-        assert "exceptionDetails" not in reply, reply
-        return reply["result"].get("value")
-
-    deadline = time.monotonic() + 30
-    while not in_frame(STABLE) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert in_frame(STABLE)
+    in_frame, frame_errors = page.open_notebook(outer)
     assert in_frame("network.body.data.nodes.length") == len(view.nodes)
     assert in_frame("document.title") == view.title
     assert page.evaluate("typeof window.network") == "undefined", "the view's script reached the notebook page"
     assert page.requests() == [outer.resolve().as_uri()]
     assert page.errors() == []
-    # (errors thrown before Runtime.enable reached the frame would not be listed here; the
-    # document is the one the other tests load on its own with every error recorded, and
-    # the "stable" state above is only set once its script has run to the end)
-    frame_errors = [
-        e for e in page.browser.events[start:]
-        if e.get("sessionId") == frame_session and (e.get("method") == "Runtime.exceptionThrown" or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error"))
-    ]
-    assert frame_errors == []
+    assert frame_errors() == []
 
 
 def test_the_harness_sees_and_blocks_requests(page, tmp_path):

@@ -42,7 +42,9 @@ def _scripts(page: str) -> list[str]:
     return re.findall(r"<script>(.*?)</script>", page, re.S)
 
 
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "span", "p", "ul", "li", "svg", "circle", "polygon", "rect", "line", "div", "noscript", "script"}
+ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "span", "p", "ul", "li", "svg", "circle", "polygon", "rect", "line", "div", "noscript", "script",
+                # the tools (search, filters, export) and the details panel: none of them fetches anything (there is no <form>)
+                "input", "select", "option", "label", "button", "aside"}
 URL_ATTRIBUTES = {"src", "href", "srcset", "action", "formaction", "poster", "data", "background", "xlink:href", "ping", "manifest", "icon"}
 
 
@@ -441,6 +443,9 @@ def test_physics_is_bounded_and_big_views_draw_lighter(graph_factory):
         assert view.options["layout"]["improvedLayout"] is False
         assert all("x" in n and "y" in n for n in view.nodes), "every node starts from a computed position"
     assert big.options["physics"]["stabilization"]["iterations"] <= 100
+    # a big view is laid out in Python (igraph) and drawn still: no physics in the browser
+    assert big.options["physics"]["enabled"] is False and small.options["physics"]["enabled"] is True
+    assert big.nodes == neighbourhood_view(G, "tt1000000", depth=4, max_nodes=600).nodes  # the same layout each time
     assert big.options["edges"]["smooth"] is False and big.options["interaction"]["hideEdgesOnDrag"] is True
     assert "stabilizationIterationsDone" in big.html() and "physics: {enabled: false}" in big.html()
     assert "loadingBar" not in big.html()

@@ -1,6 +1,8 @@
 // The script of every reelgraph view (reelgraph.views.page puts it inline and allows it by its hash).
-// Reads the JSON data block, draws the network, stops physics once the layout settles, and shows
-// tooltips built from text nodes only (never innerHTML), so no data string can become markup.
+// Reads the JSON data block, draws the network, stops physics once the layout settles, keeps the
+// picture fitted to its frame until the reader moves it, and shows tooltips built from text nodes
+// only (never innerHTML), so no data string can become markup.  explore.js, run after it, adds
+// focus, search, filters and export on top of window.reelgraph.
 (function () {
   "use strict";
   function now() { return (window.performance && performance.now) ? performance.now() : Date.now(); }
@@ -16,7 +18,8 @@
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
-  var state = {network: network, nodes: nodes, edges: edges, meta: data.meta, stable: false,
+  var state = {network: network, nodes: nodes, edges: edges, meta: data.meta, data: data, stable: false,
+               container: container, stage: stage, moved: false, onStable: [],
                timings: {scriptStart: started, networkReady: now(), stable: null}};
   window.reelgraph = state;
   // The names pyvis pages use, for people (and tests) used to them.
@@ -28,9 +31,27 @@
     if (state.stable) { return; }
     network.setOptions({physics: {enabled: false}});
     state.stable = true;
+    if (!state.moved) { network.fit(); }
     state.timings.stable = now();
+    for (var i = 0; i < state.onStable.length; i++) { state.onStable[i](); }
     root.setAttribute("data-rg-state", "stable");
     statusEl.textContent = "";
+  }
+
+  // Fitted to the frame until the reader zooms or drags: a notebook's frame may get its width
+  // only after the page has drawn, and a fixed layout (the path view) is never fitted by physics.
+  state.fit = function () { if (!state.moved) { network.fit(); } };
+  network.on("zoom", function () { state.moved = true; });
+  network.on("dragEnd", function (p) { if (!p.nodes || !p.nodes.length) { state.moved = true; } });
+  if (window.ResizeObserver) {
+    var lastSize = "";
+    new ResizeObserver(function () {
+      var size = container.clientWidth + "x" + container.clientHeight;
+      if (size === lastSize) { return; }
+      lastSize = size;
+      network.redraw();
+      if (state.stable) { state.fit(); }
+    }).observe(container);
   }
 
   var physics = data.options && data.options.physics;
@@ -50,7 +71,6 @@
 
   // -- tooltips: DOM elements and text nodes only ---------------------------
   var hideTimer = null;
-  var pinned = null;
   var shown = null;
 
   function imdbUrl(node) {
@@ -58,20 +78,23 @@
     return (typeof url === "string" && IMDB_URL.test(url)) ? url : null;
   }
 
-  function addLine(cls, text) {
+  function addLine(target, cls, text) {
     var div = document.createElement("div");
     div.className = cls;
     div.textContent = String(text);
-    tip.appendChild(div);
+    target.appendChild(div);
+    return div;
   }
 
-  function fill(node) {
-    while (tip.firstChild) { tip.removeChild(tip.firstChild); }
+  // A node's details as text nodes: its title, lines, "+N more" and its IMDb link (checked).
+  // The tooltip and explore.js's side panel both show them.
+  function fillDetails(target, node) {
+    while (target.firstChild) { target.removeChild(target.firstChild); }
     var t = node.rgTip || {};
-    addLine("rg-tip-title", t.title != null ? t.title : node.label);
+    addLine(target, "rg-tip-title", t.title != null ? t.title : node.label);
     var lines = Array.isArray(t.lines) ? t.lines : [];
-    for (var i = 0; i < lines.length; i++) { addLine("rg-tip-line", lines[i]); }
-    if (t.more) { addLine("rg-tip-more", t.more); }
+    for (var i = 0; i < lines.length; i++) { addLine(target, "rg-tip-line", lines[i]); }
+    if (t.more) { addLine(target, "rg-tip-more", t.more); }
     var url = imdbUrl(node);
     if (url) {
       var a = document.createElement("a");
@@ -80,9 +103,12 @@
       a.target = "_blank";
       a.rel = "noopener noreferrer";
       a.textContent = "Open on IMDb \u2197";
-      tip.appendChild(a);
+      target.appendChild(a);
     }
   }
+  state.fillDetails = fillDetails;
+
+  function fill(node) { fillDetails(tip, node); }
 
   function place(id) {
     var pos = network.getPositions([id])[id];
@@ -116,7 +142,6 @@
   function hide() {
     tip.hidden = true;
     shown = null;
-    pinned = null;
   }
 
   function cancelHide() {
@@ -124,26 +149,23 @@
   }
 
   function scheduleHide() {
-    if (pinned !== null) { return; }
     cancelHide();
-    hideTimer = setTimeout(function () { hideTimer = null; if (pinned === null) { hide(); } }, 400);
+    hideTimer = setTimeout(function () { hideTimer = null; hide(); }, 400);
   }
 
-  network.on("hoverNode", function (p) { if (pinned === null || pinned === p.node) { show(p.node); } });
+  network.on("hoverNode", function (p) { show(p.node); });
   network.on("blurNode", scheduleHide);
   tip.addEventListener("mouseenter", cancelHide);
   tip.addEventListener("mouseleave", scheduleHide);
-  network.on("click", function (p) {
-    if (p.nodes && p.nodes.length) { pinned = null; show(p.nodes[0]); pinned = p.nodes[0]; }
-    else { hide(); }
-  });
+  network.on("click", function () { hide(); });  // a click focuses (explore.js): the panel has the details
   network.on("doubleClick", function (p) {
     if (!p.nodes || !p.nodes.length) { return; }
     var url = imdbUrl(nodes.get(p.nodes[0]));
     if (url) { window.open(url, "_blank", "noopener,noreferrer"); }
   });
-  network.on("dragStart", function () { if (pinned === null) { hide(); } });
+  network.on("dragStart", function () { hide(); });
   network.on("zoom", function () { if (shown !== null) { place(shown); } });
   network.on("dragging", function () { if (shown !== null) { place(shown); } });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") { hide(); } });
+  state.hideTooltip = hide;
 })();
