@@ -237,13 +237,14 @@ def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4
 
 
 @click.command()
-@click.option("--check", is_flag=True, help="Compare node and relationship counts with Neo4j.")
+@click.option("--check", is_flag=True,
+              help="Compare node and relationship counts with Neo4j, and check its constraints and indexes.")
 @click.option("--from-neo4j", is_flag=True, help="Build the mirror from Neo4j instead of the local store.")
 @store_option
 @neo4j_options
 @json_option
 def mirror(check, from_neo4j, store_dir, neo4j_uri, neo4j_user, neo4j_password, as_json):
-    """The NetworkX mirror's counts; with --check, what differs from Neo4j."""
+    """The NetworkX mirror's counts; with --check, what differs from Neo4j and what its schema lacks."""
     from reelgraph.mirror import build_mirror, mirror_counts
     from reelgraph.workflows import open_mirror
 
@@ -261,21 +262,25 @@ def mirror(check, from_neo4j, store_dir, neo4j_uri, neo4j_user, neo4j_password, 
     if not check:
         echo_json(mine) if as_json else click.echo(counts_text(mine))
         return
+    from reelgraph.neo4j.indexes import missing_schema
     from reelgraph.neo4j.sync import connect, neo4j_counts
 
     driver = connect(neo4j_settings(neo4j_uri, neo4j_user, neo4j_password))
     try:
         theirs = neo4j_counts(driver)
+        schema = missing_schema(driver)
     finally:
         driver.close()
     differences = count_differences(mine, theirs)
     if as_json:
-        echo_json({"mirror": mine, "neo4j": theirs, "differences": differences})
-    elif differences:
+        echo_json({"mirror": mine, "neo4j": theirs, "differences": differences, "schema_missing": schema})
+    else:
         for kind, name, a, b in differences:
             click.echo(f"differs: {kind} {name}: mirror {a}, neo4j {b}")
-    else:
-        click.echo("mirror and Neo4j agree: " + counts_text(mine))
-    if differences:
+        for problem in schema:
+            click.echo(f"neo4j schema: {problem} (the next load makes it)")
+        if not differences and not schema:
+            click.echo("mirror and Neo4j agree: " + counts_text(mine))
+    if differences or schema:
         sys.exit(1)
 

@@ -162,7 +162,8 @@ def import_(home, nodes, relationships, database, overwrite, as_json):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="How to print the rows; --json is the same as --format json.")
 @json_option
-@click.option("--write", is_flag=True, help="Allow the query to write (refused otherwise, exit 5).")
+@click.option("--write", is_flag=True,
+              help="Allow the query to write; without it a write, or apoc.cypher.*/apoc.periodic.*, is refused (exit 5).")
 @click.option("--example", metavar="NAME", help="Run a shipped example query instead of QUERY.")
 @click.option("--list-examples", is_flag=True, help="List the shipped example queries.")
 @neo4j_options
@@ -196,6 +197,8 @@ def cypher(query, params, fmt, as_json, write, example, list_examples, neo4j_uri
         frame = run_cypher(driver, query, given, write=write)
     finally:
         driver.close()
+    for note in frame.attrs.get("notifications", ()):
+        click.echo(f"reelgraph: warning: {note}", err=True)
     if fmt == "json":
         echo_json(frame.to_dict("records"))
     elif fmt == "csv":

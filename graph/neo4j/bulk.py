@@ -16,7 +16,7 @@ transactions, locks or index look-ups.  This module is that path:
 * :func:`bulk_load` checks that the target is the reelgraph-managed local
   server (:mod:`reelgraph.neo4j.server`) and that its database is empty, stops
   it, imports, starts it again, creates the schema
-  (:func:`reelgraph.neo4j.sync.ensure_schema`) and returns
+  (:func:`reelgraph.neo4j.indexes.ensure_schema`) and returns
   :func:`reelgraph.neo4j.sync.neo4j_counts`;
 * :func:`choose_loader` and :func:`load_graph` pick between the two.
 
@@ -87,11 +87,11 @@ from reelgraph._arrow_text import text_buffer
 from reelgraph.errors import ReelgraphError
 from reelgraph.model import TABLE_COLUMNS, FilmGraph
 from reelgraph.neo4j import server as neo4j_server
+from reelgraph.neo4j.indexes import ensure_schema
 from reelgraph.neo4j.sync import (
     Neo4jSettings,
     _sync_tables,
     connect,
-    ensure_schema,
     neo4j_counts,
     sync_graph,
 )
@@ -846,7 +846,7 @@ def bulk_load(film_graph: FilmGraph | TableFiles, home=None, *, progress: bool =
     (:func:`write_import_files`) under ``<home>/import`` while the server
     stops, run ``neo4j-admin database import full neo4j --overwrite-destination``,
     start the server again with the same ports, heap and page cache, create
-    the constraints and indexes (:func:`reelgraph.neo4j.sync.ensure_schema`).
+    the constraints and indexes (:func:`reelgraph.neo4j.indexes.ensure_schema`).
     The server is started again even when writing or the import fails.
 
     Parameters

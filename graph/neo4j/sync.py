@@ -14,7 +14,9 @@ Nodes ``(:Film {id, title, year, ...})``, ``(:Person {id, name, ...})`` and
 
 Uniqueness constraints on ``Film.id``, ``Person.id`` and ``Genre.name``,
 range indexes on ``Person.name``, ``Film.title`` and ``Film.year``, and the
-full-text indexes ``film_titles`` and ``person_names`` for fuzzy search.
+full-text indexes ``film_titles`` and ``person_names`` for fuzzy search:
+every sync ends by making whichever of them is missing
+(:func:`reelgraph.neo4j.indexes.ensure_schema`).
 
 Syncing
 -------
@@ -46,16 +48,15 @@ import numpy as np
 import pandas as pd
 from reelgraph.errors import Neo4jUnavailableError, ReadOnlyQueryError, ReelgraphError
 from reelgraph.model import FilmGraph
+from reelgraph.neo4j.cypher_guard import is_refused_write, notification_lines, string_runners
+from reelgraph.neo4j.indexes import ensure_schema
 from reelgraph.schema import (
     CREDIT_PROPERTIES,
     FILM_PROPERTIES,
-    FULLTEXT_ANALYZER,
-    FULLTEXT_INDEXES,
     NODE_LABELS,
     OTHER_ROLE,
     PERSON_PROPERTIES,
     ROLE_RELATIONSHIPS,
-    SCHEMA_STATEMENTS,
     SIMILAR_PROPERTIES,
 )
 
@@ -72,6 +73,12 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# The driver logs what it meets (a connection lost, a server notification) as
+# raw multi-line records; with no handler configured, Python's last-resort
+# handler prints them on stderr beside reelgraph's own one-line error.  A
+# NullHandler keeps them off stderr; an application that configures logging
+# still receives them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 class Neo4jSyncError(ReelgraphError):
     """A sync stopped part-way; the message says how far it got and what to do."""
@@ -151,51 +158,6 @@ def _session(driver, **kwargs):
     database = getattr(driver, "_reelgraph_database", None)
     return driver.session(database=database, **kwargs) if database else driver.session(**kwargs)
 
-
-def ensure_schema(driver, *, indexes: bool = True) -> None:
-    """Create the constraints and indexes (each only if missing).
-
-    ``indexes=False`` creates the uniqueness constraints only (what a sync
-    into a database that holds data needs to find nodes by key).  A first
-    load creates everything at the end, when populating an index in one go
-    is cheaper than row by row.
-    """
-    with _session(driver) as session:
-        if indexes:
-            # IF NOT EXISTS keeps a full-text index an older reelgraph made
-            # with another analyzer (case-folding only): drop it to remake it.
-            stale = [record["name"] for record in session.run(
-                "SHOW FULLTEXT INDEXES YIELD name, options "
-                "WHERE name IN $ours AND options.indexConfig['fulltext.analyzer'] <> $analyzer RETURN name",
-                ours=list(FULLTEXT_INDEXES), analyzer=FULLTEXT_ANALYZER)]
-            for name in stale:
-                log.warning("Neo4j: remaking the full-text index %s to fold accents (once)", name)
-                session.run(f"DROP INDEX `{name}` IF EXISTS").consume()
-        for statement in SCHEMA_STATEMENTS:
-            if indexes or "CONSTRAINT" in statement:
-                _run_schema_statement(session, statement)
-        session.run("CALL db.awaitIndexes(300)").consume()
-
-
-def _run_schema_statement(session, statement: str, attempts: int = 5) -> None:
-    """Run one ``... IF NOT EXISTS`` schema statement, waiting out another session creating the same item.
-
-    Two loads starting at once both find a constraint missing and both
-    create it; the server fails the second (``ConstraintCreationFailed``,
-    ``EquivalentSchemaRuleAlreadyExists``) instead of treating it as there.
-    Run again once the first has finished, ``IF NOT EXISTS`` sees it.
-    """
-    import neo4j
-
-    for attempt in range(attempts):
-        try:
-            session.run(statement).consume()
-            return
-        except (neo4j.exceptions.DatabaseError, neo4j.exceptions.ClientError) as exc:
-            if ".Schema." not in (exc.code or "") or attempt == attempts - 1:
-                raise
-            log.info("Neo4j: %s while another session changed the schema; trying again", exc.code)
-            time.sleep(0.5 * (attempt + 1))
 
 # -- sync -----------------------------------------------------------------------
 
@@ -553,11 +515,13 @@ def sync_graph(driver, graph: FilmGraph, *, batch_size: int = 10_000, progress: 
             size = sum(step.size for step in group)
             for phase in _phases(group, workers if size > batch_size else 1):
                 run_phase(phase, create)
-        if create:
-            ensure_schema(driver)
-        else:
+        if not create:
             with _session(driver) as session:
                 _delete_stale(session, load_id)
+        # Every sync ends with the whole schema, not only a first one: a
+        # first load cut short left data but no indexes, and its rerun (a
+        # sync into a database that holds data) must build them.
+        ensure_schema(driver)
     except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as exc:
         raise Neo4jSyncError(
             f"Neo4j sync stopped after {done} of {total} rows ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
@@ -604,6 +568,8 @@ def write_clusters(driver, clusters: pd.Series, batch_size: int = 20_000) -> Non
 
 # -- Cypher access ----------------------------------------------------------------
 
+_WRITES = "this query writes to the graph; run it with --write (write=True) if you mean it"
+
 
 def _plain(value):
     """Neo4j values as plain Python: nodes and relationships become dicts, paths lists."""
@@ -637,13 +603,24 @@ def run_cypher(driver, query: str, parameters: dict | None = None, *, write: boo
         Query parameters (``$name`` in the query).
     write : bool
         Allow the query to write.  By default a query that would write is
-        refused before it runs (its plan says so) and the transaction is
-        opened read-only, so the server refuses any write the plan hid.
+        refused before it runs (its plan says so), and so is one that calls
+        a procedure or function running Cypher from a string
+        (``apoc.cypher.*``, ``apoc.periodic.*``:
+        :mod:`reelgraph.neo4j.cypher_guard`); the transaction is opened
+        read-only, so the server refuses any write the plan hid.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows; ``frame.attrs["notifications"]`` holds the server's
+        warnings on the query (an unknown label, a deprecated form, ...),
+        one line each.
 
     Raises
     ------
     ReadOnlyQueryError
-        For a write without ``write=True``.
+        For a write without ``write=True``, whether reelgraph or the server
+        refuses it, and for a write the server refuses even with it.
     ReelgraphError
         For a syntax error or another error the server reports.
 
@@ -659,35 +636,43 @@ def run_cypher(driver, query: str, parameters: dict | None = None, *, write: boo
     from neo4j.exceptions import ClientError, Neo4jError
 
     parameters = parameters or {}
+
+    def work(tx):
+        result = tx.run(query, parameters)
+        keys, rows = list(result.keys()), [[_plain(v) for v in record.values()] for record in result]
+        return keys, rows, notification_lines(result.consume())
+
     try:
-        with _session(driver, default_access_mode=neo4j.READ_ACCESS if not write else neo4j.WRITE_ACCESS) as session:
-            if not write:
-                plan = session.run("EXPLAIN " + query, parameters).consume()
-                if plan.query_type not in ("r", None):
-                    raise ReadOnlyQueryError("this query writes to the graph; run it with --write (write=True) if you mean it")
-
-                def work(tx):
-                    result = tx.run(query, parameters)
-                    return list(result.keys()), [[_plain(v) for v in record.values()] for record in result]
-
-                keys, rows = session.execute_read(work)
+        # The user's query, unlike reelgraph's own, hears the server's warnings (made one line each).
+        with _session(driver, default_access_mode=neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS,
+                      notifications_min_severity="WARNING") as session:
+            if write:
+                # Auto-commit, not a managed transaction: CALL { ... } IN TRANSACTIONS needs it.
+                keys, rows, notes = work(session)
             else:
-                result = session.run(query, parameters)
-                keys = list(result.keys())
-                rows = [[_plain(v) for v in record.values()] for record in result]
+                plan = session.run("EXPLAIN " + query, parameters).consume()
+                runners = string_runners(query, plan.plan)
+                if runners:  # named first: whatever its plan says, this is why the query is refused
+                    raise ReadOnlyQueryError(
+                        f"this query runs Cypher from a string ({', '.join(runners)}), which reelgraph cannot keep "
+                        "read-only; run it with --write (write=True) if you mean it")
+                if plan.query_type not in ("r", None):
+                    raise ReadOnlyQueryError(_WRITES)
+                keys, rows, notes = session.execute_read(work)
     except ClientError as exc:
-        # The server's own refusals in a read-only transaction, of a write
-        # the plan did not show (e.g. inside apoc.cypher.run): AccessMode, or
-        # Forbidden with "... overridden by READ".  Same error, same exit code.
-        if ("AccessMode" in (exc.code or "") or "read access mode" in str(exc).lower()
-                or ("Forbidden" in (exc.code or "") and "overridden by READ" in str(exc))):
-            raise ReadOnlyQueryError("this query writes to the graph; run it with --write (write=True) if you mean it") from None
-        raise ReelgraphError(f"Cypher error: {(exc.message or str(exc)).splitlines()[0]}") from None
+        first_line = (exc.message or str(exc)).splitlines()[0]
+        if is_refused_write(exc):
+            # The server's refusal (of a write the plan hid, or of a write it
+            # does not allow): the same error, and exit code, as reelgraph's own.
+            raise ReadOnlyQueryError(f"Neo4j refused the write: {first_line}" if write else _WRITES) from None
+        raise ReelgraphError(f"Cypher error: {first_line}") from None
     except Neo4jError as exc:
         raise ReelgraphError(f"Neo4j error: {(exc.message or str(exc)).splitlines()[0]}") from None
     # dtype=object: values stay as Neo4j gave them (null stays None, integers stay
     # integers); numeric inference would turn a null into NaN and ints into floats.
-    return pd.DataFrame(rows, columns=keys, dtype=object)
+    frame = pd.DataFrame(rows, columns=keys, dtype=object)
+    frame.attrs["notifications"] = notes
+    return frame
 
 
 def parse_parameter(text: str) -> tuple[str, object]:

@@ -191,11 +191,62 @@ def test_json_flag_is_format_json(cypher):
     assert clash.exit_code == 2 and "--json and --format csv contradict each other" in clash.stderr
 
 
-def test_write_refused_by_the_server_exits_like_a_write_refused_by_reelgraph(cypher, neo4j_driver):
-    # The plan of apoc.cypher.run (a read procedure) hides the CREATE inside it: the server refuses it.
+@pytest.mark.parametrize("inner", [
+    "CREATE (n:Film {id: 'evil'}) RETURN n",
+    "CREATE (n:NewLabel {id: 'evil'}) RETURN n",
+    # These two exited 1 ("Cypher error: Failed to invoke procedure ...") before.
+    "CALL apoc.create.node(['Film'], {id: 'evil'}) YIELD node RETURN node",
+    "CALL db.createLabel('Evil')",
+])
+def test_write_refused_by_the_server_exits_like_a_write_refused_by_reelgraph(cypher, neo4j_driver, inner):
+    # apoc.when runs its string in the caller's read-only transaction: the plan says "read", the server refuses.
     before = neo4j_counts(neo4j_driver)
-    hidden = "CALL apoc.cypher.run('CREATE (n:Film {id: $id}) RETURN n', {id: 'evil'}) YIELD value RETURN value"
-    message = one_line_error(cypher(hidden), 5)
+    hidden = "CALL apoc.when(true, $inner, '', {}) YIELD value RETURN value"
+    message = one_line_error(cypher(hidden, "-p", f"inner={inner}"), 5)
     assert message == "this query writes to the graph; run it with --write (write=True) if you mean it"
-    one_line_error(cypher(hidden.replace(":Film", ":NewLabel")), 5)
     assert neo4j_counts(neo4j_driver) == before
+    assert run_cypher(neo4j_driver, "CALL db.labels() YIELD label WHERE label IN ['NewLabel', 'Evil'] "
+                      "RETURN label").empty
+
+
+@pytest.mark.parametrize("query", [
+    # Returned no rows with exit 0 before: its own transaction failed out of sight.
+    "CALL apoc.cypher.runTimeboxed('CREATE (n:Film {id: \"evil\"}) RETURN n', {}, 1000) YIELD value RETURN value",
+    "CALL apoc.periodic.iterate('RETURN 1 AS x', 'CREATE (:Film {id: \"evil\"})', {}) YIELD batches RETURN batches",
+    "CALL apoc.periodic.commit('CREATE (n:Film {id: \"evil\"}) WITH n LIMIT $limit RETURN count(*)', {limit: 1})",
+    "RETURN apoc.cypher.runFirstColumnSingle('MATCH (n) RETURN count(n)', {}) AS n",
+    "CALL apoc.cypher.run('MATCH (n) RETURN count(n) AS n', {}) YIELD value RETURN value",
+    "CALL `apoc`.`cypher`.`runTimeboxed`('RETURN 1', {}, 1000) YIELD value RETURN value",
+    "CALL apoc /* hidden */ . cypher . runTimeboxed('RETURN 1', {}, 1000) YIELD value RETURN value",
+])
+def test_cypher_string_runners_are_refused_without_write(cypher, neo4j_driver, query):
+    before = neo4j_counts(neo4j_driver)
+    message = one_line_error(cypher(query), 5)
+    assert message.startswith("this query runs Cypher from a string (apoc.")
+    assert message.endswith("which reelgraph cannot keep read-only; run it with --write (write=True) if you mean it")
+    assert neo4j_counts(neo4j_driver) == before
+
+
+def test_cypher_string_runners_run_with_write_and_their_names_in_text_are_no_call(cypher, neo4j_driver):
+    named = cypher("RETURN 'apoc.cypher.run' AS name // apoc.periodic.iterate", "--format", "csv")
+    assert (named.exit_code, named.stdout) == (0, "name\napoc.cypher.run\n")
+    written = cypher("CALL apoc.cypher.doIt('CREATE (f:Film {id: $id}) RETURN f.id AS id', {id: $id}) "
+                     "YIELD value RETURN value.id AS id", "--write", "-p", "id=tt0000002", "--format", "csv")
+    assert (written.exit_code, written.stdout) == (0, "id\ntt0000002\n"), written.stderr
+    assert run_cypher(neo4j_driver, "MATCH (f:Film {id: 'tt0000002'}) RETURN count(f) AS n").n.tolist() == [1]
+    timed = cypher("CALL apoc.cypher.runTimeboxed('RETURN $v AS v', {v: 7}, 5000) YIELD value RETURN value.v AS v",
+                   "--write", "--format", "csv")
+    assert (timed.exit_code, timed.stdout) == (0, "v\n7\n")
+
+
+def test_server_warnings_are_one_line_each_on_stderr(cypher):
+    result = cypher("MATCH (f:Flim) WHERE f.nope = $v RETURN f.title AS title", "-p", "v=1", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout == "title\n"
+    assert result.stderr.splitlines() == [
+        "reelgraph: warning: label does not exist: the label `Flim` does not exist. "
+        "Verify that the spelling is correct. (line 1, column 10)",
+        "reelgraph: warning: property key does not exist: the property `nope` does not exist. "
+        "Verify that the spelling is correct. (line 1, column 24)",
+    ]
+    assert cypher("MATCH (f:Film) RETURN count(f) AS n").stderr == ""

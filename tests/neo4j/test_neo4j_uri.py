@@ -1,5 +1,5 @@
-"""``neo4j://`` (routing) URIs, as clusters and Aura use, against the single test server; no driver
-notifications on stderr.
+"""``neo4j://`` (routing) URIs, as clusters and Aura use, against the single test server; driver
+notifications as one line on stderr, for a user's query only.
 
 A single server answers routing requests with itself, so the test server
 addressed as ``neo4j://HOST:PORT`` stands in for a cluster.
@@ -90,6 +90,12 @@ def test_no_driver_notifications_on_stderr(neo4j_settings, neo4j_driver, sample_
     mirror = _run(["mirror", "--from-neo4j"], neo4j_settings)
     assert (mirror.returncode, mirror.stderr) == (0, "")
     assert mirror.stdout.startswith("30 Film, 281 Person, 16 Genre, ")
+    # A user's query hears the warning, as one readable line, and stdout stays the rows alone.
     cypher = _run(["cypher", WARNED, "--json"], neo4j_settings)
-    assert (cypher.returncode, cypher.stderr) == (0, "")
+    assert (cypher.returncode, cypher.stderr) == (0, (
+        "reelgraph: warning: property key does not exist: the property `no_such_property` does not exist. "
+        "Verify that the spelling is correct. (line 1, column 25)\n"))
     assert json.loads(cypher.stdout) == [{"x": None}]
+    # A load that loses its server says so in reelgraph's one line, without the driver's log records.
+    lost = _run(["cypher", "RETURN 1 AS x"], Neo4jSettings(uri="bolt://127.0.0.1:1", user="neo4j", password="x"))
+    assert lost.returncode == 4 and len(lost.stderr.splitlines()) == 1, lost.stderr

@@ -218,13 +218,17 @@ def test_names_match_whatever_their_accents(synced):
 
 def test_a_full_text_index_made_by_an_older_reelgraph_is_made_again(synced, caplog):
     """An index from before accent folding (the standard analyzer) is dropped and remade with folding."""
-    from reelgraph.neo4j.sync import ensure_schema
+    from reelgraph.neo4j.indexes import ensure_schema, missing_schema
 
     run_cypher(synced, "DROP INDEX person_names IF EXISTS", write=True)
     run_cypher(synced, "CREATE FULLTEXT INDEX person_names FOR (p:Person) ON EACH [p.name] "
                "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}", write=True)
-    with caplog.at_level("WARNING", logger="reelgraph.neo4j.sync"):
+    run_cypher(synced, "CALL db.awaitIndexes(60)", write=True)  # online, so only its analyzer is wrong
+    assert missing_schema(synced) == ["full-text index person_names (Person.name) uses the analyzer "
+                                      "'standard-no-stop-words', not 'standard-folding'"]
+    with caplog.at_level("WARNING", logger="reelgraph.neo4j.indexes"):
         ensure_schema(synced)
+    assert missing_schema(synced) == []
     assert "remaking the full-text index person_names to fold accents (once)" in caplog.text
     assert "film_titles" not in caplog.text
     analyzers = run_cypher(synced, "SHOW FULLTEXT INDEXES YIELD name, options "

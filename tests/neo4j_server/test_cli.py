@@ -50,13 +50,9 @@ HOSTILE_PASSWORD = '-a "quoted" pass\\word $HOME é'
 
 
 @pytest.fixture(scope="module")
-def scratch(tmp_path_factory, free_ports):
+def scratch(jar_sharing_home, free_ports):
     """A server started by ``reelgraph neo4j start --json`` in a scratch home: (home, ports, printed info)."""
-    jars = ns.install()  # the default home's jars (fetched once)
-    home = tmp_path_factory.mktemp("neo4j-cli") / "home"
-    home.mkdir()
-    for name in ("lib", "plugins"):
-        (home / name).symlink_to(jars / name, target_is_directory=True)
+    home = jar_sharing_home("neo4j-cli")
     bolt, http = free_ports()
     run = reelgraph("neo4j", "start", "--home", home, "--bolt-port", bolt, "--http-port", http,
                     "--heap", "512m", "--pagecache", "64m", "--json", NEO4J_PASSWORD=HOSTILE_PASSWORD)

@@ -75,6 +75,7 @@ def test_module_versions_match_pom():
     assert props["neo4j.version"] == ns.NEO4J_VERSION
     assert props["apoc.version"] == ns.APOC_VERSION
     assert props["neo4j-browser.version"] == ns.BROWSER_VERSION
+    assert {artifact: props[f"{artifact}.version"] for artifact in ns.APOC_RUNTIME_JARS} == ns.APOC_RUNTIME_JARS
 
 
 @needs_neo4j
@@ -110,6 +111,52 @@ def test_apoc_loaded(driver):
     records, _, _ = driver.execute_query("RETURN apoc.version() AS v, apoc.coll.sum([1, 2, 3]) AS s")
     assert records[0]["v"] == ns.APOC_VERSION
     assert records[0]["s"] == 6
+
+
+@pytest.fixture
+def loopback_http(tmp_path):
+    """A plain HTTP server on 127.0.0.1 serving ``tmp_path``; yields its base URL."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        yield tmp_path, f"http://127.0.0.1:{httpd.server_address[1]}"
+        httpd.shutdown()
+
+
+@needs_neo4j
+def test_apoc_readers_work_as_shipped(server, driver, loopback_http):
+    # Without hadoop-common's XML parser (and the rest of APOC_RUNTIME_JARS) every
+    # one of these failed with NoClassDefFoundError: com/ctc/wstx/io/InputBootstrapper.
+    served, base = loopback_http
+    name = f"reelgraph-apoc-{server['pid']}"
+    imported = Path(server["home"]) / "import"
+    (imported / f"{name}.json").write_text('{"title": "Never Let Me Go", "year": 2010, "genres": ["Drama"]}')
+    (imported / f"{name}.xml").write_text('<film id="tt1334260"><title>Never Let Me Go</title></film>')
+    (served / "films.csv").write_text("id,title\ntt1334260,Never Let Me Go\ntt0780504,Drive\n")
+    (served / "film.json").write_text('{"id": "tt0780504"}')
+    try:
+        records, _, _ = driver.execute_query(f"CALL apoc.load.json('file:///{name}.json') YIELD value RETURN value")
+        assert [r["value"] for r in records] == [{"title": "Never Let Me Go", "year": 2010, "genres": ["Drama"]}]
+        records, _, _ = driver.execute_query(f"CALL apoc.load.xml('{name}.xml') YIELD value RETURN value")
+        assert records[0]["value"] == {"_type": "film", "id": "tt1334260",
+                                       "_children": [{"_type": "title", "_text": "Never Let Me Go"}]}
+        records, _, _ = driver.execute_query("CALL apoc.load.json($url) YIELD value RETURN value", url=f"{base}/film.json")
+        assert [r["value"] for r in records] == [{"id": "tt0780504"}]
+        records, _, _ = driver.execute_query("LOAD CSV WITH HEADERS FROM $url AS row RETURN row.id AS id, row.title AS t",
+                                             url=f"{base}/films.csv")
+        assert [(r["id"], r["t"]) for r in records] == [("tt1334260", "Never Let Me Go"), ("tt0780504", "Drive")]
+        # Files are read from import/ only: an absolute path is taken inside it.
+        with pytest.raises(neo4j.exceptions.ClientError, match=r"Cannot open file .*/import/etc/hostname"):
+            driver.execute_query("CALL apoc.load.json('file:///etc/hostname') YIELD value RETURN value")
+    finally:
+        for suffix in (".json", ".xml"):
+            (imported / f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @needs_neo4j
