@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import gc
+import math
 import re
 import unicodedata
 
@@ -60,6 +62,13 @@ __all__ = [
     "slugify",
     "is_imdb_film_id",
     "is_imdb_person_id",
+    "IMDB_ID_DIGITS",
+    "VALUE_BOUNDS",
+    "NAME_COLUMNS",
+    "MAX_NAME_CHARS",
+    "MAX_TEXT_CHARS",
+    "bad_value",
+    "first_bad_row",
     "normalize_table",
     "merge_graphs",
     "cyclic_gc_paused",
@@ -160,18 +169,166 @@ ROLES = ("actor", "director", "writer", "producer", "composer", "cinematographer
 #: ``similar.source`` of IMDb's "More like this" links.
 MORE_LIKE_THIS = "imdb-more-like-this"
 
-_IMDB_FILM_ID = re.compile(r"^tt\d{7,}$")
-_IMDB_PERSON_ID = re.compile(r"^nm\d{7,}$")
+#: IMDb's ids are ``tt`` / ``nm`` and at least this many digits (zero-padded: ``nm0000001``).
+IMDB_ID_DIGITS = 7
+_IMDB_FILM_ID = re.compile(rf"^tt\d{{{IMDB_ID_DIGITS},}}$")
+_IMDB_PERSON_ID = re.compile(rf"^nm\d{{{IMDB_ID_DIGITS},}}$")
 
 
 def is_imdb_film_id(value) -> bool:
     """True for an IMDb title id such as ``"tt1334260"``."""
-    return isinstance(value, str) and bool(_IMDB_FILM_ID.match(value))
+    return isinstance(value, str) and bool(_IMDB_FILM_ID.fullmatch(value))  # fullmatch: "$" would let a newline end it
 
 
 def is_imdb_person_id(value) -> bool:
     """True for an IMDb name id such as ``"nm0461136"``."""
-    return isinstance(value, str) and bool(_IMDB_PERSON_ID.match(value))
+    return isinstance(value, str) and bool(_IMDB_PERSON_ID.fullmatch(value))
+
+
+# -- plausible values -------------------------------------------------------------
+#
+# What every loader checks before a row reaches a store, as a database's
+# CHECK constraints would: a value outside these bounds is a row error naming
+# its file and line, never stored.
+
+_THIS_YEAR = datetime.date.today().year
+
+#: Inclusive ``(lowest, highest)`` of each bounded numeric column, by table.
+#: Film years start with the first moving pictures (1874's "Passage de Venus"
+#: is IMDb's oldest title) and reach a century ahead, since IMDb lists films
+#: announced for far years ("100 Years", tt5174640, is due in 2115).  Runtimes
+#: may be 0: IMDb rounds films under a minute down to it; the longest films
+#: run weeks (tens of thousands of minutes).  People's years reach back to
+#: writers credited centuries later (Shakespeare, born 1564), never ahead.
+VALUE_BOUNDS = {
+    "films": {
+        "year": (1870, _THIS_YEAR + 100),
+        "rating": (1.0, 10.0),
+        "votes": (0, 10**10),
+        "runtime_minutes": (0, 1_000_000),
+        "budget": (0, 10**15),
+        "gross_worldwide": (0, 10**15),
+        "popularity": (0, 10**10),
+        "metascore": (0, 100),
+        "keywords_total": (0, 10**7),
+    },
+    "people": {"birth_year": (1, _THIS_YEAR), "death_year": (1, _THIS_YEAR)},
+    "credits": {"billing": (0, 10**7)},
+    "similar": {"rank": (0, 10**7)},
+}
+
+#: Columns holding a title or a name, by table: at most :data:`MAX_NAME_CHARS` characters.
+NAME_COLUMNS = {"films": ("title", "original_title"), "people": ("name",), "credits": (), "similar": ()}
+#: The longest title or name a loader accepts (IMDb's longest titles run to a few hundred characters).
+MAX_NAME_CHARS = 2_000
+#: The longest text of any other cell (a plot, a storyline, a list item, a JSON list of characters).
+MAX_TEXT_CHARS = 100_000
+
+
+def bad_value(table: str, column: str, value) -> str | None:
+    """What is wrong with ``value`` in ``table.column`` (None when nothing is), in a few words.
+
+    Numbers are checked against :data:`VALUE_BOUNDS` (they must be finite
+    numbers), text against :data:`MAX_NAME_CHARS` / :data:`MAX_TEXT_CHARS`;
+    a missing value (None, NaN, NA) is never wrong.
+
+    Examples
+    --------
+    >>> bad_value("films", "rating", 99.9)
+    'rating 99.9 out of range (1.0 to 10.0)'
+    >>> bad_value("films", "year", "two thousand")
+    "year 'two thousand' is not a number"
+    >>> bad_value("films", "year", 2010) is None, bad_value("films", "year", None) is None
+    (True, True)
+    >>> bad_value("films", "title", "x" * 200_000)
+    'title of 200,000 characters (at most 2,000)'
+    """
+    if _empty_value(value) and not isinstance(value, (list, tuple)):
+        return None
+    bounds = VALUE_BOUNDS[table].get(column)
+    if bounds is not None:
+        number = _number(value)
+        if number is None:
+            return f"{column} {_shown(value)} is not a number"
+        lowest, highest = bounds
+        if not lowest <= number <= highest:
+            shown = value.strip()[:40] if isinstance(value, str) else _shown(value)  # a number as written
+            return f"{column} {shown} out of range ({lowest} to {highest})"
+        return None
+    limit = MAX_NAME_CHARS if column in NAME_COLUMNS[table] else MAX_TEXT_CHARS
+    items = value if isinstance(value, (list, tuple, np.ndarray)) else [value]
+    longest = max((len(item) for item in items if isinstance(item, str)), default=0)
+    if longest > limit:
+        return f"{column} of {longest:,} characters (at most {limit:,})"
+    return None
+
+
+def _number(value):
+    """``value`` as a finite int or float, or None (text that is no number, inf, NaN, a bool)."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value) if not re.fullmatch(r"\s*[-+]?\d+\s*", value) else int(value)
+        except ValueError:
+            return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _shown(value) -> str:
+    """``value`` for a message: numbers as they are, text quoted and cut to 40 characters."""
+    if isinstance(value, str):
+        return repr(value[:40] + ("..." if len(value) > 40 else ""))
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer() and abs(value) >= 1e16:
+        return f"{value:.3g}"
+    return str(value)
+
+
+def first_bad_row(table: str, df: pd.DataFrame) -> tuple[int, str] | None:
+    """The first row of ``df`` (a canonical table, or rows on their way to one) with a bad value, and what is wrong.
+
+    Every column :func:`bad_value` checks, plus ``birth_year`` after
+    ``death_year``.  Returns ``(row position, problem)`` or None.  Numeric
+    columns are checked at numpy speed; text columns cell by cell only when
+    some cell is long enough to be wrong.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"id": ["nm1", "nm2"], "birth_year": [1950, 1990], "death_year": [2000, 1980]})
+    >>> first_bad_row("people", people)
+    (1, 'birth_year 1990 after death_year 1980')
+    """
+    found = []
+    for column in df.columns:
+        if column not in TABLE_COLUMNS[table] or not len(df):
+            continue
+        values = df[column]
+        if column in VALUE_BOUNDS[table]:
+            numbers = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")
+            lowest, highest = VALUE_BOUNDS[table][column]
+            wrong = values.notna().to_numpy(dtype=bool) & ~((numbers >= lowest) & (numbers <= highest)).fillna(False).to_numpy(dtype=bool)
+        elif pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+            limit = MAX_NAME_CHARS if column in NAME_COLUMNS[table] else MAX_TEXT_CHARS
+            lengths = values.map(lambda v: len(v) if isinstance(v, str) else max((len(i) for i in v if isinstance(i, str)), default=0)
+                                 if isinstance(v, (list, tuple)) else 0)
+            wrong = (lengths > limit).to_numpy(dtype=bool)
+        else:
+            continue
+        if wrong.any():
+            row = int(np.argmax(wrong))
+            found.append((row, bad_value(table, column, values.iloc[row])))
+    if table == "people" and {"birth_year", "death_year"} <= set(df.columns) and len(df):
+        birth = pd.to_numeric(df["birth_year"], errors="coerce")
+        death = pd.to_numeric(df["death_year"], errors="coerce")
+        late = (birth > death).fillna(False).to_numpy(dtype=bool)
+        if late.any():
+            row = int(np.argmax(late))
+            found.append((row, f"birth_year {_shown(df['birth_year'].iloc[row])} after death_year {_shown(df['death_year'].iloc[row])}"))
+    return min(found) if found else None
 
 
 def _matches(ids: pd.Series, pattern: re.Pattern) -> np.ndarray:

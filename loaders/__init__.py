@@ -28,13 +28,14 @@ in a folder does not stop the others.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
 from reelgraph.errors import InputError
 from reelgraph.model import FilmGraph, merge_graphs
-from reelgraph.loaders._text import sniff
+from reelgraph.loaders._text import check_regular_file, sniff
 
 __all__ = [
     "detect_format",
@@ -95,6 +96,8 @@ def detect_format(path) -> str:
 
     path = Path(path)
     if not path.exists():
+        if path.is_symlink():  # dangling, or a loop of links
+            check_regular_file(path)
         raise InputError(path, "no such file or folder")
     if path.is_dir():
         if tables.is_tables_folder(path):
@@ -103,7 +106,7 @@ def detect_format(path) -> str:
 
         if imdb_tsv.is_imdb_datasets_folder(path):
             return "imdb-datasets"
-        if any(p.suffix.lower() in PAGE_SUFFIXES for p in path.iterdir() if p.is_file()):
+        if any(p.suffix.lower() in PAGE_SUFFIXES for p in path.iterdir() if not p.is_dir()):
             return "pages"
         raise InputError(path, "folder holds no IMDb datasets, canonical tables (films.csv) or saved pages")
     try:
@@ -366,8 +369,12 @@ def _in_memory(graph) -> FilmGraph:
 
 
 def _page_files(folder: Path) -> list[Path]:
-    """The saved pages in ``folder``, sorted (sub-folders are not looked into)."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+    """The saved pages in ``folder``, sorted (sub-folders are not looked into).
+
+    Anything named like a page that is no folder is one, so that a FIFO or a
+    loop of symbolic links is refused by name rather than passed over.
+    """
+    return sorted(p for p in folder.iterdir() if not p.is_dir() and p.suffix.lower() in PAGE_SUFFIXES)
 
 
 def _read_kind(path: Path, kind: str, on_error: str, dataset_options: dict) -> FilmGraph:
@@ -419,7 +426,7 @@ def _read_all(paths, on_error: str, dataset_options: dict) -> tuple[list[tuple[P
             kind = detect_format(path)
         except InputError as exc:
             # Named directly: a file is a page (the other formats are folders); so is a missing *.txt / *.html.
-            named_page = path.is_file() or (not path.exists() and path.suffix.lower() in PAGE_SUFFIXES)
+            named_page = (os.path.lexists(path) and not path.is_dir()) or (not path.exists() and path.suffix.lower() in PAGE_SUFFIXES)
             if not (skip and named_page):
                 raise
             left_out(path, exc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 
 __all__ = ["empty", "get", "pick", "text", "nodes", "texts", "to_int", "to_float", "parse_json"]
@@ -91,6 +92,8 @@ def texts(value, *keys) -> list[str]:
 def to_int(value):
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # inf or NaN: no count
     if isinstance(value, (int, float)):
         return int(round(value))
     if isinstance(value, str):
@@ -113,6 +116,6 @@ def parse_json(raw):
     if isinstance(raw, str) and raw.lstrip()[:1] in ("{", "["):
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to be IMDb's
             return None
     return raw

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from reelgraph.model import person_key
+from reelgraph.model import is_imdb_person_id, person_key
 from reelgraph.loaders._graphql import get, nodes, text, to_int
 
 __all__ = [
@@ -203,7 +203,7 @@ def person_of(node) -> tuple[str | None, str | None]:
         return None, text(node)
     name_obj = node.get("name") if isinstance(node.get("name"), dict) else node
     person_id = name_obj.get("id") or node.get("nameId") or node.get("nconst")
-    if not (isinstance(person_id, str) and person_id.startswith("nm")):
+    if not is_imdb_person_id(person_id):  # IMDb's form only ("nm" and 7+ digits): anything else is no id
         url = name_obj.get("url") or node.get("url") or ""
         match = NAME_ID.search(url) if isinstance(url, str) else None
         person_id = match.group(1) if match else None

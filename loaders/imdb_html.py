@@ -119,6 +119,7 @@ from reelgraph.errors import InputError
 from reelgraph.model import MORE_LIKE_THIS, FilmGraph, film_key, is_imdb_film_id
 from reelgraph.loaders._graphql import empty as _empty, get as _get, nodes as _nodes, parse_json as _parse_json
 from reelgraph.loaders._graphql import pick as _pick, text as _text, texts as _texts, to_float as _float, to_int as _int
+from reelgraph.loaders._page_checks import deep_nesting_refused, page_graph
 from reelgraph.loaders._text import read_text_file
 from reelgraph.loaders.imdb_credits import NAME_ID as _NAME_ID, Credits as _Credits, characters_of as _characters
 from reelgraph.loaders.imdb_credits import credit_role, job_of as _job, join_jobs as _join, person_key_of as _person_key
@@ -737,7 +738,7 @@ def _content_titles(path: Path, page_props: dict, title_id: str | None, kind: st
     return title_id, content, titles
 
 
-def _graph(film: dict, cast: _Credits, crew: _Credits, stars: set | None, similar_stubs=()) -> FilmGraph:
+def _graph(path: Path, film: dict, cast: _Credits, crew: _Credits, stars: set | None, similar_stubs=()) -> FilmGraph:
     """The graph of one page: its film, its people and credits (cast billed in order), its "More like this".
 
     ``stars`` None: the page does not say who the stars are (a ``/fullcredits``
@@ -764,7 +765,8 @@ def _graph(film: dict, cast: _Credits, crew: _Credits, stars: set | None, simila
     for rank, stub in enumerate(similar_stubs, start=1):
         films.append({**stub, "stub": True, "source": SOURCE})
         similar.append({"film_id": title_id, "similar_id": stub["id"], "rank": rank, "source": MORE_LIKE_THIS})
-    return FilmGraph.from_records(
+    return page_graph(
+        path,
         films=films,
         people=[{"id": pid, "name": name, "source": SOURCE} for pid, name in people.items()],
         credits=credits,
@@ -796,7 +798,7 @@ def _read_content_page(path: Path, page: _Page, next_data: dict, title_id: str |
         if not (cast.items or crew.items):
             raise InputError(path, f"no credits: the fullcredits page of {title_id} lists nobody")
         counts = _mark_credit_lists(film, [found])
-    graph = _graph(film, cast, crew, None)
+    graph = _graph(path, film, cast, crew, None)
     graph.incomplete_counts = counts
     return graph
 
@@ -872,6 +874,12 @@ def read_imdb_html(path) -> FilmGraph:
     ['tt1334260', 'Never Let Me Go', 2010]
     """
     path = Path(path)
+    with deep_nesting_refused(path):
+        return _read_imdb_html(path)
+
+
+def _read_imdb_html(path: Path) -> FilmGraph:
+    """:func:`read_imdb_html` of a path."""
     text = read_text_file(path)
     page = _scan(text)
     if not page.has_tags:
@@ -884,9 +892,10 @@ def read_imdb_html(path) -> FilmGraph:
             next_data = json.loads(page.next_data)
             if not isinstance(next_data, dict):
                 raise ValueError("top level is not an object")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             next_data = None
-            reason = "cut off before its end" if not page.next_data_closed else str(exc).splitlines()[0]
+            reason = ("cut off before its end" if not page.next_data_closed else
+                      "nested too deeply" if isinstance(exc, RecursionError) else str(exc).splitlines()[0])
             next_problem = f"__NEXT_DATA__ JSON is truncated or invalid ({reason})"
 
     is_imdb = bool(title_id) or bool(_IMDB_MARK.search(text[:200000]))
@@ -957,7 +966,7 @@ def read_imdb_html(path) -> FilmGraph:
         raise InputError(path, f"no cast: {title_id} lists no actors, nothing to link it to people")
     if not stars:
         stars = {c.person_id for c in list(cast.items.values())[:_DEFAULT_STARS]}
-    graph = _graph(film, cast, crew, stars, _similar_from_next(titles, title_id) if titles else [])
+    graph = _graph(path, film, cast, crew, stars, _similar_from_next(titles, title_id) if titles else [])
     graph.page_kind = kind
     graph.incomplete_counts = counts
     # Read from JSON-LD alone: the browser stopped saving before the page's

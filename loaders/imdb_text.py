@@ -28,6 +28,7 @@ import wordninja  # splits run-together keywords; small, offline, no dependencie
 
 from reelgraph.errors import InputError
 from reelgraph.model import MORE_LIKE_THIS, FilmGraph, film_key, person_key
+from reelgraph.loaders._page_checks import page_graph
 from reelgraph.loaders._text import read_text_file
 
 __all__ = ["read_imdb_text", "parse_imdb_text", "looks_like_imdb_text", "IMDB_GENRES"]
@@ -141,7 +142,9 @@ def parse_imdb_text(text: str, path="<text>") -> FilmGraph:
     if page in _OTHER_PAGES or (url and url.group("rest") in _OTHER_PATHS):
         kind = _OTHER_PAGES.get(page) or url.group("rest")
         raise InputError(path, f"an IMDb {kind} page, not a title page: copy the film's main page")
-    body = " ".join(lines[1:] if head else lines)
+    if head is None:  # the address alone: no title to name the film by
+        raise InputError(path, "no 'Title (Year) - IMDb' line at the top: the copy lacks its first line; copy the whole page")
+    body = " ".join(lines[1:])
     film = _parse_film(body, head, url)
     cast = _parse_cast(body)
     if not cast:
@@ -156,7 +159,7 @@ def parse_imdb_text(text: str, path="<text>") -> FilmGraph:
         {"film_id": film["id"], "similar_id": key, "rank": rank, "source": MORE_LIKE_THIS}
         for rank, (key, _, _) in enumerate(more_like_this, start=1)
     ]
-    graph = FilmGraph.from_records(films=[film, *stubs], people=people, credits=credits, similar=similar)
+    graph = page_graph(path, films=[film, *stubs], people=people, credits=credits, similar=similar)
     graph.page_kind = "main"  # the text reader reads main pages only (the others are refused above)
     # IMDb's copyright line closes every page: a copy without it was cut
     # short, and what it lacks is no sign that IMDb dropped it.
@@ -188,11 +191,14 @@ def _labelled(section: str, labels) -> dict[str, str]:
     return out
 
 
-def _count(text: str) -> int:
+def _count(text: str) -> int | None:
     """'141K' -> 141000, '1.2M' -> 1200000, '2,345' -> 2345."""
     text = text.replace(",", "")
     scale = {"K": 1_000, "M": 1_000_000}.get(text[-1:], 1)
-    return round(float(text.rstrip("KM")) * scale)
+    try:
+        return round(float(text.rstrip("KM")) * scale)
+    except ValueError:  # "1.2.3K": no count
+        return None
 
 
 def _runtime_minutes(text: str) -> int | None:
@@ -345,7 +351,10 @@ def _parse_film(body: str, head, url) -> dict:
     if release:
         rm = re.match(r"(?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})(?: \((?P<country>[^)]+)\))?", release)
         if rm:
-            film["release_date"] = datetime.strptime(rm.group("date"), "%B %d, %Y").date().isoformat()
+            try:
+                film["release_date"] = datetime.strptime(rm.group("date"), "%B %d, %Y").date().isoformat()
+            except ValueError:  # no such date ("February 30, 2010"): left out
+                pass
             film["release_country"] = rm.group("country")
     for label in ("Countries of origin", "Country of origin"):
         if label in fields:

@@ -63,14 +63,25 @@ Decisions
 
 Errors
 ------
-A missing required file, an unexpected header, a line with the wrong number
-of fields, a value that is not what its column holds (a year that is no
-integer, an id that is no ``tt...`` / ``nm...``), bytes that are not UTF-8
-or a broken gzip stream raise :class:`~reelgraph.errors.InputError` naming the
-file and, where there is one, the line.  With ``on_error="skip"`` bad lines
-are skipped and counted (``report.bad_lines``) instead; a broken gzip
-stream or a bad header still raises, since nothing after it can be trusted.
-The function returns a whole graph or raises: it never writes anything.
+A missing required file (or one that is a folder, a FIFO, a device, a loop
+of symbolic links), an unexpected header, a line with the wrong number of
+fields, a value that is not what its column holds (a year that is no
+integer, an id that is no ``tt...`` / ``nm...``), a value out of the bounds
+of :data:`reelgraph.model.VALUE_BOUNDS` (a rating outside 1-10, negative
+votes, a year outside 1870 to a century ahead, a negative runtime, a birth
+after a death) or a text longer than :data:`reelgraph.model.MAX_NAME_CHARS`
+(titles, names) / :data:`~reelgraph.model.MAX_TEXT_CHARS`, an id a kept row
+of ``title.basics``, ``title.ratings``, ``title.crew`` or ``name.basics``
+already had, bytes that are not UTF-8 or a broken gzip stream raise
+:class:`~reelgraph.errors.InputError` naming the file and, where there is
+one, the line.  With ``on_error="skip"`` bad lines are skipped and counted
+(``report.bad_lines``, of them ``report.duplicate_ids``; the first row of an
+id wins; ``report.first_bad_line`` says what was wrong with the first)
+instead; a broken gzip stream or a bad header still raises, since nothing
+after it can be trusted.  The bounds are checked on each block at Arrow
+speed (a few kernels); only a block that fails them is read line by line to
+name the line.  The function returns a whole graph or raises: it never
+writes anything.
 """
 
 from __future__ import annotations
@@ -92,7 +103,7 @@ import pyarrow.csv as pcsv
 
 from reelgraph.errors import InputError
 from reelgraph.loaders.line_blocks import BadLine, ParsedBlock, parse_blocks, progress_bar
-from reelgraph.model import LIST_COLUMNS, FilmGraph, cyclic_gc_paused
+from reelgraph.model import IMDB_ID_DIGITS, LIST_COLUMNS, MAX_NAME_CHARS, MAX_TEXT_CHARS, NAME_COLUMNS, VALUE_BOUNDS, FilmGraph, bad_value, cyclic_gc_paused
 
 __all__ = [
     "SOURCE",
@@ -126,16 +137,28 @@ class _FileSpec:
     columns: tuple[str, ...]
     kinds: dict  # column -> _INT / _FLOAT / _TT / _NM / _NM_LIST; others are text
     required: bool
+    table: str  # the canonical table its rows become
+    canonical: dict  # column -> the canonical column whose bounds it keeps (reelgraph.model.VALUE_BOUNDS, NAME_COLUMNS)
+    unique: str | None = None  # the id column no two rows may share
 
 
 _SPECS = (
     _FileSpec("basics", "title.basics", ("tconst", "titleType", "primaryTitle", "originalTitle", "isAdult", "startYear", "endYear", "runtimeMinutes", "genres"),
-              {"tconst": _TT, "isAdult": _INT, "startYear": _INT, "endYear": _INT, "runtimeMinutes": _INT}, True),
-    _FileSpec("ratings", "title.ratings", ("tconst", "averageRating", "numVotes"), {"tconst": _TT, "averageRating": _FLOAT, "numVotes": _INT}, False),
-    _FileSpec("principals", "title.principals", ("tconst", "ordering", "nconst", "category", "job", "characters"), {"tconst": _TT, "ordering": _INT, "nconst": _NM}, True),
-    _FileSpec("crew", "title.crew", ("tconst", "directors", "writers"), {"tconst": _TT, "directors": _NM_LIST, "writers": _NM_LIST}, False),
-    _FileSpec("names", "name.basics", ("nconst", "primaryName", "birthYear", "deathYear", "primaryProfession", "knownForTitles"), {"nconst": _NM, "birthYear": _INT, "deathYear": _INT}, True),
+              {"tconst": _TT, "isAdult": _INT, "startYear": _INT, "endYear": _INT, "runtimeMinutes": _INT}, True, "films",
+              {"primaryTitle": "title", "originalTitle": "original_title", "startYear": "year", "endYear": "year", "runtimeMinutes": "runtime_minutes"},
+              "tconst"),
+    _FileSpec("ratings", "title.ratings", ("tconst", "averageRating", "numVotes"), {"tconst": _TT, "averageRating": _FLOAT, "numVotes": _INT}, False,
+              "films", {"averageRating": "rating", "numVotes": "votes"}, "tconst"),
+    _FileSpec("principals", "title.principals", ("tconst", "ordering", "nconst", "category", "job", "characters"), {"tconst": _TT, "ordering": _INT, "nconst": _NM}, True,
+              "credits", {"ordering": "billing"}),
+    _FileSpec("crew", "title.crew", ("tconst", "directors", "writers"), {"tconst": _TT, "directors": _NM_LIST, "writers": _NM_LIST}, False,
+              "credits", {}, "tconst"),
+    _FileSpec("names", "name.basics", ("nconst", "primaryName", "birthYear", "deathYear", "primaryProfession", "knownForTitles"), {"nconst": _NM, "birthYear": _INT, "deathYear": _INT}, True,
+              "people", {"primaryName": "name", "birthYear": "birth_year", "deathYear": "death_year"}, "nconst"),
 )
+
+#: Pairs of columns of a file whose first may not exceed the second (born after dying is a typo).
+_ORDERED = {"names": (("birthYear", "deathYear"),)}
 
 #: The files read: key -> file name without ``.tsv`` / ``.tsv.gz``.
 FILES = {spec.key: spec.stem for spec in _SPECS}
@@ -161,6 +184,8 @@ class ImdbLoadReport:
     dangling_credits: int = 0  # kept credits naming them
     crew_credits_added: int = 0  # director/writer credits from title.crew that principals lack
     bad_characters: int = 0  # characters cells that were no JSON list
+    duplicate_ids: dict = dataclasses.field(default_factory=dict)  # rows skipped for an id an earlier row had (among bad_lines)
+    first_bad_line: dict = dataclasses.field(default_factory=dict)  # key -> "line N: what is wrong" of the first line skipped
     seconds: dict = dataclasses.field(default_factory=dict)  # per step
 
     @property
@@ -174,6 +199,10 @@ class ImdbLoadReport:
             line = f"{Path(path).name}: {self.rows_read.get(key, 0):,} rows read, {self.rows_kept.get(key, 0):,} kept"
             if self.bad_lines.get(key):
                 line += f", {self.bad_lines[key]:,} bad lines skipped"
+                if self.duplicate_ids.get(key):
+                    line += f" ({self.duplicate_ids[key]:,} repeating an id)"
+                if key in self.first_bad_line:
+                    line += f" (first: {self.first_bad_line[key]})"
             out.append(line)
         for key in self.missing_optional:
             out.append(f"{FILES[key]}.tsv(.gz): not found, skipped")
@@ -188,11 +217,15 @@ class ImdbLoadReport:
 
 
 def find_dataset_file(folder, stem: str) -> Path | None:
-    """``folder/stem.tsv.gz`` or ``folder/stem.tsv`` (that order), or None."""
+    """``folder/stem.tsv.gz`` or ``folder/stem.tsv`` (that order), or None.
+
+    Whatever bears the name is returned, a folder or a FIFO too: reading it
+    then refuses it by name, rather than calling the file missing.
+    """
     folder = Path(folder)
     for suffix in (".tsv.gz", ".tsv"):
         path = folder / f"{stem}{suffix}"
-        if path.is_file():
+        if os.path.lexists(path):
             return path
     return None
 
@@ -209,6 +242,19 @@ def is_imdb_datasets_folder(path) -> bool:
 
 
 # -- parsing -----------------------------------------------------------------
+
+
+def _is_utf8(data) -> bool:
+    """Whether the bytes ``data`` are UTF-8 text (checked by Arrow, at memory speed)."""
+    try:
+        pa.array([bytes(data)], pa.binary()).cast(pa.string())
+        return True
+    except pa.ArrowInvalid:
+        return False
+
+
+class _ImplausibleValue(pa.ArrowInvalid):
+    """A block holds a value out of bounds (or may: a long cell in bytes); the slow path finds and names its line."""
 
 
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
@@ -237,15 +283,50 @@ class _Parser:
         self.eager = [c for c in ids if c in eager]
         self.runs = set(runs)  # id columns whose equal values come in runs (title.principals is sorted by tconst)
         self.lazy = [c for c in ids if c not in eager]
-        self._patterns = {c: re.compile(rf"{k}[0-9]+") for c, k in spec.kinds.items() if k in (_TT, _NM)}
-        self._list_pattern = re.compile(r"nm[0-9]+(,nm[0-9]+)*")
+        digits = f"[0-9]{{{IMDB_ID_DIGITS},}}"
+        self._patterns = {c: re.compile(rf"{k}{digits}") for c, k in spec.kinds.items() if k in (_TT, _NM)}
+        self._list_pattern = re.compile(rf"nm{digits}(,nm{digits})*")
+        bounds = VALUE_BOUNDS[spec.table]
+        #: column -> (lowest, highest) of the canonical column it becomes
+        self.bounds = {c: bounds[name] for c, name in spec.canonical.items() if name in bounds}
+        #: text column -> most characters (a title or a name, or any other text)
+        self.text_limits = {c: MAX_NAME_CHARS if spec.canonical.get(c) in NAME_COLUMNS[spec.table] else MAX_TEXT_CHARS
+                            for c in spec.columns if c not in spec.kinds or spec.kinds[c] == _NM_LIST}
+        self.ordered = _ORDERED.get(spec.key, ())
+        #: number each row by its line in the block (for a duplicate id's line): only when an error names it
+        self.number_lines = spec.unique is not None and on_error == "raise"
 
     def _parse_options(self, handler):
         return pcsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False, double_quote=False,
                                  newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=handler)
 
-    def _arrow(self, data: bytes, skip_ragged: bool) -> tuple[pa.Table, int, int]:
-        """Parse ``data``, add the ids, select; (kept rows, rows parsed, ragged rows skipped).  Raises an Arrow error on anything bad."""
+    def _check_values(self, table: pa.Table) -> None:
+        """Raise :class:`_ImplausibleValue` when some value of ``table`` may be out of bounds; :meth:`problem` then finds which.
+
+        At Arrow speed, a few kernels a block: each bounded column's least
+        and greatest value (and NaN), each text column's longest cell in
+        bytes (never fewer than its characters), ordered pairs.
+        """
+        for column, (lowest, highest) in self.bounds.items():
+            values = table[column]
+            least, greatest = pc.min_max(values).values()
+            if least.is_valid and (least.as_py() < lowest or greatest.as_py() > highest):
+                raise _ImplausibleValue(column)
+            if pa.types.is_floating(values.type) and pc.any(pc.is_nan(values)).as_py():
+                raise _ImplausibleValue(column)
+        for column, limit in self.text_limits.items():
+            if (pc.max(pc.binary_length(table[column])).as_py() or 0) > limit:
+                raise _ImplausibleValue(column)
+        for first, second in self.ordered:
+            if pc.any(pc.greater(table[first], table[second])).as_py():
+                raise _ImplausibleValue(first)
+
+    def _arrow(self, data: bytes, skip_ragged: bool, check: bool = True) -> tuple[pa.Table, int, int]:
+        """Parse ``data``, add the ids, select; (kept rows, rows parsed, ragged rows skipped).  Raises an Arrow error on anything bad.
+
+        ``check``: check the values too (:meth:`_check_values`); the slow
+        path parses lines :meth:`problem` found good without it.
+        """
         ragged = []
         if not data:
             table = self.schema.empty_table()
@@ -257,9 +338,16 @@ class _Parser:
                     return "skip"
                 return "error"
 
+            # The handler only where every byte is UTF-8: pyarrow hands it the row as text, and a row that is not
+            # fails to decode before the handler runs (a traceback on stderr, the row kept); the slow path skips it.
+            valid = skip_ragged and _is_utf8(data)
             table = pcsv.read_csv(pa.py_buffer(data), read_options=self.read_options,
-                                  parse_options=self._parse_options(handler), convert_options=self.convert_options)
+                                  parse_options=self._parse_options(handler if valid else None), convert_options=self.convert_options)
         parsed = table.num_rows
+        if check:
+            self._check_values(table)
+        if self.number_lines:
+            table = table.append_column("_line", pa.array(np.arange(parsed, dtype=np.int32)))
         table = self._ids(table, self.eager)
         if self.select is not None:
             table = self.select(table)
@@ -274,7 +362,8 @@ class _Parser:
                 items = pc.list_flatten(pc.split_pattern(values, ","))
                 digits = pc.utf8_slice_codeunits(items, 2)
                 if len(items) and not (pc.all(pc.starts_with(items, "nm"), min_count=0).as_py()
-                                       and pc.all(pc.ascii_is_decimal(digits), min_count=0).as_py()):
+                                       and pc.all(pc.ascii_is_decimal(digits), min_count=0).as_py()
+                                       and pc.min(pc.binary_length(digits)).as_py() >= IMDB_ID_DIGITS):
                     raise pa.ArrowInvalid(f"malformed id in {column}")
                 pc.cast(digits, pa.int64())
                 continue
@@ -285,7 +374,8 @@ class _Parser:
                 runs, values = encoded.run_ends.to_numpy(), encoded.values
             digits = pc.utf8_slice_codeunits(values, 2)
             if (values.null_count or not pc.all(pc.starts_with(values, kind), min_count=0).as_py()
-                    or not pc.all(pc.ascii_is_decimal(digits), min_count=0).as_py()):
+                    or not pc.all(pc.ascii_is_decimal(digits), min_count=0).as_py()
+                    or (len(values) and pc.min(pc.binary_length(digits)).as_py() < IMDB_ID_DIGITS)):
                 raise pa.ArrowInvalid(f"malformed id in {column}")
             numbers = pc.cast(digits, pa.int64())
             if runs is not None:
@@ -343,22 +433,40 @@ class _Parser:
                 what = "a comma-separated list of nm... ids"
             else:
                 ok = self._patterns[column].fullmatch(value) is not None
-                what = f"an id like {kind}0000001"
+                what = f"an id like {kind}0000001 ({IMDB_ID_DIGITS} digits or more)"
             if not ok:
                 return f"bad value {value[:60]!r} in column {column}, expected {what}"
+        values = dict(zip(self.spec.columns, fields))
+        for column, value in values.items():
+            if value == _NULL:
+                continue
+            if column in self.bounds:
+                number = float(value) if self.spec.kinds[column] == _FLOAT else int(value)
+                if number != number:  # NaN: a missing value is \N, so "nan" is a value that is no number
+                    return f"{column} {value[:40]!r} is not a number"
+                problem = bad_value(self.spec.table, self.spec.canonical[column], number)
+                if problem is not None:
+                    return f"{column} {problem.split(' ', 1)[1]}"  # the file's column name, not the canonical one
+            elif column in self.text_limits and len(value) > self.text_limits[column]:
+                return f"{column} of {len(value):,} characters (at most {self.text_limits[column]:,})"
+        for first, second in self.ordered:
+            if _NULL not in (values[first], values[second]) and int(values[first]) > int(values[second]):
+                return f"{first} {int(values[first])} after {second} {int(values[second])}"
         return None
 
     def _salvage(self, block) -> ParsedBlock:
         """Parse the good lines of ``block`` alone; the others are skipped (counted as lines but not rows) or raised."""
         lines = bytes(block).split(b"\n")
         lines.pop()  # the block ends with a newline
-        good = []
+        good, bad = [], []
         for i, line in enumerate(lines):
             problem = self.problem(line)
             if problem is None:
                 good.append(i)
             elif self.on_error == "raise":
                 raise BadLine(i, problem)
+            else:
+                bad.append((i, problem))
         # pyarrow may still refuse a line the checks above let through: find it by bisection.
         extra = self._bisect(lines, good)
         if extra:
@@ -367,16 +475,18 @@ class _Parser:
                 raise BadLine(*extra[0])
             dropped = {i for i, _ in extra}
             good = [i for i in good if i not in dropped]
+        first = min(bad + extra, default=None)
         if not good:
-            return ParsedBlock(self.empty(), lines=len(lines), rows=0)
-        table, parsed, _ = self._arrow(b"\n".join(lines[i] for i in good) + b"\n", False)
-        return ParsedBlock(table, lines=len(lines), rows=parsed)
+            return ParsedBlock(self.empty(), lines=len(lines), rows=0, first_problem=first)
+        # no _line to fix: lines are numbered only when a bad one raises, so here every line is good
+        table, parsed, _ = self._arrow(b"\n".join(lines[i] for i in good) + b"\n", False, check=False)
+        return ParsedBlock(table, lines=len(lines), rows=parsed, first_problem=first)
 
     def _bisect(self, lines: list[bytes], rows: list[int]) -> list[tuple[int, str]]:
         if not rows:
             return []
         try:
-            self._arrow(b"\n".join(lines[i] for i in rows) + b"\n", False)
+            self._arrow(b"\n".join(lines[i] for i in rows) + b"\n", False, check=False)
             return []
         except _ARROW_ERRORS as exc:
             if len(rows) == 1:
@@ -420,21 +530,107 @@ def _scan_blocks(spec: _FileSpec, path: Path, on_error: str, report: ImdbLoadRep
     and bad lines go to ``report`` once the file is read to its end.
     """
     parser = _Parser(spec, path, on_error, select, eager, runs)
-    parse = parser.parse if transform is None else (lambda data: _transformed(parser.parse(data), transform))
+    unique = _UniqueIds(spec, path, on_error) if spec.unique else None
+
+    def parse(data):
+        block = parser.parse(data)
+        if unique is not None:  # the kept rows go along, for the file-order check of their ids in this thread
+            return block._replace(value=unique.prepare(block.value, transform))
+        return block if transform is None else block._replace(value=transform(block.value))
+
     rows = bad = 0
+    lines = 1  # the header
     blocks = parse_blocks(path, parse, check_header=lambda line: _check_header(spec, path, line), progress=progress, kind="TSV")
     with contextlib.closing(blocks):  # stops the reader and the workers at once should anything here raise
         for block in blocks:
             rows += block.rows
             bad += block.lines - block.rows
-            yield block.value
+            if block.first_problem is not None and report is not None and spec.key not in report.first_bad_line:
+                index, problem = block.first_problem
+                report.first_bad_line[spec.key] = f"line {lines + 1 + index:,}: {problem}"
+            value = block.value
+            if unique is not None:
+                value, repeated = unique.check(value, lines, transform)
+                rows -= repeated
+                bad += repeated
+                if repeated and report is not None:
+                    report.duplicate_ids[spec.key] = report.duplicate_ids.get(spec.key, 0) + repeated
+                    report.first_bad_line.setdefault(spec.key, unique.first_repeat)
+            lines += block.lines
+            yield value
     if report is not None:
         report.rows_read[spec.key] = report.rows_read.get(spec.key, 0) + rows
         report.bad_lines[spec.key] = report.bad_lines.get(spec.key, 0) + bad
 
 
-def _transformed(block: ParsedBlock, transform) -> ParsedBlock:
-    return block._replace(value=transform(block.value))
+class _UniqueIds:
+    """The ids of a file's rows seen so far, in file order: a repeated one is raised (with its line) or its row dropped.
+
+    Ids are checked on the rows a read keeps (every row, unless filtered):
+    those are what would be stored twice.  The check runs in the consuming
+    thread, block after block in file order, on numbers the parse threads
+    made (``_<unique>`` and, to name a line, ``_line``): a bitmap indexed by
+    the id number, grown as needed; ids too large for one kept in a set.
+    """
+
+    #: Id numbers below this go in the bitmap (IMDb's are below 10**8; a hostile tt2147483647 must not cost 2 GB).
+    BITMAP_LIMIT = 1 << 27
+
+    def __init__(self, spec: _FileSpec, path: Path, on_error: str):
+        self.column = spec.unique
+        self.path = path
+        self.stem = spec.stem
+        self.on_error = on_error
+        self.seen = np.zeros(1 << 16, dtype=bool)
+        self.big: set[int] = set()
+        self.first_repeat: str | None = None  # what the report says of the first repeat skipped
+
+    def prepare(self, table: pa.Table, transform) -> tuple:
+        """In a parse thread: (the block's value, its kept rows without ``_line``, their id numbers, their lines or None)."""
+        numbers = _numbers(table[f"_{self.column}"])
+        lines = None
+        if "_line" in table.column_names:
+            lines = table["_line"].to_numpy()
+            table = table.drop_columns(["_line"])
+        return (transform(table) if transform is not None else table), table, numbers, lines
+
+    def check(self, prepared: tuple, lines_before: int, transform) -> tuple[object, int]:
+        """The block's value less its rows whose id came before, and how many those were; raises on one with ``on_error="raise"``."""
+        value, table, numbers, block_lines = prepared
+        repeated = self._repeated(numbers)
+        if not repeated.any():
+            return value, 0
+        row = int(np.argmax(repeated))
+        problem = f"duplicate id {table[self.column][row].as_py()}: {self.stem} lists it again (each id once)"
+        if self.on_error == "raise":
+            raise InputError(self.path, problem, line=lines_before + 1 + int(block_lines[row]))
+        self.first_repeat = self.first_repeat or problem + " (the first row kept)"
+        table = table.filter(pa.array(~repeated))
+        return (transform(table) if transform is not None else table), int(repeated.sum())
+
+    def _repeated(self, numbers: np.ndarray) -> np.ndarray:
+        """Each id number seen before (in earlier blocks or earlier in this one); all become seen."""
+        if not len(numbers):
+            return np.zeros(0, dtype=bool)
+        big = numbers >= self.BITMAP_LIMIT
+        repeated = np.zeros(len(numbers), dtype=bool)
+        if len(numbers) > 1 and not np.all(numbers[1:] > numbers[:-1]):  # IMDb's files are sorted: a repeat within shows here
+            _, first = np.unique(numbers, return_index=True)
+            repeated[:] = True
+            repeated[first] = False
+        small = np.where(big, 0, numbers)
+        top = int(small.max())
+        if top >= len(self.seen):
+            grown = np.zeros(max(top + 1, len(self.seen) * 3 // 2), dtype=bool)
+            grown[: len(self.seen)] = self.seen
+            self.seen = grown
+        repeated |= self.seen[small] & ~big
+        self.seen[small[~big]] = True
+        if big.any():
+            for i in np.flatnonzero(big).tolist():
+                repeated[i] |= int(numbers[i]) in self.big
+                self.big.add(int(numbers[i]))
+        return repeated
 
 
 def _scan(spec: _FileSpec, path: Path, on_error: str, report: ImdbLoadReport | None, progress: bool, select=None, eager=(), runs=()) -> pa.Table:
@@ -709,7 +905,7 @@ def _json_list(value: str) -> tuple[list[str], bool]:
     """A JSON list of strings, and True; else ``[value]`` and False."""
     try:
         parsed = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested thousands deep: no list of names either way
         parsed = None
     if isinstance(parsed, list) and all(isinstance(item, str) for item in parsed):
         return parsed, True

@@ -55,6 +55,7 @@ from typing import NamedTuple
 import pyarrow as pa
 
 from reelgraph.errors import InputError
+from reelgraph.loaders._text import check_regular_file
 
 __all__ = [
     "BLOCK_BYTES",
@@ -104,12 +105,15 @@ class ParsedBlock(NamedTuple):
     """What a parse function made of one block, and how many lines and rows that block had.
 
     ``lines`` counts every line of the block (line numbers of later blocks
-    depend on it); ``rows`` is what the progress bar counts.
+    depend on it); ``rows`` is what the progress bar counts;
+    ``first_problem``, when lines were skipped, the first one's ``(index in
+    the block, what is wrong)``.
     """
 
     value: object
     lines: int
     rows: int
+    first_problem: tuple[int, str] | None = None
 
 
 class BadLine(Exception):
@@ -155,6 +159,7 @@ class _Blocks:
     def __init__(self, path: Path, size: int, threaded: bool = True):
         self.path = path
         self.size = size
+        check_regular_file(path)  # a FIFO would block the open for ever
         try:
             with open(path, "rb") as f:
                 magic = f.read(2)

@@ -528,7 +528,7 @@ def write_synthetic_datasets(out_dir, titles: int = 1000, seed: int = 0, movie_s
         professions = pc.if_else(pa.array(rng.random(people) < 0.04), pa.scalar(None, pa.string()), professions)
         birth = np.clip(np.round(rng.normal(1965, 22, people)), 1830, 2018).astype(np.int64)
         birth_missing = rng.random(people) < 0.65
-        death = np.minimum(birth + np.round(rng.normal(72, 14, people)).astype(np.int64), 2025)
+        death = np.minimum(birth + np.maximum(np.round(rng.normal(72, 14, people)), 0).astype(np.int64), 2025)  # never before birth
         death_missing = birth_missing | (death > 2024) | (rng.random(people) < 0.5)
         names = _names_text(rng, people)
         kept = pa.array(np.flatnonzero(keep))

@@ -9,12 +9,14 @@ characters, ...) hold their items joined by ``|``.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from reelgraph.errors import InputError
-from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
+from reelgraph.loaders._text import check_regular_file
+from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, first_bad_row
 
 __all__ = ["LIST_SEPARATOR", "is_tables_folder", "read_tables", "write_tables"]
 
@@ -30,6 +32,7 @@ def is_tables_folder(path) -> bool:
 
 
 def _read_one(path: Path, table: str) -> pd.DataFrame:
+    check_regular_file(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -52,6 +55,13 @@ def _read_one(path: Path, table: str) -> pd.DataFrame:
     if blank_ids.any():
         line = int(blank_ids.idxmax()) + 2  # header is line 1
         raise InputError(path, "empty id", line=line)
+    # Lines below count one a row: the header is line 1 (a quoted cell across lines would shift them).
+    bad = first_bad_row(table, df)
+    if bad is not None:
+        raise InputError(path, bad[1], line=bad[0] + 2)
+    if "id" in df.columns and df["id"].duplicated().any():
+        row = int(df["id"].duplicated().to_numpy().argmax())
+        raise InputError(path, f"duplicate id {df['id'].iloc[row]!r}: each {table} row's id must be unique", line=row + 2)
     return df
 
 
@@ -72,7 +82,7 @@ def read_tables(folder) -> FilmGraph:
     frames = {}
     for table in FilmGraph.TABLES:
         path = folder / f"{table}.csv"
-        frames[table] = _read_one(path, table) if path.is_file() else None
+        frames[table] = _read_one(path, table) if os.path.lexists(path) else None
     graph = FilmGraph(**frames)
     if graph.films["source"].isna().any():
         graph.films["source"] = graph.films["source"].fillna(f"tables:{folder.name}")

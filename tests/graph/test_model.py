@@ -88,3 +88,58 @@ def test_merge_is_idempotent_and_drops_self_links():
 def test_empty_graph_has_canonical_columns(table):
     df = getattr(FilmGraph.empty(), table)
     assert len(df) == 0 and len(df.columns) >= 4
+
+
+# -- plausible values (issue #16) ------------------------------------------------
+
+
+@pytest.mark.parametrize("table, column, value, said", [
+    ("films", "rating", 99.9, "rating 99.9 out of range (1.0 to 10.0)"),
+    ("films", "rating", -3, "rating -3 out of range (1.0 to 10.0)"),
+    ("films", "rating", float("inf"), "rating inf is not a number"),
+    ("films", "votes", -500, "votes -500 out of range (0 to 10000000000)"),
+    ("films", "year", 0, "year 0 out of range (1870 to "),
+    ("films", "year", 99999, "year 99999 out of range (1870 to "),
+    ("films", "year", "two thousand", "year 'two thousand' is not a number"),
+    ("films", "year", "9" * 25, "year 9999999999999999999999999 out of range"),
+    ("films", "runtime_minutes", -90, "runtime_minutes -90 out of range (0 to 1000000)"),
+    ("films", "runtime_minutes", 9e12, "runtime_minutes 9000000000000.0 out of range"),
+    ("films", "title", "x" * 200_000, "title of 200,000 characters (at most 2,000)"),
+    ("films", "plot", "p" * 100_001, "plot of 100,001 characters (at most 100,000)"),
+    ("films", "keywords", ["ok", "k" * 100_001], "keywords of 100,001 characters"),
+    ("people", "birth_year", 2999, "birth_year 2999 out of range (1 to "),
+])
+def test_bad_value_says_what_is_wrong(table, column, value, said):
+    from reelgraph.model import bad_value
+
+    assert bad_value(table, column, value).startswith(said)
+
+
+@pytest.mark.parametrize("table, column, value", [
+    ("films", "rating", 1.0), ("films", "rating", 10), ("films", "year", 1874), ("films", "year", 2115),
+    ("films", "runtime_minutes", 0), ("films", "votes", 0), ("people", "birth_year", 1564), ("films", "year", None),
+    ("films", "rating", float("nan")), ("films", "title", "t" * 2_000), ("films", "genres", []),
+])
+def test_bad_value_accepts_what_imdb_holds(table, column, value):
+    from reelgraph.model import bad_value
+
+    assert bad_value(table, column, value) is None
+
+
+def test_first_bad_row_finds_the_first_row_of_any_column():
+    import pandas as pd
+
+    from reelgraph.model import first_bad_row
+
+    films = pd.DataFrame({"id": ["a", "b", "c"], "year": [2000, 2001, 99999], "rating": [7.0, 11.0, None], "title": ["A", "B", "C"]})
+    assert first_bad_row("films", films) == (1, "rating 11.0 out of range (1.0 to 10.0)")
+    people = FilmGraph.from_records(people=[{"id": "nm1", "name": "A", "birth_year": 1950, "death_year": 1949}]).people
+    assert first_bad_row("people", people) == (0, "birth_year 1950 after death_year 1949")
+    assert first_bad_row("films", FilmGraph.empty().films) is None
+
+
+def test_imdb_ids_are_matched_whole():
+    from reelgraph.model import is_imdb_film_id, is_imdb_person_id
+
+    assert is_imdb_film_id("tt1334260") and is_imdb_person_id("nm0461136")
+    assert not is_imdb_film_id("tt1334260\n") and not is_imdb_person_id("nm<script>") and not is_imdb_film_id("tt12")

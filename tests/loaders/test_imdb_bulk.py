@@ -130,9 +130,9 @@ def test_huge_and_unpadded_ids(tmp_path):
     files = {name: [[huge if c == "tt0000003" else c for c in r] for r in rows] for name, rows in FILES.items()}
     files["title.principals"] = [[{"nm0000404": "nm00000404"}.get(c, c) for c in r] for r in files["title.principals"]]
     files["title.principals"].append(["tt0000001", "9", "nm999999999999", "actor", N, N])
-    files["title.crew"] = [[{"nm0000007": "nm7"}.get(c, c) for c in r] for r in files["title.crew"]]
+    files["title.crew"] = [[{"nm0000007": "nm00000007"}.get(c, c) for c in r] for r in files["title.crew"]]
     graph = agree(write_folder(tmp_path / "huge", files), tmp_path / "out", **EVERYTHING)
-    assert list(graph.people["id"][-3:]) == ["nm00000404", "nm7", "nm999999999999"]
+    assert list(graph.people["id"][-3:]) == ["nm00000007", "nm00000404", "nm999999999999"]
 
 
 def test_small_blocks_and_row_groups(tmp_path, monkeypatch):

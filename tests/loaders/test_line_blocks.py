@@ -95,7 +95,7 @@ def test_broken_streams(tmp_path):
     path.write_bytes(numbered())
     with pytest.raises(InputError, match=r"n\.txt\.gz:1: not gzip-compressed, though named \.gz$"):
         read(path)
-    with pytest.raises(InputError, match=r"gone\.txt: cannot read the file \(No such file or directory\)$"):
+    with pytest.raises(InputError, match=r"gone\.txt: no such file$"):
         read(tmp_path / "gone.txt")
 
 
