@@ -49,6 +49,8 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
+from reelgraph.views._values import shorten
+
 __all__ = ["VIS_VERSION", "PAGE_SCRIPTS", "vis_assets", "page_script", "page_style", "json_for_script", "render_document"]
 
 #: The vis-network release pyvis 0.3.2 ships and its own templates use.
@@ -196,6 +198,10 @@ def _legend_entries(legend) -> list[dict]:
     return entries
 
 
+#: The longest view title shown whole in a page's header.
+HEADING_CHARACTERS = 160
+
+
 def render_document(*, title: str, note: str | None, omitted: int, legend, nodes, edges, options, meta) -> str:
     """The whole HTML document of a view.
 
@@ -214,6 +220,8 @@ def render_document(*, title: str, note: str | None, omitted: int, legend, nodes
     )
     return _template().render(
         title=str(title),
+        # the header is cut (a 100,000-character title would push the graph off screen); the whole title is its tooltip
+        heading=shorten(str(title), HEADING_CHARACTERS),
         note=str(note) if note else None,
         omitted=int(omitted),
         legend=_legend_entries(legend),

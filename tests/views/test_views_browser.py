@@ -168,3 +168,22 @@ def test_the_harness_sees_and_blocks_requests(page, tmp_path):
     errors = page.errors()
     assert any("bad" in e for e in errors) and any("boom" in e for e in errors), errors
     assert not [e for e in page.my_events("Network.responseReceived") if e["params"]["response"]["url"].startswith("http")]
+
+
+def test_a_100000_character_title_is_cut_in_the_header_and_whole_in_its_tooltip(page, graph_factory, tmp_path):
+    """A hostile length: the header stays one line or two, the graph keeps the window, the tooltip has it all."""
+    G = graph_factory(n_films=10, cast=3, seed=2)
+    long_title = "Never Let Me Go " * 6250  # 100,000 characters
+    G.nodes["tt1000000"]["label"] = long_title
+    view = neighbourhood_view(G, "tt1000000", depth=1)
+    path = write_html(view, tmp_path / "long.html")
+    url, _ = page.open_view(path)
+    page.assert_offline_and_clean(url)
+    header = page.evaluate("(function(){ var h = document.getElementById('rg-title'); var r = h.getBoundingClientRect();"
+                           " return {height: r.height, text: h.firstChild.textContent, tip: h.title}; })()")
+    assert len(header["text"]) <= 160 and header["text"].endswith("\u2026")
+    assert header["height"] < 120
+    assert long_title.strip() in header["tip"]
+    network = page.evaluate("(function(){ var r = document.getElementById('rg-network').getBoundingClientRect();"
+                            " return {top: r.top, height: r.height}; })()")
+    assert network["top"] < 200 and network["height"] > 400
