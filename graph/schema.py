@@ -23,7 +23,7 @@ __all__ = [
     "FILM", "PERSON", "GENRE", "NODE_LABELS",
     "ROLE_RELATIONSHIPS", "OTHER_ROLE", "IN_GENRE", "MORE_LIKE_THIS", "RELATIONSHIP_TYPES",
     "FILM_PROPERTIES", "PERSON_PROPERTIES", "CREDIT_PROPERTIES", "SIMILAR_PROPERTIES",
-    "SCHEMA_STATEMENTS", "FULLTEXT_ANALYZER", "FULLTEXT_INDEXES", "relationship_type", "role_of",
+    "SCHEMA_ITEMS", "SCHEMA_STATEMENTS", "FULLTEXT_ANALYZER", "FULLTEXT_INDEXES", "relationship_type", "role_of",
 ]
 
 FILM, PERSON, GENRE = "Film", "Person", "Genre"
@@ -61,20 +61,36 @@ SIMILAR_PROPERTIES = ("rank",)  # and source, the MERGE key
 #: queries match names as the CLI does.  An index made with another analyzer
 #: (by an older reelgraph) is made again.
 FULLTEXT_ANALYZER = "standard-folding"
-FULLTEXT_INDEXES = ("film_titles", "person_names")
 _FULLTEXT_OPTIONS = f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{FULLTEXT_ANALYZER}'}}}}"
 
-#: Constraints and indexes, created idempotently.
-SCHEMA_STATEMENTS = (
-    "CREATE CONSTRAINT film_id IF NOT EXISTS FOR (f:Film) REQUIRE f.id IS UNIQUE",
-    "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE",
-    "CREATE CONSTRAINT genre_name IF NOT EXISTS FOR (g:Genre) REQUIRE g.name IS UNIQUE",
-    "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)",
-    "CREATE INDEX film_title IF NOT EXISTS FOR (f:Film) ON (f.title)",
-    "CREATE INDEX film_year IF NOT EXISTS FOR (f:Film) ON (f.year)",
-    f"CREATE FULLTEXT INDEX film_titles IF NOT EXISTS FOR (f:Film) ON EACH [f.title, f.original_title] {_FULLTEXT_OPTIONS}",
-    f"CREATE FULLTEXT INDEX person_names IF NOT EXISTS FOR (p:Person) ON EACH [p.name] {_FULLTEXT_OPTIONS}",
+#: Constraints and indexes, created idempotently: ``(kind, name, label, properties)``, kind being
+#: ``constraint`` (unique), ``index`` or ``fulltext``.  :data:`SCHEMA_STATEMENTS` are made from them.
+SCHEMA_ITEMS = (
+    ("constraint", "film_id", FILM, ("id",)),
+    ("constraint", "person_id", PERSON, ("id",)),
+    ("constraint", "genre_name", GENRE, ("name",)),
+    ("index", "person_name", PERSON, ("name",)),
+    ("index", "film_title", FILM, ("title",)),
+    ("index", "film_year", FILM, ("year",)),
+    ("fulltext", "film_titles", FILM, ("title", "original_title")),
+    ("fulltext", "person_names", PERSON, ("name",)),
 )
+
+
+def _schema_statement(kind: str, name: str, label: str, properties: tuple) -> str:
+    """The ``CREATE ... IF NOT EXISTS`` statement of one of :data:`SCHEMA_ITEMS`."""
+    v = label[0].lower()
+    on = ", ".join(f"{v}.{p}" for p in properties)
+    head = f"IF NOT EXISTS FOR ({v}:{label})"
+    if kind == "constraint":
+        return f"CREATE CONSTRAINT {name} {head} REQUIRE {on} IS UNIQUE"
+    if kind == "index":
+        return f"CREATE INDEX {name} {head} ON ({on})"
+    return f"CREATE FULLTEXT INDEX {name} {head} ON EACH [{on}] {_FULLTEXT_OPTIONS}"
+
+
+SCHEMA_STATEMENTS = tuple(_schema_statement(*item) for item in SCHEMA_ITEMS)
+FULLTEXT_INDEXES = tuple(name for kind, name, _, _ in SCHEMA_ITEMS if kind == "fulltext")
 
 _ROLE_OF = {rel: role for role, rel in ROLE_RELATIONSHIPS.items()}
 

@@ -28,6 +28,7 @@ in a folder does not stop the others.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -45,10 +46,18 @@ __all__ = [
     "source_key",
     "copy_facts",
     "replaces_copy",
+    "CopyNote",
     "Partitions",
     "Skipped",
     "PAGE_SUFFIXES",
+    "INCOMPLETE_PAGE",
 ]
+
+log = logging.getLogger(__name__)
+
+#: The ``extra`` key of the INFO record :func:`read_partitions` logs for each page that lists a
+#: credit category only in part: ``{"path", "film_id", "title", "page_kind", "roles": {role: [shown, total]}}``.
+INCOMPLETE_PAGE = "incomplete_page"
 
 #: File endings read as saved title pages inside a folder.
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -242,7 +251,39 @@ def copy_facts(graph: FilmGraph) -> dict[str, int]:
             "keywords": int(sum(len(k) for k in films["keywords"]))}
 
 
-def replaces_copy(name: str, new: FilmGraph, old: FilmGraph) -> tuple[bool, str | None]:
+class CopyNote(str):
+    """The one line :func:`replaces_copy` says about a poorer copy, with what it says as values.
+
+    A ``str`` (the line itself, which the store logs as it is), plus
+    ``name`` (the copy), ``kept_out`` (True: the copy was refused and the
+    stored one kept; False: it replaced the stored one) and ``fewer``
+    (fact -> ``(this copy, the stored copy)``, the facts of
+    :data:`COPY_FACTS` it has fewer of), so that ``reelgraph load --json``
+    reports them without reading the line.
+
+    Examples
+    --------
+    >>> note = CopyNote("a.html: ...", name="a.html", kept_out=True, fewer={"credits": (0, 1)})
+    >>> note, note.kept_out, note.fewer
+    ('a.html: ...', True, {'credits': (0, 1)})
+    """
+
+    name: str
+    kept_out: bool
+    fewer: dict
+
+    def __new__(cls, line: str, *, name: str, kept_out: bool, fewer: dict):
+        note = super().__new__(cls, line)
+        note.name, note.kept_out, note.fewer = name, kept_out, dict(fewer)
+        return note
+
+    def to_dict(self) -> dict:
+        """JSON-ready: ``{"source", "message", "fewer": {fact: [this copy, stored copy]}}``."""
+        return {"source": self.name, "message": str(self),
+                "fewer": {fact: list(counts) for fact, counts in self.fewer.items()}}
+
+
+def replaces_copy(name: str, new: FilmGraph, old: FilmGraph) -> tuple[bool, CopyNote | None]:
     """Whether the new copy of a page replaces the stored copy with the same :func:`source_key`, and what to say.
 
     A newer save of a page replaces the older (refresh), unless it is
@@ -263,9 +304,10 @@ def replaces_copy(name: str, new: FilmGraph, old: FilmGraph) -> tuple[bool, str 
 
     Returns
     -------
-    (bool, str or None)
+    (bool, CopyNote or None)
         Replace or not, and the one line for the user (None when the new
-        copy is at least as rich).
+        copy is at least as rich): a :class:`CopyNote`, a ``str`` that
+        also holds what it says.
 
     Examples
     --------
@@ -284,9 +326,12 @@ def replaces_copy(name: str, new: FilmGraph, old: FilmGraph) -> tuple[bool, str 
     if not fewer:
         return True, None
     counts = ", ".join(f"{fact} {now[fact]} against {before[fact]}" for fact in fewer)
+    lost = {fact: (now[fact], before[fact]) for fact in fewer}
     if getattr(new, "whole", True):
-        return True, f"{name}: replaces the stored copy with fewer facts ({counts}): it is whole, so IMDb no longer lists them"
-    return False, f"{name}: not loaded, the stored copy is kept: this one is cut short and poorer ({counts})"
+        return True, CopyNote(f"{name}: replaces the stored copy with fewer facts ({counts}): it is whole, "
+                              "so IMDb no longer lists them", name=name, kept_out=False, fewer=lost)
+    return False, CopyNote(f"{name}: not loaded, the stored copy is kept: this one is cut short and poorer ({counts})",
+                           name=name, kept_out=True, fewer=lost)
 
 
 def read_partitions(paths, *, on_error: str = "raise", **dataset_options) -> tuple[Partitions, dict[str, list[str]]]:
@@ -355,12 +400,33 @@ def read_partitions(paths, *, on_error: str = "raise", **dataset_options) -> tup
     sources: dict[str, list[str]] = {}
     for _, _, files in read:
         for file, kind, graph in files:
+            _note_incomplete(file, graph)
             key = source_key(kind, file, graph)
             parts[key] = merge_graphs(_in_memory(parts[key]), _in_memory(graph)) if key in parts else graph
             if getattr(graph, "report", None) is not None:
                 parts[key].report = graph.report
             sources.setdefault(key, []).append(str(file.resolve()))
     return parts, sources
+
+
+def _note_incomplete(path: Path, graph) -> None:
+    """Log (INFO, ``extra`` :data:`INCOMPLETE_PAGE`) a page that lists some credit category only in part.
+
+    The page readers leave ``incomplete_counts`` (role -> ``(shown, total)``)
+    on the graph; ``reelgraph load`` collects these records to say which
+    pages were incomplete (the store keeps only the film's marks).
+    """
+    counts = getattr(graph, "incomplete_counts", None)
+    if not counts:
+        return
+    films = graph.films[~graph.films["stub"].fillna(False).astype(bool)]
+    film_id, title = (films["id"].iloc[0], films["title"].iloc[0]) if len(films) else (None, None)
+    roles = {role: [int(shown), int(total)] for role, (shown, total) in counts.items()}
+    note = {"path": str(path), "film_id": film_id, "title": title,
+            "page_kind": getattr(graph, "page_kind", "main"), "roles": roles}
+    log.info("%s: %s page of %s lists only part of: %s", path, note["page_kind"], film_id,
+             ", ".join(f"{role} ({shown:,} of {total:,})" for role, (shown, total) in roles.items()),
+             extra={INCOMPLETE_PAGE: note})
 
 
 def _in_memory(graph) -> FilmGraph:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
 from pathlib import Path
 
 import click
@@ -139,13 +141,19 @@ def load(sources, title_types, include_adult, years, min_votes, categories, incl
     from reelgraph.workflows import load as load_sources
 
     options = _dataset_options(title_types, include_adult, years, min_votes, categories, include_self)
-    result = load_sources(sources, store=store_dir, neo4j=neo4j_settings(neo4j_uri, neo4j_user, neo4j_password),
-                          bulk=bulk, on_error=on_error, progress=not quiet, **options)
+    with _load_notes() as notes:
+        result = load_sources(sources, store=store_dir, neo4j=neo4j_settings(neo4j_uri, neo4j_user, neo4j_password),
+                              bulk=bulk, on_error=on_error, progress=not quiet, **options)
+    incomplete = _incomplete_pages(notes["incomplete"], result.store)
     if as_json:
-        echo_json(result.to_dict())
+        echo_json({**result.to_dict(), "refused": [n.to_dict() for n in notes["copies"] if n.kept_out],
+                   "replaced_poorer": [n.to_dict() for n in notes["copies"] if not n.kept_out],
+                   "incomplete": incomplete})
         return
     for path, message in result.skipped:
         click.echo(f"reelgraph: skipped {path}: {message}", err=True)
+    for note in notes["copies"]:
+        click.echo(f"reelgraph: {note}", err=True)
     for report in result.datasets:
         click.echo(report.summary(), err=True)
     click.echo(f"loaded {plural(len(sources), 'source')} into {result.store}")
@@ -153,8 +161,86 @@ def load(sources, title_types, include_adult, years, min_votes, categories, incl
         change = result.changes[name]
         click.echo(f"  {name:8} {result.before[name]:>9,} -> {result.after[name]:>9,}   "
                    f"({change['added']:,} added, {change['updated']:,} updated, {change['removed']:,} removed)")
+    for page in incomplete:
+        click.echo(_incomplete_line(page))
     if result.neo4j:
         click.echo(f"  neo4j ({result.neo4j['loader']}): " + counts_text(result.neo4j))
+
+
+@contextlib.contextmanager
+def _load_notes():
+    """Collect what a load says about pages: ``{"copies": [CopyNote, ...], "incomplete": [dict, ...]}``.
+
+    The store logs a :class:`~reelgraph.loaders.CopyNote` (WARNING) for each
+    poorer copy it kept out or let replace a richer one; the loaders log an
+    INFO record for each page listing a credit category in part
+    (:data:`~reelgraph.loaders.INCOMPLETE_PAGE`).  Other warnings pass on as
+    before (one line on stderr).
+    """
+    from reelgraph.loaders import INCOMPLETE_PAGE, CopyNote
+
+    notes = {"copies": [], "incomplete": []}
+
+    class Collector(logging.Handler):
+        def emit(self, record):
+            note = record.args[0] if isinstance(record.args, tuple) and len(record.args) == 1 else None
+            if isinstance(note, CopyNote):
+                notes["copies"].append(note)
+            elif hasattr(record, INCOMPLETE_PAGE):
+                notes["incomplete"].append(getattr(record, INCOMPLETE_PAGE))
+            elif record.levelno >= logging.WARNING:
+                click.echo(record.getMessage(), err=True)  # what logging's last resort prints
+
+    collector = Collector()
+    loggers = [logging.getLogger(name) for name in ("reelgraph.store", "reelgraph.loaders")]
+    levels = [each.level for each in loggers]
+    for each in loggers:
+        each.addHandler(collector)
+    loggers[1].setLevel(logging.INFO)  # the incomplete pages are INFO records: quiet unless collected
+    try:
+        yield notes
+    finally:
+        for each, level in zip(loggers, levels):
+            each.removeHandler(collector)
+            each.setLevel(level)
+
+
+def _incomplete_pages(pages: list[dict], store) -> list[dict]:
+    """``load``'s report of incomplete pages: each page's note, plus ``still_incomplete``, the film's roles in the store.
+
+    ``still_incomplete`` are the roles no stored page lists in full (a
+    ``/fullcredits`` page loaded before or with a ``/reference`` page clears
+    them); a page kept out as a poorer copy is reported all the same, as read.
+    """
+    if not pages:
+        return []
+    from reelgraph.store import LocalStore
+
+    mirror = LocalStore(store).mirror()
+    out = []
+    for page in pages:
+        try:
+            row = mirror.index_of(page["film_id"]) - mirror.n_people
+            still = list(mirror.table_rows("films", [row], ["incomplete_credits"])["incomplete_credits"].iloc[0])
+        except (KeyError, TypeError):  # the film is not stored (its page kept out of an empty store)
+            still = []
+        out.append({**page, "still_incomplete": still})
+    return out
+
+
+def _incomplete_line(page: dict) -> str:
+    """One line of ``load``'s text report about an incomplete page.
+
+    Examples
+    --------
+    >>> print(_incomplete_line({"path": "ref.html", "film_id": "tt9400001", "title": "T", "page_kind": "reference",
+    ...                         "roles": {"actor": [3, 5], "producer": [1, 4]}, "still_incomplete": ["producer"]}))
+      incomplete: ref.html (reference page of tt9400001 T): actor 3 of 5, producer 1 of 4; still incomplete in the store: producer
+    """
+    roles = ", ".join(f"{role} {shown:,} of {total:,}" for role, (shown, total) in page["roles"].items())
+    still = ", ".join(page["still_incomplete"]) or "nothing (other pages list them in full)"
+    return (f"  incomplete: {page['path']} ({page['page_kind']} page of {page['film_id']} {page['title']}): {roles}; "
+            f"still incomplete in the store: {still}")
 
 
 @click.command()

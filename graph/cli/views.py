@@ -43,10 +43,14 @@ def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, col
     from reelgraph.workflows import open_mirror
 
     mirror = open_mirror(store_dir)
+    # the names `reelgraph clusters` printed, for the views that colour films by cluster (the store
+    # keeps only the ids; naming them costs a similarity graph, too much for the other views)
+    by_cluster = show_clusters or colour_by == "cluster" or (show_mlt and colour_by is None)
+    names = views.stored_cluster_names(mirror) if by_cluster else None
     try:
         drawn = views.view(mirror, name, path=tuple(path_ends) if path_ends else None,
                            clusters=show_clusters, more_like_this=show_mlt, depth=depth, max_nodes=max_nodes,
-                           colour_by=colour_by, size_by=None if size_by == "none" else size_by)
+                           colour_by=colour_by, size_by=None if size_by == "none" else size_by, cluster_names=names)
     except ValueError as exc:  # the arguments: no view or several asked for, a bad --depth or --max-nodes
         raise click.UsageError(str(exc)) from None
     written = views.write_html(drawn, output or Path(_default_output(name, path_ends, show_clusters, show_mlt)))

@@ -1,9 +1,8 @@
 """The graph schema's constraints and indexes in Neo4j: create what is missing, report what is missing.
 
-The items are the statements of :data:`reelgraph.schema.SCHEMA_STATEMENTS`
-(each ``CREATE ... IF NOT EXISTS``), defined there once; :func:`schema_items`
-reads back what each one makes (kind, name, label, properties) so that
-:func:`missing_schema` can compare them with what the server lists.
+The items are :data:`reelgraph.schema.SCHEMA_ITEMS` (kind, name, label,
+properties), defined there once with the statements made from them;
+:func:`missing_schema` compares them with what the server lists.
 
 Every load ends with :func:`ensure_schema`, whatever happened before (a first
 load cut short by a stopped server, a bulk import whose index build was
@@ -22,21 +21,15 @@ Examples
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 
-from reelgraph.schema import FULLTEXT_ANALYZER, FULLTEXT_INDEXES, SCHEMA_STATEMENTS
+from reelgraph.schema import FULLTEXT_ANALYZER, FULLTEXT_INDEXES, SCHEMA_ITEMS, SCHEMA_STATEMENTS
 
 __all__ = ["SchemaItem", "schema_items", "ensure_schema", "missing_schema"]
 
 log = logging.getLogger(__name__)
 
-#: What a statement of SCHEMA_STATEMENTS creates, e.g.
-#: ``CREATE FULLTEXT INDEX film_titles IF NOT EXISTS FOR (f:Film) ON EACH [f.title, f.original_title] ...``.
-_STATEMENT = re.compile(r"CREATE (?P<kind>CONSTRAINT|FULLTEXT INDEX|INDEX) (?P<name>\w+) IF NOT EXISTS "
-                        r"FOR \(\w+:(?P<label>\w+)\) (?:REQUIRE|ON EACH|ON) (?P<properties>\[[^\]]*\]|\([^)]*\)|\S+)")
-_KINDS = {"CONSTRAINT": "constraint", "INDEX": "index", "FULLTEXT INDEX": "fulltext"}
 #: The ``type`` SHOW INDEXES gives each kind (a constraint's own index is a RANGE index).
 _INDEX_TYPES = {"constraint": "RANGE", "index": "RANGE", "fulltext": "FULLTEXT"}
 _WORDS = {"constraint": "constraint", "index": "index", "fulltext": "full-text index"}
@@ -59,15 +52,8 @@ class SchemaItem:
 
 
 def schema_items() -> list[SchemaItem]:
-    """The constraints and indexes :data:`reelgraph.schema.SCHEMA_STATEMENTS` create, in their order."""
-    items = []
-    for statement in SCHEMA_STATEMENTS:
-        match = _STATEMENT.match(statement)
-        if match is None:  # a new kind of statement in schema.py: the pattern above must learn it
-            raise ValueError(f"cannot read the schema statement {statement!r}")
-        properties = tuple(p.strip().split(".", 1)[-1] for p in match["properties"].strip("[]()").split(","))
-        items.append(SchemaItem(_KINDS[match["kind"]], match["name"], match["label"], properties, statement))
-    return items
+    """The constraints and indexes of :data:`reelgraph.schema.SCHEMA_ITEMS`, in their order, with their statements."""
+    return [SchemaItem(*item, statement) for item, statement in zip(SCHEMA_ITEMS, SCHEMA_STATEMENTS)]
 
 
 def _session(driver):

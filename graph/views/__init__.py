@@ -49,6 +49,9 @@ Where the rest lives
     :class:`View` and :func:`write_html`.
 :mod:`.notebook`
     :func:`show_inline`.
+:mod:`.cluster_names`
+    :func:`stored_cluster_names`: the names ``reelgraph clusters`` printed for
+    the cluster ids a store keeps.
 :mod:`.style`
     Shapes, colours, sizes, the legend and vis-network's physics options.
 :mod:`.page`
@@ -96,6 +99,7 @@ False
 """
 
 from reelgraph.views._values import imdb_url
+from reelgraph.views.cluster_names import stored_cluster_names
 from reelgraph.views.clusters import cluster_view
 from reelgraph.views.from_mirror import view
 from reelgraph.views.more_like_this import more_like_this_view
@@ -112,6 +116,7 @@ __all__ = [
     "path_view",
     "cluster_view",
     "more_like_this_view",
+    "stored_cluster_names",
     "write_html",
     "show_inline",
     "imdb_url",
