@@ -43,6 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from reelgraph._durable import sync_folder_entries, sync_tree
 from reelgraph.errors import StoreError
 from reelgraph.model import FilmGraph
 
@@ -423,8 +424,9 @@ class _IndexWriter:
             "files": files,
         }
         (self.staging / "index.json").write_text(json.dumps(meta, indent=1) + "\n")
-        _sync_folder(self.staging)
+        sync_tree(self.staging)
         _swap_in(self.staging, self.target)
+        sync_folder_entries(self.target.parent)
         self._steps.update()
         return self.target
 
@@ -511,18 +513,6 @@ def decoded(arrow: pa.Table) -> pa.Table:
         if pa.types.is_dictionary(field.type):
             arrow = arrow.set_column(position, field.name, arrow.column(field.name).cast(field.type.value_type))
     return arrow
-
-
-def _sync_folder(folder: Path) -> None:
-    """``fsync`` every file of ``folder`` and the folder itself, so a crash cannot leave a renamed but empty index."""
-    for item in folder.iterdir():
-        with open(item, "rb") as handle:
-            os.fsync(handle.fileno())
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -16,7 +16,10 @@ one only when complete, so a failed load never leaves a half-written store.
 One writer at a time changes a store (a second waits), and a reader always
 sees one version of it, never old films with new credits
 (:mod:`reelgraph._store_locks`); a store left aside by a writer killed
-between its two renames is put back by the next reader or writer.
+between its two renames is put back by the next reader or writer, and what a
+killed writer left beside the store is removed by the next writer.  The new
+folder is synced to disk before its rename (:mod:`reelgraph._durable`), so a
+machine that stops just after it does not come back with empty tables.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from reelgraph._durable import sync_folder_entries, sync_tree
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables
@@ -433,13 +438,15 @@ class LocalStore:
             }
             write_index_from_tables(staging, staging, store_version(manifest))
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+            sync_tree(staging)  # on disk before the rename makes it the store: a crash cannot leave empty files
             old = None
             with store_lock(self.path, "swap"):  # readers wait out the two renames, never see between them
                 if self.path.exists():
                     old = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
                     self.path.rename(old)
                 staging.rename(self.path)
-            if old is not None:
+                sync_folder_entries(self.path.parent)
+            if old is not None:  # a stop before it ends leaves it to the next writer (_remove_stale_staging)
                 shutil.rmtree(old, ignore_errors=True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -658,10 +665,18 @@ def _file_changes(old: Path | None, new: Path, table: str) -> dict:
 
 
 def _remove_stale_staging(path: Path) -> None:
-    """Remove the staging folders (``.NAME.new-*``) of writers that were stopped, and the source folders
-    (``.NAME.source-PID-*``) of loads whose process is gone; only a writer calls it."""
+    """Remove the staging folders (``.NAME.new-*``) of writers that were stopped, old versions
+    (``.NAME.old-PID``) a stopped writer had swapped out but not yet removed, and the source folders
+    (``.NAME.source-PID-*``) of loads whose process is gone.
+
+    Only a writer calls it, holding the write lock, after :meth:`LocalStore._recover` has put back a
+    store that was missing: an old version beside a store in place is never needed again.
+    """
     for staging in path.parent.glob(f".{path.name}.new-*"):
         shutil.rmtree(staging, ignore_errors=True)
+    if path.exists():
+        for old in path.parent.glob(f".{path.name}.old-*"):
+            shutil.rmtree(old, ignore_errors=True)
     for folder in path.parent.glob(f".{path.name}.source-*-*"):
         pid = folder.name[len(f".{path.name}.source-"):].split("-")[0]
         if pid.isdigit() and not _process_alive(int(pid)):
