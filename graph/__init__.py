@@ -35,7 +35,7 @@ __all__ = [
     "open_mirror", "build_mirror", "Mirror", "resolve_person", "resolve_film", "describe_person", "describe_film",
     # analysis
     "graph_stats", "costar_path", "film_path", "bacon_numbers", "best_centres", "farthest_people",
-    "similar_films", "similarity_graph", "cluster_films", "cluster",
+    "similar_films", "similarity_graph", "evaluate_similarity", "cluster_films", "cluster",
     # views and exports
     "view", "neighbourhood_view", "path_view", "cluster_view", "more_like_this_view", "write_html",
     "show_inline", "export_graph",
@@ -73,6 +73,7 @@ _HOMES = {
     "farthest_people": ("reelgraph.analysis.paths", "farthest_people"),
     "similar_films": ("reelgraph.analysis.similarity", "similar_films"),
     "similarity_graph": ("reelgraph.analysis.similarity", "similarity_graph"),
+    "evaluate_similarity": ("reelgraph.analysis.evaluation", "evaluate_similarity"),
     "cluster_films": ("reelgraph.analysis.clusters", "cluster_films"),
     "cluster": ("reelgraph.workflows", "cluster"),
     "view": ("reelgraph.views", "view"),

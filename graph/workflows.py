@@ -170,12 +170,14 @@ def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error:
     return LoadResult(target.path, before, merged.counts(), changes, in_neo4j, reports, skipped)
 
 
-def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: int = 5, neo4j=None,
-            step=None):
+def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: int = 5, min_shared: int = 1,
+            neo4j=None, step=None):
     """Cluster the stored films by similarity and write the ids back as ``Film.cluster``.
 
     The ids go to the store and, with configured ``neo4j`` settings, to
     Neo4j.  Returns the :class:`reelgraph.analysis.clusters.ClusterResult`.
+    ``min_shared``: how many people two films must share for their people
+    to link them (:func:`~reelgraph.analysis.similarity.similarity_graph`).
     ``step``, if given, is called with the name of each step (progress).
 
     Examples
@@ -200,7 +202,8 @@ def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: in
         step("building the mirror")
         mirror = build_mirror(graph)
         step("similarity graph")
-        result = cluster_films(similarity_graph(mirror), seed=seed, resolution=resolution, top_films=top_films)
+        result = cluster_films(similarity_graph(mirror, min_shared=min_shared), seed=seed, resolution=resolution,
+                               top_films=top_films, min_shared=min_shared)
         step("writing cluster ids to the store")
         graph.films["cluster"] = graph.films["id"].map(result.membership).astype("Int64")
         target.write(graph)

@@ -11,6 +11,13 @@ faster: NetworkX needs minutes for a million edges) when igraph is installed.
 Both are deterministic for a seed; they may split a graph differently, so the
 backend used is part of the result.
 
+Beside modularity, each clustering reports two checks from outside the
+similarity scores: ``mlt_inside``, the share of IMDb's "More like this"
+links whose two films fall in the same cluster, and ``genre_purity``, the
+share of clustered films (with genres) that carry their cluster's most
+common genre.  ``min_shared`` (see :func:`~reelgraph.analysis.similarity.similarity_graph`)
+asks films for more shared people before people link them.
+
 Cluster ids are numbered by size, 0 the largest (ties: the cluster holding
 the smallest film id first), so the same graph and seed give the same ids.
 Films without any similarity edge are in no cluster (``<NA>``).
@@ -26,7 +33,7 @@ import pandas as pd
 from reelgraph.analysis.similarity import SimilarityGraph, similarity_graph
 from reelgraph.mirror import MISSING_INT, Mirror
 
-__all__ = ["ClusterResult", "cluster_films", "modularity", "NETWORKX_MAX_EDGES"]
+__all__ = ["ClusterResult", "cluster_films", "modularity", "mlt_inside", "genre_purity", "NETWORKX_MAX_EDGES"]
 
 #: Largest graph (in edges) clustered with NetworkX when ``method="auto"``.
 NETWORKX_MAX_EDGES = 200_000
@@ -57,6 +64,14 @@ class ClusterResult:
     standard_modularity : float
         Modularity of the same partition at the standard resolution 1 (one
         cluster scores 0): comparable between runs at any resolution.
+    mlt_inside : float or None
+        Share of the "More like this" links (pairs of films) that stay inside
+        a cluster; None when the graph has none.
+    genre_purity : float or None
+        Share of the clustered films with genres that carry their cluster's
+        most common genre; None when no clustered film has genres.
+    min_shared : int
+        Shared people two films needed for people to link them.
     """
 
     membership: pd.Series
@@ -66,11 +81,17 @@ class ClusterResult:
     seed: int
     resolution: float
     standard_modularity: float | None = None
+    mlt_inside: float | None = None
+    genre_purity: float | None = None
+    min_shared: int = 1
 
     def to_dict(self) -> dict:
         return {
             "modularity": self.modularity,
             "standard_modularity": self.standard_modularity,
+            "mlt_inside": self.mlt_inside,
+            "genre_purity": self.genre_purity,
+            "min_shared": self.min_shared,
             "method": self.method,
             "seed": self.seed,
             "resolution": self.resolution,
@@ -101,6 +122,59 @@ def modularity(n_nodes: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray, l
     strength = np.bincount(u, weights=weight, minlength=n_nodes) + np.bincount(v, weights=weight, minlength=n_nodes)
     D = np.bincount(labels, weights=strength, minlength=k)
     return round(float((L / m - resolution * (D / (2 * m)) ** 2).sum()), 12) + 0.0  # + 0.0: never -0.0
+
+
+def mlt_inside(mirror: Mirror, membership: np.ndarray) -> float | None:
+    """Share of the "More like this" links (distinct pairs of films) whose films share a cluster.
+
+    ``membership``: cluster id per film offset, -1 for none (a link to an
+    unclustered film is not inside).  None when there is no link.
+
+    Examples
+    --------
+    >>> from reelgraph.mirror import build_mirror
+    >>> from reelgraph.model import FilmGraph
+    >>> g = FilmGraph.from_records(films=[{"id": f"tt000000{i}", "title": t} for i, t in enumerate("ABC", 1)],
+    ...     similar=[{"film_id": "tt0000001", "similar_id": s, "rank": 1, "source": "imdb-more-like-this"} for s in ("tt0000002", "tt0000003")])
+    >>> mlt_inside(build_mirror(g), np.array([0, 0, 1]))
+    0.5
+    """
+    p = mirror.n_people
+    a = mirror.similar_src.astype(np.int64) - p
+    b = mirror.similar_dst.astype(np.int64) - p
+    ok = (a >= 0) & (b >= 0) & (a != b)
+    pairs = np.unique(np.minimum(a[ok], b[ok]) * mirror.n_films + np.maximum(a[ok], b[ok]))
+    if not len(pairs):
+        return None
+    ca, cb = membership[pairs // mirror.n_films], membership[pairs % mirror.n_films]
+    return round(float(((ca == cb) & (ca >= 0)).mean()), 6)
+
+
+def genre_purity(genre_sets, membership: np.ndarray) -> float | None:
+    """Share of the clustered films with genres that carry their cluster's most common genre.
+
+    ``genre_sets``: ``(indptr, codes, vocabulary)`` over film offsets (see
+    the similarity module); ``membership`` as for :func:`mlt_inside`.
+
+    Examples
+    --------
+    Two dramas in cluster 0; a drama and a war film in cluster 1:
+
+    >>> sets = (np.array([0, 1, 2, 3, 4]), np.array([0, 0, 0, 1]), np.array(["Drama", "War"]))
+    >>> genre_purity(sets, np.array([0, 0, 1, 1]))
+    0.75
+    """
+    indptr, codes, vocab = genre_sets
+    n_genres = np.diff(indptr)
+    films = np.flatnonzero((membership >= 0) & (n_genres > 0))
+    if not len(films):
+        return None
+    V = max(len(vocab), 1)
+    owner = np.repeat(np.arange(len(n_genres)), n_genres)
+    keep = membership[owner] >= 0
+    keys, counts = np.unique(membership[owner[keep]] * V + codes[keep], return_counts=True)
+    best = pd.Series(counts).groupby(keys // V).max()  # films carrying each cluster's most common genre
+    return round(float(best.sum() / len(films)), 6)
 
 
 def _louvain_networkx(n: int, u, v, w, seed: int, resolution: float) -> np.ndarray:
@@ -138,7 +212,8 @@ def _has_igraph() -> bool:
     return True
 
 
-def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: str = "auto", top_films: int = 5) -> ClusterResult:
+def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: str = "auto", top_films: int = 5,
+                  min_shared: int = 1) -> ClusterResult:
     """Cluster films by Louvain on the similarity graph, and name the clusters.
 
     Parameters
@@ -154,6 +229,9 @@ def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: 
         See the module docstring.
     top_films : int
         Films listed per cluster in ``top_films``.
+    min_shared : int
+        For a mirror or tables: people link two films only when they share
+        at least this many (a built graph keeps its own).
 
     Returns
     -------
@@ -181,7 +259,7 @@ def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: 
     >>> one.clusters["size"].tolist(), round(one.modularity, 3), round(one.standard_modularity, 3)
     ([4], 0.5, 0.0)
     """
-    sim = sim_graph if isinstance(sim_graph, SimilarityGraph) else similarity_graph(sim_graph)
+    sim = sim_graph if isinstance(sim_graph, SimilarityGraph) else similarity_graph(sim_graph, min_shared=min_shared)
     m: Mirror = sim.mirror
     nodes = np.unique(np.concatenate([sim.a, sim.b]))  # film offsets with an edge
     u = np.searchsorted(nodes, sim.a)
@@ -207,7 +285,8 @@ def cluster_films(sim_graph, seed: int = 0, resolution: float = 1.0, *, method: 
     column[values < 0] = pd.NA
     membership = pd.Series(column, index=pd.Index(m.ids[m.n_people :], name="film_id"), name="cluster")
     table = _describe(sim, nodes, u, v, w, labels, top_films)
-    return ClusterResult(membership, q, table, method, seed, resolution, q1)
+    return ClusterResult(membership, q, table, method, seed, resolution, q1, mlt_inside(m, values),
+                         genre_purity(sim._ctx.genres, values), sim.min_shared)
 
 
 def _renumber(raw: np.ndarray, ids: np.ndarray) -> np.ndarray:

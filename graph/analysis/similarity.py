@@ -20,10 +20,28 @@ weighs them (weights are parameters; these are the defaults)::
 ``genres``, ``keywords``
     Jaccard index of the two films' genre (keyword) sets.
 
+``years``, ``votes`` (weight 0 by default; used for films with no list)
+    ``exp(-|year a - year b| / 10)`` (0 when a year is unknown), and the two
+    films' mean popularity, ``min(1, log10(votes + 1) / 6)`` each (a million
+    votes counts fully; unknown votes 0): IMDb's lists lean to well-known films.
+
+**Films with no list of their own** (from IMDb's datasets only, or whose
+saved page gave none) are ranked by :func:`similar_films` with
+:data:`UNLISTED_WEIGHTS` (over the same candidates): shared people weighted by
+billing as well (a shared person adds ``AA * lead(a) * lead(b)``, with
+``lead = 1 / log2(billing + 1)`` for a cast credit -- the lead 1, the fifth
+name 0.39, the twentieth 0.23, an unbilled actor as the twentieth -- and 1
+for crew), genres, keywords, years and votes, plus any other film's list
+that names it.  :func:`reelgraph.analysis.evaluation.evaluate_similarity`
+measures that ranking against the films that do have lists.
+
 Which pairs are edges: those with a "More like this" link, a shared person
 (within the cap) or a shared keyword used by at most ``max_keyword_films``
 films.  Genres, and common keywords, only refine the score of such pairs:
-on their own they would link every drama with every other drama.  Each film
+on their own they would link every drama with every other drama.  With
+``min_shared=N``, people link two films only when they share at least N
+people (the film-side form of asking co-stars for N shared films before they
+count as linked).  Each film
 then keeps its ``top_k`` best edges (an edge stays when it is in the top of
 either end), so the graph stays sparse enough to cluster.
 
@@ -44,19 +62,33 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from reelgraph.mirror import ACTING_ROLES, DEFAULT_EXCLUDED_ROLES, Mirror, build_mirror
+from reelgraph.mirror import ACTING_ROLES, DEFAULT_EXCLUDED_ROLES, MISSING_INT, Mirror, build_mirror
 from reelgraph.names import resolve_node
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "UNLISTED_WEIGHTS",
+    "COMPONENTS",
     "SimilarityGraph",
     "similarity_graph",
     "similar_films",
     "mlt_weight",
+    "billing_weight",
 ]
 
 #: Default weight of each component in the score (they sum to 1).
 DEFAULT_WEIGHTS = {"mlt": 0.40, "people": 0.30, "genres": 0.15, "keywords": 0.15}
+#: Weights :func:`similar_films` ranks a film with no "More like this" list of its own with
+#: (a film from the datasets only); measured by :mod:`reelgraph.analysis.evaluation`.
+UNLISTED_WEIGHTS = {"mlt": 0.40, "people": 0.35, "genres": 0.15, "keywords": 0.05, "years": 0.03, "votes": 0.02}
+#: Every part a score can weigh, in the order results list them.
+COMPONENTS = ("mlt", "people", "genres", "keywords", "years", "votes")
+#: Years apart at which the ``years`` part falls to 1/e.
+YEAR_SCALE = 10.0
+#: log10 of the votes at which a film counts as fully well known (a million).
+VOTES_SCALE = 6.0
+#: Billing position an actor credited without one counts as (beyond the names a page lists).
+UNBILLED_POSITION = 20
 #: Weight of a "More like this" link whose rank is unknown.
 UNKNOWN_RANK_WEIGHT = 0.5
 #: Names a reason lists before "+N more".
@@ -76,6 +108,25 @@ def mlt_weight(rank) -> float:
     if rank is None or (isinstance(rank, float) and math.isnan(rank)) or rank <= 0:
         return UNKNOWN_RANK_WEIGHT
     return 1.0 / math.log2(rank + 1)
+
+
+def billing_weight(billing) -> float:
+    """Weight of a cast credit at billing position ``billing`` (1 = the lead): ``1 / log2(billing + 1)``.
+
+    An actor credited without a position counts as the :data:`UNBILLED_POSITION`-th name.
+
+    Examples
+    --------
+    >>> billing_weight(1), billing_weight(3), round(billing_weight(None), 3)
+    (1.0, 0.5, 0.228)
+    """
+    return float(_billing_weights(np.array([np.nan if billing is None else billing], dtype=np.float64))[0])
+
+
+def _billing_weights(billing: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`billing_weight`: NaN = no position."""
+    position = np.where(np.isnan(billing) | (billing < 1), UNBILLED_POSITION, billing)
+    return 1.0 / np.log2(position + 1.0)
 
 
 def _mlt_weights(ranks: np.ndarray) -> np.ndarray:
@@ -185,6 +236,42 @@ class _Context:
             col[np.searchsorted(keys, k[first])] = r[first]
             out.append(col)
         return keys, out[0], out[1]
+
+    @cached_property
+    def listing(self) -> np.ndarray:
+        """Sorted offsets of the films with a "More like this" list of their own."""
+        src = self.m.similar_src.astype(np.int64) - self.m.n_people
+        return np.unique(src[src >= 0])
+
+    def has_list(self, j: int) -> bool:
+        pos = np.searchsorted(self.listing, j)
+        return bool(pos < len(self.listing) and self.listing[pos] == j)
+
+    def leads(self, films: np.ndarray, people: np.ndarray) -> np.ndarray:
+        """Lead weight of each ``people[i]`` on ``films[i]`` (offsets); 0 without a linking credit.
+
+        A cast credit weighs :func:`billing_weight` of its billing, any other
+        role 1; a person with several credits on a film keeps the largest.
+        Only the credit rows of these films are read (a query touches a few
+        thousand films, not IMDb's hundred million credits).
+        """
+        m = self.m
+        touched = np.unique(films)
+        indptr, order = self.credit_rows
+        counts = indptr[touched + 1] - indptr[touched]
+        rows = order[np.repeat(indptr[touched] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))]
+        keep = np.zeros(len(m.role_names) + 1, dtype=bool)
+        keep[[i for i, name in enumerate(m.role_names) if name in self.view.roles]] = True
+        rows = np.sort(rows[keep[m.credit_role[rows]]])
+        billing = m.table_rows("credits", rows, ["billing"])["billing"].to_numpy(dtype="float64", na_value=np.nan)
+        acting = np.isin(np.asarray(m.role_names, dtype=object)[m.credit_role[rows]], ACTING_ROLES)
+        weight = np.where(acting, _billing_weights(billing), 1.0)
+        key = (m.credit_film[rows].astype(np.int64) - m.n_people) * m.n_people + m.credit_person[rows]
+        order = np.lexsort((-weight, key))
+        key, weight = key[order], weight[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        return _lookup(films.astype(np.int64) * m.n_people + people, key[first], weight[first])[0]
 
     def film_credit_rows(self, j: int) -> np.ndarray:
         """Credit row numbers of film ``j`` (offset), in row order, for reasons.
@@ -327,11 +414,13 @@ def _jaccard(a: np.ndarray, b: np.ndarray, sets, chunk: int = 1 << 20) -> np.nda
     return out
 
 
-def _components(ctx: _Context, a: np.ndarray, b: np.ndarray, aa: np.ndarray, weights: dict, sets=None):
+def _components(ctx: _Context, a: np.ndarray, b: np.ndarray, aa: np.ndarray, weights: dict, sets=None, *,
+                hide_list: bool = False):
     """Component arrays and score for pairs (a, b) given their Adamic–Adar sums.
 
     ``sets``: ``(genres, keywords)`` as :meth:`_Context.sets_of` gives them
     for films including every a and b; default the whole columns'.
+    ``hide_list``: a's own "More like this" list does not count.
     """
     F = ctx.m.n_films
     lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -340,7 +429,7 @@ def _components(ctx: _Context, a: np.ndarray, b: np.ndarray, aa: np.ndarray, wei
     r_fwd, r_back = _lookup(keys, mkeys, rank_lo_hi, rank_hi_lo)
     # Ranks from a's point of view: "a lists b at r_ab".
     a_is_lo = a <= b
-    r_ab = np.where(a_is_lo, r_fwd, r_back)
+    r_ab = np.zeros(len(a), dtype=np.int64) if hide_list else np.where(a_is_lo, r_fwd, r_back)
     r_ba = np.where(a_is_lo, r_back, r_fwd)
     x, y = _mlt_weights(r_ab), _mlt_weights(r_ba)
     mlt = 1.0 - (1.0 - x) * (1.0 - y)
@@ -348,16 +437,40 @@ def _components(ctx: _Context, a: np.ndarray, b: np.ndarray, aa: np.ndarray, wei
     genre_sets, keyword_sets = sets or (ctx.genres, ctx.keywords)
     genres = _jaccard(a, b, genre_sets)
     keywords = _jaccard(a, b, keyword_sets)
-    score = weights["mlt"] * mlt + weights["people"] * people + weights["genres"] * genres + weights["keywords"] * keywords
-    return {"rank_ab": r_ab, "rank_ba": r_ba, "mlt": mlt, "people": people, "genres": genres, "keywords": keywords, "score": score}
+    parts = {"mlt": mlt, "people": people, "genres": genres, "keywords": keywords, **_years_votes(ctx.m, a, b, weights)}
+    return {"rank_ab": r_ab, "rank_ba": r_ba, **parts, "score": _score(parts, weights)}
 
 
-def _weights(weights) -> dict:
-    w = dict(DEFAULT_WEIGHTS)
+def _score(parts: dict, weights: dict) -> np.ndarray:
+    """The weighted sum of the parts ``weights`` names."""
+    return sum(weights[k] * parts[k] for k in COMPONENTS if k in weights)
+
+
+def _popularity(votes: np.ndarray) -> np.ndarray:
+    """``min(1, log10(votes + 1) / VOTES_SCALE)``; 0 for unknown votes."""
+    known = votes != MISSING_INT
+    return np.where(known, np.minimum(1.0, np.log10(np.where(known, votes, 0) + 1.0) / VOTES_SCALE), 0.0)
+
+
+def _years_votes(m: Mirror, a: np.ndarray, b: np.ndarray, weights: dict) -> dict:
+    """The ``years`` and ``votes`` parts of pairs (a, b), when ``weights`` weighs them."""
+    out = {}
+    if "years" in weights:
+        ya, yb = m.film_year[a].astype(np.float64), m.film_year[b].astype(np.float64)
+        known = (m.film_year[a] != MISSING_INT) & (m.film_year[b] != MISSING_INT)
+        out["years"] = np.where(known, np.exp(-np.abs(ya - yb) / YEAR_SCALE), 0.0)
+    if "votes" in weights:
+        out["votes"] = (_popularity(m.film_votes[a]) + _popularity(m.film_votes[b])) / 2
+    return out
+
+
+def _weights(weights, base: dict = DEFAULT_WEIGHTS) -> dict:
+    """``base`` with ``weights`` over it; a part :data:`COMPONENTS` lacks is a ValueError naming it."""
+    w = dict(base)
     if weights:
-        unknown = set(weights) - set(w)
+        unknown = set(weights) - set(COMPONENTS)
         if unknown:
-            raise ValueError(f"unknown weight(s): {', '.join(sorted(unknown))}")
+            raise ValueError(f"unknown weight(s): {', '.join(sorted(unknown))}; the parts are {', '.join(COMPONENTS)}")
         w.update(weights)
     return w
 
@@ -383,6 +496,8 @@ class SimilarityGraph:
     shared : numpy.ndarray of int64
         People counted in ``people``.
     weights : dict
+    min_shared : int
+        People shared that a pair needed for its people to count (see :func:`similarity_graph`).
     """
 
     mirror: Mirror
@@ -398,6 +513,7 @@ class SimilarityGraph:
     shared: np.ndarray
     weights: dict
     _ctx: _Context = field(repr=False, default=None)
+    min_shared: int = 1
 
     def __len__(self) -> int:
         return len(self.a)
@@ -480,6 +596,7 @@ def similarity_graph(
     min_score: float = 0.0,
     max_person_films: int = 100,
     max_keyword_films: int = 200,
+    min_shared: int = 1,
 ) -> SimilarityGraph:
     """Build the film similarity graph; see the module docstring for the formula.
 
@@ -500,6 +617,11 @@ def similarity_graph(
     max_keyword_films : int
         Keywords on more films do not make edges (they still count in the
         keyword Jaccard of pairs linked otherwise).
+    min_shared : int
+        Two films' shared people count (and link them) only when they share
+        at least this many; 1: any shared person.  Co-star graphs show
+        clusters only when links need repeated collaborations (Gallos et al.
+        2013); this is the same rule seen from the films.
 
     Returns
     -------
@@ -515,6 +637,8 @@ def similarity_graph(
     >>> round(float(sim.score[0]), 2), sim.explain("A", "B")
     (0.55, ['More like this #1', '1 shared genre: Drama'])
     """
+    if min_shared < 1:
+        raise ValueError(f"min_shared must be at least 1, not {min_shared}")
     m = build_mirror(mirror)
     w = _weights(weights)
     ctx = _context(m, max_person_films, max_keyword_films)
@@ -525,6 +649,9 @@ def similarity_graph(
     people = np.flatnonzero(ctx.person_weight > 0)
     person_members = v.indices[: v.indptr[p]].astype(np.int64) - p
     pk, paa, pn = _pairs_from_groups(v.indptr[: p + 1], person_members, people, ctx.person_weight, F)
+    if min_shared > 1:
+        enough = pn >= min_shared
+        pk, paa, pn = pk[enough], paa[enough], pn[enough]
     # Pairs through rare keywords: group = keyword.
     kindptr, kcodes, kvocab = ctx.keywords
     if len(kcodes):
@@ -559,7 +686,7 @@ def similarity_graph(
     comp = _components(ctx, a, b, aa, w)
     return SimilarityGraph(
         m, a, b, comp["score"], comp["mlt"], comp["people"], comp["genres"], comp["keywords"],
-        comp["rank_ab"], comp["rank_ba"], shared.astype(np.int64), w, ctx,
+        comp["rank_ab"], comp["rank_ba"], shared.astype(np.int64), w, ctx, int(min_shared),
     )
 
 
@@ -600,8 +727,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n} shared {word}" + ("" if n == 1 or word in ("cast", "crew") else "s")
 
 
-def _reasons(ctx: _Context, a: int, b: int, sets=None) -> list[str]:
-    """Reason strings for films a and b (offsets), from a's point of view (``sets`` as for :func:`_components`)."""
+def _reasons(ctx: _Context, a: int, b: int, sets=None, *, years: bool = False, votes: bool = False) -> list[str]:
+    """Reason strings for films a and b (offsets), from a's point of view (``sets`` as for :func:`_components`).
+
+    ``years``, ``votes``: also say how many years apart they are (within
+    :data:`YEAR_SCALE`) and how many votes b has (a thousand or more), when
+    the score weighs those.
+    """
     m = ctx.m
     F = m.n_films
     out = []
@@ -649,6 +781,13 @@ def _reasons(ctx: _Context, a: int, b: int, sets=None) -> list[str]:
             labels = [x for x in cell if x in {vocab[c] for c in common}]
             labels = list(dict.fromkeys(labels))
             out.append(f"{_plural(len(labels), name)}: {_names(labels)}")
+    # Years and votes are reasons only where they add much: within YEAR_SCALE years, half the popularity scale.
+    ya, yb = int(m.film_year[a]), int(m.film_year[b])
+    if years and MISSING_INT not in (ya, yb) and abs(ya - yb) <= YEAR_SCALE:
+        apart = abs(ya - yb)
+        out.append(f"same year ({yb})" if apart == 0 else f"{apart} year{'s' if apart > 1 else ''} apart ({yb})")
+    if votes and _popularity(m.film_votes[b : b + 1])[0] >= 0.5:
+        out.append(f"{int(m.film_votes[b]):,} votes")
     return out
 
 
@@ -686,14 +825,19 @@ def similar_films(sim_graph_or_mirror, film: str, top: int = 10, **options) -> l
     top : int
     **options
         For a mirror: ``weights``, ``max_person_films``, ``max_keyword_films``
-        as for :func:`similarity_graph`.
+        as for :func:`similarity_graph`, and ``billing`` (weigh shared
+        people by billing).  A film with a "More like this" list of its own
+        is scored as the graph scores it (:data:`DEFAULT_WEIGHTS`, no
+        billing); one without, with :data:`UNLISTED_WEIGHTS` and billing
+        (``weights`` override some of either).
 
     Returns
     -------
     list of dict
         Best first: ``id``, ``title``, ``year``, ``score``, the components
-        ``mlt``, ``people``, ``genres``, ``keywords``, and ``reasons`` (list
-        of str).  Ties are broken by id.
+        ``mlt``, ``people``, ``genres``, ``keywords`` (and ``years``,
+        ``votes`` when weighed), and ``reasons`` (list of str).  Ties are
+        broken by id.
 
     Examples
     --------
@@ -704,9 +848,10 @@ def similar_films(sim_graph_or_mirror, film: str, top: int = 10, **options) -> l
     >>> [(f["id"], f["score"], f["reasons"]) for f in similar_films(g, "A")]
     [('tt0000002', 0.2, ['More like this #3'])]
     """
+    sets = None
     if isinstance(sim_graph_or_mirror, SimilarityGraph):
         sim = sim_graph_or_mirror
-        m, ctx = sim.mirror, sim._ctx
+        m, ctx, w = sim.mirror, sim._ctx, sim.weights
         j = resolve_node(m, film, "film") - m.n_people
         indptr, dst, edge = sim._adjacency
         e = edge[indptr[j] : indptr[j + 1]]
@@ -714,15 +859,14 @@ def similar_films(sim_graph_or_mirror, film: str, top: int = 10, **options) -> l
         comp = {k: getattr(sim, k)[e] for k in ("score", "mlt", "people", "genres", "keywords")}
     else:
         m = build_mirror(sim_graph_or_mirror)
-        w = _weights(options.get("weights"))
         ctx = _context(m, options.get("max_person_films", 100), options.get("max_keyword_films", 200))
         j = resolve_node(m, film, "film") - m.n_people
-        others, aa = _local_candidates(ctx, j)
-        # Only these films' genres and keywords are read (unless keywords linked them: then all were).
-        films = np.union1d(others, [j])
-        sets = (ctx.sets_of("genres", films),
-                ctx.keywords if "keywords" in ctx.__dict__ else ctx.sets_of("keywords", films))
-        comp = _components(ctx, np.full(len(others), j, dtype=np.int64), others, aa, w, sets)
+        if ctx.has_list(j):
+            w = _weights(options.get("weights"))
+            others, comp, sets = _film_scores(ctx, j, w, billing=options.get("billing", False))
+        else:  # no list of its own: ranked as reelgraph.analysis.evaluation measures
+            w = _weights(options.get("weights"), UNLISTED_WEIGHTS)
+            others, comp, sets = _film_scores(ctx, j, w, billing=options.get("billing", True))
     order = sorted(range(len(others)), key=lambda i: (-round(float(comp["score"][i]), 12), str(m.ids[others[i] + m.n_people])))[:top]
     out = []
     for i in order:
@@ -734,15 +878,60 @@ def similar_films(sim_graph_or_mirror, film: str, top: int = 10, **options) -> l
                 "title": m.label(node),
                 "year": m.year(node),
                 "score": round(float(comp["score"][i]), 6),
-                **{k: round(float(comp[k][i]), 6) for k in ("mlt", "people", "genres", "keywords")},
-                "reasons": _reasons(ctx, j, o, None if isinstance(sim_graph_or_mirror, SimilarityGraph) else sets),
+                **{k: round(float(comp[k][i]), 6) for k in COMPONENTS if k in w},
+                "reasons": _reasons(ctx, j, o, sets, years=w.get("years", 0) > 0, votes=w.get("votes", 0) > 0),
             }
         )
     return out
 
 
-def _local_candidates(ctx: _Context, j: int):
-    """Films linked to film ``j`` (offset) the way :func:`similarity_graph` links them, and their AA sums."""
+def _film_scores(ctx: _Context, j: int, weights: dict, *, billing: bool = True, hide_list: bool = False):
+    """The candidates of film ``j`` (offset) and their parts and score, as :func:`_components` gives them.
+
+    Candidates are the films :func:`_local_candidates` links to ``j``.
+    ``billing``: weigh each shared person by their billing on both films
+    (see the module docstring).  ``hide_list``: leave out ``j``'s own "More
+    like this" list (other films' lists naming ``j`` still count), as if its
+    page had never been saved.
+    """
+    others, aa = _local_candidates(ctx, j, hide_list=hide_list)
+    if billing and len(others):
+        aa = _billed_aa(ctx, j, others)
+    films = np.union1d(others, [j])
+    # Only these films' genres and keywords are read (unless keywords linked them: then all were).
+    sets = (ctx.sets_of("genres", films), ctx.keywords if "keywords" in ctx.__dict__ else ctx.sets_of("keywords", films))
+    comp = _components(ctx, np.full(len(others), j, dtype=np.int64), others, aa, weights, sets, hide_list=hide_list)
+    return others, comp, sets
+
+
+def _billed_aa(ctx: _Context, j: int, others: np.ndarray) -> np.ndarray:
+    """Adamic–Adar sums of film ``j`` with each of ``others``, each shared person times their lead weights on both."""
+    m = ctx.m
+    v = ctx.view
+    people = ctx.film_people(j)
+    weight = ctx.weights_of(people)
+    people, weight = people[weight > 0], weight[weight > 0]
+    starts = v.indptr[people].astype(np.int64)
+    counts = v.indptr[people + 1].astype(np.int64) - starts
+    entry = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+    films = v.indices[entry].astype(np.int64) - m.n_people
+    person = np.repeat(people, counts)
+    contribution = np.repeat(weight, counts)
+    near = np.isin(films, others)
+    films, person, contribution = films[near], person[near], contribution[near]
+    # One read of the credits for both ends: j's people on j, then on the others.
+    lead = ctx.leads(np.concatenate([np.full(len(people), j), films]), np.concatenate([people, person]))
+    lead_on_j = lead[: len(people)][np.searchsorted(people, person)]  # a CSR row is sorted: people are
+    contribution = contribution * lead_on_j * lead[len(people) :]
+    pos = np.searchsorted(others, films)
+    return np.bincount(pos, weights=contribution, minlength=len(others))
+
+
+def _local_candidates(ctx: _Context, j: int, *, hide_list: bool = False):
+    """Films linked to film ``j`` (offset) the way :func:`similarity_graph` links them, and their AA sums.
+
+    ``hide_list``: links from ``j``'s own list do not make candidates.
+    """
     m = ctx.m
     F = m.n_films
     aa: dict[int, float] = {}
@@ -752,9 +941,12 @@ def _local_candidates(ctx: _Context, j: int):
             for other in ctx.person_films(person).tolist():
                 if other != j:
                     aa[other] = aa.get(other, 0.0) + w
-    keys = ctx.mlt[0]
+    keys, rank_lo_hi, rank_hi_lo = ctx.mlt
     lo, hi = keys // F, keys % F
-    linked = set(hi[lo == j].tolist()) | set(lo[hi == j].tolist())
+    if hide_list:  # only other films' lists naming j
+        linked = set(hi[(lo == j) & (rank_hi_lo != 0)].tolist()) | set(lo[(hi == j) & (rank_lo_hi != 0)].tolist())
+    else:
+        linked = set(hi[lo == j].tolist()) | set(lo[hi == j].tolist())
     if ctx.has_cells("keywords", j):  # films sharing its rare keywords: the whole column's sets, once
         kindptr, kcodes, kvocab = ctx.keywords
         mine = kcodes[kindptr[j] : kindptr[j + 1]]

@@ -168,14 +168,41 @@ def centres(top, candidates, sample, seed, years, min_votes, exclude_roles, avoi
 
 
 @click.command()
-@click.argument("film")
+@click.argument("film", required=False)
 @click.option("--top", default=10, show_default=True, help="How many similar films to list.")
+@click.option("--evaluate", is_flag=True,
+              help='Measure the similarity instead: hide each "More like this" list in turn and report recall@k and '
+                   "MRR beside baselines.")
+@click.option("--seed", default=0, show_default=True, help="With --evaluate: seed of the random baseline.")
 @store_option
 @json_option
-def similar(film, top, store_dir, as_json):
-    """The films most similar to FILM, each with the reasons."""
-    from reelgraph.analysis.similarity import similar_films
+def similar(film, top, evaluate, seed, store_dir, as_json):
+    """The films most similar to FILM, each with the reasons; or, with --evaluate, how right they are.
+
+    \b
+    reelgraph similar "Never Let Me Go"
+    reelgraph similar --evaluate [--json]
+
+    --evaluate hides each film's IMDb "More like this" list in turn, ranks
+    every other film by reelgraph's similarity from everything else, and
+    reports recall@k (k = the list's length) and mean reciprocal rank,
+    beside baselines ranked the same way (same genres, most votes among
+    films sharing a person, random).
+    """
     from reelgraph.workflows import open_mirror
+
+    if evaluate == bool(film):
+        raise click.UsageError("give a FILM, or --evaluate (not both)")
+    if evaluate:
+        from reelgraph.analysis.evaluation import evaluate_similarity
+
+        result = evaluate_similarity(open_mirror(store_dir), seed=seed)
+        if as_json:
+            echo_json(result.to_dict())
+        else:
+            click.echo(_evaluation_text(result))
+        return
+    from reelgraph.analysis.similarity import similar_films
 
     rows = similar_films(open_mirror(store_dir), film, top=top)
     if as_json:
@@ -186,6 +213,20 @@ def similar(film, top, store_dir, as_json):
         click.echo(f"{rank:>3}. {row['title']}{year}  score {row['score']:.3f}")
         for reason in row["reasons"]:
             click.echo(f"       {reason}")
+
+
+def _evaluation_text(result) -> str:
+    """``reelgraph similar --evaluate``'s table: reelgraph, then each baseline, recall@k and MRR."""
+    films = result.films
+    ks = sorted(set(films["k"].tolist()))
+    k = f"k={ks[0]}" if len(ks) == 1 else f"k={ks[0]}-{ks[-1]}"
+    lines = [f'{plural(result.reelgraph["films"], "film")} with a "More like this" list, each hidden in turn '
+             f"({k}; {int(films['reachable'].sum())} of {int(films['k'].sum())} listed films rankable without it):",
+             f"  {'ranking':<28} {'recall@k':>8} {'MRR':>7}"]
+    for name, figures in (("reelgraph", result.reelgraph), *result.baselines.items()):
+        label = name.replace("_", " ") + (f" (seed {result.seed})" if name == "random" else "")
+        lines.append(f"  {label:<28} {figures['recall_at_k']:>8.3f} {figures['mrr']:>7.3f}")
+    return "\n".join(lines)
 
 
 def _clusters_head(result) -> str:
@@ -206,17 +247,24 @@ def _clusters_head(result) -> str:
 @click.option("--resolution", default=1.0, show_default=True,
               help="Above 1: more, smaller clusters; below 1: fewer, larger ones. Modularity is also reported at 1.")
 @click.option("--top-films", default=5, show_default=True, help="Films listed per cluster (most voted first).")
+@click.option("--min-shared", default=1, show_default=True, type=click.IntRange(min=1),
+              help="People link two films only when they share at least this many (1: any shared person).")
 @store_option
 @neo4j_options
 @quiet_option
 @json_option
-def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
+def clusters(seed, resolution, top_films, min_shared, store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet,
+             as_json):
     """Similarity clusters of films (Louvain), written back as Film.cluster to the store and Neo4j.
 
     Modularity (how much more similarity falls inside the clusters than
     chance would put there) is printed at the standard resolution 1, so runs
     at different --resolution compare; the figure Louvain maximised at
-    --resolution is printed beside it.
+    --resolution is printed beside it.  Two checks from outside the scores
+    follow the clusters: the share of IMDb's "More like this" links that
+    stay inside a cluster, and genre purity (the share of films carrying
+    their cluster's most common genre).  --min-shared 2 or more asks films
+    for repeated collaborations before people link them.
     """
     from reelgraph.workflows import cluster
 
@@ -224,6 +272,7 @@ def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4
     step = Steps(5 if settings.configured else 4, quiet)
     try:
         result = cluster(store_dir, seed=seed, resolution=resolution, top_films=top_films,
+                         min_shared=min_shared,
                          neo4j=settings if settings.configured else None, step=step)
     finally:
         step.close()
@@ -233,7 +282,25 @@ def clusters(seed, resolution, top_films, store_dir, neo4j_uri, neo4j_user, neo4
     click.echo(_clusters_head(result))
     for row in result.clusters.itertuples():
         click.echo(f"  {row.cluster:>3}. {row.name} — {plural(row.size, 'film')}: {', '.join(row.top_titles)}")
+    checks = _clusters_checks(result)
+    if checks:
+        click.echo(checks)
     click.echo("cluster ids written to the store" + (" and Neo4j" if settings.configured else ""))
+
+
+def _clusters_checks(result) -> str | None:
+    """The line of checks from outside the scores; None for one cluster (every link is inside it: it says nothing)."""
+    if len(result.clusters) < 2:
+        return None
+    parts = []
+    if result.mlt_inside is not None:
+        parts.append(f'"More like this" links inside a cluster {result.mlt_inside:.1%}')
+    if result.genre_purity is not None:
+        parts.append(f"genre purity {result.genre_purity:.3f}")
+    clustered = int(result.clusters["size"].sum())
+    parts.append(f"{plural(clustered, 'film')} clustered, people linking films that share "
+                 + ("anyone" if result.min_shared == 1 else f"at least {result.min_shared}"))
+    return "; ".join(parts)
 
 
 @click.command()

@@ -1,6 +1,7 @@
 """Louvain clusters of the similarity graph: deterministic ids, modularity, names."""
 
 import itertools
+import json
 
 import networkx as nx
 import numpy as np
@@ -137,3 +138,73 @@ def test_one_cluster_is_modularity_zero_at_resolution_one():
     assert one.clusters["size"].tolist() == [4]
     assert (one.modularity, one.standard_modularity) == (0.5, 0.0)
     assert str(one.standard_modularity) == "0.0"  # not -2.2e-16, nor -0.0
+
+
+# -- checks from outside the scores: "More like this" inside clusters, genre purity; min_shared -------------------------
+
+
+def test_two_groups_keep_every_link_inside_and_are_pure(sim):
+    result = cluster_films(sim, seed=0)
+    # Every link is inside its group; Alone (no edge) is in no cluster and counts in neither figure.
+    assert (result.mlt_inside, result.genre_purity, result.min_shared) == (1.0, 1.0, 1)
+    assert {k: result.to_dict()[k] for k in ("mlt_inside", "genre_purity", "min_shared")} == {
+        "mlt_inside": 1.0, "genre_purity": 1.0, "min_shared": 1}
+
+
+def test_mlt_inside_and_genre_purity_by_hand():
+    from reelgraph.analysis.clusters import genre_purity, mlt_inside
+
+    m = build_mirror(two_groups())
+    # Romance 1-3 together, Romance 4 with the Space films, Alone unclustered.
+    labels = np.array([0, 0, 0, 1, 1, 1, 1, -1])
+    # 6 + 3 = 9 linked pairs; inside: Romance 1-3 (3) and Space (3).
+    assert mlt_inside(m, labels) == round(6 / 9, 6)
+    sets = similarity_graph(m)._ctx.genres
+    # Cluster 1 holds one romance (Romance, Drama) and three space films (Sci-Fi, Action): 3 of 4 carry Sci-Fi.
+    assert genre_purity(sets, labels) == round(6 / 7, 6)
+    assert mlt_inside(m, np.full(8, -1)) == 0.0 and genre_purity(sets, np.full(8, -1)) is None
+    assert mlt_inside(build_mirror(FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}])), np.array([0])) is None
+
+
+SAMPLE_BY_MIN_SHARED = {
+    # min_shared: (clusters, films clustered, modularity at 1, "More like this" inside, genre purity)
+    1: (4, 30, 0.247, 0.25, 0.862069),
+    2: (5, 21, 0.392, 0.5, 0.9),
+    3: (2, 14, 0.283, 0.833333, 0.923077),
+}
+
+
+@pytest.mark.parametrize("min_shared", sorted(SAMPLE_BY_MIN_SHARED))
+def test_min_shared_on_the_sample(min_shared):
+    from reelgraph.loaders import read_sources
+    from reelgraph.loaders.sample import SAMPLE_SOURCES
+
+    result = cluster_films(build_mirror(read_sources(SAMPLE_SOURCES)), seed=0, min_shared=min_shared)
+    figures = (len(result.clusters), int(result.membership.notna().sum()), round(result.standard_modularity, 3),
+               result.mlt_inside, result.genre_purity)
+    assert figures == SAMPLE_BY_MIN_SHARED[min_shared]
+    assert result.min_shared == min_shared
+
+
+def test_cli_clusters_prints_the_checks(tmp_path):
+    from click.testing import CliRunner
+
+    from reelgraph.cli import main
+    from reelgraph.loaders.sample import SAMPLE_SOURCES
+
+    def run(*args):
+        return CliRunner().invoke(main, [*map(str, args), "--store", str(tmp_path)], env={"NEO4J_URI": ""})
+
+    assert run("load", "--quiet", *SAMPLE_SOURCES).exit_code == 0
+    lines = run("clusters", "--quiet").output.splitlines()
+    assert lines[-2:] == ['"More like this" links inside a cluster 25.0%; genre purity 0.862; 30 films clustered, '
+                          "people linking films that share anyone", "cluster ids written to the store"]
+    one = run("clusters", "--quiet", "--resolution", "0.5").output.splitlines()
+    assert len(one) == 3  # one cluster holds every link: no checks line
+    bad = run("clusters", "--min-shared", "0")
+    assert bad.exit_code == 2 and "0 is not in the range x>=1" in bad.output
+    data = json.loads(run("clusters", "--quiet", "--min-shared", "2", "--json").stdout)
+    assert (len(data["clusters"]), data["mlt_inside"], data["genre_purity"], data["min_shared"]) == (5, 0.5, 0.9, 2)
+    assert run("clusters", "--quiet", "--min-shared", "2").output.splitlines()[-2] == (
+        '"More like this" links inside a cluster 50.0%; genre purity 0.900; 21 films clustered, '
+        "people linking films that share at least 2")

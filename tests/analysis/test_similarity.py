@@ -7,7 +7,9 @@ import pytest
 
 from reelgraph.mirror import build_mirror
 from reelgraph.model import MORE_LIKE_THIS, FilmGraph
-from reelgraph.analysis.similarity import DEFAULT_WEIGHTS, mlt_weight, similar_films, similarity_graph
+from reelgraph.analysis.similarity import (
+    DEFAULT_WEIGHTS, UNLISTED_WEIGHTS, billing_weight, mlt_weight, similar_films, similarity_graph,
+)
 
 FILMS = [
     # id, title, genres, keywords
@@ -99,8 +101,13 @@ def test_reasons_from_the_other_side(mirror):
 
 def test_graph_agrees_with_the_one_film_answer(mirror):
     sim = similarity_graph(mirror)
-    for film in ("Pride & Prejudice", "Emma", "Xtreme"):
+    for film in ("Pride & Prejudice", "Atonement"):  # films with a list of their own
         assert similar_films(sim, film) == similar_films(mirror, film)
+    # A film without one is ranked with UNLISTED_WEIGHTS; with the graph's weights and no billing, the same answer.
+    graph_like = {**DEFAULT_WEIGHTS, "years": 0.0, "votes": 0.0}
+    for film in ("Emma", "Xtreme"):
+        rows = similar_films(mirror, film, weights=graph_like, billing=False)
+        assert [{k: v for k, v in row.items() if k not in ("years", "votes")} for row in rows] == similar_films(sim, film)
     assert sim.explain("tt0000001", "tt0000002") == similar_films(mirror, "Pride & Prejudice", top=1)[0]["reasons"]
     assert sim.neighbours("Pride & Prejudice", top=2) == [("tt0000002", pytest.approx(SCORE_A)), ("tt0000003", pytest.approx(SCORE_E))]
     edges = sim.edges
@@ -172,3 +179,80 @@ def test_a_person_given_as_the_film_says_it_is_a_person(costars):
         similar_films(costars, "Kevin Bacon")
     with pytest.raises(NameNotFoundError, match=r"^no film named 'nm0000002': it is a person, nm0000002 Bea Arthur"):
         similar_films(costars, "nm0000002")
+
+
+# -- films with no list of their own: billing, years, votes ----------------------------------------------------------
+
+
+def billed_tables(similar=()):
+    """U has no list: its lead L leads A too, its ninth name M is B's ninth name, its director D directs C."""
+    films = [("tt0000011", "U", 2000, None), ("tt0000012", "A", 2000, None), ("tt0000013", "B", 2010, None),
+             ("tt0000014", "C", 2030, 50_000)]
+    credits = [("nm0000011", "tt0000011", "actor", 1), ("nm0000011", "tt0000012", "actor", 1),
+               ("nm0000012", "tt0000011", "actor", 9), ("nm0000012", "tt0000013", "actor", 9),
+               ("nm0000013", "tt0000011", "director", None), ("nm0000013", "tt0000014", "director", None)]
+    return FilmGraph.from_records(
+        films=[{"id": i, "title": t, "year": y, "votes": v} for i, t, y, v in films],
+        people=[{"id": "nm0000011", "name": "Lead"}, {"id": "nm0000012", "name": "Minor"}, {"id": "nm0000013", "name": "Dir"}],
+        credits=[{"person_id": p, "film_id": f, "role": r, "billing": b} for p, f, r, b in credits],
+        similar=list(similar),
+    )
+
+
+def test_billing_weight():
+    assert billing_weight(1) == 1.0
+    assert billing_weight(3) == 0.5
+    assert billing_weight(9) == pytest.approx(1 / math.log2(10))
+    assert billing_weight(None) == billing_weight(20) == pytest.approx(1 / math.log2(21))
+    assert sum(UNLISTED_WEIGHTS.values()) == pytest.approx(1.0)
+
+
+def test_a_film_without_a_list_is_ranked_by_billed_people_and_years():
+    rows = similar_films(billed_tables(), "U")
+    aa = 1 / math.log(3)  # each person has two films
+    minor = (1 / math.log2(10)) ** 2  # ninth name on both films
+    popular = math.log10(50_001) / 6 / 2  # C's votes, U's unknown
+    expected = {
+        "A": 0.35 * people_part(aa) + 0.03 * 1.0,
+        "C": 0.35 * people_part(aa) + 0.03 * math.exp(-3) + 0.02 * popular,
+        "B": 0.35 * people_part(aa * minor) + 0.03 * math.exp(-1),
+    }
+    assert [row["title"] for row in rows] == ["A", "C", "B"]
+    assert [row["score"] for row in rows] == pytest.approx([expected[r["title"]] for r in rows], abs=1e-6)
+    assert rows[0]["reasons"] == ["1 shared cast: Lead", "same year (2000)"]
+    assert rows[1]["reasons"] == ["1 shared crew: Dir (director)", "50,000 votes"]  # 30 years apart is no reason
+    assert rows[2]["reasons"] == ["1 shared cast: Minor", "10 years apart (2010)"]
+    assert set(rows[0]) == {"id", "title", "year", "score", "mlt", "people", "genres", "keywords", "years", "votes", "reasons"}
+    # Without billing the ninth names count as much as the leads: B (ten years off) passes C (thirty).
+    assert [row["title"] for row in similar_films(billed_tables(), "U", billing=False)] == ["A", "B", "C"]
+
+
+def test_a_film_with_a_list_keeps_the_listed_formula():
+    link = {"film_id": "tt0000011", "similar_id": "tt0000013", "rank": 1, "source": MORE_LIKE_THIS}
+    rows = similar_films(billed_tables([link]), "U")
+    assert [row["title"] for row in rows] == ["B", "A", "C"]
+    assert rows[0]["score"] == pytest.approx(0.4 + 0.3 * people_part(1 / math.log(3)), abs=1e-6)
+    assert "years" not in rows[0]
+
+
+def test_min_shared_asks_for_more_shared_people(mirror):
+    def pairs(sim):
+        return sorted(zip(sim.edges.film_id, sim.edges.other_id))
+
+    everyone = similarity_graph(mirror, top_k=None)
+    assert pairs(everyone) == [("tt0000001", "tt0000002"), ("tt0000001", "tt0000003"), ("tt0000001", "tt0000004"),
+                               ("tt0000001", "tt0000005"), ("tt0000002", "tt0000003"), ("tt0000003", "tt0000004")]
+    two = similarity_graph(mirror, top_k=None, min_shared=2)
+    # Xtreme shared only Rosamund Pike (with both); Emma keeps its "More like this" link, without people.
+    assert pairs(two) == [("tt0000001", "tt0000002"), ("tt0000001", "tt0000003"), ("tt0000001", "tt0000005"),
+                          ("tt0000002", "tt0000003")]
+    assert two.min_shared == 2 and everyone.min_shared == 1
+    emma = two.edges.set_index("other_id").loc["tt0000003"]
+    assert emma.query("film_id == 'tt0000001'")["people"].item() == 0.0
+    with pytest.raises(ValueError, match="min_shared must be at least 1, not 0"):
+        similarity_graph(mirror, min_shared=0)
+
+
+def test_unknown_weight_names_the_parts(mirror):
+    with pytest.raises(ValueError, match=r"^unknown weight\(s\): cast; the parts are mlt, people, genres, keywords, years, votes$"):
+        similar_films(mirror, "Emma", weights={"cast": 1})
