@@ -11,7 +11,8 @@ remain, which this module closes:
   of their own, which is not read-only (``apoc.cypher.runTimeboxed`` wrote
   nothing only because its error was swallowed, and returned no rows with
   exit 0).  :func:`string_runners` finds them, in the query's text and in
-  its plan, so that they are refused without ``--write``;
+  its plan, so that they are refused without ``--write``; with it,
+  :func:`lost_write_lines` warns where a write would still do nothing;
 * the server's refusals come in several forms (an access-mode error, an
   ``AuthorizationViolationException`` wrapped in a procedure's failure);
   :func:`is_refused_write` recognises them all, so every refused write
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CYPHER_STRING_RUNNERS", "string_runners", "is_refused_write", "notification_lines"]
+__all__ = ["CYPHER_STRING_RUNNERS", "string_runners", "lost_write_lines", "is_refused_write", "notification_lines"]
 
 #: Namespaces of APOC core's procedures and functions that run a Cypher
 #: string, some of them in a transaction of their own, which a read-only
@@ -84,6 +85,26 @@ def string_runners(query: str, plan: dict | None = None) -> list[str]:
     texts = [_code(query), *_plan_details(plan)]
     found = {re.sub(r"\s+", "", f"{m.group(1)}.{m.group(2)}") for text in texts for m in _RUNNER.finditer(text)}
     return sorted(found)
+
+
+#: Runners that run their string with read access whatever the session's:
+#: a write in it fails inside APOC, which drops the error and returns no
+#: rows, so even ``--write`` writes nothing through them (seen on APOC 5.26).
+_READ_ACCESS_RUNNERS = {"apoc.cypher.runtimeboxed": "apoc.cypher.doIt, or CALL { ... } IN TRANSACTIONS"}
+
+
+def lost_write_lines(query: str) -> list[str]:
+    """One warning line per runner in ``query`` through which even ``--write`` writes nothing.
+
+    Examples
+    --------
+    >>> lost_write_lines("CALL apoc.cypher.runTimeboxed('CREATE (:Probe)', {}, 1000)")  # doctest: +NORMALIZE_WHITESPACE
+    ['apoc.cypher.runTimeboxed runs its statement with read access and drops its errors: a write in it does
+      nothing, even with --write; to write, use apoc.cypher.doIt, or CALL { ... } IN TRANSACTIONS']
+    """
+    return [f"{name} runs its statement with read access and drops its errors: a write in it does nothing, "
+            f"even with --write; to write, use {_READ_ACCESS_RUNNERS[name.lower()]}"
+            for name in string_runners(query) if name.lower() in _READ_ACCESS_RUNNERS]
 
 
 def is_refused_write(exc) -> bool:

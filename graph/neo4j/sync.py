@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 from reelgraph.errors import Neo4jUnavailableError, ReadOnlyQueryError, ReelgraphError
 from reelgraph.model import FilmGraph
-from reelgraph.neo4j.cypher_guard import is_refused_write, notification_lines, string_runners
+from reelgraph.neo4j.cypher_guard import is_refused_write, lost_write_lines, notification_lines, string_runners
 from reelgraph.neo4j.indexes import ensure_schema
 from reelgraph.schema import (
     CREDIT_PROPERTIES,
@@ -649,6 +649,7 @@ def run_cypher(driver, query: str, parameters: dict | None = None, *, write: boo
             if write:
                 # Auto-commit, not a managed transaction: CALL { ... } IN TRANSACTIONS needs it.
                 keys, rows, notes = work(session)
+                notes = lost_write_lines(query) + notes
             else:
                 plan = session.run("EXPLAIN " + query, parameters).consume()
                 runners = string_runners(query, plan.plan)

@@ -239,6 +239,18 @@ def test_cypher_string_runners_run_with_write_and_their_names_in_text_are_no_cal
     assert (timed.exit_code, timed.stdout) == (0, "v\n7\n")
 
 
+def test_a_write_inside_run_timeboxed_does_nothing_even_with_write_and_says_so(cypher, neo4j_driver):
+    # APOC runs runTimeboxed's statement with read access and drops its error: no rows, exit 0, nothing written.
+    result = cypher("CALL apoc.cypher.runTimeboxed('CREATE (f:Film {id: \"tt0000003\"}) RETURN f.id AS id', {}, 5000)"
+                    " YIELD value RETURN value.id AS id", "--write", "--format", "csv")
+    assert (result.exit_code, result.stdout) == (0, "id\n")
+    assert result.stderr.splitlines() == [
+        "reelgraph: warning: apoc.cypher.runTimeboxed runs its statement with read access and drops its errors: "
+        "a write in it does nothing, even with --write; to write, use apoc.cypher.doIt, "
+        "or CALL { ... } IN TRANSACTIONS"]
+    assert run_cypher(neo4j_driver, "MATCH (f:Film {id: 'tt0000003'}) RETURN count(f) AS n").n.tolist() == [0]
+
+
 def test_server_warnings_are_one_line_each_on_stderr(cypher):
     result = cypher("MATCH (f:Flim) WHERE f.nope = $v RETURN f.title AS title", "-p", "v=1", "--format", "csv")
     assert result.exit_code == 0
