@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 
@@ -49,13 +50,34 @@ def _http_json(url: str) -> dict:
 HOSTILE_PASSWORD = '-a "quoted" pass\\word $HOME é'
 
 
+#: Every command line in the process table while the scratch server started (sampled every few ms).
+START_COMMAND_LINES: set[str] = set()
+
+
+def _sample_command_lines(until: threading.Event) -> None:
+    while not until.is_set():
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                START_COMMAND_LINES.add(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:  # the process ended meanwhile
+                pass
+        until.wait(0.002)
+
+
 @pytest.fixture(scope="module")
 def scratch(jar_sharing_home, free_ports):
     """A server started by ``reelgraph neo4j start --json`` in a scratch home: (home, ports, printed info)."""
     home = jar_sharing_home("neo4j-cli")
     bolt, http = free_ports()
-    run = reelgraph("neo4j", "start", "--home", home, "--bolt-port", bolt, "--http-port", http,
-                    "--heap", "512m", "--pagecache", "64m", "--json", NEO4J_PASSWORD=HOSTILE_PASSWORD)
+    started = threading.Event()
+    sampler = threading.Thread(target=_sample_command_lines, args=(started,), daemon=True)
+    sampler.start()
+    try:
+        run = reelgraph("neo4j", "start", "--home", home, "--bolt-port", bolt, "--http-port", http,
+                        "--heap", "512m", "--pagecache", "64m", "--json", NEO4J_PASSWORD=HOSTILE_PASSWORD)
+    finally:
+        started.set()
+        sampler.join()
     assert run.returncode == 0, run.stderr
     yield home, bolt, http, json.loads(run.stdout)
     reelgraph("neo4j", "stop", "--home", home)
@@ -129,6 +151,14 @@ def test_the_home_keeps_other_users_out(scratch):
     assert not list((home / "conf").glob("*.args"))  # the initial password's argument file is gone
     with neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{bolt}", auth=("neo4j", HOSTILE_PASSWORD)) as drv:
         assert drv.execute_query("RETURN 1 AS one").records[0]["one"] == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads the process table from /proc")
+def test_the_process_table_never_shows_the_password_during_start(scratch):
+    # What any local user's ps saw while the server started, the initial password's setting included.
+    assert any("set-initial-password" in line for line in START_COMMAND_LINES), "the sampler missed neo4j-admin"
+    assert any("org.neo4j" in line for line in START_COMMAND_LINES)
+    assert [line for line in START_COMMAND_LINES if "quoted" in line or "pass\\word" in line] == []
 
 
 def test_the_initial_password_is_never_on_a_command_line(tmp_path, monkeypatch):
