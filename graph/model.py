@@ -527,12 +527,79 @@ def _richness(df: pd.DataFrame) -> pd.Series:
 _SETTLED_BY = {"films": (("incomplete_credits", "complete_credits"),)}
 
 
+def _any_star(values: list):
+    """A credit's ``star`` from several rows: True when any row says so, else the first stated value.
+
+    The main page marks the stars and a ``/fullcredits`` page says nothing
+    of them (or a ``/reference`` page marks fewer): being a star on one
+    page of a film makes the credit a star's.
+
+    Examples
+    --------
+    >>> _any_star([False, None, True]), _any_star([None, False]), _any_star([None, None])
+    (True, False, None)
+    """
+    stated = [v for v in values if not _empty_value(v)]
+    if any(v is True or v is np.True_ for v in stated):
+        return True
+    return stated[0] if stated else values[0]
+
+
+#: A job part that counts a series' episodes ("6 episodes"): one count a credit, the highest-ranked row's.
+_EPISODE_COUNT = re.compile(r"\d[\d,]* episodes?")
+
+
+def _united_text(values: list):
+    """The parts (``", "``-separated) of several rows' texts, each once, highest-ranked row first; None if none.
+
+    Two pages may count a series credit's episodes differently (saved on
+    different days): only the highest-ranked row's count is kept.
+
+    Examples
+    --------
+    >>> _united_text(["screenplay", "novel, screenplay", None])
+    'screenplay, novel'
+    >>> _united_text(["uncredited, 7 episodes", "6 episodes, as Jo"])
+    'uncredited, 7 episodes, as Jo'
+    """
+    parts = []
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        for part in value.split(", "):
+            counted = _EPISODE_COUNT.fullmatch(part) and any(_EPISODE_COUNT.fullmatch(p) for p in parts)
+            if part and part not in parts and not counted:
+                parts.append(part)
+    return ", ".join(parts) or None
+
+
+def _united_sources(values: list):
+    """Every row's ``source`` parts, each once, sorted (so the order of the loads never shows).
+
+    Examples
+    --------
+    >>> _united_sources(["imdb-html/fullcredits", "imdb-html", "imdb-html/fullcredits, imdb-datasets"])
+    'imdb-datasets, imdb-html, imdb-html/fullcredits'
+    """
+    united = _united_text(values)
+    return ", ".join(sorted(united.split(", "))) if united else None
+
+
+#: Per table, columns folded by a function of the rows' values (highest-ranked first) instead of
+#: "the richest row's value": a credit seen on several pages (or in a page and the datasets) is
+#: one credit whose star flag, jobs (with ``uncredited``, ``as ...``, episode counts) and
+#: sources are those of every row.
+_UNITED_BY = {"credits": {"star": _any_star, "job": _united_text, "source": _united_sources}}
+
+
 def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=True) -> pd.DataFrame:
     """Fold rows sharing ``key`` into one: per column, the richest row's value wins.
 
     Rows are ranked by richness (ties: the later row, i.e. the newer source,
     ranks higher); each column takes the value of the highest-ranked row that
-    has one; list columns take the union, highest-ranked first.  A film's
+    has one; list columns take the union, highest-ranked first; the
+    columns of :data:`_UNITED_BY` are united (a credit's ``star`` is True
+    when any row's is, its ``job`` and ``source`` hold every row's).  A film's
     ``incomplete_credits`` then loses the roles of its ``complete_credits``
     (:data:`_SETTLED_BY`): a role one source listed in full is not
     incomplete because another listed it in part.  One row of a key is left
@@ -549,6 +616,7 @@ def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=Tr
     dup["_order"] = np.arange(len(dup))
     dup = dup.sort_values(["_rich", "_order"], ascending=False)
     list_cols = set(LIST_COLUMNS[table])
+    united = _UNITED_BY.get(table, {})
     folded = []
     for _, group in dup.groupby(key, sort=False, dropna=False):
         row = {}
@@ -561,6 +629,8 @@ def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=Tr
                         if item not in merged:
                             merged.append(item)
                 row[column] = merged
+            elif column in united:
+                row[column] = united[column](values)
             else:
                 row[column] = next((v for v in values if not _empty_value(v)), values[0])
         for marked, clearing in _SETTLED_BY.get(table, ()):
@@ -640,6 +710,10 @@ def merge_graphs(*graphs: FilmGraph) -> FilmGraph:
       and lists are united, except that a film's ``incomplete_credits`` keeps
       only the roles that no row lists in its ``complete_credits`` (a page
       listing a role in full clears another page's mark, in any order);
+    * a credit (a person's role in a film) seen in several sources is one
+      credit with every source's characters, jobs and attributes
+      (``uncredited``, ``as ...``, episode counts live in ``job``), a star
+      when any source marks it one, and every source named in ``source``;
     * a film is a stub only if every row of it was a stub.
 
     Later graphs win ties, so loading a newer copy of a source updates values.

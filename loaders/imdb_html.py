@@ -74,7 +74,9 @@ What the graph gets
   ``star`` is True for the people the page marks as its stars (the "Stars"
   principal credits, else the principal cast, else the JSON-LD actors) and,
   when the page marks none, for the first three billed; crew ``billing`` is
-  left empty;
+  left empty; a credit's ``source`` names the page kind when it is a
+  sub-page (``imdb-html/fullcredits``, :func:`credit_source`), so a merged
+  credit says which pages gave it;
 * one ``similar`` row per "More like this" title (``rank`` 1..n, ``source``
   :data:`reelgraph.model.MORE_LIKE_THIS`) and a stub film row for each of them
   (``stub`` True; id, title, year, type, rating and votes as given).
@@ -125,7 +127,7 @@ from reelgraph.loaders.imdb_credits import NAME_ID as _NAME_ID, Credits as _Cred
 from reelgraph.loaders.imdb_credits import credit_role, job_of as _job, join_jobs as _join, person_key_of as _person_key
 from reelgraph.loaders.imdb_credits import read_categories
 
-__all__ = ["SOURCE", "PAGE_KINDS", "looks_like_imdb_html", "read_imdb_html"]
+__all__ = ["SOURCE", "PAGE_KINDS", "credit_source", "looks_like_imdb_html", "read_imdb_html"]
 
 #: ``source`` of every row this loader makes.
 SOURCE = "imdb-html"
@@ -738,27 +740,45 @@ def _content_titles(path: Path, page_props: dict, title_id: str | None, kind: st
     return title_id, content, titles
 
 
-def _graph(path: Path, film: dict, cast: _Credits, crew: _Credits, stars: set | None, similar_stubs=()) -> FilmGraph:
+def credit_source(kind: str) -> str:
+    """``source`` of the credits a page of ``kind`` gives: :data:`SOURCE`, with the sub-page's kind after a ``/``.
+
+    A credit seen on several pages of a film is one credit whose ``source``
+    names each (:func:`reelgraph.model.merge_graphs`), so which page gave it
+    stays known.
+
+    Examples
+    --------
+    >>> credit_source("main"), credit_source("fullcredits")
+    ('imdb-html', 'imdb-html/fullcredits')
+    """
+    return SOURCE if kind == "main" else f"{SOURCE}/{kind}"
+
+
+def _graph(path: Path, film: dict, cast: _Credits, crew: _Credits, stars: set | None, similar_stubs=(),
+           kind: str = "main") -> FilmGraph:
     """The graph of one page: its film, its people and credits (cast billed in order), its "More like this".
 
     ``stars`` None: the page does not say who the stars are (a ``/fullcredits``
     page); ``star`` is then left empty, so merging with the main page keeps
-    the main page's stars.
+    the main page's stars.  The credits' ``source`` names the page's ``kind``
+    (:func:`credit_source`).
     """
     title_id = film["id"]
+    source = credit_source(kind)
     people, credits = {}, []
     for billing, credit in enumerate(cast.items.values(), start=1):
         credits.append({
             "person_id": credit.person_id, "film_id": title_id, "role": credit.role,
             "characters": credit.characters, "job": credit.job, "billing": billing,
-            "star": None if stars is None else credit.person_id in stars, "source": SOURCE,
+            "star": None if stars is None else credit.person_id in stars, "source": source,
         })
         people[credit.person_id] = people.get(credit.person_id) or credit.name
     for credit in crew.items.values():
         credits.append({
             "person_id": credit.person_id, "film_id": title_id, "role": credit.role,
             "characters": [], "job": credit.job, "billing": None, "star": None if stars is None else False,
-            "source": SOURCE,
+            "source": source,
         })
         people[credit.person_id] = people.get(credit.person_id) or credit.name
     films, similar = [film], []
@@ -798,9 +818,35 @@ def _read_content_page(path: Path, page: _Page, next_data: dict, title_id: str |
         if not (cast.items or crew.items):
             raise InputError(path, f"no credits: the fullcredits page of {title_id} lists nobody")
         counts = _mark_credit_lists(film, [found])
-    graph = _graph(path, film, cast, crew, None)
+    graph = _graph(path, film, cast, crew, None, kind=kind)
     graph.incomplete_counts = counts
     return graph
+
+
+#: Credit lists of the 2025 layout (``{grouping, credits}`` groups).
+_GROUPINGS_2025 = ("principalCreditsV2", "castV2", "crewV2")
+
+
+def _layout(next_data: dict | None, titles: list) -> str:
+    """Which documented shape a main or ``/reference`` page was read from, for ``reelgraph parse``.
+
+    Examples
+    --------
+    >>> _layout(None, [])
+    'JSON-LD only'
+    >>> _layout({"props": {"pageProps": {"aboveTheFoldData": {}}}}, [{"castV2": []}])
+    'aboveTheFoldData + mainColumnData, 2025 groupings'
+    """
+    if next_data is None or not titles:
+        return "JSON-LD only"
+    page_props = _get(next_data, "props.pageProps") or {}
+    base = ("aboveTheFoldData + mainColumnData" if isinstance(page_props, dict) and (
+        "aboveTheFoldData" in page_props or "mainColumnData" in page_props) else "urqlState (2022)")
+    if any(isinstance(obj, dict) and obj.get("categories") for obj in titles):
+        return f"{base}, categories"
+    if any(isinstance(obj, dict) and any(key in obj for key in _GROUPINGS_2025) for obj in titles):
+        return f"{base}, 2025 groupings"
+    return base
 
 
 def _mark_credit_lists(film: dict, found: list) -> dict:
@@ -843,7 +889,9 @@ def read_imdb_html(path) -> FilmGraph:
         ``incomplete_credits`` lists the roles whose list the page shows
         only in part, ``complete_credits`` those it shows in full.
         Attributes beside the tables, not stored: ``graph.page_kind``
-        (which kind of page it was), ``graph.incomplete_counts`` (role ->
+        (which kind of page it was), ``graph.layout`` (which documented
+        shape it was read from, e.g. ``"aboveTheFoldData +
+        mainColumnData, 2025 groupings"``), ``graph.incomplete_counts`` (role ->
         ``(shown, total)`` of its incomplete roles) and ``graph.whole``
         (False when the copy was cut short and read from JSON-LD alone:
         :func:`reelgraph.loaders.poorer_copy` then lets it replace no
@@ -909,6 +957,7 @@ def _read_imdb_html(path: Path) -> FilmGraph:
                                    f"{title_id or 'a title'} keeps its data there; save the complete page")
         graph = _read_content_page(path, page, next_data, title_id, kind)
         graph.page_kind = kind
+        graph.layout = "contentData"
         graph.whole = True  # a sub-page cut short is refused above: its data is in __NEXT_DATA__ only
         return graph
     if next_data is not None:
@@ -966,8 +1015,9 @@ def _read_imdb_html(path: Path) -> FilmGraph:
         raise InputError(path, f"no cast: {title_id} lists no actors, nothing to link it to people")
     if not stars:
         stars = {c.person_id for c in list(cast.items.values())[:_DEFAULT_STARS]}
-    graph = _graph(path, film, cast, crew, stars, _similar_from_next(titles, title_id) if titles else [])
+    graph = _graph(path, film, cast, crew, stars, _similar_from_next(titles, title_id) if titles else [], kind=kind)
     graph.page_kind = kind
+    graph.layout = _layout(next_data, titles)
     graph.incomplete_counts = counts
     # Read from JSON-LD alone: the browser stopped saving before the page's
     # end, so what is missing is no sign that IMDb dropped it.

@@ -49,9 +49,15 @@ _OTHER_PAGES = {
     "quotes": "quotes", "release info": "release info", "parents guide": "parents guide",
     "filming & production": "filming locations", "company credits": "company credits", "awards": "awards",
     "technical specifications": "technical specs", "plot": "plot summary", "plot summary": "plot summary",
+    "reference view": "reference", "reference": "reference",
 }
 _OTHER_PATHS = ("keywords", "episodes", "fullcredits", "reviews", "trivia", "quotes", "releaseinfo",
-                "parentalguide", "locations", "companycredits", "awards", "technical", "plotsummary")
+                "parentalguide", "locations", "companycredits", "awards", "technical", "plotsummary", "reference")
+#: Sub-pages whose saved HTML reelgraph reads (their data is in the page's JSON), by the names above.
+#: Their copied text is refused all the same: it runs names, characters, jobs and category headings
+#: together with nothing (no IMDb ids, no totals) to tell them apart reliably.
+_HTML_SUB_PAGES = {"full cast": "/fullcredits", "fullcredits": "/fullcredits", "keywords": "/keywords",
+                   "reference": "/reference"}
 
 _HEAD_LINE = re.compile(r"^(?P<title>.+?) \((?:(?P<kind>[A-Za-z][A-Za-z ]*?) )?(?P<year>\d{4})(?:[–-](?P<end>\d{4})?)?\)(?: - (?P<page>[^-]+?))? - IMDb\s*$")
 _TITLE_URL = re.compile(r"imdb\.com/title/(tt\d{7,})(?:/(?P<rest>[a-z]+))?")
@@ -118,7 +124,10 @@ def read_imdb_text(path) -> FilmGraph:
     ------
     InputError
         When the file is missing, empty, binary, not UTF-8, not an IMDb title
-        page, or a title page without its cast.
+        page, or a title page without its cast; the copied text of a
+        ``/reference``, ``/fullcredits`` or ``/keywords`` page (named by its
+        first line or its address) is refused with a line saying to save
+        that page as HTML instead.
 
     Examples
     --------
@@ -141,6 +150,10 @@ def parse_imdb_text(text: str, path="<text>") -> FilmGraph:
     page = (head.group("page") or "").strip().lower() if head else ""
     if page in _OTHER_PAGES or (url and url.group("rest") in _OTHER_PATHS):
         kind = _OTHER_PAGES.get(page) or url.group("rest")
+        if kind in _HTML_SUB_PAGES:
+            raise InputError(path, f"copied text of an IMDb {_HTML_SUB_PAGES[kind]} page, which cannot be read "
+                                   "reliably (names, characters and jobs run together): save that page as HTML "
+                                   "instead (Save page as..., .html)")
         raise InputError(path, f"an IMDb {kind} page, not a title page: copy the film's main page")
     if head is None:  # the address alone: no title to name the film by
         raise InputError(path, "no 'Title (Year) - IMDb' line at the top: the copy lacks its first line; copy the whole page")
@@ -161,6 +174,7 @@ def parse_imdb_text(text: str, path="<text>") -> FilmGraph:
     ]
     graph = page_graph(path, films=[film, *stubs], people=people, credits=credits, similar=similar)
     graph.page_kind = "main"  # the text reader reads main pages only (the others are refused above)
+    graph.layout = "copied text"
     # IMDb's copyright line closes every page: a copy without it was cut
     # short, and what it lacks is no sign that IMDb dropped it.
     graph.whole = bool(_PAGE_END.search(body))

@@ -109,9 +109,10 @@ def test_show_draws_what_the_whole_graph_would(store, tmp_path, args, shown):
     if args[0] == "--path":
         whole = views.path_view(mirror, ["name:keira-knightley", "tt1334260", "name:sally-hawkins"])
     elif args[0] == "--more-like-this":
-        whole = views.more_like_this_view(mirror, "tt1334260", max_nodes=2000)
+        whole = views.more_like_this_view(mirror, "tt1334260", max_nodes=2000,
+                                          cluster_names=views.stored_cluster_names(mirror))
     elif args[0] == "--clusters":
-        whole = views.cluster_view(mirror, max_nodes=2000)
+        whole = views.cluster_view(mirror, max_nodes=2000, cluster_names=views.stored_cluster_names(mirror))
     else:
         whole = views.neighbourhood_view(mirror, "tt1334260", depth=1, max_nodes=300)
     assert whole.shown == shown

@@ -34,11 +34,13 @@ def parse(files, as_json):
     folders of them.  Each film says which kinds of page it comes from when
     one is not the main page, and which credit lists are incomplete (shown
     in part by every page that has them), with the counts its page states.
+    Then each page: its kind and the layout it was read from, its film, its
+    counts (cast, crew by role, links, keywords) and what it lists in part.
     """
     from reelgraph.loaders import read_partitions
     from reelgraph.model import merge_graphs
 
-    parts, _ = read_partitions(files, progress=False)
+    parts, sources = read_partitions(files, progress=False)
     graph = merge_graphs(*parts.values())  # what read_sources gives, with each page's reader notes kept in parts
     records = graph.to_records()
     if as_json:
@@ -55,6 +57,46 @@ def parse(files, as_json):
         click.echo(f"  {film['id']}  {film['title']}{year}  {rated}")
         for line in _page_notes(film, parts.values()):
             click.echo(f"    {line}")
+    pages = [(key, page) for key, page in parts.items() if key.startswith("page:")]
+    if pages:
+        click.echo(f"pages read: {len(pages)}")
+        for key, page in pages:
+            click.echo(f"  {_page_line(', '.join(sources.get(key, [key])), page)}")
+
+
+def _page_line(name: str, page) -> str:
+    """``parse``'s line about one page: its kind and layout, its film, its counts, what it lists in part.
+
+    Counts are of the page's own film (not of its "More like this" titles):
+    cast (actors and selves), crew by role, "More like this" links, keywords.
+
+    Examples
+    --------
+    >>> from reelgraph.model import FilmGraph
+    >>> page = FilmGraph.from_records(films=[{"id": "tt1", "title": "A", "keywords": ["k"]}], credits=[
+    ...     {"person_id": "nm1", "film_id": "tt1", "role": "actor"}, {"person_id": "nm2", "film_id": "tt1", "role": "director"}])
+    >>> page.page_kind, page.layout, page.incomplete_counts = "reference", "aboveTheFoldData + mainColumnData, categories", {"actor": (1, 9)}
+    >>> print(_page_line("a.html", page))
+    a.html: reference page (aboveTheFoldData + mainColumnData, categories) of tt1 A: cast 1; crew 1 (director 1); links 0; keywords 1; incomplete: actor (1 of 9)
+    """
+    films = page.films[~page.films["stub"].fillna(False).astype(bool)]
+    own = set(films["id"])
+    credits = page.credits[page.credits["film_id"].isin(own)]
+    cast = credits["role"].isin(("actor", "self"))
+    crew = credits.loc[~cast, "role"].value_counts(sort=False)
+    layout = getattr(page, "layout", None)
+    kind = f"{getattr(page, 'page_kind', 'main')} page" + (f" ({layout})" if layout else "")
+    title = " ".join(f"{row.id} {row.title}" for row in films.itertuples())
+    counts = [f"cast {int(cast.sum()):,}",
+              f"crew {int(crew.sum()):,}" + (" (" + ", ".join(f"{role} {n:,}" for role, n in crew.items()) + ")"
+                                             if len(crew) else ""),
+              f"links {int(page.similar['film_id'].isin(own).sum()):,}",
+              f"keywords {sum(len(k) for k in films['keywords']):,}"]
+    incomplete = getattr(page, "incomplete_counts", None) or {}
+    if incomplete:
+        counts.append("incomplete: " + ", ".join(f"{role} ({shown:,} of {total:,})"
+                                                 for role, (shown, total) in incomplete.items()))
+    return f"{name}: {kind} of {title}: " + "; ".join(counts)
 
 
 def _page_notes(film: dict, pages) -> list[str]:
@@ -83,9 +125,82 @@ def _page_notes(film: dict, pages) -> list[str]:
     return lines
 
 
-def _summary_lines(stats: dict) -> list[str]:
+#: Up to how many films known only by title the summary names, one line each.
+_STUBS_NAMED = 3
+
+
+def _stub_notes(mirror, stub_films: int) -> list[dict]:
+    """The films known only by title (stubs), when there are 1 to :data:`_STUBS_NAMED`: what each is and who lists it.
+
+    ``stub_films`` is how many there are (``stats["stub_films"]``), so a
+    store with none or many reads nothing.  Each note is ``{"title", "year",
+    "listed_by", "rank"}``: ``listed_by`` is the label (title and year) of
+    the first film whose "More like this" lists it, ``rank`` its place
+    there.  Read from the graph index: one scan of the mapped ``stub`` column.
+    """
+    if not 0 < stub_films <= _STUBS_NAMED:
+        return []
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    def value(table, row, column):
+        found = mirror.table_rows(table, [int(row)], [column])[column].iloc[0]
+        return None if pd.isna(found) else found
+
+    rows = pc.indices_nonzero(pc.fill_null(mirror.arrow_column("films", "stub"), False)).to_numpy()
+    dst = np.asarray(mirror.similar_dst)
+    notes = []
+    for row in rows:
+        year = value("films", row, "year")
+        note = {"title": value("films", row, "title"), "year": None if year is None else int(year),
+                "listed_by": None, "rank": None}
+        links = np.flatnonzero(dst == mirror.n_people + row)
+        if len(links):
+            source = int(mirror.similar_src[links[0]])
+            source_year = value("films", source - mirror.n_people, "year")
+            note["listed_by"] = mirror.label(source) + (f" ({int(source_year)})" if source_year is not None else "")
+            rank = value("similar", links[0], "rank")
+            note["rank"] = None if rank is None else int(rank)
+        notes.append(note)
+    return notes
+
+
+def _stub_line(note: dict) -> str:
+    """One line of the summary about a film known only by title.
+
+    Examples
+    --------
+    >>> print(_stub_line({"title": "Never Let Me Go", "year": None, "listed_by": "Never Let Me Go (2010)", "rank": 10}))
+      known by title: 'Never Let Me Go' (no year given), #10 in the 'More like this' of Never Let Me Go (2010): another title of the same name
+    """
+    year = f" ({note['year']})" if note["year"] else " (no year given)"
+    line = f"  known by title: '{note['title']}'{year}"
+    if note["listed_by"]:
+        rank = f"#{note['rank']} in" if note["rank"] else "in"
+        line += f", {rank} the 'More like this' of {note['listed_by']}"
+        if note["listed_by"].startswith(f"{note['title']} (") or note["listed_by"] == note["title"]:
+            line += ": another title of the same name"  # IMDb never lists a film as like itself
+    return line
+
+
+def _summary_lines(stats: dict, stubs=()) -> list[str]:
+    """The counts ``stats`` and ``demo`` print; ``stubs`` (:func:`_stub_notes`) name the films known only by title.
+
+    Examples
+    --------
+    >>> stats = {"films": 29, "stub_films": 1, "people": 281, "credits": 361, "credits_by_role": {"actor": 275},
+    ...          "more_like_this": 12, "best_connected": []}
+    >>> print("\\n".join(_summary_lines(stats, [{"title": "Jane Eyre", "year": 2011, "listed_by": "Never Let Me Go (2010)", "rank": 12}])))
+    films:            29 (+ 1 known only from 'More like this')
+      known by title: 'Jane Eyre' (2011), #12 in the 'More like this' of Never Let Me Go (2010)
+    people:           281
+    credits:          361 (275 actor)
+    more like this:   12 links
+    """
     lines = [
         f"films:            {stats['films']:,} (+ {stats['stub_films']:,} known only from 'More like this')",
+        *map(_stub_line, stubs),
         f"people:           {stats['people']:,}",
         f"credits:          {stats['credits']:,} ("
         + ", ".join(f"{n:,} {role}" for role, n in stats["credits_by_role"].items()) + ")",
@@ -253,12 +368,13 @@ def stats(store_dir, as_json, top):
     from reelgraph.store import LocalStore
 
     store = LocalStore(store_dir)
-    result = graph_stats(store.mirror(), top=top)
+    mirror = store.mirror()
+    result = graph_stats(mirror, top=top)
     if as_json:
         echo_json({"store": str(store.path), **result})
         return
     click.echo(f"store: {store.path}")
-    for line in _summary_lines(result):
+    for line in _summary_lines(result, _stub_notes(mirror, result["stub_films"])):
         click.echo(line)
 
 
@@ -284,7 +400,10 @@ def demo(store_dir, output, neo4j_uri, neo4j_user, neo4j_password, quiet, as_jso
         echo_json(result.to_dict())
         return
     click.echo("reelgraph demo: the sample around 'Never Let Me Go' (2010)")
-    for line in _summary_lines(result.stats):
+    from reelgraph.store import LocalStore
+
+    stubs = _stub_notes(LocalStore(result.store).mirror(), result.stats["stub_films"])
+    for line in _summary_lines(result.stats, stubs):
         click.echo(line)
     ends = result.path.path[0]["label"], result.path.path[-1]["label"]
     click.echo(f"co-star path:     {ends[0]} to {ends[1]}, the two people farthest apart in the sample")

@@ -22,6 +22,8 @@ __all__ = ["show"]
 @click.option("--max-nodes", type=int, default=None,
               help="Cut the view at this many nodes (a note says so)  [default: 300; 2000 with --clusters or --more-like-this].")
 @click.option("--path", "path_ends", nargs=2, metavar="FROM TO", help="Show the co-star path between two people.")
+@click.option("--chain", "chain_ends", nargs=2, metavar="FROM TO",
+              help="With NAME: add the co-star chain between two people to the view, with a button that highlights it.")
 @click.option("--clusters", "show_clusters", is_flag=True, help="Show the similarity clusters (run 'reelgraph clusters' first).")
 @click.option("--more-like-this", "show_mlt", is_flag=True, help="Show the 'More like this' network (around NAME if given).")
 @click.option("--colour-by", type=click.Choice(["kind", "cluster"]), default=None,
@@ -30,12 +32,13 @@ __all__ = ["show"]
               help="Node sizes: links in the whole graph, the film's rating, or all alike (a path's are always alike).")
 @json_option
 @store_option
-def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, colour_by, size_by, as_json, store_dir):
+def show(name, output, depth, max_nodes, path_ends, chain_ends, show_clusters, show_mlt, colour_by, size_by, as_json, store_dir):
     """Write an interactive HTML view (works offline): a neighbourhood, a path, clusters or 'More like this'.
 
     \b
     reelgraph show "Never Let Me Go" -o never-let-me-go.html
     reelgraph show --path "Keira Knightley" "Saoirse Ronan"
+    reelgraph show "Never Let Me Go" --chain "Keira Knightley" "Andrew Garfield"
     reelgraph show --clusters
     reelgraph show --more-like-this [NAME]
     """
@@ -50,7 +53,8 @@ def show(name, output, depth, max_nodes, path_ends, show_clusters, show_mlt, col
     try:
         drawn = views.view(mirror, name, path=tuple(path_ends) if path_ends else None,
                            clusters=show_clusters, more_like_this=show_mlt, depth=depth, max_nodes=max_nodes,
-                           colour_by=colour_by, size_by=None if size_by == "none" else size_by, cluster_names=names)
+                           colour_by=colour_by, size_by=None if size_by == "none" else size_by, cluster_names=names,
+                           chain=tuple(chain_ends) if chain_ends else None)
     except ValueError as exc:  # the arguments: no view or several asked for, a bad --depth or --max-nodes
         raise click.UsageError(str(exc)) from None
     written = views.write_html(drawn, output or Path(_default_output(name, path_ends, show_clusters, show_mlt)))

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 from reelgraph.views._layout import FORCE_LAYOUT_FROM, FORCE_LAYOUT_UPTO, force_layout
+from reelgraph.views._select import require
 from reelgraph.views._source import Source, merge_multi
 from reelgraph.views._values import (
     as_number,
@@ -50,6 +51,7 @@ from reelgraph.views.style import (
     network_options,
     node_colours,
     node_sizes,
+    plain_edges,
 )
 from reelgraph.views.view_object import NetworkData, View
 
@@ -79,6 +81,7 @@ class Builder:
         self.positions: dict = {}
         self.cluster_of: dict = {}  # film key -> cluster key (explicit assignment)
         self.cluster_names = cluster_names_of(cluster_names)  # cluster key -> name, as `reelgraph clusters` prints it
+        self.chain: list = []  # node keys of a chain the page can highlight (a path, or a view given chain=)
 
     # nodes
     def add(self, node, kind=None, attrs=None):
@@ -107,6 +110,43 @@ class Builder:
         if key in self.edges:
             return
         self.edges[key] = {"u": key[0], "v": key[1], "kind": kind, "directed": directed, "attrs": attrs or {}, "label": label, "both": False}
+
+    def link_step(self, u, v, *, step_label=None):
+        """Link two consecutive nodes of a chain as the graph links them, or by a "missing" edge when it does not.
+
+        ``step_label(kind, attrs)``, if given, labels a credit (or other
+        graph) edge; a "More like this" step is then labelled "more like
+        this" and a missing one "no direct link" (the path view's labels).
+        """
+        if u == v:
+            return
+        data = self.src.edge_attrs(u, v)
+        if data is not None:
+            kind = self.edge_kind(u, v, data)
+            self.link(u, v, kind, directed=self.src.G.is_directed() and kind != "credit", attrs=data,
+                      label=step_label(kind, data) if step_label else None)
+            return
+        S = self.src.S
+        if S is not None and (S.has_edge(u, v) or S.has_edge(v, u)):
+            a, z = (u, v) if S.has_edge(u, v) else (v, u)
+            self.link(a, z, "similar", directed=S.is_directed(), attrs=dict(S.get_edge_data(a, z) or {}),
+                      label="more like this" if step_label else None)
+            return
+        self.link(u, v, "missing", label="no direct link" if step_label else None)
+
+    def add_chain(self, chain, *, step_label=None):
+        """Add a chain of nodes (a co-star path, say) with its steps; the page offers to highlight it.
+
+        Raises NameNotFoundError when a node of the chain is not in the graph.
+        """
+        chain = list(chain)
+        for node in chain:
+            require(self.src, node)
+        for node in chain:
+            self.add(node)
+        for u, v in zip(chain, chain[1:]):
+            self.link_step(u, v, step_label=step_label)
+        self.chain = chain
 
     def link_all(self, *, similar=True, graph_edges=True):
         """Every edge of the source between two nodes of the view."""
@@ -249,16 +289,17 @@ class Builder:
             label = film_label_of(node, attrs) if k == "film" else label_of(node, attrs)
             net.add_node(vis_id(node), label=shorten(label) or str(node), **options)
 
+        plain = plain_edges(n)  # a very big view: plain lines draw several times faster
         for i, edge in enumerate(self.edges.values()):
             style = EDGE_STYLES[edge["kind"]]
             options = {
                 "id": f"e{i}",
                 "color": {"color": style["colour"], "highlight": "#1F2328", "hover": "#57606A", "inherit": False},
-                "dashes": style["dashes"],
+                "dashes": False if plain else style["dashes"],
                 "title": self._edge_title(edge),
                 "rgKind": edge["kind"],
             }
-            if edge["directed"]:
+            if edge["directed"] and not plain:
                 options["arrows"] = "to, from" if edge["both"] else "to"
             else:
                 options["arrows"] = ""
@@ -273,7 +314,7 @@ class Builder:
         net.options["nodes"]["font"]["size"] = HIDDEN_LABEL_SIZE
         entries = legend(self, palette) + list(extra_legend)
         return View(network=net, title=title, legend=entries, note=note, shown=n if shown is None else shown, omitted=omitted, kind=kind,
-                    clusters=self._clusters_shown())
+                    clusters=self._clusters_shown(), chain=[vis_id(node) for node in self.chain])
 
     def _clusters_shown(self) -> list:
         """``{"id", "name", "colour", "films"}`` of each cluster of the view's films, biggest first (the page's cluster filter)."""

@@ -50,6 +50,7 @@ def view(
     colour_by: str | None = None,
     size_by: str | None = "degree",
     cluster_names=None,
+    chain=None,
 ) -> View:
     """The view a name (or a path, the clusters, the "More like this" graph) asks for, drawn from the mirror.
 
@@ -89,6 +90,10 @@ def view(
         the :class:`~reelgraph.analysis.clusters.ClusterResult` that
         :func:`reelgraph.cluster` returns): the legend, tooltips and cluster
         filter use them instead of "cluster <id>".
+    chain : sequence of str, optional
+        With ``name`` (a neighbourhood, or "More like this" around a film):
+        a chain to add to the view and let the page highlight, given as
+        ``path`` is (two people, or three or more ids).
 
     Returns
     -------
@@ -98,8 +103,9 @@ def view(
     Raises
     ------
     ValueError
-        When none or several of the four kinds of view are asked for, or a
-        ``path`` of fewer than two nodes.
+        When none or several of the four kinds of view are asked for, a
+        ``path`` or ``chain`` of fewer than two nodes, or a ``chain`` without
+        a ``name``.
     NameNotFoundError, AmbiguousNameError
         When a name (or an id of a chain) names no node, or a name several.
     ReelgraphError
@@ -113,6 +119,8 @@ def view(
     'Neighbourhood of Never Let Me Go (1 step)'
     >>> view(mirror, path=["Keira Knightley", "Sally Hawkins"]).title
     'Path from Keira Knightley to Sally Hawkins (1 co-star step)'
+    >>> view(mirror, "Never Let Me Go", chain=["Keira Knightley", "Sally Hawkins"]).chain
+    ['name:keira-knightley', 'tt1334260', 'name:sally-hawkins']
     """
     from reelgraph.mirror import Mirror, build_mirror
     from reelgraph.names import resolve_any, resolve_film
@@ -126,33 +134,43 @@ def view(
     if not isinstance(mirror, Mirror):
         mirror = build_mirror(mirror)
 
+    if chain is not None and (name is None or asked not in ([], ["more_like_this"])):
+        raise ValueError("a chain is drawn in the view around a name (a neighbourhood or 'more like this'): give a name")
+    chain_ids = _chain_ids(mirror, chain) if chain is not None else []
     if path is not None:
-        from reelgraph.analysis.paths import costar_path
-
-        path = [path] if isinstance(path, str) else list(path)
-        if len(path) == 2:
-            result = costar_path(mirror, *path)
-            if not result.found:
-                raise ReelgraphError(f"no co-star path between {path[0]!r} and {path[1]!r}")
-            ids = [step["id"] for step in result.path]
-        elif len(path) > 2:
-            ids = [str(node) for node in path]
-            for node in ids:
-                if node not in mirror:
-                    raise NameNotFoundError("film or person", node)
-        else:
-            raise ValueError(f"path takes two people or a chain of three or more ids, not {path!r}")
+        ids = _chain_ids(mirror, path)
         return path_view(mirror.to_networkx(nodes=ids), ids, colour_by=colour_by or "kind", cluster_names=cluster_names)
     if clusters:
         return cluster_view(mirror.to_networkx(nodes=mirror.film_ids), max_nodes=2000 if max_nodes is None else max_nodes, size_by=size_by,
                             cluster_names=cluster_names)
     if more_like_this:
         centre = resolve_film(mirror, name) if name is not None else None  # "More like this" links films only
-        return more_like_this_view(mirror.to_networkx(nodes=mirror.film_ids), centre, depth=2 if depth is None else depth,
+        nodes = list(mirror.film_ids) + [node for node in chain_ids if not mirror.is_film(mirror.index_of(node))]
+        return more_like_this_view(mirror.to_networkx(nodes=nodes), centre, depth=2 if depth is None else depth,
                                    max_nodes=2000 if max_nodes is None else max_nodes, colour_by=colour_by, size_by=size_by,
-                                   cluster_names=cluster_names)
+                                   cluster_names=cluster_names, chain=chain_ids or None)
     centre = resolve_any(mirror, name)
     depth = 1 if depth is None else depth
-    return neighbourhood_view(mirror.to_networkx(nodes=mirror.neighbourhood([centre], depth)), centre,
+    return neighbourhood_view(mirror.to_networkx(nodes=list(mirror.neighbourhood([centre], depth)) + chain_ids), centre,
                               depth=depth, max_nodes=300 if max_nodes is None else max_nodes,
-                              colour_by=colour_by or "kind", size_by=size_by, cluster_names=cluster_names)
+                              colour_by=colour_by or "kind", size_by=size_by, cluster_names=cluster_names,
+                              chain=chain_ids or None)
+
+
+def _chain_ids(mirror, path) -> list:
+    """The node ids of a chain given as two people (their shortest co-star path) or as three or more ids."""
+    from reelgraph.analysis.paths import costar_path
+
+    path = [path] if isinstance(path, str) else list(path)
+    if len(path) == 2:
+        result = costar_path(mirror, *path)
+        if not result.found:
+            raise ReelgraphError(f"no co-star path between {path[0]!r} and {path[1]!r}")
+        return [step["id"] for step in result.path]
+    if len(path) > 2:
+        ids = [str(node) for node in path]
+        for node in ids:
+            if node not in mirror:
+                raise NameNotFoundError("film or person", node)
+        return ids
+    raise ValueError(f"a path or chain takes two people or three or more ids, not {path!r}")

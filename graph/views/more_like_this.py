@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import networkx as nx
 from reelgraph.views._builder import Builder
-from reelgraph.views._layout import components, grouped_start, radial_start
+from reelgraph.views._layout import components, grouped_start, place_leftovers, radial_start
 from reelgraph.views._select import check_limits, priority, require, select_rings
 from reelgraph.views._source import Source
 from reelgraph.views._values import cluster_key, label_of, plural, sort_key
@@ -34,6 +34,7 @@ def more_like_this_view(
     size_by: str | None = "degree",
     title: str | None = None,
     cluster_names=None,
+    chain=None,
 ) -> View:
     """The "More like this" graph: films and the links between them (arrows point to the film recommended).
 
@@ -53,6 +54,10 @@ def more_like_this_view(
         The names ``reelgraph clusters`` prints, for the legend, the tooltips and
         the cluster filter: ``{cluster id: name}``, ``ClusterResult.clusters``
         or the ClusterResult (without them a cluster is called "cluster <id>").
+    chain : sequence of str, optional
+        Ids of a chain (films linked by "More like this", or a co-star
+        path): its nodes and steps are added to the view and the page offers
+        to highlight it.
 
     Examples
     --------
@@ -91,8 +96,12 @@ def more_like_this_view(
     # in the view's order: a cut subgraph lists its edges in the order of a (salted) set of nodes
     for u, v, data in b.in_view_order(S.subgraph(keep).edges(data=True), S.is_directed()):
         b.link(u, v, "similar", directed=S.is_directed(), attrs=dict(data))
+    if chain is not None:
+        b.add_chain(chain)
     if centre_id is not None:
         b.positions.update(radial_start(src, rings, parents, len(b.order)))
+        if chain is not None:
+            place_leftovers(b)  # the chain's nodes beyond the rings
     else:
         # films of one cluster start together (each cluster a disc), otherwise each connected part
         b.positions.update(grouped_start(b, _by_cluster(b) if colour_by == "cluster" else components(b)))

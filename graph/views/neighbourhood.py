@@ -36,6 +36,7 @@ def neighbourhood_view(
     size_by: str | None = "degree",
     title: str | None = None,
     cluster_names=None,
+    chain=None,
 ) -> View:
     """Everything within ``depth`` steps of one film or person.
 
@@ -61,11 +62,15 @@ def neighbourhood_view(
         The names ``reelgraph clusters`` prints, for the legend, the tooltips and
         the cluster filter: ``{cluster id: name}``, ``ClusterResult.clusters``
         or the ClusterResult (without them a cluster is called "cluster <id>").
+    chain : sequence of str, optional
+        Ids of a chain (a ``PathResult.path``'s ``"id"`` values, say): its
+        nodes and steps are added to the view (on top of ``max_nodes``) and
+        the page offers to highlight it.
 
     Raises
     ------
     NameNotFoundError
-        When the mirror has no node ``centre_id``.
+        When the mirror has no node ``centre_id``, or no node of ``chain``.
 
     Examples
     --------
@@ -74,6 +79,9 @@ def neighbourhood_view(
     >>> v = neighbourhood_view(mirror, "tt1334260")
     >>> v.shown, v.omitted
     (36, 0)
+    >>> chain = [step["id"] for step in rg.costar_path(mirror, "Keira Knightley", "Sally Hawkins").path]
+    >>> neighbourhood_view(mirror, "tt1334260", chain=chain).chain == chain
+    True
     """
     check_limits(max_nodes, depth)
     src = Source(mirror)
@@ -87,6 +95,8 @@ def neighbourhood_view(
     b.link_all(similar=similar)
     if genres:
         b.add_genres()
+    if chain is not None:
+        b.add_chain(chain)
     b.positions.update(radial_start(src, rings, parents, len(b.order)))
     place_leftovers(b)
     omitted = total - len(kept)

@@ -77,21 +77,7 @@ def path_view(mirror, path_node_ids, *, colour_by: str = "kind", size_by: str | 
         slot += 1
     b.emphasis[path[0]] = "end"
     b.emphasis[path[-1]] = "end"
-    for u, v in zip(path, path[1:]):
-        if u == v:
-            continue
-        data = src.edge_attrs(u, v)
-        if data is not None:
-            kind = b.edge_kind(u, v, data)
-            b.link(u, v, kind, directed=src.G.is_directed() and kind != "credit", attrs=data, label=_step_label(b, u, v, kind, data))
-            continue
-        S = src.S
-        if S is not None and (S.has_edge(u, v) or S.has_edge(v, u)):
-            forward = S.has_edge(u, v)
-            a, z = (u, v) if forward else (v, u)
-            b.link(a, z, "similar", directed=S.is_directed(), attrs=dict(S.get_edge_data(a, z) or {}), label="more like this")
-            continue
-        b.link(u, v, "missing", label="no direct link")
+    b.add_chain(path, step_label=_step_label)
     first = label_of(path[0], src.attrs(path[0]))
     last = label_of(path[-1], src.attrs(path[-1]))
     view = b.build(
@@ -127,7 +113,7 @@ def _path_length(b: Builder, path) -> str:
     return plural(links, "link")
 
 
-def _step_label(b: Builder, u, v, kind, data) -> str:
+def _step_label(kind, data) -> str:
     if kind == "credit":
         roles = as_texts(data.get("roles"))
         chars = as_texts(data.get("characters"))

@@ -55,6 +55,10 @@ class View:
     clusters : list of dict
         ``{"id", "name", "colour", "films"}`` of each cluster among the
         view's films, biggest first: what the page's cluster filter offers.
+    chain : list
+        Node ids of a chain in the view, in order (a path view's path, or
+        the ``chain`` a view was given): the page offers a button that
+        highlights it.  Empty when the view holds none.
     """
 
     network: object
@@ -65,6 +69,7 @@ class View:
     omitted: int = 0
     kind: str = "view"
     clusters: list = field(default_factory=list)
+    chain: list = field(default_factory=list)
 
     def _held(self):
         """The network as held: a pyvis network, or the :class:`NetworkData` not yet turned into one."""
@@ -93,7 +98,8 @@ class View:
             nodes=network.nodes,
             edges=network.edges,
             options=network.options,
-            meta={"kind": self.kind, "shown": self.shown, "omitted": self.omitted, "title": self.title, "clusters": self.clusters},
+            meta={"kind": self.kind, "shown": self.shown, "omitted": self.omitted, "title": self.title, "clusters": self.clusters,
+                  "chain": self.chain},
         )
 
     def write(self, path) -> Path:

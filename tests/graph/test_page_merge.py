@@ -38,6 +38,18 @@ REFERENCE = FIXTURES / "pages" / "lantern_keepers_reference.html"
 FULL = FIXTURES / "pages" / "lantern_keepers_fullcredits.html"
 NLMG_HTML = FIXTURES / "html" / "never_let_me_go.html"
 NLMG_TEXT = SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt"
+ORCHARD_MAIN = FIXTURES / "pages" / "quiet_orchard_main.html"
+ORCHARD_FULL = FIXTURES / "pages" / "quiet_orchard_fullcredits.html"
+
+#: The Quiet Orchard's credits once its main page and /fullcredits merge, in either order:
+#: ``(person, role, characters, job, billing, star, source)``.
+ORCHARD_CREDITS = [
+    ("nm9500001", "actor", ["Ada", "Old Ada"], "voice, as A. Invented", 1, True, "imdb-html, imdb-html/fullcredits"),
+    ("nm9500002", "actor", ["Gardener"], "uncredited", 2, False, "imdb-html, imdb-html/fullcredits"),
+    ("nm9500003", "actor", ["Neighbour"], None, 3, None, "imdb-html/fullcredits"),
+    ("nm9500020", "director", [], None, None, False, "imdb-html, imdb-html/fullcredits"),
+    ("nm9500010", "writer", [], "screenplay, novel", None, False, "imdb-html, imdb-html/fullcredits"),
+]
 
 #: The IMDb ids of the saved HTML of Never Let Me Go (its 13 credits).
 NLMG_HTML_PEOPLE = ["nm0001648", "nm0307497", "nm0411872", "nm0461136", "nm0738996", "nm1020089", "nm1659547",
@@ -178,6 +190,52 @@ def test_a_newer_whole_save_with_a_credit_removed_by_imdb_replaces_the_older_and
     assert caplog.messages == [
         f"{newer} (page:tt9400001): replaces the stored copy with fewer facts (credits 6 against 7, "
         "IMDb person ids 6 against 7): it is whole, so IMDb no longer lists them"]
+
+
+# -- one credit from two pages ------------------------------------------------------
+
+
+def _credit_rows(graph_or_store) -> list[tuple]:
+    graph = LocalStore(graph_or_store).read() if isinstance(graph_or_store, Path) else graph_or_store
+    rows = graph.to_records()["credits"]
+    order = {person: n for n, (person, *_) in enumerate(ORCHARD_CREDITS)}
+    return sorted(((r["person_id"], r["role"], r["characters"], r["job"], r["billing"], r["star"], r["source"])
+                   for r in rows if r["film_id"] == "tt9500001"), key=lambda row: order[row[0]])
+
+
+@pytest.mark.parametrize("order", [(ORCHARD_MAIN, ORCHARD_FULL), (ORCHARD_FULL, ORCHARD_MAIN)],
+                         ids=["main-first", "full-first"])
+def test_a_credit_on_two_pages_is_one_credit_with_both_pages_facts(order):
+    from reelgraph.loaders.imdb_html import read_imdb_html
+
+    # The star of the main page is a plain cast member on /fullcredits (no star flag there): still a star;
+    # the main page's "voice" and the full credits' "(as A. Invented)" and second character are all kept.
+    assert _credit_rows(merge_graphs(*map(read_imdb_html, order))) == ORCHARD_CREDITS
+
+
+@pytest.mark.parametrize("order", [(ORCHARD_MAIN, ORCHARD_FULL), (ORCHARD_FULL, ORCHARD_MAIN)],
+                         ids=["main-first", "full-first"])
+def test_a_credit_on_two_pages_is_one_credit_in_the_store(tmp_path, route, order):
+    store = tmp_path / "store"
+    for page in order:
+        load([page], store=store)
+    assert _credit_rows(store) == ORCHARD_CREDITS
+    load(list(order), store=tmp_path / "together")
+    assert _credit_rows(tmp_path / "together") == ORCHARD_CREDITS
+
+
+def test_a_star_on_any_page_is_a_star_and_jobs_and_sources_unite():
+    rows = [{"person_id": "nm0000001", "film_id": "tt0000001", "role": "writer", "job": "screenplay",
+             "star": False, "source": "imdb-html"},
+            {"person_id": "nm0000001", "film_id": "tt0000001", "role": "writer", "job": "novel, screenplay",
+             "star": True, "source": "imdb-datasets"},
+            {"person_id": "nm0000001", "film_id": "tt0000001", "role": "writer", "job": None, "star": None,
+             "source": "imdb-html/reference"}]
+    graphs = [FilmGraph.from_records(credits=[row]) for row in rows]
+    for ordered in (graphs, graphs[::-1]):
+        credit = merge_graphs(*ordered).to_records()["credits"]
+        assert [(c["job"] in ("screenplay, novel", "novel, screenplay"), c["star"], c["source"]) for c in credit] == [
+            (True, True, "imdb-datasets, imdb-html, imdb-html/reference")]
 
 
 # -- helpers ---------------------------------------------------------------------

@@ -165,7 +165,8 @@ def test_pages_of_one_title_keep_their_own_source_keys():
     assert keys == ["page:tt9400001", "page:tt9400001:fullcredits", "page:tt9400001:keywords",
                     "page:tt9400102:reference", "page:tt9400001:reference"]
     parts, _ = read_partitions([PAGES])
-    assert sorted(parts) == sorted(keys)
+    # The folder also holds The Quiet Orchard's main page and full credits (tests/graph/test_page_merge.py).
+    assert sorted(parts) == sorted(keys + ["page:tt9500001", "page:tt9500001:fullcredits"])
     assert set(PAGE_KINDS) == {"main", "reference", "fullcredits", "keywords"}
 
 
@@ -224,27 +225,54 @@ def test_parse_text_names_the_page_kind_and_the_incomplete_lists_with_their_coun
         "films: 1\npeople: 13\ncredits: 13\nsimilar: 0\n"
         "  tt9400001  The Lantern Keepers (2025)  no rating\n"
         "    pages: fullcredits\n"
-        "    incomplete: producer (2 of 4), art_department (1 of 12)\n")
+        "    incomplete: producer (2 of 4), art_department (1 of 12)\n"
+        "pages read: 1\n"
+        f"  {FULL}: fullcredits page (contentData) of tt9400001 The Lantern Keepers: cast 5; crew 8 (director 1, "
+        "writer 2, producer 2, composer 1, cinematographer 1, art_department 1); links 0; keywords 0; "
+        "incomplete: producer (2 of 4), art_department (1 of 12)\n")
     assert _parse_text(REFERENCE).endswith(
         "  tt9400102  Salt Harbour (2023)  rating 8.1, 22,000 votes\n"
         "    pages: reference\n"
-        "    incomplete: actor (3 of 60)\n")
+        "    incomplete: actor (3 of 60)\n"
+        "pages read: 1\n"
+        f"  {REFERENCE}: reference page (aboveTheFoldData + mainColumnData, categories) of tt9400102 Salt Harbour: "
+        "cast 3; crew 2 (director 1, composer 1); links 0; keywords 2; incomplete: actor (3 of 60)\n")
 
 
-def test_parse_text_of_a_main_page_says_no_more():
+def test_parse_text_of_a_main_page_says_no_more_than_its_counts():
     assert _parse_text(MAIN) == (
         "films: 3\npeople: 7\ncredits: 7\nsimilar: 2\n"
-        "  tt9400001  The Lantern Keepers (2025)  rating 7.4, 18,250 votes\n")
+        "  tt9400001  The Lantern Keepers (2025)  rating 7.4, 18,250 votes\n"
+        "pages read: 1\n"
+        f"  {MAIN}: main page (aboveTheFoldData + mainColumnData, 2025 groupings) of tt9400001 The Lantern Keepers: "
+        "cast 3; crew 4 (director 1, writer 1, producer 1, composer 1); links 2; keywords 2\n")
+
+
+def test_parse_text_names_each_page_its_layout_and_counts():
+    from reelgraph.loaders.sample import SAMPLE_DIR
+
+    seed = SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt"
+    html = PAGES.parent / "html" / "never_let_me_go.html"
+    lines = _parse_text(KEYWORDS, seed, html).splitlines()
+    assert lines[lines.index("pages read: 3"):] == [
+        "pages read: 3",
+        f"  {KEYWORDS}: keywords page (contentData) of tt9400001 The Lantern Keepers: cast 0; crew 0; links 0; "
+        "keywords 7",
+        f"  {seed}: main page (copied text) of tt1334260 Never Let Me Go: cast 18; crew 3 (director 1, writer 2); "
+        "links 12; keywords 5",
+        f"  {html}: main page (aboveTheFoldData + mainColumnData) of tt1334260 Never Let Me Go: cast 10; "
+        "crew 3 (director 1, writer 2); links 6; keywords 5"]
 
 
 def test_parse_text_of_pages_of_one_film_names_only_what_no_page_lists_in_full():
     # The reference page shows 3 of 5 actors and 1 of 4 producers; the full
     # credits all 5 actors and 2 of the 4 producers: the count of the page
     # that shows most.
-    assert _parse_text(MAIN, LANTERN_REFERENCE, FULL).endswith(
+    assert (
         "  tt9400001  The Lantern Keepers (2025)  rating 7.4, 18,250 votes\n"
         "    pages: main, reference, fullcredits\n"
-        "    incomplete: producer (2 of 4), art_department (1 of 12)\n")
+        "    incomplete: producer (2 of 4), art_department (1 of 12)\n"
+        "pages read: 3\n") in _parse_text(MAIN, LANTERN_REFERENCE, FULL)
 
 
 # -- bad input -----------------------------------------------------------------

@@ -1,7 +1,8 @@
 // What a person explores a reelgraph view with, on top of page.js (window.reelgraph):
 // focus (a click highlights a node and its neighbours, fades the rest, and opens a side panel),
 // search by name, filters (years, role, cluster, films known only by title) with counts, a
-// clickable cluster legend, labels that stay readable on big views, and export as PNG.
+// clickable cluster legend, labels that stay readable on big views, a chain (a path) highlighted
+// on demand, and export as PNG or SVG.
 // Every data string reaches the page as a text node or a property, never as markup.
 (function () {
   "use strict";
@@ -15,6 +16,7 @@
   var order = [];     // ids in drawing order
   var original = {};  // id -> {color, font}: what focus and labels change, to put back
   var edgeColour = {};
+  var edgeWidth = {};  // id -> width as drawn at first (the chain's steps are drawn wider while highlighted)
   var links = {};     // id -> [neighbour ids]
   var incident = {};  // id -> [edge ids]
   var FILM = "film";
@@ -39,6 +41,7 @@
   });
   rg.data.edges.forEach(function (e) {
     edgeColour[e.id] = e.color;
+    edgeWidth[e.id] = typeof e.width === "number" ? e.width : ((rg.data.options.edges || {}).width || 1);
     if (links[e.from] && links[e.to]) {
       links[e.from].push(e.to);
       links[e.to].push(e.from);
@@ -134,6 +137,7 @@
       take(focused, true);
       links[focused].forEach(function (v) { take(v, false); });
     }
+    if (chainOn) { chain.forEach(function (id) { take(id, true); }); }  // the chain asked for: all its labels
     for (var r = 0; r < ranked.length && count < MAX_LABELS; r++) {
       if (!chosen[ranked[r]]) { take(ranked[r], false); }
     }
@@ -189,8 +193,57 @@
   // seconds, so a big view selects the node and its neighbours (vis-network's highlight) instead.
   var FADE_MAX = 3000;
 
+  // Only a node whose label is drawn gets its font's colour changed: the others' labels are too small
+  // to draw (fontFor gives the faded colour when a label comes), and a font update makes vis-network
+  // measure the label again.
+  function withLabelFont(update) {
+    if (!LABELLED || labelled[update.id] || original[update.id].font) { update.font = fontFor(update.id); }
+    return update;
+  }
+
+  // Fades every node and edge but those kept: the focus and the chain's highlight both do.
+  function fadeAllBut(keep, keepEdges) {
+    var nodeUpdates = [], edgeUpdates = [];
+    order.forEach(function (n) {
+      if (!keep[n]) {
+        faded[n] = true;
+        nodeUpdates.push(withLabelFont({id: n, color: fadedColour(original[n].color), rgFaded: true}));
+      }
+    });
+    rg.data.edges.forEach(function (e) {
+      if (!keepEdges[e.id]) {
+        fadedEdges[e.id] = true;
+        edgeUpdates.push({id: e.id, color: {color: FADED_EDGE, highlight: FADED_EDGE, hover: FADED_EDGE, inherit: false}});
+      }
+    });
+    nodes.update(nodeUpdates);
+    edges.update(edgeUpdates);
+  }
+
+  // Puts back what fadeAllBut faded.
+  function unfade() {
+    var nodeUpdates = [], edgeUpdates = [];
+    var wasFaded = faded;
+    faded = {};
+    order.forEach(function (n) {
+      if (wasFaded[n]) { nodeUpdates.push(withLabelFont({id: n, color: original[n].color, rgFaded: false})); }
+    });
+    for (var e in fadedEdges) {
+      if (Object.prototype.hasOwnProperty.call(fadedEdges, e)) { edgeUpdates.push({id: e, color: edgeColour[e]}); }
+    }
+    nodes.update(nodeUpdates);
+    edges.update(edgeUpdates);
+    fadedEdges = {};
+  }
+
+  function moveAnimation() {
+    // a short glide to where the reader asked to go; a big view jumps (each step of a glide redraws every edge)
+    return order.length > FADE_MAX ? false : {duration: 300, easingFunction: "easeInOutQuad"};
+  }
+
   function focus(id) {
     if (!facts[id]) { return; }
+    clearChain();
     clearFocus(true);
     focused = id;
     rg.focused = id;
@@ -205,21 +258,7 @@
     links[id].forEach(function (v) { keep[v] = true; });
     var keepEdges = {};
     incident[id].forEach(function (e) { keepEdges[e] = true; });
-    var nodeUpdates = [], edgeUpdates = [];
-    order.forEach(function (n) {
-      if (!keep[n]) {
-        faded[n] = true;
-        nodeUpdates.push({id: n, color: fadedColour(original[n].color), font: fontFor(n), rgFaded: true});
-      }
-    });
-    rg.data.edges.forEach(function (e) {
-      if (!keepEdges[e.id]) {
-        fadedEdges[e.id] = true;
-        edgeUpdates.push({id: e.id, color: {color: FADED_EDGE, highlight: FADED_EDGE, hover: FADED_EDGE, inherit: false}});
-      }
-    });
-    nodes.update(nodeUpdates);
-    edges.update(edgeUpdates);
+    fadeAllBut(keep, keepEdges);
     network.selectNodes([id]);
     showPanel(id);
     labelLevels();  // the focused node and its neighbours get their labels first
@@ -227,18 +266,7 @@
 
   function clearFocus(keepPanel) {
     if (focused === null) { if (!keepPanel) { hidePanel(); } return; }
-    var nodeUpdates = [], edgeUpdates = [];
-    var wasFaded = faded;
-    faded = {};
-    order.forEach(function (n) {
-      if (wasFaded[n]) { nodeUpdates.push({id: n, color: original[n].color, font: fontFor(n), rgFaded: false}); }
-    });
-    for (var e in fadedEdges) {
-      if (Object.prototype.hasOwnProperty.call(fadedEdges, e)) { edgeUpdates.push({id: e, color: edgeColour[e]}); }
-    }
-    nodes.update(nodeUpdates);
-    edges.update(edgeUpdates);
-    fadedEdges = {};
+    unfade();
     focused = null;
     rg.focused = null;
     network.unselectAll();
@@ -270,11 +298,80 @@
   function hidePanel() { panel.hidden = true; }
 
   network.on("click", function (p) {
-    if (p.nodes && p.nodes.length) { focus(p.nodes[0]); } else { clearFocus(false); }
+    if (p.nodes && p.nodes.length) { focus(p.nodes[0]); } else { clearFocus(false); clearChain(); }
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && document.activeElement !== search) { clearFocus(false); }
+    if (e.key === "Escape" && document.activeElement !== search) { clearFocus(false); clearChain(); }
   });
+
+  // -- the chain -----------------------------------------------------------------------------
+  // A path view, or a view given a chain (neighbourhood_view(..., chain=...)), holds a chain of
+  // nodes: "Highlight chain" keeps its nodes and steps, draws the steps thick and dark, fades the
+  // rest and brings the chain into view; a second press, Escape or a click elsewhere puts it back.
+  var chainButton = byId("rg-chain");
+  var chain = ((rg.meta && rg.meta.chain) || []).filter(function (id) { return Object.prototype.hasOwnProperty.call(facts, id); });
+  var chainOn = false;
+  var chainEdges = {};  // edge id -> true: an edge joining two consecutive nodes of the chain
+  var CHAIN_EDGE = "#1F2328";
+  var CHAIN_WIDTH = 4;
+  (function findSteps() {
+    var steps = {};
+    for (var i = 0; i + 1 < chain.length; i++) {
+      steps[JSON.stringify([chain[i], chain[i + 1]])] = true;
+      steps[JSON.stringify([chain[i + 1], chain[i]])] = true;
+    }
+    rg.data.edges.forEach(function (e) { if (steps[JSON.stringify([e.from, e.to])]) { chainEdges[e.id] = true; } });
+  })();
+  rg.chain = chain;
+  rg.chainEdges = function () { return Object.keys(chainEdges).sort(); };
+  rg.chainShown = false;
+
+  function highlightChain() {
+    if (chain.length < 2 || chainOn) { return; }
+    clearFocus(false);
+    chainOn = true;
+    rg.chainShown = true;
+    chainButton.setAttribute("aria-pressed", "true");
+    var ids = Object.keys(chainEdges);
+    if (order.length > FADE_MAX) {
+      network.setSelection({nodes: chain, edges: ids}, {unselectAll: true, highlightEdges: false});
+    } else {
+      var keep = {};
+      chain.forEach(function (id) { keep[id] = true; });
+      fadeAllBut(keep, chainEdges);
+      edges.update(ids.map(function (e) {
+        return {id: e, width: CHAIN_WIDTH, color: {color: CHAIN_EDGE, highlight: CHAIN_EDGE, hover: CHAIN_EDGE, inherit: false}};
+      }));
+    }
+    var shown = chain.filter(function (id) { return !hidden[id]; });
+    if (shown.length && shown.length < order.length - Object.keys(hidden).length) {
+      // a view with more than the chain: bring the chain into view (a path view stays fitted to its frame)
+      rg.moved = true;
+      network.fit({nodes: shown, animation: moveAnimation()});
+    }
+    labelLevels();
+  }
+
+  function clearChain() {
+    if (!chainOn) { return; }
+    chainOn = false;
+    rg.chainShown = false;
+    chainButton.setAttribute("aria-pressed", "false");
+    if (order.length > FADE_MAX) {
+      network.unselectAll();
+    } else {
+      unfade();
+      edges.update(Object.keys(chainEdges).map(function (e) { return {id: e, width: edgeWidth[e], color: edgeColour[e]}; }));
+    }
+    labelLevels();
+  }
+  rg.highlightChain = highlightChain;
+  rg.clearChain = clearChain;
+
+  if (chain.length > 1) {
+    chainButton.hidden = false;
+    chainButton.addEventListener("click", function () { if (chainOn) { clearChain(); } else { highlightChain(); } });
+  }
 
   // -- search --------------------------------------------------------------------------------
   var search = byId("rg-search");
@@ -345,7 +442,7 @@
     search.value = facts[id].name;
     rg.moved = true;
     focus(id);
-    network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: {duration: 300, easingFunction: "easeInOutQuad"}});
+    network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: moveAnimation()});
   }
   rg.choose = choose;
 
@@ -522,19 +619,139 @@
   }
   rg.exportPng = exportPng;
 
-  function fileName() {
-    var title = (rg.meta && rg.meta.title) || "reelgraph view";
-    var slug = fold(title).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80);
-    return (slug || "reelgraph-view") + ".png";
+  // The picture as SVG, drawn again from the network's state (vis-network draws on a canvas): each
+  // edge a line, each node a shape with its label as drawn now, in the frame's pixels, on white.
+  // Built with DOM calls and serialised by XMLSerializer, so every data string is escaped as XML.
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function svgElement(name, attrs, parent) {
+    var el = document.createElementNS(SVG_NS, name);
+    for (var k in attrs) {
+      if (Object.prototype.hasOwnProperty.call(attrs, k) && attrs[k] !== null && attrs[k] !== undefined) { el.setAttribute(k, String(attrs[k])); }
+    }
+    if (parent) { parent.appendChild(el); }
+    return el;
   }
 
-  byId("rg-export").addEventListener("click", function () {
+  function colourParts(colour) {
+    // vis-network takes a colour as a string or as {background, border} (edges: {color})
+    if (typeof colour === "string") { return {fill: colour, stroke: colour}; }
+    var c = colour || {};
+    return {fill: c.background || c.color || "#97C2FC", stroke: c.border || c.color || "#2B7CE9"};
+  }
+
+  function safeColour(value, fallback) {
+    // only colours of the forms the views use reach an attribute
+    return (typeof value === "string" && /^(#[0-9a-fA-F]{3,8}|rgba?\([0-9.,\s]+\))$/.test(value)) ? value : fallback;
+  }
+
+  function round(v) { return Math.round(v * 10) / 10; }
+
+  function nodeShape(shape, x, y, r, attrs, parent) {
+    var points;
+    if (shape === "diamond") {
+      points = [[x, y - r], [x + r, y], [x, y + r], [x - r, y]];
+    } else if (shape === "triangle") {
+      points = [[x, y - r], [x + r * 0.866, y + r * 0.5], [x - r * 0.866, y + r * 0.5]];
+    } else if (shape === "star") {
+      points = [];
+      for (var i = 0; i < 10; i++) {
+        var a = -Math.PI / 2 + i * Math.PI / 5, d = i % 2 ? r * 0.45 : r;
+        points.push([x + d * Math.cos(a), y + d * Math.sin(a)]);
+      }
+    } else if (shape === "square" || shape === "box") {
+      return svgElement("rect", Object.assign({x: round(x - r), y: round(y - r), width: round(2 * r), height: round(2 * r)}, attrs), parent);
+    } else {
+      return svgElement("circle", Object.assign({cx: round(x), cy: round(y), r: round(r)}, attrs), parent);
+    }
+    return svgElement("polygon", Object.assign({points: points.map(function (p) { return round(p[0]) + "," + round(p[1]); }).join(" ")}, attrs), parent);
+  }
+
+  function exportSvg() {
+    var w = rg.container.clientWidth, h = rg.container.clientHeight;
+    var scale = network.getScale();
+    var positions = network.getPositions();
+    var options = rg.data.options || {};
+    var nodeFont = (options.nodes && options.nodes.font) || {};
+    var svg = svgElement("svg", {xmlns: SVG_NS, width: w, height: h, viewBox: "0 0 " + w + " " + h,
+                                 "font-family": "system-ui, Arial, sans-serif"});
+    svgElement("title", {}, svg).textContent = (rg.meta && rg.meta.title) || "reelgraph view";
+    svgElement("rect", {x: 0, y: 0, width: w, height: h, fill: "#ffffff"}, svg);
+    var edgeLayer = svgElement("g", {"class": "rg-edges"}, svg);
+    var nodeLayer = svgElement("g", {"class": "rg-nodes"}, svg);
+    var size = {};
+    order.forEach(function (id) {
+      var body = network.body && network.body.nodes[id];
+      size[id] = (body && body.options && typeof body.options.size === "number") ? body.options.size : 10;
+    });
+    function at(id) { return network.canvasToDOM(positions[id]); }
+    edges.get().forEach(function (e) {
+      if (hidden[e.from] || hidden[e.to] || !positions[e.from] || !positions[e.to]) { return; }
+      var a = at(e.from), b = at(e.to);
+      var colour = safeColour(colourParts(e.color).stroke, "#A7B1BC");
+      var attrs = {x1: round(a.x), y1: round(a.y), x2: round(b.x), y2: round(b.y), stroke: colour,
+                   "stroke-width": round((typeof e.width === "number" ? e.width : 1) * Math.max(scale, 0.3))};
+      if (e.dashes) { attrs["stroke-dasharray"] = Array.isArray(e.dashes) ? e.dashes.join(" ") : "5 5"; }
+      var g = svgElement("g", {"class": "rg-edge"}, edgeLayer);
+      svgElement("line", attrs, g);
+      if (typeof e.arrows === "string" && e.arrows.indexOf("to") >= 0) {
+        // an arrowhead where the line meets the node it points to
+        var dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy) || 1;
+        var ux = dx / len, uy = dy / len, r = size[e.to] * scale, tip = {x: b.x - ux * r, y: b.y - uy * r};
+        var k = 8;
+        svgElement("polygon", {fill: colour, points: [
+          [tip.x, tip.y], [tip.x - ux * k - uy * k * 0.5, tip.y - uy * k + ux * k * 0.5], [tip.x - ux * k + uy * k * 0.5, tip.y - uy * k - ux * k * 0.5]
+        ].map(function (p) { return round(p[0]) + "," + round(p[1]); }).join(" ")}, g);
+      }
+      if (e.label) {
+        var label = svgElement("text", {x: round((a.x + b.x) / 2), y: round((a.y + b.y) / 2), "text-anchor": "middle",
+                                        "font-size": round(((options.edges && options.edges.font && options.edges.font.size) || 12) * scale),
+                                        fill: "#24292F", stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke"}, g);
+        label.textContent = String(e.label);
+      }
+    });
+    order.forEach(function (id) {
+      if (hidden[id] || !positions[id]) { return; }
+      var n = nodes.get(id), p = at(id), r = size[id] * scale;
+      var c = colourParts(n.color);
+      var g = svgElement("g", {"class": "rg-node", "data-id": String(id)}, nodeLayer);
+      svgElement("title", {}, g).textContent = facts[id].name;
+      var attrs = {fill: safeColour(c.fill, "#97C2FC"), stroke: safeColour(c.stroke, "#2B7CE9"),
+                   "stroke-width": round((typeof n.borderWidth === "number" ? n.borderWidth : 1.5) * Math.max(scale, 0.3))};
+      if (n.shapeProperties && n.shapeProperties.borderDashes) { attrs["stroke-dasharray"] = "3 3"; }
+      nodeShape(n.shape, p.x, p.y, r, attrs, g);
+      var font = n.font || {};
+      var px = (typeof font.size === "number" ? font.size : (nodeFont.size || 14)) * scale;
+      if (px >= 4 && n.label) {  // the labels drawn now, as large as drawn
+        var text = svgElement("text", {x: round(p.x), y: round(p.y + r + px), "text-anchor": "middle", "font-size": round(px),
+                                       fill: safeColour(font.color, "#24292F"), stroke: "#ffffff", "stroke-width": round(Math.max(px / 5, 1)),
+                                       "paint-order": "stroke"}, g);
+        text.textContent = String(n.label);
+      }
+    });
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg);
+  }
+  rg.exportSvg = exportSvg;
+
+  function fileName(extension) {
+    var title = (rg.meta && rg.meta.title) || "reelgraph view";
+    var slug = fold(title).replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80);
+    return (slug || "reelgraph-view") + "." + extension;
+  }
+
+  function download(href, name) {
     var a = document.createElement("a");
-    a.href = exportPng();
-    a.download = fileName();
+    a.href = href;
+    a.download = name;
     document.body.appendChild(a);
     a.click();
     document.body.removeChild(a);
+  }
+
+  byId("rg-export").addEventListener("click", function () { download(exportPng(), fileName("png")); });
+  byId("rg-export-svg").addEventListener("click", function () {
+    // a data: URL (the page's CSP allows no blob: and no fetch): the SVG's text, percent-encoded
+    download("data:image/svg+xml;charset=utf-8," + encodeURIComponent(exportSvg()), fileName("svg"));
   });
 
   // -- once the layout is still --------------------------------------------------------------
