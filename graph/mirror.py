@@ -447,6 +447,25 @@ class Mirror:
         """
         return self.to_networkx()
 
+    def as_networkx_backend(self):
+        """The graph of :attr:`nx` as reelgraph's NetworkX backend graph, over these arrays (nothing copied).
+
+        NetworkX functions called on it run on the arrays where
+        :mod:`reelgraph.nx_backend` implements them, in NetworkX otherwise.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from reelgraph.model import FilmGraph
+        >>> m = build_mirror(FilmGraph.from_records(
+        ...     credits=[{"person_id": p, "film_id": "tt0000001", "role": "actor"} for p in ("nm0000001", "nm0000002")]))
+        >>> nx.shortest_path(m.as_networkx_backend(), "nm0000001", "nm0000002")
+        ['nm0000001', 'tt0000001', 'nm0000002']
+        """
+        from reelgraph.nx_backend import ReelgraphGraph
+
+        return ReelgraphGraph.from_mirror(self)
+
     def to_networkx(self, nodes=None):
         """Build the NetworkX mirror (see :attr:`nx`), or the part of it on ``nodes``.
 
