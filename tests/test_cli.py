@@ -56,7 +56,10 @@ def test_parse_json_contract(run):
     result = run("parse", SEED, "--json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert list(data) == ["films", "people", "credits", "similar"]
+    assert list(data) == ["films", "people", "credits", "similar", "pages"]
+    assert data["pages"] == [{
+        "file": str(SEED), "kind": "main", "layout": "copied text", "films": [{"id": "tt1334260", "title": "Never Let Me Go"}],
+        "cast": 18, "crew": {"director": 1, "writer": 2}, "links": 12, "keywords": 5, "incomplete": {}}]
     for table, columns in (("films", FILM_COLUMNS), ("people", PEOPLE_COLUMNS), ("credits", CREDIT_COLUMNS),
                            ("similar", SIMILAR_COLUMNS)):
         assert set(columns) <= set(data[table][0]), table

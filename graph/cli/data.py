@@ -35,7 +35,8 @@ def parse(files, as_json):
     one is not the main page, and which credit lists are incomplete (shown
     in part by every page that has them), with the counts its page states.
     Then each page: its kind and the layout it was read from, its film, its
-    counts (cast, crew by role, links, keywords) and what it lists in part.
+    counts (cast, crew by role, links, keywords) and what it lists in part
+    (with --json: the four tables, and these under "pages").
     """
     from reelgraph.loaders import read_partitions
     from reelgraph.model import merge_graphs
@@ -43,8 +44,10 @@ def parse(files, as_json):
     parts, sources = read_partitions(files, progress=False)
     graph = merge_graphs(*parts.values())  # what read_sources gives, with each page's reader notes kept in parts
     records = graph.to_records()
+    pages = [_page_summary(", ".join(map(str, sources.get(key, [key]))), page)
+             for key, page in parts.items() if key.startswith("page:")]
     if as_json:
-        echo_json(records)
+        echo_json({**records, "pages": pages})
         return
     for name, rows in records.items():
         click.echo(f"{name}: {len(rows)}")
@@ -57,18 +60,19 @@ def parse(files, as_json):
         click.echo(f"  {film['id']}  {film['title']}{year}  {rated}")
         for line in _page_notes(film, parts.values()):
             click.echo(f"    {line}")
-    pages = [(key, page) for key, page in parts.items() if key.startswith("page:")]
     if pages:
         click.echo(f"pages read: {len(pages)}")
-        for key, page in pages:
-            click.echo(f"  {_page_line(', '.join(sources.get(key, [key])), page)}")
+        for summary in pages:
+            click.echo(f"  {_page_line(summary)}")
 
 
-def _page_line(name: str, page) -> str:
-    """``parse``'s line about one page: its kind and layout, its film, its counts, what it lists in part.
+def _page_summary(name: str, page) -> dict:
+    """What ``parse`` says of one page: its kind and layout, its film, its counts, what it lists in part.
 
     Counts are of the page's own film (not of its "More like this" titles):
     cast (actors and selves), crew by role, "More like this" links, keywords.
+    ``parse --json`` prints these under ``pages``; the text output, one
+    :func:`_page_line` each.
 
     Examples
     --------
@@ -76,7 +80,10 @@ def _page_line(name: str, page) -> str:
     >>> page = FilmGraph.from_records(films=[{"id": "tt1", "title": "A", "keywords": ["k"]}], credits=[
     ...     {"person_id": "nm1", "film_id": "tt1", "role": "actor"}, {"person_id": "nm2", "film_id": "tt1", "role": "director"}])
     >>> page.page_kind, page.layout, page.incomplete_counts = "reference", "aboveTheFoldData + mainColumnData, categories", {"actor": (1, 9)}
-    >>> print(_page_line("a.html", page))
+    >>> summary = _page_summary("a.html", page)
+    >>> summary["kind"], summary["cast"], summary["crew"], summary["incomplete"]
+    ('reference', 1, {'director': 1}, {'actor': {'shown': 1, 'total': 9}})
+    >>> print(_page_line(summary))
     a.html: reference page (aboveTheFoldData + mainColumnData, categories) of tt1 A: cast 1; crew 1 (director 1); links 0; keywords 1; incomplete: actor (1 of 9)
     """
     films = page.films[~page.films["stub"].fillna(False).astype(bool)]
@@ -84,19 +91,31 @@ def _page_line(name: str, page) -> str:
     credits = page.credits[page.credits["film_id"].isin(own)]
     cast = credits["role"].isin(("actor", "self"))
     crew = credits.loc[~cast, "role"].value_counts(sort=False)
-    layout = getattr(page, "layout", None)
-    kind = f"{getattr(page, 'page_kind', 'main')} page" + (f" ({layout})" if layout else "")
-    title = " ".join(f"{row.id} {row.title}" for row in films.itertuples())
-    counts = [f"cast {int(cast.sum()):,}",
-              f"crew {int(crew.sum()):,}" + (" (" + ", ".join(f"{role} {n:,}" for role, n in crew.items()) + ")"
-                                             if len(crew) else ""),
-              f"links {int(page.similar['film_id'].isin(own).sum()):,}",
-              f"keywords {sum(len(k) for k in films['keywords']):,}"]
-    incomplete = getattr(page, "incomplete_counts", None) or {}
-    if incomplete:
-        counts.append("incomplete: " + ", ".join(f"{role} ({shown:,} of {total:,})"
-                                                 for role, (shown, total) in incomplete.items()))
-    return f"{name}: {kind} of {title}: " + "; ".join(counts)
+    return {
+        "file": name, "kind": getattr(page, "page_kind", "main"), "layout": getattr(page, "layout", None),
+        "films": [{"id": row.id, "title": row.title} for row in films.itertuples()],
+        "cast": int(cast.sum()), "crew": {role: int(n) for role, n in crew.items()},
+        "links": int(page.similar["film_id"].isin(own).sum()),
+        "keywords": sum(len(k) for k in films["keywords"]),
+        "incomplete": {role: {"shown": int(shown), "total": int(total)}
+                       for role, (shown, total) in (getattr(page, "incomplete_counts", None) or {}).items()},
+    }
+
+
+def _page_line(summary: dict) -> str:
+    """:func:`_page_summary` as ``parse``'s one line about a page."""
+    kind = f"{summary['kind']} page" + (f" ({summary['layout']})" if summary["layout"] else "")
+    title = " ".join(f"{film['id']} {film['title']}" for film in summary["films"])
+    crew = summary["crew"]
+    counts = [f"cast {summary['cast']:,}",
+              f"crew {sum(crew.values()):,}" + (" (" + ", ".join(f"{role} {n:,}" for role, n in crew.items()) + ")"
+                                                if crew else ""),
+              f"links {summary['links']:,}",
+              f"keywords {summary['keywords']:,}"]
+    if summary["incomplete"]:
+        counts.append("incomplete: " + ", ".join(f"{role} ({n['shown']:,} of {n['total']:,})"
+                                                 for role, n in summary["incomplete"].items()))
+    return f"{summary['file']}: {kind} of {title}: " + "; ".join(counts)
 
 
 def _page_notes(film: dict, pages) -> list[str]:
