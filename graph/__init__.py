@@ -45,7 +45,7 @@ __all__ = [
     "demo",
     # errors
     "ReelgraphError", "InputError", "StoreError", "NameNotFoundError", "AmbiguousNameError",
-    "Neo4jUnavailableError", "ReadOnlyQueryError", "NoCreditError",
+    "Neo4jUnavailableError", "ReadOnlyQueryError", "NoCreditError", "TooBigError",
 ]
 
 # Where each public name lives (module, attribute); one place, so the face
@@ -99,6 +99,7 @@ _HOMES = {
     "Neo4jUnavailableError": ("reelgraph.errors", "Neo4jUnavailableError"),
     "ReadOnlyQueryError": ("reelgraph.errors", "ReadOnlyQueryError"),
     "NoCreditError": ("reelgraph.errors", "NoCreditError"),
+    "TooBigError": ("reelgraph.errors", "TooBigError"),
 }
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "Neo4jUnavailableError",
     "ReadOnlyQueryError",
     "NoCreditError",
+    "TooBigError",
 ]
 
 
@@ -120,3 +121,12 @@ class NoCreditError(ReelgraphError):
             text = f"{label} ({person}) has no {what} (credited as {', '.join(self.roles)}), so no co-star chain reaches them"
         hint = hint if hint is not None else self.HINTS.get(fix)
         super().__init__(text + (f"; {hint}" if hint else ""))
+
+
+class TooBigError(ReelgraphError):
+    """A run would need more memory than the machine has free: stopped before it starts.
+
+    The message says how much it would need, how much is free, and the
+    option that narrows the run.  Stopping early is the point: the kernel
+    would otherwise kill the process halfway, with no message.
+    """

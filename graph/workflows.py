@@ -194,9 +194,17 @@ def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: in
     from reelgraph.analysis.similarity import similarity_graph
     from reelgraph.mirror import build_mirror
 
+    from reelgraph._memory import check_fits, cluster_memory
+
     step = step or (lambda name: None)
     target = open_store(store)
     with target.writing():  # a load by another process waits, rather than be overwritten by this write
+        counts = target.manifest().get("counts") or {}
+        # Stopped here, with a message, rather than killed by the kernel halfway (the whole IMDb: ~150 GB).
+        check_fits(cluster_memory(counts), f"clustering {int(counts.get('films', 0)):,} films and "
+                   f"{int(counts.get('credits', 0)):,} credits",
+                   "cluster a store of fewer titles (reelgraph load DATASETS --title-types movie --min-votes N "
+                   "--store SMALLER)")
         step("reading the store")
         graph = target.read()
         step("building the mirror")
