@@ -29,6 +29,12 @@ What is measured, in one run (figures go to ``benchmarks/results/analysis.json``
    baseline graph; the same with a year filter.  Wall time and CPU time
    (``time.thread_time``) are both reported: on a shared 2-core machine wall
    time percentiles include time the process was not running at all.
+   Then the same pairs through networkit's ``BidirectionalBFS`` (one thread; with the path and
+   with the length only, see :data:`NETWORKIT_CALLS`), each pair timed back to back with
+   ``costar_path``, and through igraph's ``get_shortest_path``, both on the mirror's own path
+   graph (:func:`peer_path_latency`): p50/p99/mean per call, graph build time and memory,
+   lengths agreeing, and the fastest networkit's p50 and p99 over ``costar_path``'s (above 1:
+   ``costar_path`` ahead).  ``pip install reelgraph[bench]`` brings both.
 3. Bacon numbers for one centre over the whole graph.
 4. Exact average distance for the 1,000 best-connected people
    (:func:`reelgraph.analysis.paths.best_centres`, 64 searches at a time).
@@ -307,6 +313,125 @@ def run_build_subprocess(kind: str, source: str, movies: int, seed: int) -> dict
         check=True, capture_output=True, text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- networkit and igraph on the same path graph ---------------------------------------------------
+
+#: Peers timed per pair, one after the other, with ``costar_path`` (the order turning each pair so
+#: none is always first); igraph, a thousand times slower, is timed on its own after them.
+NETWORKIT_CALLS = {
+    # As a user writes it for one pair: a new search object (its predecessor array allocated each time).
+    "networkit_path": "BidirectionalBFS(G, s, t).run(); getPath()",
+    # The fastest networkit offers: no predecessors, the length only.  (One object re-aimed with
+    # setSource/setTarget was left out: in networkit 11.3 its searches ran for minutes.)
+    "networkit_distance": "BidirectionalBFS(G, s, t, storePred=False).run(); getDistance()",
+}
+
+
+#: igraph searches from one end only (60-200 ms a pair at 500k movies): it gets the first pairs only.
+IGRAPH_PAIRS = 300
+
+
+def peer_edges(view) -> tuple[np.ndarray, np.ndarray]:
+    """Each undirected edge of the path CSR once (u < v), node indexes as in the mirror."""
+    rows = np.repeat(np.arange(len(view.degree), dtype=np.int64), view.degree)
+    keep = rows < view.indices
+    return rows[keep], view.indices[keep].astype(np.int64)
+
+
+def peer_path_latency(view, mirror, pairs, distances, costar_path) -> dict:
+    """networkit's ``BidirectionalBFS`` (one thread) and igraph's ``get_shortest_path`` on the path graph of ``costar_path``.
+
+    Both get the mirror's own path graph (the acting credits' CSR, node i = mirror node i), so the
+    lengths must agree with ``distances``; pairs are mapped to node numbers outside the timing (in
+    their favour: ``costar_path`` resolves the ids and builds its steps inside it).  For each pair,
+    ``costar_path`` and the two networkit calls of :data:`NETWORKIT_CALLS` run back to back, so
+    the machine's load weighs on all alike.  ``graph_gb`` is the RSS growth of building a peer's
+    graph, ``peak_rss_gb`` the process's RSS after its queries.
+    """
+    out: dict = {}
+    index_pairs = [(mirror.index_of(s), mirror.index_of(t)) for s, t in pairs]
+    u, v = peer_edges(view)
+    try:
+        import networkit as nk
+    except ImportError as exc:
+        out["networkit"] = {"skipped": f"networkit not importable: {exc}"}
+    else:
+        nk.setNumberOfThreads(1)
+        gc.collect()
+        before = rss_bytes()
+        G, t_build, _ = timed(nk.GraphFromCoo, (np.ones(len(u)), (u.astype(np.uint64), v.astype(np.uint64))),
+                              n=len(view.degree), weighted=False, directed=False)
+        graph_gb = gb(rss_bytes() - before)
+
+        def path(s, t):
+            search = nk.distance.BidirectionalBFS(G, s, t)
+            search.run()
+            return len(search.getPath()) + 1  # getPath lists the nodes between the ends
+
+        def distance(s, t):
+            search = nk.distance.BidirectionalBFS(G, s, t, storePred=False)
+            search.run()
+            return search.getDistance()
+
+        calls = {"networkit_path": path, "networkit_distance": distance}
+        ours = lambda s, t: costar_path(mirror, s, t)  # noqa: E731
+        for (s, t), (i, j) in zip(pairs[:20], index_pairs[:20]):  # warm-up
+            ours(s, t)
+            for call in calls.values():
+                call(i, j)
+        names = ["costar_path", *calls]
+        wall = {name: [] for name in names}
+        cpu = {name: [] for name in names}
+        agree = {name: 0 for name in calls}
+        gc.collect()
+        gc.disable()
+        try:
+            for k, ((s, t), (i, j), d) in enumerate(zip(pairs, index_pairs, distances)):
+                for name in names[k % len(names):] + names[: k % len(names)]:
+                    if name == "costar_path":
+                        _, w, c = timed(ours, s, t)
+                    else:
+                        hops, w, c = timed(calls[name], i, j)
+                        agree[name] += hops // 2 == d
+                    wall[name].append(w)
+                    cpu[name].append(c)
+        finally:
+            gc.enable()
+        out["costar_path_interleaved"] = {"wall": percentiles(wall["costar_path"]), "cpu": percentiles(cpu["costar_path"])}
+        for name in calls:
+            out[name] = {"call": NETWORKIT_CALLS[name], "wall": percentiles(wall[name]), "cpu": percentiles(cpu[name]),
+                         "lengths_agree": agree[name],
+                         "graph_build_s": round(t_build, 3), "graph_gb": graph_gb, "peak_rss_gb": gb(rss_bytes())}
+        out["networkit_version"] = nk.__version__
+        del G
+    try:
+        import igraph as ig
+    except ImportError as exc:
+        out["igraph"] = {"skipped": f"igraph not importable: {exc}"}
+    else:
+        gc.collect()
+        before = rss_bytes()
+        g, t_build, _ = timed(lambda: ig.Graph(n=len(view.degree), edges=np.column_stack([u, v]).tolist()))
+        graph_gb = gb(rss_bytes() - before)
+        g.get_shortest_path(*index_pairs[0])  # warm-up
+        wall, cpu, agree = [], [], 0
+        gc.collect()
+        gc.disable()
+        try:
+            for (i, j), d in zip(index_pairs[:IGRAPH_PAIRS], distances):
+                path, w, c = timed(g.get_shortest_path, i, j)
+                wall.append(w)
+                cpu.append(c)
+                agree += (len(path) - 1) // 2 == d
+        finally:
+            gc.enable()
+        out["igraph"] = {"call": "Graph.get_shortest_path(s, t)", "pairs": len(wall), "wall": percentiles(wall), "cpu": percentiles(cpu), "lengths_agree": agree,
+                         "graph_build_s": round(t_build, 3), "graph_gb": graph_gb, "peak_rss_gb": gb(rss_bytes()),
+                         "version": ig.__version__}
+        del g
+    gc.collect()
+    return out
 
 
 # -- Neo4j's shortestPath on the same data ---------------------------------------------------------
@@ -667,6 +792,21 @@ def main(argv=None) -> dict:
     del G
     gc.collect()
 
+    # 2b. the same pairs through networkit and igraph, on the same path graph.
+    log(f"paths: {len(pairs)} pairs, costar_path vs networkit (interleaved) and igraph")
+    peers = results["paths"]["peers"] = peer_path_latency(view, m, pairs, dist, costar_path)
+    for name, figures in peers.items():
+        if isinstance(figures, dict):
+            log(f"  {name:27s} {figures.get('wall', figures.get('skipped'))}")
+    if "costar_path_interleaved" in peers:
+        ours_i = peers["costar_path_interleaved"]["wall"]
+        fastest = {q: min(peers[name]["wall"][q] for name in NETWORKIT_CALLS) for q in ("p50_ms", "p99_ms")}
+        peers["vs_fastest_networkit"] = {q: round(fastest[q] / ours_i[q], 2) for q in fastest}
+        ours_c = peers["costar_path_interleaved"]["cpu"]
+        fastest_c = {q: min(peers[name]["cpu"][q] for name in NETWORKIT_CALLS) for q in ("p50_ms", "p99_ms")}
+        peers["vs_fastest_networkit_cpu"] = {q: round(fastest_c[q] / ours_c[q], 2) for q in fastest_c}
+        log(f"  fastest networkit / costar_path: {peers['vs_fastest_networkit']} (above 1: costar_path ahead)")
+
     # 4. best centres, exact, for the best-connected people.
     log(f"best_centres: exact over the {args.centres} best-connected people")
     ranking, t_centres, c_centres = timed(best_centres, m, top=10, candidates=args.centres, sample=0)
@@ -730,6 +870,8 @@ def main(argv=None) -> dict:
         "centres": verdict(results["centres"]["seconds"], TARGETS["centres_s"]),
         "similarity_cluster_time": verdict(results["similarity"]["total_s"], TARGETS["similarity_cluster_s"]),
         "similarity_cluster_memory": verdict(results["similarity"]["peak_rss_gb"], TARGETS["similarity_cluster_peak_gb"]),
+        "ahead_of_networkit_p50": verdict(p["peers"].get("vs_fastest_networkit", {}).get("p50_ms"), 1.0, lower_is_better=False),
+        "ahead_of_networkit_p99": verdict(p["peers"].get("vs_fastest_networkit", {}).get("p99_ms"), 1.0, lower_is_better=False),
         "neo4j_speedup_p50": verdict(p["neo4j"].get("speedup_p50"), TARGETS["path_speedup_vs_neo4j"], lower_is_better=False),
         "neo4j_speedup_p99": verdict(p["neo4j"].get("speedup_p99"), TARGETS["path_speedup_vs_neo4j"], lower_is_better=False),
     }

@@ -11,7 +11,7 @@ disk by numba).
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["bidirectional_search", "walk_back", "component_labels", "bfs_depths"]
+__all__ = ["bidirectional_search", "component_labels", "bfs_depths"]
 
 @njit(cache=True, nogil=True)
 def _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
@@ -23,83 +23,109 @@ def _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_yea
     return True
 
 @njit(cache=True, nogil=True)
-def bidirectional_search(indptr, indices, stamp0, stamp1, first, tick, s, t, n_people, film_year, film_votes,
-                  year_lo, year_hi, min_votes, use_year, use_votes, front0, front1, next_buf, spans0, spans1):
-    """One query of :func:`reelgraph.analysis.paths._search` (one path, no layers kept).
+def bidirectional_search(indptr, indices, stamp, first, tick, s, t, n_people, film_year, film_votes,
+                         year_lo, year_hi, min_votes, use_year, use_votes, front0, front1, next_buf, spans0, spans1, chain):
+    """One query of :func:`reelgraph.analysis.paths._search` (one path, no layers kept), walk back included.
 
-    Side 0 starts at ``s``, side 1 at ``t``; each step expands the side with
-    fewer edges to follow.  A node side k reaches gets ``stamp_k[v] = tick``
-    (a fresh tick each), and ``spans_k[d]`` is the tick range of side k's
-    layer d; nodes stamped at or after ``first`` by the other side are
-    meetings (``first`` already marks excluded nodes on both sides).  Films
-    reached from people pass the year and votes filters when they are on.
+    Side 0 starts at ``s``, side 1 at ``t``; each step expands the whole
+    frontier of the side with fewer edges to follow, reading it in the order
+    its nodes were reached and each node's neighbours in index order.  Both
+    sides share one ``stamp`` array: side 0 takes even ticks, side 1 odd
+    ones, so one read tells "unseen", "seen by this side" or "seen by the
+    other side" (a meeting).  ``spans_k[d]`` is the tick range of side k's
+    layer d; ticks in ``[first, tick)`` mark excluded nodes (never entered,
+    never a meeting).  Films reached from people pass the year and votes
+    filters when they are on.
 
-    Returns ``(meet, depth0, depth1, tick)``: the smallest node where the
-    searches met (-1 when they cannot), each side's depth, and the next
-    free tick.
+    The layer where the searches meet is read to its end to find the
+    smallest meeting node, but from the first meeting on it writes nothing
+    and reads the stamp of a neighbour only when its index is below the
+    best meeting node so far.  From that node, each side walks back to the
+    smallest-index neighbour in the layer below.
+
+    Returns ``(length, depth0, tick)``: the path is ``chain[:length]``
+    (``s`` first, the meeting node at ``depth0``), ``length`` is 0 when
+    the two cannot meet; ``tick`` is the next free tick.
     """
+    tick += tick & 1
+    real = tick  # stamps in [first, real): excluded nodes
     front0[0] = s; front1[0] = t
     n0 = 1; n1 = 1
-    stamp0[s] = tick; spans0[0, 0] = tick; spans0[0, 1] = tick + 1
-    stamp1[t] = tick + 1; spans1[0, 0] = tick + 1; spans1[0, 1] = tick + 2
+    stamp[s] = tick; spans0[0, 0] = tick; spans0[0, 1] = tick + 2
+    stamp[t] = tick + 1; spans1[0, 0] = tick + 1; spans1[0, 1] = tick + 3
     tick += 2
     d0 = 0; d1 = 0
     work0 = indptr[s + 1] - indptr[s]; work1 = indptr[t + 1] - indptr[t]
     person0 = s < n_people; person1 = t < n_people
-    while work0 > 0 and work1 > 0:
+    meet = -1
+    while work0 > 0 and work1 > 0 and meet < 0:
         x = 0 if work0 <= work1 else 1
         if x == 0:
-            front, n, mine, other, person = front0, n0, stamp0, stamp1, person0
+            front, n, person = front0, n0, person0
         else:
-            front, n, mine, other, person = front1, n1, stamp1, stamp0, person1
-        start = tick
-        m = 0
-        meet = -1
-        work = 0
+            front, n, person = front1, n1, person1
         filt = person and (use_year or use_votes)
+        start = tk = tick + x  # this side's parity
+        m = 0
+        work = 0
         for i in range(n):
             u = front[i]
             for e in range(indptr[u], indptr[u + 1]):
                 v = indices[e]
-                if mine[v] >= first:
+                if meet >= 0:
+                    # the last layer: only a smaller meeting node matters now
+                    if v < meet:
+                        st = stamp[v]
+                        if st >= real and (st & 1) != x and not (filt and not _ok(
+                                v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes)):
+                            meet = v
                     continue
+                st = stamp[v]
+                if st >= first and (st < real or (st & 1) == x):
+                    continue  # excluded, or this side's already
                 if filt and not _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
                     continue
-                mine[v] = tick
-                tick += 1
+                if st >= first:
+                    meet = v  # the other side's: the searches met
+                    continue
+                stamp[v] = tk
+                tk += 2
                 next_buf[m] = v
                 m += 1
                 work += indptr[v + 1] - indptr[v]
-                if other[v] >= first and (meet < 0 or v < meet):
-                    meet = v
-        if m == 0:
-            return -1, d0, d1, tick
+        tick = tk - x
         if x == 0:
-            d0 += 1; spans0[d0, 0] = start; spans0[d0, 1] = tick
+            d0 += 1
+        else:
+            d1 += 1
+        if meet >= 0:
+            break
+        if m == 0:
+            return 0, d0, tick
+        if x == 0:
+            spans0[d0, 0] = start; spans0[d0, 1] = tk
             front0[:m] = next_buf[:m]; n0 = m; work0 = work; person0 = not person0
         else:
-            d1 += 1; spans1[d1, 0] = start; spans1[d1, 1] = tick
+            spans1[d1, 0] = start; spans1[d1, 1] = tk
             front1[:m] = next_buf[:m]; n1 = m; work1 = work; person1 = not person1
-        if meet >= 0:
-            return meet, d0, d1, tick
-    return -1, d0, d1, tick
-
-@njit(cache=True, nogil=True)
-def walk_back(indptr, indices, stamp, spans, depth, node, out):
-    """out[0..depth]: node, then at each layer down the smallest-index neighbour in the layer below."""
-    out[0] = node
-    v = node
-    for d in range(depth, 0, -1):
-        lo = spans[d - 1, 0]; hi = spans[d - 1, 1]
-        best = -1
-        for e in range(indptr[v], indptr[v + 1]):
-            w = indices[e]
-            st = stamp[w]
-            if st >= lo and st < hi and (best < 0 or w < best):
-                best = w
-        v = best
-        out[depth - d + 1] = v
-    return depth + 1
+    if meet < 0:
+        return 0, d0, tick
+    chain[d0] = meet
+    for side in range(2):
+        spans = spans0 if side == 0 else spans1
+        depth = d0 if side == 0 else d1
+        v = meet
+        for d in range(depth, 0, -1):
+            lo = spans[d - 1, 0]; hi = spans[d - 1, 1]
+            best = -1
+            for e in range(indptr[v], indptr[v + 1]):
+                w = indices[e]
+                st = stamp[w]
+                if st >= lo and st < hi and (st & 1) == side and (best < 0 or w < best):
+                    best = w
+            v = best
+            chain[d - 1 if side == 0 else d0 + depth - d + 1] = v
+    return d0 + d1 + 1, d0, tick
 
 @njit(cache=True, nogil=True)
 def component_labels(indptr, indices, allowed, queue):

@@ -45,7 +45,13 @@ far longer than the one query of a ``reelgraph path``, which runs in numpy
 (the two find the same path).  Listing all shortest paths keeps every layer and runs the same search with a
 handful of numpy calls a step.  "Seen" marks
 live in arrays reused from query to query with a generation stamp, so a
-query never clears or allocates anything of the graph's size.  Film filters
+query never clears or allocates anything of the graph's size; the compiled
+search keeps both sides' marks in one array (even ticks one side, odd the
+other), so one read of a neighbour tells unseen, ours or theirs.  Most of a
+query's edges are in the layer where the searches meet (about 70 % on a
+500k-movie graph): from its first meeting node on, that layer is only read,
+and only for nodes below the best meeting node so far.  The options of a
+query without excluded names are resolved once per mirror.  Film filters
 are checked only on the films a step reaches (a gather, not a scan of every
 film), which keeps a filtered query close to an unfiltered one.
 
@@ -316,7 +322,39 @@ def _values(values) -> tuple:
     return (values,) if isinstance(values, str) else tuple(values)
 
 
+_queries: "weakref.WeakKeyDictionary[Mirror, dict]" = weakref.WeakKeyDictionary()
+#: Filter sets kept per mirror by :func:`_prepare` (a run of queries uses one or two).
+_QUERY_CACHE_SIZE = 64
+
+
 def _prepare(mirror: Mirror, *, actors_only=True, exclude_roles=DEFAULT_EXCLUDED_ROLES, year_range=None, min_votes=None, exclude_people=(), exclude_films=(), avoid=()) -> _Query:
+    """The filters of a query, resolved once per mirror and options when no person or film is excluded.
+
+    Resolving them (role set, cached view, bounds) took about 5 us, a tenth
+    of a typical path query; with people or films to exclude the names are
+    resolved every time.
+    """
+    if exclude_people or exclude_films or avoid:
+        return _resolve_query(mirror, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes,
+                              exclude_people=exclude_people, exclude_films=exclude_films, avoid=avoid)
+    try:
+        # exclude_roles as Mirror.role_set reads it: a string is a set of letters there, so it keys as itself.
+        roles = exclude_roles if isinstance(exclude_roles, str) else frozenset(exclude_roles or ())
+        key = (bool(actors_only), roles, None if year_range is None else tuple(year_range), min_votes)
+        cached = _queries.get(mirror, {}).get(key)
+    except TypeError:  # an unhashable option: resolved every time, its errors raised as usual
+        key = cached = None
+    if cached is None:
+        cached = _resolve_query(mirror, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes)
+        if key is not None:
+            known = _queries.setdefault(mirror, {})
+            if len(known) >= _QUERY_CACHE_SIZE:
+                known.clear()
+            known[key] = cached
+    return cached
+
+
+def _resolve_query(mirror: Mirror, *, actors_only=True, exclude_roles=DEFAULT_EXCLUDED_ROLES, year_range=None, min_votes=None, exclude_people=(), exclude_films=(), avoid=()) -> _Query:
     view = mirror.view(mirror.role_set(actors_only=actors_only, exclude_roles=exclude_roles))
     year_lo = year_hi = None
     if year_range is not None:
@@ -359,14 +397,19 @@ class _Scratch:
     a fresh range of ticks, one per node, which also dedupes the layer
     without sorting it and gives each node's depth (the range it falls in).
 
+    The compiled search of one path keeps both sides in ``stamp[0]``
+    (side 0 on even ticks, side 1 on odd ones: one read a neighbour);
+    ``stamp[1]`` serves the numpy search only.
+
     Stamps are 32-bit when a query's ticks (at most one a node reached per
-    edge followed) leave room for many queries: the search is bound by
-    random reads of these arrays.  When the counter nears the end of its
-    range, :meth:`first_tick` clears the arrays and starts again at 1.
+    edge followed in numpy, two a node reached compiled) leave room for many
+    queries: the search is bound by random reads of these arrays.  When the
+    counter nears the end of its range, :meth:`first_tick` clears the arrays
+    and starts again at 1.
     """
 
     def __init__(self, n: int, edges: int):
-        per_query = n + 2 * edges + 8
+        per_query = 2 * n + 2 * edges + 8
         dtype = np.int32 if per_query < np.iinfo(np.int32).max // 4 else np.int64
         self.limit = int(np.iinfo(dtype).max) - per_query
         # np.full writes every page now; np.zeros would map them lazily and
@@ -434,11 +477,15 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
     """Bidirectional BFS from ``s`` and ``t``.
 
     Returns ``None`` (no path) or ``(meet, depths, rest)``: ``meet`` the
-    nodes where the searches met (every shortest path passes through exactly
-    one), ``depths`` the two sides' depths there, and ``rest`` one shortest
-    path through the smallest meeting node (compiled search: ``meet`` then
-    holds that node only) -- or, with ``keep_layers``, the two sides' layers
-    (lists of node arrays) for :func:`_shortest_dag`, found with numpy.
+    nodes where the searches met, ``depths`` the two sides' depths there,
+    and ``rest``:
+
+    - without ``keep_layers``: one shortest path, through the smallest
+      meeting node (``meet`` holds that node only; see :func:`_one_path`),
+      found by the compiled kernel or by numpy (the same path);
+    - with ``keep_layers``: the two sides' layers (lists of node arrays) for
+      :func:`_shortest_dag`, and ``meet`` every meeting node (every shortest
+      path passes through exactly one), found with numpy.
     """
     global _numpy_searches
     if len(q.excluded) and (np.isin([s, t], q.excluded).any()):
@@ -486,6 +533,10 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 n = len(nb)
                 if not n:
                     return None
+                if not keep_layers:
+                    hit = other.take(nb) >= first
+                    if hit.any():
+                        return _one_path(view, stamp, spans, x, int(nb[hit].min()))
                 # Stamp the new nodes with fresh ticks; with duplicates the last
                 # write wins, and an occurrence is kept when it owns its tick.
                 ticks = arange(n) + tick
@@ -497,15 +548,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                     layers[x].append(np.sort(nb).astype(np.int64))
                 hit = other.take(nb) >= first
                 if hit.any():
-                    meet = np.sort(nb[hit]).astype(np.int64)
-                    depths = (len(spans[0]) - 1, len(spans[1]) - 1)
-                    if keep_layers:
-                        return meet, depths, layers
-                    # One path, the one the compiled search gives: through the smallest meeting node.
-                    node = int(meet[0])
-                    chain = _walk_back(view, stamp[0], spans[0], depths[0], node)[::-1]
-                    chain += _walk_back(view, stamp[1], spans[1], depths[1], node)[1:]
-                    return meet[:1], depths, chain
+                    return np.sort(nb[hit]).astype(np.int64), (len(spans[0]) - 1, len(spans[1]) - 1), layers
                 starts[x] = indptr.take(nb)
                 lens[x] = degree.take(nb)
                 work[x] = int(lens[x].sum())
@@ -515,8 +558,21 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
             sc.tick = tick
 
 
+def _one_path(view: CsrView, stamp: tuple, spans: tuple, x: int, node: int):
+    """What :func:`_search` returns for one path when side ``x``, expanding its frontier, meets the other side at ``node``.
+
+    The tie-break of one path, the same in numpy and compiled: through the
+    smallest meeting node of the layer where the searches meet; from it,
+    each side walks back to the smallest-index neighbour in the layer below.
+    """
+    depths = (len(spans[0]) - (x != 0), len(spans[1]) - (x != 1))
+    chain = _walk_back(view, stamp[0], spans[0], depths[0], node)[::-1]
+    chain += _walk_back(view, stamp[1], spans[1], depths[1], node)[1:]
+    return np.array([node], dtype=np.int64), depths, chain
+
+
 def _walk_back(view: CsrView, stamp: np.ndarray, spans: list, depth: int, node: int) -> list[int]:
-    """``node``, then at each layer down the smallest-index neighbour in the layer below (``_path_kernels.walk_back``)."""
+    """``node``, then at each layer down the smallest-index neighbour in the layer below."""
     chain = [node]
     for d in range(depth, 0, -1):
         lo, hi = spans[d - 1]
@@ -528,24 +584,20 @@ def _walk_back(view: CsrView, stamp: np.ndarray, spans: list, depth: int, node: 
 
 
 def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch, first: int, tick: int):
-    """:func:`_search` for one path, with the loops of :mod:`reelgraph.analysis._path_kernels` (the lock held)."""
+    """:func:`_search` for one path, with :func:`reelgraph.analysis._path_kernels.bidirectional_search` (the lock held)."""
     view = q.view
-    kernels = _compiled_kernels()
+    front0, front1, next_buf = sc.fronts
     try:
-        meet, d0, d1, tick = kernels.bidirectional_search(
-            view.indptr, view.indices, sc.stamp[0], sc.stamp[1], first, tick, s, t, mirror.n_people,
+        length, d0, tick = _compiled_kernels().bidirectional_search(
+            view.indptr, view.indices, sc.stamp[0], first, tick, s, t, mirror.n_people,
             mirror.film_year, mirror.film_votes, q.year_lo or 0, q.year_hi or 0, q.min_votes or 0,
-            q.year_lo is not None, q.min_votes is not None, *sc.fronts, *sc.spans)
+            q.year_lo is not None, q.min_votes is not None, front0, front1, next_buf, sc.spans[0], sc.spans[1], sc.chain)
     finally:
         sc.tick = int(tick)
-    if meet < 0:
+    if not length:
         return None
-    out = sc.chain
-    n0 = kernels.walk_back(view.indptr, view.indices, sc.stamp[0], sc.spans[0], d0, meet, out)
-    chain = out[:n0][::-1].tolist()
-    n1 = kernels.walk_back(view.indptr, view.indices, sc.stamp[1], sc.spans[1], d1, meet, out)
-    chain += out[1:n1].tolist()
-    return np.array([meet], dtype=np.int64), (int(d0), int(d1)), chain
+    chain = sc.chain[:length].tolist()
+    return np.array([chain[d0]], dtype=np.int64), (d0, length - 1 - d0), chain
 
 
 def _shortest_dag(view: CsrView, layers: list, meet: np.ndarray):

@@ -304,6 +304,101 @@ def test_search_stamps_start_again_when_the_counter_nears_its_limit():
     assert scratch.tick < 10_000
 
 
+# -- one path: its tie-break, the same compiled and in numpy ------------------------------------------
+
+
+def reference_one_path(m, s, t):
+    """The documented tie-break of one path, written plainly.
+
+    Whole layers; the side whose frontier has fewer edges to follow expands
+    (side 0 on a tie); the path goes through the smallest node of the layer
+    where the two searches meet, then on each side to the smallest-index
+    neighbour one layer down.
+    """
+    view = m.view(m.role_set())
+
+    def neighbours(v):
+        return view.indices[view.indptr[v] : view.indptr[v + 1]].tolist()
+
+    frontier, depth = ([s], [t]), ({s: 0}, {t: 0})
+    while True:
+        work = [sum(len(neighbours(v)) for v in frontier[k]) for k in (0, 1)]
+        if not (work[0] and work[1]):
+            return None
+        x = 0 if work[0] <= work[1] else 1
+        new = sorted({w for v in frontier[x] for w in neighbours(v) if w not in depth[x]})
+        if not new:
+            return None
+        meets = [w for w in new if w in depth[1 - x]]
+        layer = depth[x][frontier[x][0]] + 1
+        depth[x].update((w, layer) for w in new)
+        frontier[x][:] = new
+        if meets:
+            node = meets[0]
+
+            def back(k):
+                chain = [node]
+                for d in range(depth[k][node] - 1, -1, -1):
+                    chain.append(min(w for w in neighbours(chain[-1]) if depth[k].get(w) == d))
+                return chain
+
+            return back(0)[::-1] + back(1)[1:]
+
+
+def one_paths(m, pairs, monkeypatch, engine, **filters):
+    """Node indexes of ``costar_path``'s path for each pair, by the numpy search or the compiled one."""
+    from reelgraph.analysis import paths
+
+    if engine == "numpy":
+        monkeypatch.setattr(paths, "_kernels", None)
+        monkeypatch.setattr(paths, "NUMPY_SEARCHES", 10**9)
+    else:
+        monkeypatch.setattr(paths, "NUMPY_SEARCHES", 0)
+    return [[m.index_of(step["id"]) for step in costar_path(m, s, t, **filters).path] or None for s, t in pairs]
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_one_path_follows_the_tie_break_node_for_node(seed, engine, monkeypatch):
+    # Dense enough that most layers where the searches meet hold several meeting nodes.
+    m = build_mirror(random_graph(seed, people=400, films=120, credits=1400))
+    rng = np.random.default_rng(seed)
+    people = [i for i in range(m.n_people) if m.view(m.role_set()).degree[i] > 0]
+    pairs = [(str(m.ids[a]), str(m.ids[b])) for a, b in rng.choice(people, (150, 2)) if a != b]
+    expected = [reference_one_path(m, m.index_of(s), m.index_of(t)) for s, t in pairs]
+    assert one_paths(m, pairs, monkeypatch, engine) == expected
+    assert sum(e is not None and len(e) >= 5 for e in expected) > 100  # real searches, not co-stars
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("filters", [{"year_range": (1960, 2000)}, {"avoid": ["P3", "F5", "F9"]},
+                                     {"year_range": (1955, None), "exclude_people": ["P7", "P11"]}])
+def test_one_path_is_the_same_compiled_and_in_numpy_with_filters(seed, filters, monkeypatch):
+    m = build_mirror(random_graph(seed, people=300, films=150, credits=1200))
+    rng = np.random.default_rng(seed)
+    people = [i for i in range(m.n_people) if m.view(m.role_set()).degree[i] > 0 and str(m.labels[i]) not in ("P3", "P7", "P11")]
+    pairs = [(str(m.ids[a]), str(m.ids[b])) for a, b in rng.choice(people, (80, 2))]
+    by_numpy = one_paths(m, pairs, monkeypatch, "numpy", **filters)
+    assert one_paths(m, pairs, monkeypatch, "compiled", **filters) == by_numpy
+    assert sum(p is not None for p in by_numpy) > 20
+
+
+def test_filters_are_resolved_once_per_mirror_and_options(costars):
+    from reelgraph.analysis import paths
+    from reelgraph.mirror import DEFAULT_EXCLUDED_ROLES
+
+    m = build_mirror(costars)
+    q = paths._prepare(m)
+    assert paths._prepare(m, exclude_roles=list(DEFAULT_EXCLUDED_ROLES)) is q
+    assert paths._prepare(m, year_range=[None, 2009]) is paths._prepare(m, year_range=(None, 2009)) is not q
+    # A string of roles is read by Mirror.role_set as its letters: never the same options as the one role.
+    assert paths._prepare(m, exclude_roles="self") is not paths._prepare(m, exclude_roles=("self",))
+    # People and films to exclude are resolved every time (names may be new to the mirror).
+    assert paths._prepare(m, avoid=["Bea Arthur"]) is not paths._prepare(m, avoid=["Bea Arthur"])
+    assert labels(costar_path(m, "Kevin Bacon", "Dana Delany", year_range=(None, 2009)).path) == ROUTE_BY_E
+    assert costar_path(m, "Kevin Bacon", "Dana Delany").distance == 2
+
+
 # -- avoid: people and films alike, each value resolved once ------------------------------------
 
 ROUTE_BY_E = ["Kevin Bacon", "Fourth", "Emma Stone", "Fifth", "Fred Astaire", "Seventh", "Dana Delany"]
