@@ -257,9 +257,18 @@ class _Context:
         """
         m = self.m
         touched = np.unique(films)
-        indptr, order = self.credit_rows
-        counts = indptr[touched + 1] - indptr[touched]
-        rows = order[np.repeat(indptr[touched] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))]
+        scans = self.__dict__.setdefault("_lead_scans", [0])
+        scans[0] += 1
+        if "credit_rows" in self.__dict__ or scans[0] > CREDIT_ROW_SCANS:  # many queries: group once
+            indptr, order = self.credit_rows
+            counts = indptr[touched + 1] - indptr[touched]
+            rows = order[np.repeat(indptr[touched] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))]
+        else:
+            # One pass over the credits' film column, marking the touched films: grouping every credit by
+            # film (credit_rows) held 2.3 GB and took a second for the whole IMDb's 95M credits.
+            marked = np.zeros(m.n_people + m.n_films, dtype=bool)
+            marked[touched + m.n_people] = True
+            rows = np.flatnonzero(marked[m.credit_film])
         keep = np.zeros(len(m.role_names) + 1, dtype=bool)
         keep[[i for i, name in enumerate(m.role_names) if name in self.view.roles]] = True
         rows = np.sort(rows[keep[m.credit_role[rows]]])
