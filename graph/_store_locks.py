@@ -26,6 +26,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from reelgraph.errors import StoreError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -45,11 +47,13 @@ def _lock_file(store: Path, name: str) -> Path:
 
 
 @contextmanager
-def store_lock(store: Path, name: str, *, shared: bool = False, waiting_message: str | None = None):
+def store_lock(store: Path, name: str, *, shared: bool = False, waiting_message: str | None = None,
+               wait: bool = True):
     """Hold lock ``name`` ("write" or "swap") of the store folder ``store``.
 
     ``waiting_message`` is logged once (a warning) when another process
-    holds the lock, before waiting for it.
+    holds the lock, before waiting for it.  With ``wait=False`` a lock held
+    by another process is a :class:`~reelgraph.errors.StoreError` at once.
     """
     if fcntl is None:
         yield
@@ -75,6 +79,8 @@ def store_lock(store: Path, name: str, *, shared: bool = False, waiting_message:
         try:
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                raise StoreError(f"{store}: another reelgraph is writing to this store; not waiting (--no-wait)") from None
             if waiting_message:
                 log.warning(waiting_message)
             fcntl.flock(fd, mode)

@@ -145,15 +145,17 @@ class LocalStore:
             return ensure_index(self.path, self.manifest(), lambda: _read_tables(self.path), progress=progress)
 
     @contextmanager
-    def writing(self):
+    def writing(self, wait: bool = True):
         """Hold the store for one writer: what is read inside is what the writes inside replace.
+
+        ``wait=False``: a :class:`StoreError` at once when another process is writing.
 
         :meth:`load` and :meth:`write` take it themselves; a caller that reads,
         computes and writes back (clusters) holds it around all three, so a
         load by another process in between is not overwritten.
         """
         with store_lock(self.path, "write", waiting_message=f"{self.path}: another reelgraph is writing to this "
-                                                             "store; waiting for it to finish"):
+                                                             "store; waiting for it to finish", wait=wait):
             self._recover()
             _remove_stale_staging(self.path)
             yield self

@@ -116,7 +116,7 @@ def _to_neo4j(graph: FilmGraph, neo4j, progress: bool, bulk: bool | None = None)
 
 
 def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error: str = "raise",
-         progress: bool = False, **dataset_options) -> LoadResult:
+         progress: bool = False, wait: bool = True, **dataset_options) -> LoadResult:
     """Read ``sources`` and merge them into the store, then (with ``neo4j`` settings) into Neo4j.
 
     Everything is read before anything is written: bad input leaves the store
@@ -137,6 +137,10 @@ def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error:
     on_error : {"raise", "skip"}
         ``"skip"``: a bad page is left out (named in ``skipped``) and
         bad dataset lines are counted; ``"raise"``: nothing is loaded.
+    wait : bool
+        False: when another process is writing to the store, a
+        :class:`~reelgraph.errors.StoreError` at once (before reading the
+        sources) instead of waiting for it.
     **dataset_options
         Filters for IMDb datasets (``title_types``, ``year_range``,
         ``min_votes``, ``categories``, ``include_adult``).
@@ -155,11 +159,14 @@ def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error:
 
     sources = [Path(source).expanduser() for source in sources]  # '~/imdb' as a shell would read it
     target = open_store(store)
+    if not wait:
+        with target.writing(wait=False):  # busy: say so now, not after minutes of reading
+            pass
     with target.source_tables() as tables_dir:  # IMDb's datasets are read out of core, into files beside the store
         parts, read_from = read_partitions(sources, progress=progress, on_error=on_error, tables_dir=tables_dir,
                                            **dataset_options)
         skipped = list(getattr(parts, "skipped", []))
-        with target.writing():  # another load waits: the counts before are those this load replaces
+        with target.writing(wait=wait):  # another load waits: the counts before are those this load replaces
             # The manifest has the counts: reading the whole store for them cost seconds and gigabytes.
             before = target.manifest().get("counts") or {name: 0 for name in FilmGraph.TABLES}
             merged, changes = target.load(parts, read_from)
@@ -171,13 +178,15 @@ def load(sources, *, store=None, neo4j=None, bulk: bool | None = None, on_error:
 
 
 def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: int = 5, min_shared: int = 1,
-            neo4j=None, step=None):
+            neo4j=None, step=None, wait: bool = True):
     """Cluster the stored films by similarity and write the ids back as ``Film.cluster``.
 
     The ids go to the store and, with configured ``neo4j`` settings, to
     Neo4j.  Returns the :class:`reelgraph.analysis.clusters.ClusterResult`.
     ``min_shared``: how many people two films must share for their people
     to link them (:func:`~reelgraph.analysis.similarity.similarity_graph`).
+    ``wait=False``: a :class:`~reelgraph.errors.StoreError` at once when
+    another process is writing to the store.
     ``step``, if given, is called with the name of each step (progress).
 
     Examples
@@ -198,7 +207,7 @@ def cluster(store=None, *, seed: int = 0, resolution: float = 1.0, top_films: in
 
     step = step or (lambda name: None)
     target = open_store(store)
-    with target.writing():  # a load by another process waits, rather than be overwritten by this write
+    with target.writing(wait=wait):  # a load by another process waits, rather than be overwritten by this write
         counts = target.manifest().get("counts") or {}
         # Stopped here, with a message, rather than killed by the kernel halfway (the whole IMDb: ~150 GB).
         check_fits(cluster_memory(counts), f"clustering {int(counts.get('films', 0)):,} films and "

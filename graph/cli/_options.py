@@ -33,6 +33,11 @@ def output_option(help: str, *aliases: str, dir_okay: bool = False, file_okay: b
     return decorate
 
 
+def wait_option(f):
+    return click.option("--no-wait", "no_wait", is_flag=True,
+                        help="When another reelgraph is writing to the store, fail at once instead of waiting.")(f)
+
+
 def quiet_option(f):
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(f)
 

@@ -20,6 +20,7 @@ from reelgraph.cli._options import (
     print_path,
     quiet_option,
     store_option,
+    wait_option,
 )
 
 __all__ = ["path", "bacon", "centres", "similar", "clusters", "mirror"]
@@ -250,10 +251,11 @@ def _clusters_head(result) -> str:
 @click.option("--min-shared", default=1, show_default=True, type=click.IntRange(min=1),
               help="People link two films only when they share at least this many (1: any shared person).")
 @store_option
+@wait_option
 @neo4j_options
 @quiet_option
 @json_option
-def clusters(seed, resolution, top_films, min_shared, store_dir, neo4j_uri, neo4j_user, neo4j_password, quiet,
+def clusters(seed, resolution, top_films, min_shared, store_dir, no_wait, neo4j_uri, neo4j_user, neo4j_password, quiet,
              as_json):
     """Similarity clusters of films (Louvain), written back as Film.cluster to the store and Neo4j.
 
@@ -273,7 +275,7 @@ def clusters(seed, resolution, top_films, min_shared, store_dir, neo4j_uri, neo4
     try:
         result = cluster(store_dir, seed=seed, resolution=resolution, top_films=top_films,
                          min_shared=min_shared,
-                         neo4j=settings if settings.configured else None, step=step)
+                         neo4j=settings if settings.configured else None, step=step, wait=not no_wait)
     finally:
         step.close()
     if as_json:

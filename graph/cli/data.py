@@ -18,6 +18,7 @@ from reelgraph.cli._options import (
     plural,
     quiet_option,
     store_option,
+    wait_option,
     year_range,
 )
 
@@ -261,11 +262,12 @@ def _dataset_options(title_types, include_adult, years, min_votes, categories, i
               help="Neo4j: force the import tool (a first load into the empty server of 'reelgraph neo4j') or "
                    "batched transactions [default: the import tool for over 1.5M relationships into that empty server].")
 @store_option
+@wait_option
 @neo4j_options
 @quiet_option
 @json_option
 def load(sources, title_types, include_adult, years, min_votes, categories, include_self, on_error, bulk, store_dir,
-         neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
+         no_wait, neo4j_uri, neo4j_user, neo4j_password, quiet, as_json):
     """Merge SOURCES (saved pages, folders of pages, IMDb dataset folders, canonical tables) into the store.
 
     Everything is read before anything is written: bad input leaves the store
@@ -277,7 +279,7 @@ def load(sources, title_types, include_adult, years, min_votes, categories, incl
     options = _dataset_options(title_types, include_adult, years, min_votes, categories, include_self)
     with _load_notes() as notes:
         result = load_sources(sources, store=store_dir, neo4j=neo4j_settings(neo4j_uri, neo4j_user, neo4j_password),
-                              bulk=bulk, on_error=on_error, progress=not quiet, **options)
+                              bulk=bulk, on_error=on_error, progress=not quiet, wait=not no_wait, **options)
     incomplete = _incomplete_pages(notes["incomplete"], result.store)
     if as_json:
         echo_json({**result.to_dict(), "refused": [n.to_dict() for n in notes["copies"] if n.kept_out],

@@ -110,6 +110,30 @@ def test_a_second_writer_waits_and_says_so(tmp_path):
     assert LocalStore(store).read().counts()["films"] == 10
 
 
+def test_with_no_wait_a_second_writer_fails_at_once_in_one_line(tmp_path):
+    store = tmp_path / "store"
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys
+        from reelgraph.store import LocalStore
+        with LocalStore({str(store)!r}).writing():
+            print("holding", flush=True)
+            sys.stdin.readline()
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        source = _tables_folder(tmp_path / "src", "8", 10)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+        for command in (["load", str(source)], ["clusters"]):
+            run = subprocess.run([sys.executable, "-m", "reelgraph", *command, "--store", str(store), "-q", "--no-wait"],
+                                 capture_output=True, text=True, env=env, timeout=120)
+            assert (run.returncode, run.stdout) == (1, ""), command
+            assert run.stderr == (f"reelgraph: error: {store}: another reelgraph is writing to this store; "
+                                  "not waiting (--no-wait)\n"), command
+    finally:
+        holder.communicate("done\n", timeout=30)
+    assert not (store / "manifest.json").exists()  # nothing was written
+
+
 @pytest.mark.parametrize("times", [2])
 def test_writing_is_reentrant_within_a_process(tmp_path, times):
     store = LocalStore(tmp_path / "s")
