@@ -86,9 +86,11 @@ def test_a_store_left_aside_by_a_stopped_write_is_put_back(tmp_path, caplog):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".s.swap.lock", ".s.write.lock", "s"]
 
 
-def test_a_second_writer_waits_and_says_so(tmp_path):
-    store = tmp_path / "store"
-    # The holder keeps the store until told to let go: no sleep to outlast on a busy machine.
+def _holding(store) -> subprocess.Popen:
+    """Another process that holds ``store`` for writing until a line comes on its stdin.
+
+    No sleep to outlast on a busy machine: it lets go when told.
+    """
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys
         from reelgraph.store import LocalStore
@@ -97,6 +99,12 @@ def test_a_second_writer_waits_and_says_so(tmp_path):
             sys.stdin.readline()
     """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_a_second_writer_waits_and_says_so(tmp_path):
+    store = tmp_path / "store"
+    holder = _holding(store)
     source = _tables_folder(tmp_path / "src", "9", 10)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}  # the store's lock, not Neo4j's
     load = subprocess.Popen([sys.executable, "-m", "reelgraph", "load", str(source), "--store", str(store), "-q"],
@@ -112,15 +120,8 @@ def test_a_second_writer_waits_and_says_so(tmp_path):
 
 def test_with_no_wait_a_second_writer_fails_at_once_in_one_line(tmp_path):
     store = tmp_path / "store"
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys
-        from reelgraph.store import LocalStore
-        with LocalStore({str(store)!r}).writing():
-            print("holding", flush=True)
-            sys.stdin.readline()
-    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = _holding(store)
     try:
-        assert holder.stdout.readline().strip() == "holding"
         source = _tables_folder(tmp_path / "src", "8", 10)
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
         for command in (["load", str(source)], ["clusters"]):
