@@ -45,35 +45,11 @@ def bidirectional_path(indptr, indices, s, t, mark_f, mark_r, pred_f, pred_r, qu
     while hi_f > lo_f and hi_r > lo_r and meet < 0:
         if hi_f - lo_f <= hi_r - lo_r:
             end = hi_f
-            for k in range(lo_f, end):
-                v = queue_f[k]
-                for e in range(indptr[v], indptr[v + 1]):
-                    w = indices[e]
-                    if mark_f[w] != gen:
-                        mark_f[w], pred_f[w] = gen, v
-                        queue_f[hi_f] = w
-                        hi_f += 1
-                    if mark_r[w] == gen:
-                        meet = w
-                        break
-                if meet >= 0:
-                    break
+            hi_f, meet = _grow_fringe(indptr, indices, queue_f, lo_f, hi_f, mark_f, pred_f, mark_r, gen)
             lo_f = end
         else:
             end = hi_r
-            for k in range(lo_r, end):
-                v = queue_r[k]
-                for e in range(indptr[v], indptr[v + 1]):
-                    w = indices[e]
-                    if mark_r[w] != gen:
-                        mark_r[w], pred_r[w] = gen, v
-                        queue_r[hi_r] = w
-                        hi_r += 1
-                    if mark_f[w] == gen:
-                        meet = w
-                        break
-                if meet >= 0:
-                    break
+            hi_r, meet = _grow_fringe(indptr, indices, queue_r, lo_r, hi_r, mark_r, pred_r, mark_f, gen)
             lo_r = end
     if meet < 0:
         return 0
@@ -90,6 +66,25 @@ def bidirectional_path(indptr, indices, s, t, mark_f, mark_r, pred_f, pred_r, qu
         n += 1
         w = pred_r[w]
     return n
+
+
+@njit(cache=True, nogil=True)
+def _grow_fringe(indptr, indices, queue, lo, hi, mark, pred, mark_other, gen):
+    """Grow one side of :func:`bidirectional_path` by its fringe ``queue[lo:hi]``: ``(new hi, meeting node or -1)``.
+
+    Stops at the first edge reaching a node the other side has seen.
+    """
+    for k in range(lo, hi):
+        v = queue[k]
+        for e in range(indptr[v], indptr[v + 1]):
+            w = indices[e]
+            if mark[w] != gen:
+                mark[w], pred[w] = gen, v
+                queue[hi] = w
+                hi += 1
+            if mark_other[w] == gen:
+                return hi, w
+    return hi, -1
 
 
 @njit(cache=True, nogil=True)
@@ -119,33 +114,19 @@ def bfs(indptr, indices, source, cutoff, mark, gen, queue, dist, parent):
 
 
 @njit(cache=True, nogil=True)
-def closeness_sums(indptr, indices, sources, mark, first_gen, queue, dist):
+def closeness_sums(indptr, indices, sources, mark, first_gen, queue, dist, parent):
     """For each source: how many nodes it reaches (itself included) and the sum of their distances.
 
-    Source ``i`` stamps ``mark`` with generation ``first_gen + i``.
+    Source ``i`` is one :func:`bfs`, stamping ``mark`` with generation ``first_gen + i``.
     """
     reached = np.zeros(len(sources), np.int64)
     total = np.zeros(len(sources), np.int64)
+    no_cutoff = len(indptr)
     for i in range(len(sources)):
-        gen = first_gen + i
-        source = sources[i]
-        mark[source], dist[source] = gen, 0
-        queue[0] = source
-        lo, hi, level, sum_d = 0, 1, 0, 0
-        while hi > lo:
-            level += 1
-            end = hi
-            for k in range(lo, end):
-                v = queue[k]
-                for e in range(indptr[v], indptr[v + 1]):
-                    w = indices[e]
-                    if mark[w] != gen:
-                        mark[w], dist[w] = gen, level
-                        sum_d += level
-                        queue[hi] = w
-                        hi += 1
-            lo = end
-        reached[i], total[i] = hi, sum_d
+        hi = bfs(indptr, indices, sources[i], no_cutoff, mark, first_gen + i, queue, dist, parent)
+        reached[i] = hi
+        for k in range(hi):
+            total[i] += dist[queue[k]]
     return reached, total
 
 

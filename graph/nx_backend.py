@@ -415,7 +415,8 @@ def closeness_centrality(G, u=None, distance=None, wf_improved=True):
         rows = np.array([G._row(u, f"Source {u} is not in G")])
     with G._lock:
         sc, first = G._take_scratch(len(rows))
-        reached, total = closeness_sums(G.indptr, G.indices, rows, sc["mark_f"], first, sc["queue_f"], sc["dist"])
+        reached, total = closeness_sums(G.indptr, G.indices, rows, sc["mark_f"], first, sc["queue_f"], sc["dist"],
+                                       sc["pred_f"])
     n_nodes = len(G.ids)
     # NetworkX's float operations, in its order, so the values are identical.
     found = reached - 1.0
