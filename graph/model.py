@@ -54,6 +54,8 @@ __all__ = [
     "SIMILAR_COLUMNS",
     "TABLE_COLUMNS",
     "LIST_COLUMNS",
+    "INT_LIST_COLUMNS",
+    "aligned_keyword_votes",
     "ROLES",
     "MORE_LIKE_THIS",
     "FilmGraph",
@@ -107,6 +109,12 @@ FILM_COLUMNS = {
     "also_known_as": "object",  # list
     "filming_locations": "object",  # list
     "keywords_total": "Int64",  # keywords on IMDb, including those not shown
+    # A /keywords page's interest votes ("14 of 15 found this relevant"): lists of
+    # ints, item i counting for keywords[i]; keywords with votes come first, most
+    # relevant first, so these lists may be shorter than keywords
+    # (_aligned_keyword_votes keeps that true through merges).
+    "keyword_relevant": "object",  # list: users who found keywords[i] relevant
+    "keyword_voters": "object",  # list: users who voted on keywords[i]
     # Credit lists a saved page states a total for.  A merged film's
     # incomplete_credits holds only the roles no source listed completely
     # (merge_graphs: the union of every source's marks less every role some
@@ -153,14 +161,17 @@ TABLE_COLUMNS = {
     "similar": SIMILAR_COLUMNS,
 }
 
-#: Columns whose cells are lists of strings.
+#: Columns whose cells are lists (of strings, or of ints: :data:`INT_LIST_COLUMNS`).
 LIST_COLUMNS = {
     "films": ("genres", "countries", "languages", "keywords", "companies", "also_known_as", "filming_locations",
-              "incomplete_credits", "complete_credits"),
+              "incomplete_credits", "complete_credits", "keyword_relevant", "keyword_voters"),
     "people": ("professions",),
     "credits": ("characters",),
     "similar": (),
 }
+
+#: The list columns of :data:`LIST_COLUMNS` whose items are whole numbers (the others hold strings).
+INT_LIST_COLUMNS = {"films": ("keyword_relevant", "keyword_voters"), "people": (), "credits": (), "similar": ()}
 
 #: Roles with a relationship type of their own in Neo4j; any other role is
 #: kept as it is and stored as ``WORKED_ON {role}``.
@@ -527,6 +538,34 @@ def _richness(df: pd.DataFrame) -> pd.Series:
 _SETTLED_BY = {"films": (("incomplete_credits", "complete_credits"),)}
 
 
+def aligned_keyword_votes(rows: list[dict]) -> dict:
+    """``keywords``, ``keyword_relevant`` and ``keyword_voters`` of a film from ``rows`` (highest-ranked first).
+
+    The keywords are those of the first row (the merged list); each
+    keyword's votes are those of the highest-ranked row that has votes for
+    it.  Keywords with votes come first, most relevant first (ties: more
+    voters, then their order), so item i of the vote lists counts for
+    keyword i; keywords without votes follow, in their order.
+
+    Examples
+    --------
+    >>> main = {"keywords": ["clone", "organ donor"]}
+    >>> page = {"keywords": ["organ donor", "clone", "boarding school"],
+    ...         "keyword_relevant": [9, 4, 2], "keyword_voters": [10, 8, 2]}
+    >>> aligned_keyword_votes([{"keywords": ["clone", "organ donor", "boarding school", "1970s"]}, main, page])
+    {'keywords': ['organ donor', 'clone', 'boarding school', '1970s'], 'keyword_relevant': [9, 4, 2], 'keyword_voters': [10, 8, 2]}
+    """
+    votes = {}
+    for row in rows[1:] or rows:
+        keywords, relevant, voters = (_as_list(row.get(c)) for c in ("keywords", "keyword_relevant", "keyword_voters"))
+        for keyword, up, total in zip(keywords, relevant, voters):
+            votes.setdefault(keyword, (int(up), int(total)))
+    keywords = _as_list(rows[0].get("keywords"))
+    voted = sorted((k for k in keywords if k in votes), key=lambda k: (-votes[k][0], -votes[k][1]))  # stable
+    return {"keywords": voted + [k for k in keywords if k not in votes],
+            "keyword_relevant": [votes[k][0] for k in voted], "keyword_voters": [votes[k][1] for k in voted]}
+
+
 def _any_star(values: list):
     """A credit's ``star`` from several rows: True when any row says so, else the first stated value.
 
@@ -602,7 +641,8 @@ def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=Tr
     when any row's is, its ``job`` and ``source`` hold every row's).  A film's
     ``incomplete_credits`` then loses the roles of its ``complete_credits``
     (:data:`_SETTLED_BY`): a role one source listed in full is not
-    incomplete because another listed it in part.  One row of a key is left
+    incomplete because another listed it in part.  A film's keyword votes
+    follow its keywords (:func:`aligned_keyword_votes`).  One row of a key is left
     as it is: a page never marks a role both ways (the readers see to it).
     """
     if df.empty:
@@ -636,6 +676,8 @@ def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=Tr
         for marked, clearing in _SETTLED_BY.get(table, ()):
             if marked in row and clearing in row:
                 row[marked] = [item for item in _as_list(row[marked]) if item not in _as_list(row[clearing])]
+        if table == "films" and "keyword_relevant" in row:  # votes per keyword, not a union of numbers
+            row.update(aligned_keyword_votes([row, *group.to_dict("records")]))
         folded.append(row)
     merged = pd.DataFrame.from_records(folded, columns=list(df.columns))
     out = pd.concat([unique_part, merged], ignore_index=True)

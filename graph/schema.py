@@ -51,7 +51,7 @@ RELATIONSHIP_TYPES = (*ROLE_RELATIONSHIPS.values(), OTHER_ROLE, IN_GENRE, MORE_L
 FILM_PROPERTIES = ("title", "year", "title_type", "rating", "votes", "runtime_minutes", "genres", "certificate",
                    "release_date", "countries", "languages", "plot", "keywords", "companies", "budget",
                    "gross_worldwide", "source", "stub", "original_title", "is_adult", "popularity", "metascore",
-                   "tagline", "release_country", "also_known_as", "keywords_total", "budget_currency",
+                   "tagline", "release_country", "also_known_as", "keywords_total", "keyword_relevant", "keyword_voters", "budget_currency",
                    "gross_currency", "cluster", "incomplete_credits")
 PERSON_PROPERTIES = ("name", "birth_year", "death_year", "professions")
 CREDIT_PROPERTIES = ("characters", "billing", "star", "job")

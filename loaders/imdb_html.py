@@ -118,7 +118,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from reelgraph.errors import InputError
-from reelgraph.model import MORE_LIKE_THIS, FilmGraph, film_key, is_imdb_film_id
+from reelgraph.model import MORE_LIKE_THIS, FilmGraph, aligned_keyword_votes, film_key, is_imdb_film_id
 from reelgraph.loaders._graphql import empty as _empty, get as _get, nodes as _nodes, parse_json as _parse_json
 from reelgraph.loaders._graphql import pick as _pick, text as _text, texts as _texts, to_float as _float, to_int as _int
 from reelgraph.loaders._page_checks import deep_nesting_refused, page_graph
@@ -699,29 +699,36 @@ def _page_props(next_data: dict) -> dict:
     return page_props if isinstance(page_props, dict) else {}
 
 
-def _keywords_of(content: dict) -> tuple[list[str], int | None]:
-    """``(keywords, how many IMDb has)`` of a ``/keywords`` page's ``contentData``, in page order.
+def _keywords_of(content: dict) -> tuple[list[str], int | None, dict[str, tuple[int, int]]]:
+    """``(keywords, how many IMDb has, votes)`` of a ``/keywords`` page's ``contentData``, in page order.
 
-    The 2025-2026 shape is a connection ``keywords.edges[].node.text`` (each
-    node with its interest votes, which order the page but are not kept),
-    under ``contentData.data.title`` or ``contentData`` itself; older saves
-    list them as ``section.items[].rowTitle`` (also per category).
+    The 2025-2026 shape is a connection ``keywords.edges[].node.text``, each
+    node with its interest votes (``interestScore {usersInterested,
+    usersVoted}``: "14 of 15 found this relevant"), under
+    ``contentData.data.title`` or ``contentData`` itself; older saves list
+    them as ``section.items[].rowTitle`` (also per category), without votes.
+    ``votes`` maps a keyword to ``(found it relevant, voted)``.
     """
     places = [_get(content, "data.title.keywords"), content.get("keywords"), _get(content, "entityMetadata.keywords"),
               content.get("section")]
     places += [category.get("section") for category in _nodes(content.get("categories")) if isinstance(category, dict)]
-    keywords, total = [], None
+    keywords, total, votes = [], None, {}
     for place in places:
         if not isinstance(place, dict):
             continue
         for node in _nodes(place):
+            score = node.get("interestScore") if isinstance(node, dict) else None
             if isinstance(node, dict) and ("rowTitle" in node or "keyword" in node):
                 node = node.get("rowTitle") or node.get("keyword")
             found = _text(node)
             if found and found not in keywords:
                 keywords.append(found)
+                relevant, voted = (_int(score.get(k)) for k in ("usersInterested", "usersVoted")) if isinstance(
+                    score, dict) else (None, None)
+                if relevant is not None and voted is not None and 0 <= relevant <= voted:
+                    votes[found] = (relevant, voted)
         total = total if total is not None else _int(place.get("total"))
-    return keywords, total
+    return keywords, total, votes
 
 
 def _content_titles(path: Path, page_props: dict, title_id: str | None, kind: str):
@@ -804,10 +811,12 @@ def _read_content_page(path: Path, page: _Page, next_data: dict, title_id: str |
     film.update(id=title_id, source=SOURCE, stub=False)
     cast, crew, counts = _Credits(), _Credits(), {}
     if kind == "keywords":
-        keywords, total = _keywords_of(content)
+        keywords, total, votes = _keywords_of(content)
         if not keywords:
             raise InputError(path, f"no keywords in the keywords page of {title_id}; save the complete page")
         film["keywords"] = keywords
+        film.update(aligned_keyword_votes([film, {"keywords": list(votes), "keyword_relevant": [v[0] for v in votes.values()],
+                                                  "keyword_voters": [v[1] for v in votes.values()]}]))
         film["keywords_total"] = total if total is not None else film.get("keywords_total")
     else:
         categories = content.get("categories") or _get(content, "data.title.categories")

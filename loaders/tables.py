@@ -16,7 +16,7 @@ import pandas as pd
 
 from reelgraph.errors import InputError
 from reelgraph.loaders._text import check_regular_file
-from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, first_bad_row
+from reelgraph.model import INT_LIST_COLUMNS, LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, first_bad_row
 
 __all__ = ["LIST_SEPARATOR", "is_tables_folder", "read_tables", "write_tables"]
 
@@ -48,6 +48,9 @@ def _read_one(path: Path, table: str) -> pd.DataFrame:
     for column in LIST_COLUMNS[table]:
         if column in df.columns:
             df[column] = [[item.strip() for item in v.split(LIST_SEPARATOR) if item.strip()] if isinstance(v, str) else [] for v in df[column]]
+    for column in INT_LIST_COLUMNS[table]:
+        if column in df.columns:
+            df[column] = [_whole_numbers(path, column, cells, line) for line, cells in enumerate(df[column], start=2)]
     for column in ("star", "stub", "is_adult"):
         if column in df.columns:
             df[column] = df[column].map(lambda v: None if pd.isna(v) else v.strip().lower() in ("1", "true", "yes"))
@@ -63,6 +66,17 @@ def _read_one(path: Path, table: str) -> pd.DataFrame:
         row = int(df["id"].duplicated().to_numpy().argmax())
         raise InputError(path, f"duplicate id {df['id'].iloc[row]!r}: each {table} row's id must be unique", line=row + 2)
     return df
+
+
+def _whole_numbers(path: Path, column: str, items: list, line: int) -> list[int]:
+    """The items of a cell of an int list column as ints; an item that is not a whole number >= 0 is an error."""
+    def whole(item):
+        return item.isascii() and item.isdigit()
+
+    if not all(map(whole, items)):
+        bad = next(item for item in items if not whole(item))
+        raise InputError(path, f"{column}: {bad!r} is not a whole number", line=line)
+    return [int(item) for item in items]
 
 
 def read_tables(folder) -> FilmGraph:

@@ -220,9 +220,11 @@ def _booleans(series: pd.Series) -> pa.Array:
 
 
 def _kind(table: str, column: str) -> str:
-    """Import-tool type of a canonical column: string, long, double, boolean or string[]."""
-    from reelgraph.model import LIST_COLUMNS
+    """Import-tool type of a canonical column: string, long, double, boolean, string[] or long[]."""
+    from reelgraph.model import INT_LIST_COLUMNS, LIST_COLUMNS
 
+    if column in INT_LIST_COLUMNS[table]:
+        return "long[]"
     if column in LIST_COLUMNS[table]:
         return "string[]"
     return {"Int64": "long", "Float64": "double", "boolean": "boolean"}.get(TABLE_COLUMNS[table].get(column), "string")
@@ -294,7 +296,7 @@ def _property_columns(df: pd.DataFrame, table: str, properties) -> list[_Column]
         if name not in df.columns:
             continue
         kind, header = _kind(table, name), _header(table, name)
-        if kind == "string[]":
+        if kind in ("string[]", "long[]"):  # long[] items are written as their digits, as text items
             column = _Column(header, list_values=_lists(df[name]))
             values = column.list_values
         elif kind == "string":
@@ -458,7 +460,7 @@ def _sql_literal(text: str) -> str:
 
 def _sql_field(kind: str, column: str, delimiter: str) -> str:
     """SQL of one property field, as the column encoders above make it (before quoting); NULL when missing."""
-    if kind == "string[]":
+    if kind in ("string[]", "long[]"):
         # Empty list: missing (as _lists); a null item makes the whole value missing (as pc.binary_join).
         items = f"CAST({column} AS VARCHAR[])"
         return (f"CASE WHEN len({items}) > 0 AND list_count({items}) = len({items}) "

@@ -201,14 +201,16 @@ def _sync_tables(graph: FilmGraph):
 def _values(series: pd.Series, table: str | None = None) -> list:
     """A column as plain Python values for Bolt, None for a missing value.
 
-    A list column of ``table`` becomes lists of str, and an empty list None:
+    A list column of ``table`` becomes lists of str (of int for
+    :data:`~reelgraph.model.INT_LIST_COLUMNS`), and an empty list None:
     missing, as the bulk import tool (which cannot store an empty array)
     leaves it too.
     """
-    from reelgraph.model import LIST_COLUMNS
+    from reelgraph.model import INT_LIST_COLUMNS, LIST_COLUMNS
 
     if table is not None and series.name in LIST_COLUMNS[table]:
-        return [[str(v) for v in cell] or None if isinstance(cell, (list, tuple)) else None for cell in series]
+        item = int if series.name in INT_LIST_COLUMNS[table] else str
+        return [[item(v) for v in cell] or None if isinstance(cell, (list, tuple)) else None for cell in series]
     return series.to_numpy(dtype=object, na_value=None).tolist()
 
 

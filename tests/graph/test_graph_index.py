@@ -337,7 +337,8 @@ def test_text_read_as_parquet_dictionaries_is_what_compact_table_makes(tmp_path,
 
 
 @pytest.mark.parametrize("dropped", [{"films": ["cluster"]},  # before clusters existed
-                                     {"films": ["incomplete_credits", "complete_credits", "keywords_total"]},
+                                     {"films": ["incomplete_credits", "complete_credits", "keywords_total", "keyword_relevant",
+                                                "keyword_voters"]},
                                      {"people": ["professions", "death_year"], "credits": ["star", "characters"]}])
 def test_tables_of_an_older_layout_are_indexed_as_their_canonical_graph(tmp_path, dropped):
     """A store written before some columns existed: indexed as the graph pandas makes of it (those columns empty)."""

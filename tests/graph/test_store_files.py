@@ -99,7 +99,8 @@ def test_a_store_of_an_older_layout_is_refreshed_and_indexed_as_a_canonical_one(
     store = LocalStore(tmp_path / "store")
     store.load({"imdb-datasets": _files(datasets, tmp_path / "part1")})
     films = pq.read_table(store.path / "films.parquet")
-    older = films.drop_columns(["incomplete_credits", "complete_credits", "keywords_total"])
+    older = films.drop_columns(["incomplete_credits", "complete_credits", "keywords_total", "keyword_relevant",
+                                 "keyword_voters"])
     (store.path / "films.parquet").unlink()  # linked to the source's part: written anew, not through the link
     pq.write_table(older, store.path / "films.parquet")
     manifest = store.manifest()

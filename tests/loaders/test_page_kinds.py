@@ -129,6 +129,9 @@ def test_keywords_page_the_whole_keyword_list():
     film = film_of(graph)
     assert film["keywords"] == ["lighthouse", "storm", "sibling rivalry", "based on novel", "island", "lamp", "keeper"]
     assert film["keywords_total"] == 7
+    # interestScore {usersInterested, usersVoted}: "14 of 15 found this relevant", item i for keyword i
+    assert film["keyword_relevant"] == [14, 9, 6, 5, 3, 2, 1]
+    assert film["keyword_voters"] == [15, 10, 8, 5, 4, 3, 1]
     assert graph.counts() == {"films": 1, "people": 0, "credits": 0, "similar": 0}
 
 
@@ -155,6 +158,7 @@ def test_the_older_keywords_shape_section_items(tmp_path):
     graph = read(PAGES.parent / "html" / "keywords_page.html")
     film = film_of(graph, "tt1334260")
     assert (film["title"], film["keywords"]) == ("Never Let Me Go", ["dystopia", "clone"])
+    assert (film["keyword_relevant"], film["keyword_voters"]) == ([], [])  # this shape has no votes
 
 
 # -- one film from many pages --------------------------------------------------
@@ -186,7 +190,9 @@ def test_main_fullcredits_and_keywords_merge_into_one_film(tmp_path, together):
     assert len(lantern) == 1
     film = lantern[0]
     assert film["stub"] is False and film["rating"] == 7.4  # the main page's facts
-    assert film["keywords"][:2] == ["lighthouse", "storm"] and len(film["keywords"]) == 7  # from /keywords
+    assert film["keywords"] == ["lighthouse", "storm", "sibling rivalry", "based on novel", "island", "lamp",
+                                "keeper"]  # from /keywords, most relevant first
+    assert (film["keyword_relevant"], film["keyword_voters"]) == ([14, 9, 6, 5, 3, 2, 1], [15, 10, 8, 5, 4, 3, 1])
     assert film["keywords_total"] == 7
     assert sorted(film["incomplete_credits"]) == ["art_department", "producer"]
     credits = {(c["person_id"], c["role"]): c for c in graph.to_records()["credits"] if c["film_id"] == "tt9400001"}
