@@ -59,6 +59,15 @@ _OTHER_PATHS = ("keywords", "episodes", "fullcredits", "reviews", "trivia", "quo
 _HTML_SUB_PAGES = {"full cast": "/fullcredits", "fullcredits": "/fullcredits", "keywords": "/keywords",
                    "reference": "/reference"}
 
+#: Headings of the credit lists of a ``/reference`` and a ``/fullcredits`` page (the main page shows
+#: "Top cast", "Director", "Writers", "Stars" instead): how their copied text is known when its first
+#: line is the plain "Title (Year) - IMDb" and the copy has no address.
+_CREDIT_LIST_HEADINGS = ("Cast (in credits order)", "Directed by", "Writing Credits", "Produced by", "Music by",
+                         "Cinematography by", "Film Editing by", "Casting By", "Production Design by",
+                         "Costume Design by", "Series Cast")
+_MAIN_PAGE_HEADING = re.compile(r"\bTop cast\b", re.IGNORECASE)
+_FULL_CREDITS_HEADING = re.compile(r"\bFull cast (?:&|and) crew\b", re.IGNORECASE)
+
 _HEAD_LINE = re.compile(r"^(?P<title>.+?) \((?:(?P<kind>[A-Za-z][A-Za-z ]*?) )?(?P<year>\d{4})(?:[–-](?P<end>\d{4})?)?\)(?: - (?P<page>[^-]+?))? - IMDb\s*$")
 _TITLE_URL = re.compile(r"imdb\.com/title/(tt\d{7,})(?:/(?P<rest>[a-z]+))?")
 _RATING = re.compile(r"IMDb RATING (?P<rating>\d{1,2}(?:\.\d)?)/10 (?P<votes>[\d.,]+[KM]?)")
@@ -151,13 +160,14 @@ def parse_imdb_text(text: str, path="<text>") -> FilmGraph:
     if page in _OTHER_PAGES or (url and url.group("rest") in _OTHER_PATHS):
         kind = _OTHER_PAGES.get(page) or url.group("rest")
         if kind in _HTML_SUB_PAGES:
-            raise InputError(path, f"copied text of an IMDb {_HTML_SUB_PAGES[kind]} page, which cannot be read "
-                                   "reliably (names, characters and jobs run together): save that page as HTML "
-                                   "instead (Save page as..., .html)")
+            raise _copied_sub_page(path, _HTML_SUB_PAGES[kind])
         raise InputError(path, f"an IMDb {kind} page, not a title page: copy the film's main page")
     if head is None:  # the address alone: no title to name the film by
         raise InputError(path, "no 'Title (Year) - IMDb' line at the top: the copy lacks its first line; copy the whole page")
     body = " ".join(lines[1:])
+    sub_page = _credit_list_page(body)
+    if sub_page:
+        raise _copied_sub_page(path, sub_page)
     film = _parse_film(body, head, url)
     cast = _parse_cast(body)
     if not cast:
@@ -179,6 +189,33 @@ def parse_imdb_text(text: str, path="<text>") -> FilmGraph:
     # short, and what it lacks is no sign that IMDb dropped it.
     graph.whole = bool(_PAGE_END.search(body))
     return graph
+
+
+def _copied_sub_page(path, page: str) -> InputError:
+    return InputError(path, f"copied text of an IMDb {page} page, which cannot be read reliably (names, characters "
+                            "and jobs run together): save that page as HTML instead (Save page as..., .html)")
+
+
+def _credit_list_page(body: str) -> str | None:
+    """``"/reference"`` or ``"/fullcredits"`` when copied text is one of those pages by its content, else None.
+
+    Their first line can be the main page's plain "Title (Year) - IMDb",
+    and a copy may lack the address: what tells them apart is the credit
+    list headings (three or more of :data:`_CREDIT_LIST_HEADINGS`) where a
+    main page has "Top cast".  A full credits page names itself "Full
+    cast & crew".
+
+    Examples
+    --------
+    >>> _credit_list_page("Cast (in credits order) Keanu Reeves ... Neo Directed by Lana Wachowski Writing Credits")
+    '/reference'
+    >>> _credit_list_page("Top cast Keanu Reeves Neo Directed by Lana Wachowski Writing Credits Produced by")
+    """
+    if _MAIN_PAGE_HEADING.search(body):
+        return None
+    if sum(heading in body for heading in _CREDIT_LIST_HEADINGS) < 3:
+        return None
+    return "/fullcredits" if _FULL_CREDITS_HEADING.search(body) else "/reference"
 
 
 # -- sections ---------------------------------------------------------------------

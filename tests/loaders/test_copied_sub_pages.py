@@ -42,6 +42,39 @@ def test_copied_sub_page_is_refused_in_one_line_naming_the_file(tmp_path, text, 
     assert str(caught.value) == expected and "\n" not in str(caught.value)
 
 
+# Copies whose first line is the plain "Title (Year) - IMDb" and that have no address: known by their
+# credit list headings, where a main page has "Top cast".
+_REFERENCE_BODY = ("The Matrix (1999) - IMDb\nThe Matrix (1999) R 2h 16m IMDb RATING 8.7/10 2.2M\n"
+                   "Cast (in credits order) verified as complete Keanu Reeves ... Neo Laurence Fishburne ... Morpheus\n"
+                   "Directed by Lana Wachowski ... (as The Wachowski Brothers) Lilly Wachowski\n"
+                   "Writing Credits Lilly Wachowski ... (written by) Lana Wachowski ... (written by)\n"
+                   "Produced by Joel Silver ... producer Music by Don Davis Cinematography by Bill Pope\n"
+                   "Storyline Plot Keywords artificial reality simulation Genres Action Sci-Fi\n")
+
+
+@pytest.mark.parametrize("text, page", [
+    (_REFERENCE_BODY, "/reference"),
+    (_REFERENCE_BODY.replace("IMDb RATING 8.7/10 2.2M", "Full Cast & Crew"), "/fullcredits"),
+], ids=["reference", "fullcredits"])
+def test_copied_sub_page_without_its_heading_or_address_is_known_by_its_credit_lists(tmp_path, text, page):
+    path = tmp_path / "copied.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_imdb_text(path)
+    assert str(caught.value) == f"{path}: " + _REFUSAL.format(page=page)
+
+
+def test_a_main_page_naming_credit_headings_in_its_text_is_still_a_main_page(tmp_path):
+    from reelgraph.loaders.sample import SAMPLE_DIR
+
+    seed = (SAMPLE_DIR / "pages" / "never-let-me-go.imdb.txt").read_text(encoding="utf-8")
+    # a plot or trivia line that happens to hold three headings does not make it a sub-page: it has "Top cast"
+    path = tmp_path / "seed.txt"
+    path.write_text(seed.replace("Top cast", "Directed by Produced by Music by Top cast", 1), encoding="utf-8")
+    film = read_imdb_text(path).to_records()["films"][0]
+    assert (film["id"], film["title"]) == ("tt1334260", "Never Let Me Go")
+
+
 def test_a_folder_skips_the_copied_sub_page_and_names_it(tmp_path):
     from reelgraph.loaders.sample import SAMPLE_DIR
 
