@@ -59,7 +59,8 @@ __all__ = ["Builder", "HIDDEN_LABEL_SIZE"]
 
 #: The font size every node's label starts with: too small for vis-network to draw at any zoom.  The
 #: page's script (static/explore.js) gives a readable size to the labels that fit without overlapping,
-#: so a 10,000-node view updates a few hundred nodes, not all of them.  The path view draws all its labels.
+#: so a 3,000-node view updates a few hundred nodes, not all of them; a bigger view's page draws its
+#: labels itself (static/page.js) and updates none.  The path view draws all its labels.
 HIDDEN_LABEL_SIZE = 0.01
 
 

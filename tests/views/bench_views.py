@@ -8,9 +8,11 @@ Not a test (pytest collects ``test_*.py`` only): a benchmark, run by hand::
 Each size is a neighbourhood view of a synthetic graph (``conftest.make_graph``)
 written to a file and opened in one headless Chromium (``conftest.Chromium``,
 the tests' driver, network blocked).  Views over
-:data:`reelgraph.views.style.PLAIN_EDGES_FROM` nodes are also measured
-"before": the same view with its edges dashed and arrowed as smaller views
-draw them, so one run shows what plain edges change.  One JSON line per run.
+:data:`reelgraph.views.style.PLAIN_EDGES_FROM` nodes, which the page draws
+itself (``static/page.js``: nodes as vis-network custom shapes, edges in
+batches), are also measured "before": the same view drawn by vis-network
+alone, as smaller views are, so one run shows what the page's drawing
+changes.  One JSON line per run (``drawn_by``).
 
 The figures move with the machine's load (other processes on two cores
 double them); compare runs made together.
@@ -26,6 +28,7 @@ import time
 from unittest import mock
 
 from reelgraph.views import neighbourhood_view, style, write_html
+from reelgraph.views import page as page_module
 from tests.views.conftest import Chromium, chromium_binary, make_graph
 
 __all__ = ["measure", "main"]
@@ -58,19 +61,30 @@ def _median(values):
     return values[len(values) // 2] if values else None
 
 
-def _write_view(n: int, folder: pathlib.Path, *, plain: bool):
+#: What page.js says to draw big views itself from; "before" raises it past any view.
+FAST_DRAW_LINE = "var FAST_DRAW_FROM = %d;" % style.PLAIN_EDGES_FROM
+
+
+def _vis_network_only_script() -> str:
+    script = page_module.page_script()
+    assert FAST_DRAW_LINE in script, "page.js no longer says " + FAST_DRAW_LINE
+    return script.replace(FAST_DRAW_LINE, "var FAST_DRAW_FROM = 1e12;")
+
+
+def _write_view(n: int, folder: pathlib.Path, *, fast: bool):
     G = make_graph(n_films=FILMS_FOR[n], cast=6, seed=3, similar=5, hostile=False)
-    # "before": every view drew dashed, arrowed edges
-    with mock.patch.object(style, "PLAIN_EDGES_FROM", style.PLAIN_EDGES_FROM if plain else 10**9):
+    script = page_module.page_script() if fast else _vis_network_only_script()
+    # "before": vis-network draws every node and edge, as in views of up to PLAIN_EDGES_FROM nodes
+    with mock.patch.object(page_module, "page_script", lambda: script):
         started = time.perf_counter()
         view = neighbourhood_view(G, "tt1000005", depth=8, max_nodes=n)
-        path = write_html(view, folder / f"view-{n}-{'plain' if plain else 'dashed'}.html")
+        path = write_html(view, folder / f"view-{n}-{'page' if fast else 'vis'}.html")
     return view, path, time.perf_counter() - started
 
 
-def measure(browser: Chromium, n: int, folder: pathlib.Path, *, plain: bool = True) -> dict:
+def measure(browser: Chromium, n: int, folder: pathlib.Path, *, fast: bool = True) -> dict:
     """The figures of one view of ``n`` nodes (see the module docstring)."""
-    view, path, python_s = _write_view(n, folder, plain=plain)
+    view, path, python_s = _write_view(n, folder, fast=fast)
     page = browser.new_page(width=1400, height=900)
     try:
         _, to_still = page.open_view(path, timeout=300)
@@ -92,10 +106,12 @@ def measure(browser: Chromium, n: int, folder: pathlib.Path, *, plain: bool = Tr
         time.sleep(0.3)
         draws = page.evaluate("window.__draws.slice()")
         stills = [page.evaluate(STILL_FRAME) for _ in range(3)]
+        fast_drawn = page.evaluate("reelgraph.fastDraw")
         assert page.errors() == [], page.errors()
         return {
             "nodes": view.shown, "edges": len(view.edges),
             "edges_drawn": "plain" if all(e["dashes"] is False and e["arrows"] == "" for e in view.edges) else "dashed and arrowed",
+            "drawn_by": "page (batched edges, custom nodes)" if fast_drawn else "vis-network",
             "python_view_and_write_s": round(python_s, 2), "html_mb": round(path.stat().st_size / 1e6, 1),
             "open_to_still_s": round(to_still, 2), "script_to_still_ms": round(timings["stable"] - timings["scriptStart"]),
             "search_ms": round(found["search"]), "focus_ms": round(found["focus"]), "search_focus_to_frame_ms": round(found["toFrame"]),
@@ -116,8 +132,8 @@ def main(sizes=(2000, 10000)) -> None:
     try:
         for n in sizes:
             variants = (False, True) if n > style.PLAIN_EDGES_FROM else (True,)
-            for plain in variants:
-                print(json.dumps(measure(browser, n, folder, plain=plain)), flush=True)
+            for fast in variants:
+                print(json.dumps(measure(browser, n, folder, fast=fast)), flush=True)
     finally:
         browser.close()
 

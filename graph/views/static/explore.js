@@ -9,12 +9,16 @@
   var rg = window.reelgraph;
   if (!rg) { return; }
   var network = rg.network, nodes = rg.nodes, edges = rg.edges;
+  // A big view (page.js: past FAST_DRAW_FROM nodes) draws its edges and labels itself: nothing here
+  // updates vis-network's data for them, the page draws again (rg.edgesChanged, network.redraw).
+  var fast = rg.fastDraw === true;
   var byId = function (id) { return document.getElementById(id); };
 
   // -- the view's facts, read once ------------------------------------------------
   var facts = {};     // id -> {kind, label, text (for search), year, roles, cluster, stub, value}
   var order = [];     // ids in drawing order
   var original = {};  // id -> {color, font}: what focus and labels change, to put back
+  var labelText = {};  // id -> the label vis-network would draw
   var edgeColour = {};
   var edgeWidth = {};  // id -> width as drawn at first (the chain's steps are drawn wider while highlighted)
   var links = {};     // id -> [neighbour ids]
@@ -28,7 +32,7 @@
 
   rg.data.nodes.forEach(function (n) {
     var tip = n.rgTip || {};
-    var name = tip.title != null ? String(tip.title) : String(n.label);
+    var name = tip.title != null ? String(tip.title) : String(n.label != null ? n.label : n.rgLabel);
     facts[n.id] = {
       kind: n.rgKind, name: name, text: fold(name), year: typeof n.rgYear === "number" ? n.rgYear : null,
       roles: Array.isArray(n.rgRoles) ? n.rgRoles.map(roleGroup) : [], cluster: n.rgCluster != null ? String(n.rgCluster) : null,
@@ -36,6 +40,7 @@
     };
     order.push(n.id);
     original[n.id] = {color: n.color, font: n.font || null};
+    labelText[n.id] = n.label != null ? n.label : (n.rgLabel != null ? n.rgLabel : name);
     links[n.id] = [];
     incident[n.id] = [];
   });
@@ -143,7 +148,8 @@
     }
     // Every node starts with the views' unlabelled font (HIDDEN_LABEL_SIZE in _builder.py, never drawn):
     // only the nodes whose label comes or goes are updated, a few hundred even in a 10,000-node view.
-    var updates = [];
+    // A big view draws its labels itself (rg.labelOf): nothing to update, a frame to draw.
+    var updates = [], changed = false;
     order.forEach(function (id) {
       if (!chosen[id] && !labelled[id]) { return; }
       var own = original[id].font && original[id].font.size;  // the centre's larger label
@@ -152,10 +158,24 @@
       if (chosen[id] && labelled[id] && Math.abs(labelFont[id] / size - 1) < 0.25) { return; }
       labelFont[id] = size;
       if (chosen[id]) { labelled[id] = true; } else { delete labelled[id]; }
-      updates.push({id: id, font: fontFor(id)});
+      changed = true;
+      if (!fast) { updates.push({id: id, font: fontFor(id)}); }
     });
     if (updates.length) { nodes.update(updates); }
+    if (fast && changed) { rg.redrawSoon(); }
   }
+
+  // What page.js draws as a big view's label: null for a node without one.
+  var defaultFont = (rg.data.options.nodes && rg.data.options.nodes.font) || {};
+  rg.labelOf = function (id) {
+    if (!labelled[id]) { return null; }
+    var own = original[id].font || {}, size = labelFont[id];
+    var base = own.size || LABEL_PX;  // the halo keeps its width on the screen, as the label its height
+    return {text: String(labelText[id]), size: size, face: own.face || defaultFont.face || "system-ui, Arial, sans-serif",
+            color: faded[id] ? FADED_FONT : (own.color || defaultFont.color || "#24292F"),
+            strokeColor: own.strokeColor || defaultFont.strokeColor || "#FFFFFF",
+            strokeWidth: (own.strokeWidth != null ? own.strokeWidth : (defaultFont.strokeWidth || 0)) * size / base};
+  };
 
   var labelTimer = null;
   function labelsSoon() {
@@ -189,9 +209,9 @@
   var fadedEdges = {};  // edge id -> true
   rg.focused = null;
 
-  // Fading means updating every other node; past FADE_MAX nodes that would freeze the page for
-  // seconds, so a big view selects the node and its neighbours (vis-network's highlight) instead.
-  var FADE_MAX = 3000;
+  // Fading means updating every other node; in a big view (fast, past 3,000 nodes) that would freeze
+  // the page for seconds, so it selects the node and its neighbours (vis-network's highlight) instead,
+  // and draws the node's edges dark (rg.edgeLook).
 
   // Only a node whose label is drawn gets its font's colour changed: the others' labels are too small
   // to draw (fontFor gives the faded colour when a label comes), and a font update makes vis-network
@@ -238,7 +258,7 @@
 
   function moveAnimation() {
     // a short glide to where the reader asked to go; a big view jumps (each step of a glide redraws every edge)
-    return order.length > FADE_MAX ? false : {duration: 300, easingFunction: "easeInOutQuad"};
+    return fast ? false : {duration: 300, easingFunction: "easeInOutQuad"};
   }
 
   function focus(id) {
@@ -247,8 +267,9 @@
     clearFocus(true);
     focused = id;
     rg.focused = id;
-    if (order.length > FADE_MAX) {
-      network.selectNodes([id].concat(links[id]), true);
+    if (fast) {
+      network.selectNodes([id].concat(links[id]), false);
+      rg.edgesChanged();
       showPanel(id);
       labelLevels();
       return;
@@ -270,10 +291,22 @@
     focused = null;
     rg.focused = null;
     network.unselectAll();
+    if (fast) { rg.edgesChanged(); }
     if (!keepPanel) { hidePanel(); labelLevels(); }
   }
 
   rg.fadedIds = function () { return Object.keys(faded); };
+
+  // How page.js draws an edge of a big view: null while a filter hides an end; the focused node's
+  // edges dark (vis-network's highlight), the chain's steps thick, each over the others.
+  rg.edgeLook = function (e) {
+    if (hidden[e.from] || hidden[e.to]) { return null; }
+    if (chainOn && chainEdges[e.id]) { return {colour: CHAIN_EDGE, width: CHAIN_WIDTH, order: 2}; }
+    if (focused !== null && (e.from === focused || e.to === focused)) { return {colour: FOCUS_EDGE, width: edgeWidth[e.id] + 1, order: 1}; }
+    var c = edgeColour[e.id];
+    return {colour: typeof c === "string" ? c : (c && c.color) || "#A7B1BC", width: edgeWidth[e.id], order: 0};
+  };
+  var FOCUS_EDGE = "#1F2328";
   rg.focus = focus;
   rg.clearFocus = function () { clearFocus(false); };
 
@@ -333,8 +366,9 @@
     rg.chainShown = true;
     chainButton.setAttribute("aria-pressed", "true");
     var ids = Object.keys(chainEdges);
-    if (order.length > FADE_MAX) {
-      network.setSelection({nodes: chain, edges: ids}, {unselectAll: true, highlightEdges: false});
+    if (fast) {
+      network.setSelection({nodes: chain, edges: []}, {unselectAll: true, highlightEdges: false});
+      rg.edgesChanged();  // the steps drawn thick (rg.edgeLook)
     } else {
       var keep = {};
       chain.forEach(function (id) { keep[id] = true; });
@@ -357,8 +391,9 @@
     chainOn = false;
     rg.chainShown = false;
     chainButton.setAttribute("aria-pressed", "false");
-    if (order.length > FADE_MAX) {
+    if (fast) {
       network.unselectAll();
+      rg.edgesChanged();
     } else {
       unfade();
       edges.update(Object.keys(chainEdges).map(function (e) { return {id: e, width: edgeWidth[e], color: edgeColour[e]}; }));
@@ -442,7 +477,10 @@
     search.value = facts[id].name;
     rg.moved = true;
     focus(id);
-    network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: moveAnimation()});
+    var animation = moveAnimation();
+    network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: animation});
+    // a jump fires no "zoom" and no "animationFinished": the labels are sized for the new zoom here
+    if (!animation) { labelLevels(); }
   }
   rg.choose = choose;
 
@@ -554,6 +592,7 @@
       }
     });
     if (updates.length) { nodes.update(updates); }
+    if (fast && updates.length) { rg.edgesChanged(); }  // the edges of hidden nodes go with them
     if (focused !== null && hidden[focused]) { clearFocus(false); }
     labelLevels();  // labels freed by the hidden nodes go to the next largest
     var pressed = clusterSelect.value;
@@ -688,9 +727,11 @@
     edges.get().forEach(function (e) {
       if (hidden[e.from] || hidden[e.to] || !positions[e.from] || !positions[e.to]) { return; }
       var a = at(e.from), b = at(e.to);
-      var colour = safeColour(colourParts(e.color).stroke, "#A7B1BC");
+      var look = fast ? rg.edgeLook(e) : null;  // a big view: as page.js draws it (focus, chain)
+      var colour = safeColour(look ? look.colour : colourParts(e.color).stroke, "#A7B1BC");
+      var width = look ? look.width : (typeof e.width === "number" ? e.width : 1);
       var attrs = {x1: round(a.x), y1: round(a.y), x2: round(b.x), y2: round(b.y), stroke: colour,
-                   "stroke-width": round((typeof e.width === "number" ? e.width : 1) * Math.max(scale, 0.3))};
+                   "stroke-width": round(width * Math.max(scale, 0.3))};
       if (e.dashes) { attrs["stroke-dasharray"] = Array.isArray(e.dashes) ? e.dashes.join(" ") : "5 5"; }
       var g = svgElement("g", {"class": "rg-edge"}, edgeLayer);
       svgElement("line", attrs, g);
@@ -719,14 +760,15 @@
       var attrs = {fill: safeColour(c.fill, "#97C2FC"), stroke: safeColour(c.stroke, "#2B7CE9"),
                    "stroke-width": round((typeof n.borderWidth === "number" ? n.borderWidth : 1.5) * Math.max(scale, 0.3))};
       if (n.shapeProperties && n.shapeProperties.borderDashes) { attrs["stroke-dasharray"] = "3 3"; }
-      nodeShape(n.shape, p.x, p.y, r, attrs, g);
-      var font = n.font || {};
-      var px = (typeof font.size === "number" ? font.size : (nodeFont.size || 14)) * scale;
-      if (px >= 4 && n.label) {  // the labels drawn now, as large as drawn
+      nodeShape(n.rgShape || n.shape, p.x, p.y, r, attrs, g);  // a big view's nodes are vis-network's "custom" (page.js)
+      var drawnLabel = fast ? rg.labelOf(id) : null;
+      var font = drawnLabel ? {size: drawnLabel.size, color: drawnLabel.color} : (n.font || {});
+      var px = fast ? (drawnLabel ? drawnLabel.size * scale : 0) : (typeof font.size === "number" ? font.size : (nodeFont.size || 14)) * scale;
+      if (px >= 4 && labelText[id]) {  // the labels drawn now, as large as drawn
         var text = svgElement("text", {x: round(p.x), y: round(p.y + r + px), "text-anchor": "middle", "font-size": round(px),
                                        fill: safeColour(font.color, "#24292F"), stroke: "#ffffff", "stroke-width": round(Math.max(px / 5, 1)),
                                        "paint-order": "stroke"}, g);
-        text.textContent = String(n.label);
+        text.textContent = String(labelText[id]);
       }
     });
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg);
