@@ -34,26 +34,41 @@ are the same number for the same person and filters.  People without a
 credit of the kept roles (a director when only acting links) are in no
 count, reachable or unreachable; an avoided person neither.
 
+Which path
+----------
+A query is a bidirectional breadth-first search over the CSR arrays: each
+step expands the whole frontier of the side whose frontier has fewer edges
+to follow (the source's side on a tie), reading the frontier in the order
+its nodes were reached and each node's neighbours in index order, until
+the two searches meet.  Without ``all_paths`` the search stops at the
+*first meeting node*: the first neighbour so read that the other side has
+reached.  The path goes through it, and from it back to each end through
+the node each one was first reached from.  It is always a shortest path,
+and the same graph and query always give the same one, whatever the
+process, the thread or the order of the calls (not the smallest in any
+order of nodes: ``all_paths=True`` lists every shortest path).
+
 How it is fast
 --------------
-A query is a bidirectional breadth-first search over the CSR arrays: each
-step expands the whole frontier of the side whose frontier has fewer edges,
-until the two searches meet.  One path is found by loops compiled with numba
+One path is found by loops compiled with numba
 (:mod:`reelgraph.analysis._path_kernels`) from a process's second query on:
 importing numba and loading the cached kernels takes about half a second,
 far longer than the one query of a ``reelgraph path``, which runs in numpy
-(the two find the same path).  Listing all shortest paths keeps every layer and runs the same search with a
-handful of numpy calls a step.  "Seen" marks
-live in arrays reused from query to query with a generation stamp, so a
-query never clears or allocates anything of the graph's size; the compiled
-search keeps both sides' marks in one array (even ticks one side, odd the
-other), so one read of a neighbour tells unseen, ours or theirs.  Most of a
-query's edges are in the layer where the searches meet (about 70 % on a
-500k-movie graph): from its first meeting node on, that layer is only read,
-and only for nodes below the best meeting node so far.  The options of a
-query without excluded names are resolved once per mirror.  Film filters
-are checked only on the films a step reaches (a gather, not a scan of every
-film), which keeps a filtered query close to an unfiltered one.
+(the two find the same path).  Listing all shortest paths keeps every layer
+and runs the same search with a handful of numpy calls a step.  "Seen"
+marks live in arrays reused from query to query, so a query never clears
+or allocates anything of the graph's size: the numpy searches' with a
+generation stamp, the compiled one's as two bits a node for both sides
+(one read of a neighbour tells unseen, ours, theirs or excluded; 280 kB
+for a 1.1M-node graph, which stays in the CPU's cache), cleared word by
+word by the query that set them.  Stopping at the first meeting node
+leaves most of the layer where the searches meet unread: that layer holds
+about 70 % of a query's edges on a 500k-movie graph, and the search is
+about 2.5x faster than when it read that layer to the end for the smallest
+meeting node.  The options of a query without excluded names are resolved
+once per mirror.  Film filters are checked only on the films a step
+reaches (a gather, not a scan of every film), which keeps a filtered query
+close to an unfiltered one.
 
 :func:`best_centres` runs 64 breadth-first searches at once: each node holds
 a 64-bit word whose bit *j* says "reached from source *j*", and a level is
@@ -323,6 +338,7 @@ def _values(values) -> tuple:
 
 
 _queries: "weakref.WeakKeyDictionary[Mirror, dict]" = weakref.WeakKeyDictionary()
+_DEFAULT_ROLES = frozenset(DEFAULT_EXCLUDED_ROLES)
 #: Filter sets kept per mirror by :func:`_prepare` (a run of queries uses one or two).
 _QUERY_CACHE_SIZE = 64
 
@@ -339,7 +355,10 @@ def _prepare(mirror: Mirror, *, actors_only=True, exclude_roles=DEFAULT_EXCLUDED
                               exclude_people=exclude_people, exclude_films=exclude_films, avoid=avoid)
     try:
         # exclude_roles as Mirror.role_set reads it: a string is a set of letters there, so it keys as itself.
-        roles = exclude_roles if isinstance(exclude_roles, str) else frozenset(exclude_roles or ())
+        if exclude_roles is DEFAULT_EXCLUDED_ROLES:
+            roles = _DEFAULT_ROLES
+        else:
+            roles = exclude_roles if isinstance(exclude_roles, str) else frozenset(exclude_roles or ())
         key = (bool(actors_only), roles, None if year_range is None else tuple(year_range), min_votes)
         cached = _queries.get(mirror, {}).get(key)
     except TypeError:  # an unhashable option: resolved every time, its errors raised as usual
@@ -393,19 +412,23 @@ class _Scratch:
 
     ``stamp[k][v]`` is a tick of a counter that only grows: side k reached
     v in the current query when the stamp is at least the query's first
-    tick, so nothing is ever cleared between queries.  Each new layer takes
-    a fresh range of ticks, one per node, which also dedupes the layer
-    without sorting it and gives each node's depth (the range it falls in).
-
-    The compiled search of one path keeps both sides in ``stamp[0]``
-    (side 0 on even ticks, side 1 on odd ones: one read a neighbour);
-    ``stamp[1]`` serves the numpy search only.
+    tick, so nothing is ever cleared between queries.  In the search of all
+    paths each new layer takes a fresh range of ticks, one per node, which
+    also dedupes the layer without sorting it and gives each node's depth
+    (the range it falls in); the numpy search of one path stores parents
+    and needs one tick a query.
 
     Stamps are 32-bit when a query's ticks (at most one a node reached per
-    edge followed in numpy, two a node reached compiled) leave room for many
-    queries: the search is bound by random reads of these arrays.  When the
-    counter nears the end of its range, :meth:`first_tick` clears the arrays
-    and starts again at 1.
+    edge followed) leave room for many queries.  When the counter nears the
+    end of its range, :meth:`first_tick` clears the arrays and starts again
+    at 1.
+
+    The compiled search of one path needs no depth from its marks (it
+    stores each node's parent): it keeps both sides in ``bits``, two bits a
+    node (side 0, side 1, excluded: one read a neighbour), and clears the
+    words it set before it returns.  The search is bound by random reads of
+    these marks, and a quarter of a byte a node (280 kB for a 1.1M-node
+    graph) stays in the CPU's cache where four bytes did not.
     """
 
     def __init__(self, n: int, edges: int):
@@ -418,10 +441,12 @@ class _Scratch:
         self.tick = 1
         self.lock = threading.Lock()
         self._arange = np.arange(max(n, 1024), dtype=dtype)
-        # For the compiled search: each side's frontier, the next layer, and
-        # each side's layer tick ranges (a path can have at most n layers).
-        self.fronts = (np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32))
-        self.spans = (np.empty((n + 2, 2), dtype=dtype), np.empty((n + 2, 2), dtype=dtype))
+        # For the compiled search: both sides' marks, two bits a node (all zeros
+        # between queries); the nodes each side reached, in order, and the
+        # position of each one's parent (a side reaches at most n nodes).
+        self.bits = np.full((n + 31) // 32, 0, dtype=np.uint64)
+        self.seen = (np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32))
+        self.parents = (np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32))
         self.chain = np.empty(n + 2, dtype=np.int64)
 
     def first_tick(self) -> int:
@@ -480,9 +505,9 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
     nodes where the searches met, ``depths`` the two sides' depths there,
     and ``rest``:
 
-    - without ``keep_layers``: one shortest path, through the smallest
-      meeting node (``meet`` holds that node only; see :func:`_one_path`),
-      found by the compiled kernel or by numpy (the same path);
+    - without ``keep_layers``: one shortest path, through the first meeting
+      node (``meet`` holds that node only; see :func:`_one_path`), found by
+      the compiled kernel or by numpy (the same path);
     - with ``keep_layers``: the two sides' layers (lists of node arrays) for
       :func:`_shortest_dag`, and ``meet`` every meeting node (every shortest
       path passes through exactly one), found with numpy.
@@ -493,10 +518,11 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
         raise ReelgraphError(f"a path cannot exclude its own ends: {mirror.label(end)} ({mirror.ids[end]}) is avoided")
     view = q.view
     indptr, indices, degree = view.indptr, view.indices, view.degree
-    n_people = mirror.n_people
     sc = _scratch_for(mirror)
     arange = sc.arange
     with sc.lock:
+        if not keep_layers and (_kernels is not None or _numpy_searches >= NUMPY_SEARCHES):
+            return _compiled_search(mirror, q, s, t, sc)
         stamp = sc.stamp
         first = tick = sc.first_tick()
         if len(q.excluded):
@@ -506,9 +532,12 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 stamp[k][q.excluded] = tick
             tick += 1
         if not keep_layers:
-            if _kernels is not None or _numpy_searches >= NUMPY_SEARCHES:
-                return _compiled_search(mirror, q, s, t, sc, first, tick)
             _numpy_searches += 1
+            try:
+                found, tick = _one_path(mirror, q, s, t, stamp, first, tick, arange)
+            finally:
+                sc.tick = tick
+            return found
         # spans[k][d]: the tick range of side k's layer d.
         spans = ([(tick, tick + 1)], [(tick + 1, tick + 2)])
         stamp[0][s] = tick
@@ -518,7 +547,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
         starts = [indptr[s : s + 1], indptr[t : t + 1]]
         lens = [degree[s : s + 1], degree[t : t + 1]]
         work = [int(degree[s]), int(degree[t])]
-        person_front = [s < n_people, t < n_people]
+        person_front = [s < mirror.n_people, t < mirror.n_people]
         film_filter = q.filters_films
         try:
             while work[0] and work[1]:
@@ -533,10 +562,6 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 n = len(nb)
                 if not n:
                     return None
-                if not keep_layers:
-                    hit = other.take(nb) >= first
-                    if hit.any():
-                        return _one_path(view, stamp, spans, x, int(nb[hit].min()))
                 # Stamp the new nodes with fresh ticks; with duplicates the last
                 # write wins, and an occurrence is kept when it owns its tick.
                 ticks = arange(n) + tick
@@ -544,8 +569,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 nb = nb[mine.take(nb) == ticks]
                 spans[x].append((tick, tick + n))
                 tick += n
-                if keep_layers:
-                    layers[x].append(np.sort(nb).astype(np.int64))
+                layers[x].append(np.sort(nb).astype(np.int64))
                 hit = other.take(nb) >= first
                 if hit.any():
                     return np.sort(nb[hit]).astype(np.int64), (len(spans[0]) - 1, len(spans[1]) - 1), layers
@@ -558,46 +582,95 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
             sc.tick = tick
 
 
-def _one_path(view: CsrView, stamp: tuple, spans: tuple, x: int, node: int):
-    """What :func:`_search` returns for one path when side ``x``, expanding its frontier, meets the other side at ``node``.
+def _one_path(mirror: Mirror, q: _Query, s: int, t: int, stamp: tuple, first: int, tick: int, arange):
+    """:func:`_search` for one path in numpy (the lock held); returns ``(found, next free tick)``.
 
-    The tie-break of one path, the same in numpy and compiled: through the
-    smallest meeting node of the layer where the searches meet; from it,
-    each side walks back to the smallest-index neighbour in the layer below.
+    The tie-break of one path, the same in numpy and compiled
+    (:func:`reelgraph.analysis._path_kernels.bidirectional_search`): each side
+    lists the nodes it reaches in the order it reaches them, reading its
+    frontier in that order and each node's neighbours in index order, and
+    remembers for each the node it was first reached from.  The path goes
+    through the first meeting node (the first neighbour, in that reading
+    order, that the other side has reached), and from it back to each end
+    through those first parents.
     """
-    depths = (len(spans[0]) - (x != 0), len(spans[1]) - (x != 1))
-    chain = _walk_back(view, stamp[0], spans[0], depths[0], node)[::-1]
-    chain += _walk_back(view, stamp[1], spans[1], depths[1], node)[1:]
-    return np.array([node], dtype=np.int64), depths, chain
-
-
-def _walk_back(view: CsrView, stamp: np.ndarray, spans: list, depth: int, node: int) -> list[int]:
-    """``node``, then at each layer down the smallest-index neighbour in the layer below."""
-    chain = [node]
-    for d in range(depth, 0, -1):
-        lo, hi = spans[d - 1]
-        nb = view.indices[view.indptr[node] : view.indptr[node + 1]]
-        ticks = stamp.take(nb)
-        node = int(nb[(ticks >= lo) & (ticks < hi)].min())
-        chain.append(node)
-    return chain
-
-
-def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch, first: int, tick: int):
-    """:func:`_search` for one path, with :func:`reelgraph.analysis._path_kernels.bidirectional_search` (the lock held)."""
     view = q.view
-    front0, front1, next_buf = sc.fronts
+    indptr, indices, degree = view.indptr, view.indices, view.degree
+    stamp[0][s] = stamp[1][t] = tick
+    # layers[k][d]: side k's layer d in the order reached; parents[k][d][i]: the position in
+    # layer d - 1 of the node layers[k][d][i] was first reached from.
+    layers = ([np.array([s], dtype=np.int64)], [np.array([t], dtype=np.int64)])
+    parents = ([np.array([-1], dtype=np.int64)], [np.array([-1], dtype=np.int64)])
+    work = [int(degree[s]), int(degree[t])]
+    person_front = [s < mirror.n_people, t < mirror.n_people]
+    while work[0] and work[1]:
+        x = 0 if work[0] <= work[1] else 1  # the side with fewer edges to follow (side 0 on a tie)
+        mine, other = stamp[x], stamp[1 - x]
+        front = layers[x][-1]
+        lens = degree.take(front)
+        nb = _gather(indices, indptr.take(front), lens, work[x], arange).astype(np.int64)
+        owner = np.repeat(arange(len(front)), lens)
+        keep = mine.take(nb) < first  # neither this side's nor excluded
+        nb, owner = nb[keep], owner[keep]
+        if q.filters_films and person_front[x]:
+            ok = _film_ok(mirror, q, nb)
+            nb, owner = nb[ok], owner[ok]
+        if not len(nb):
+            break
+        hit = other.take(nb) >= first
+        if hit.any():
+            h = int(hit.argmax())
+            meet = int(nb[h])
+            # Each side's chain from the meeting node's parent back to its end.
+            back = []
+            for k in (0, 1):
+                d = len(layers[k]) - 1
+                if k == x:
+                    pos = int(owner[h])
+                else:
+                    # Usually in the other side's last layer, not always (see the kernel).
+                    while not (layers[k][d] == meet).any():
+                        d -= 1
+                    pos = int(parents[k][d][int(np.flatnonzero(layers[k][d] == meet)[0])])
+                    d -= 1
+                chain = []
+                while d >= 0:
+                    chain.append(int(layers[k][d][pos]))
+                    pos = int(parents[k][d][pos])
+                    d -= 1
+                back.append(chain)
+            chain = back[0][::-1] + [meet] + back[1]
+            depths = (len(back[0]), len(back[1]))
+            return (np.array([meet], dtype=np.int64), depths, chain), tick + 1
+        # The first occurrence of each new node, in reading order, with its parent.
+        firsts = np.sort(np.unique(nb, return_index=True)[1])
+        nb, owner = nb[firsts], owner[firsts]
+        mine[nb] = tick
+        layers[x].append(nb)
+        parents[x].append(owner)
+        work[x] = int(degree.take(nb).sum())
+        person_front[x] = not person_front[x]
+    return None, tick + 1
+
+
+def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch):
+    """:func:`_search` for one path, with :func:`reelgraph.analysis._path_kernels.bidirectional_search` (the lock held).
+
+    The same path as :func:`_one_path`.
+    """
+    view = q.view
     try:
-        length, d0, tick = _compiled_kernels().bidirectional_search(
-            view.indptr, view.indices, sc.stamp[0], first, tick, s, t, mirror.n_people,
+        length, d0 = _compiled_kernels().bidirectional_search(
+            view.indptr, view.indices, sc.bits, q.excluded, s, t, mirror.n_people,
             mirror.film_year, mirror.film_votes, q.year_lo or 0, q.year_hi or 0, q.min_votes or 0,
-            q.year_lo is not None, q.min_votes is not None, front0, front1, next_buf, sc.spans[0], sc.spans[1], sc.chain)
-    finally:
-        sc.tick = int(tick)
+            q.year_lo is not None, q.min_votes is not None, sc.seen[0], sc.seen[1], sc.parents[0], sc.parents[1], sc.chain)
+    except BaseException:
+        sc.bits.fill(0)  # all zeros between queries, whatever happened
+        raise
     if not length:
         return None
-    chain = sc.chain[:length].tolist()
-    return np.array([chain[d0]], dtype=np.int64), (d0, length - 1 - d0), chain
+    chain = sc.chain[:length].copy()  # the scratch array is the next query's
+    return chain[d0 : d0 + 1], (d0, length - 1 - d0), chain
 
 
 def _shortest_dag(view: CsrView, layers: list, meet: np.ndarray):
@@ -643,11 +716,14 @@ def _back_paths(pred: dict, node: int, start: int):
             yield [node] + rest
 
 
-def _steps(mirror: Mirror, chain: list[int]) -> list[dict]:
-    # Plain array lookups: pandas scalar access would cost more than the search.
+def _steps(mirror: Mirror, chain) -> list[dict]:
+    """The steps of a path given as node indexes (a list or an int64 array)."""
+    # Plain lookups of object arrays, one node at a time: for the ten or so nodes of a path this
+    # beats gathers (each one an array to build), and pandas scalar access would cost more than
+    # the search.
     ids, labels, years, p = mirror.ids, mirror.labels, mirror.film_year, mirror.n_people
     out = []
-    for i in chain:
+    for i in chain.tolist() if isinstance(chain, np.ndarray) else chain:
         if i < p:
             out.append({"id": str(ids[i]), "kind": "person", "label": str(labels[i])})
         else:
@@ -657,16 +733,18 @@ def _steps(mirror: Mirror, chain: list[int]) -> list[dict]:
 
 
 def _path_query(mirror: Mirror, s: int, t: int, q: _Query, all_paths: bool, max_paths: int) -> PathResult:
-    source, target = str(mirror.ids[s]), str(mirror.ids[t])
     if s == t:
-        return PathResult(source, target, 0, [_steps(mirror, [s])], 1 if all_paths else None, False)
+        steps = _steps(mirror, [s])
+        return PathResult(steps[0]["id"], steps[0]["id"], 0, [steps], 1 if all_paths else None, False)
     found = _search(mirror, q, s, t, keep_layers=all_paths)
     if found is None:
-        return PathResult(source, target, None, [], 0 if all_paths else None, False)
+        return PathResult(str(mirror.ids[s]), str(mirror.ids[t]), None, [], 0 if all_paths else None, False)
     meet, (a, b), rest = found
     hops = (a + b) // 2  # bipartite hops: two per person-to-person (or film-to-film) hop
     if not all_paths:
-        return PathResult(source, target, hops, [_steps(mirror, rest)])
+        steps = _steps(mirror, rest)  # its ends are the source and the target
+        return PathResult(steps[0]["id"], steps[-1]["id"], hops, [steps])
+    source, target = str(mirror.ids[s]), str(mirror.ids[t])
     layers = rest
     (pred_s, _, sigma_s), (pred_t, _, sigma_t) = (_shortest_dag(q.view, layers[k], meet) for k in (0, 1))
     total = sum(int(x) * int(y) for x, y in zip(sigma_s.tolist(), sigma_t.tolist()))
@@ -723,7 +801,10 @@ def costar_path(
     -------
     PathResult
         ``distance`` in co-star hops and the chain person, film, person, ...;
-        ``distance is None`` when the two are not connected.
+        ``distance is None`` when the two are not connected.  Without
+        ``all_paths``, the path through the first node where the two
+        searches meet (see "Which path" in the module docstring): a shortest
+        path, the same one for the same graph and query.
 
     Raises
     ------
@@ -752,10 +833,19 @@ def costar_path(
     s = resolve_node(m, source, "person")
     t = resolve_node(m, target, "person")
     q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films, avoid=avoid)
-    if s != t:
+    if s == t:
+        return _path_query(m, s, t, q, all_paths, max_paths)
+    if all_paths or len(q.excluded):
         _check_linked(m, q, s, actors_only, exclude_roles)
         _check_linked(m, q, t, actors_only, exclude_roles)
-    return _path_query(m, s, t, q, all_paths, max_paths)
+        return _path_query(m, s, t, q, all_paths, max_paths)
+    # One path, nothing excluded: an end without a linking credit finds no path, so the ends
+    # are checked only then (two reads of a cold array saved on every path found).
+    result = _path_query(m, s, t, q, False, max_paths)
+    if not result.found:
+        _check_linked(m, q, s, actors_only, exclude_roles)
+        _check_linked(m, q, t, actors_only, exclude_roles)
+    return result
 
 
 def film_path(

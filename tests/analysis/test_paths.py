@@ -289,19 +289,25 @@ def test_ambiguous_endpoint_is_reported():
 
 
 def test_search_stamps_start_again_when_the_counter_nears_its_limit():
-    """The 32-bit stamps are cleared when the tick counter could overflow; answers stay the same."""
+    """The 32-bit stamps (numpy searches) are cleared when their counter could overflow, the compiled search's bits after each query; answers stay the same."""
     from reelgraph.analysis.paths import _scratch_for
 
     m = build_mirror(random_graph(0))
     G = m.nx
     people = [n for n, d in G.nodes(data=True) if d["kind"] == "person" and G.degree(n) > 0]
     pairs = [(people[i], people[-1 - i]) for i in range(20)]
-    before = [costar_path(m, s, t).distance for s, t in pairs]
+
+    def answers():
+        return [(costar_path(m, s, t).path, costar_path(m, s, t, all_paths=True).paths) for s, t in pairs]
+
+    before = answers()
     scratch = _scratch_for(m)
     assert scratch.stamp[0].dtype == np.int32
     scratch.tick = int(np.iinfo(np.int32).max) - 5  # as if billions of ticks had gone by: the next would overflow
-    assert [costar_path(m, s, t).distance for s, t in pairs] == before
+    assert answers() == before
     assert scratch.tick < 10_000
+    assert not scratch.bits.any()  # every query clears the bits it set (avoided nodes included)
+    assert costar_path(m, *pairs[0], avoid=[pairs[1][0]]).found is not None and not scratch.bits.any()
 
 
 # -- one path: its tie-break, the same compiled and in numpy ------------------------------------------
@@ -311,38 +317,44 @@ def reference_one_path(m, s, t):
     """The documented tie-break of one path, written plainly.
 
     Whole layers; the side whose frontier has fewer edges to follow expands
-    (side 0 on a tie); the path goes through the smallest node of the layer
-    where the two searches meet, then on each side to the smallest-index
-    neighbour one layer down.
+    (side 0 on a tie), reading its frontier in the order its nodes were
+    reached and each node's neighbours in index order; a node's parent is
+    the node it was first reached from.  The path goes through the first
+    neighbour so read that the other side has reached, then back to each
+    end by the parents.
     """
     view = m.view(m.role_set())
 
     def neighbours(v):
         return view.indices[view.indptr[v] : view.indptr[v + 1]].tolist()
 
-    frontier, depth = ([s], [t]), ({s: 0}, {t: 0})
+    frontier, parent = ([s], [t]), ({s: None}, {t: None})
+
+    def back(k, node):
+        chain = []
+        while node is not None:
+            chain.append(node)
+            node = parent[k][node]
+        return chain
+
     while True:
         work = [sum(len(neighbours(v)) for v in frontier[k]) for k in (0, 1)]
         if not (work[0] and work[1]):
             return None
         x = 0 if work[0] <= work[1] else 1
-        new = sorted({w for v in frontier[x] for w in neighbours(v) if w not in depth[x]})
+        new = []
+        for v in frontier[x]:
+            for w in neighbours(v):
+                if w in parent[x]:
+                    continue
+                if w in parent[1 - x]:  # the first meeting node
+                    ours, theirs = back(x, v), back(1 - x, w)
+                    return ours[::-1] + theirs if x == 0 else theirs[::-1] + ours
+                parent[x][w] = v
+                new.append(w)
         if not new:
             return None
-        meets = [w for w in new if w in depth[1 - x]]
-        layer = depth[x][frontier[x][0]] + 1
-        depth[x].update((w, layer) for w in new)
         frontier[x][:] = new
-        if meets:
-            node = meets[0]
-
-            def back(k):
-                chain = [node]
-                for d in range(depth[k][node] - 1, -1, -1):
-                    chain.append(min(w for w in neighbours(chain[-1]) if depth[k].get(w) == d))
-                return chain
-
-            return back(0)[::-1] + back(1)[1:]
 
 
 def one_paths(m, pairs, monkeypatch, engine, **filters):
@@ -533,7 +545,7 @@ def test_farthest_people_on_the_sample(sample_graph):
     assert (far.distance, far.upper_bound, far.exact, far.component) == (5, 5, True, 219)
     assert labels(far.path.path) == [
         "Alexander Rendel", "The Tesseract", "Jonathan Rhys Meyers", "Bend It Like Beckham", "Keira Knightley",
-        "Love Actually", "Chiwetel Ejiofor", "12 Years a Slave", "Michael Fassbender", "Hunger", "Brian Milligan"]
+        "Atonement", "Benedict Cumberbatch", "12 Years a Slave", "Michael Fassbender", "Hunger", "Brian Milligan"]
     assert (far.source, far.target) == (far.path.source, far.path.target)
     assert costar_path(m, far.source, far.target).distance == 5
     bounded = farthest_people(m, exact=False)
