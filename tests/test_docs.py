@@ -57,3 +57,12 @@ def test_help_lists_each_command_once():
 def test_every_command_takes_json(name):
     # Every command prints a result (a count, a file written, rows), so each takes --json.
     assert any(p.name == "as_json" for p in main.commands[name].params), f"reelgraph {name} has no --json"
+
+
+def test_the_readmes_links_to_files_of_the_repository_exist():
+    # Screenshots, benchmarks, notebooks: a link the README shows must not lead nowhere.
+    root = Path(__file__).resolve().parents[1]
+    links = re.findall(r"\]\((?!https?://|#)([^)\s]+)\)", README)
+    assert "docs/screenshots/path.png" in links
+    missing = [link for link in links if not (root / link.split("#")[0]).exists()]
+    assert missing == []
