@@ -53,7 +53,8 @@ def bidirectional_search(indptr, indices, bits, excluded, s, t, n_people, film_y
     (280 kB for a 1.1M-node graph), where a search's reads are random and
     most of its time; the search clears the words it set before it returns
     (``bits`` is all zeros between queries).  Films reached from people pass
-    the year and votes filters when they are on.
+    the year and votes filters when they are on, except ``s`` and ``t``
+    themselves (the two films a film path was asked between).
 
     The search stops at the first meeting node: the first neighbour, in
     that reading order, that the other side has reached.  The path goes
@@ -89,7 +90,8 @@ def bidirectional_search(indptr, indices, bits, excluded, s, t, n_people, film_y
                 v = indices[e]
                 code = _code(bits, v)
                 if code == 0:
-                    if filt and not _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
+                    if filt and v != s and v != t and not _ok(
+                            v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
                         continue
                     _set(bits, v, mine)
                     seen[m] = v
@@ -97,7 +99,8 @@ def bidirectional_search(indptr, indices, bits, excluded, s, t, n_people, film_y
                     m += 1
                 elif code == theirs:
                     # the searches met, unless the filters keep this film out
-                    if filt and not _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
+                    if filt and v != s and v != t and not _ok(
+                            v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
                         continue
                     meet = v
                     via = i

@@ -81,6 +81,7 @@ import itertools
 import math
 import threading
 import weakref
+import dataclasses
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -324,6 +325,8 @@ class _Query:
     year_hi: int | None
     min_votes: int | None
     excluded: np.ndarray
+    #: Films the year and votes filters never keep out: the two ends of a film_path, which the user named.
+    ends: tuple = ()
 
     @property
     def filters_films(self) -> bool:
@@ -397,6 +400,8 @@ def _film_ok(mirror: Mirror, q: _Query, films: np.ndarray) -> np.ndarray:
     if q.min_votes is not None:
         enough = mirror.film_votes[j] >= q.min_votes
         ok = enough if ok is None else ok & enough
+    if q.ends and ok is not None:
+        ok |= np.isin(films, q.ends)
     return ok
 
 
@@ -884,6 +889,8 @@ def film_path(
     s = resolve_node(m, film_a, "film")
     t = resolve_node(m, film_b, "film")
     q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films, avoid=avoid)
+    if q.filters_films:  # the two films named are ends, whatever their year and votes
+        q = dataclasses.replace(q, ends=(s, t))
     return _path_query(m, s, t, q, all_paths, max_paths)
 
 

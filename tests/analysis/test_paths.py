@@ -135,6 +135,48 @@ def test_film_path_through_shared_people(costars):
     assert r.distance == 2 and r.total_paths == 2
 
 
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+@pytest.mark.parametrize("years", [(2003, 2008), (2009, 2013), (2011, 2020)])
+def test_film_path_filters_the_films_between_never_the_ends(sample_graph, years, engine, monkeypatch):
+    """Both directions, one path and all of them, agree with NetworkX on the graph of the allowed films.
+
+    An end outside the years used to be kept out on one side of the search
+    and not the other: the answer hung on which side expanded first (and
+    the all-paths walk back failed with a KeyError).
+    """
+    from reelgraph.analysis import paths
+    from reelgraph.analysis.paths import DEFAULT_EXCLUDED_ROLES
+
+    if engine == "numpy":  # as one_paths below
+        monkeypatch.setattr(paths, "_kernels", None)
+        monkeypatch.setattr(paths, "NUMPY_SEARCHES", 10**9)
+    else:
+        monkeypatch.setattr(paths, "NUMPY_SEARCHES", 0)
+    films = sample_graph.films.set_index("id")
+    credits = sample_graph.credits[~sample_graph.credits.role.isin(DEFAULT_EXCLUDED_ROLES)]
+    titles = ["Never Let Me Go", "Paddington", "Bend It Like Beckham", "Hunger", "12 Years a Slave", "The Tesseract"]
+    ids = {t: films.index[(films.title == t) & ~films.stub.fillna(False).astype(bool)][0] for t in titles}
+    for a in titles:
+        for b in titles:
+            if a == b:
+                continue
+            ends = {ids[a], ids[b]}
+            kept = credits[credits.film_id.isin(ends) | credits.film_id.map(films["year"]).between(*years)]
+            G = nx.Graph(list(zip(kept.person_id, kept.film_id)))
+            try:
+                expected = nx.shortest_path_length(G, ids[a], ids[b]) // 2
+                count = len(list(nx.all_shortest_paths(G, ids[a], ids[b])))
+            except (nx.NetworkXNoPath, nx.NodeNotFound):
+                expected, count = None, 0
+            one = film_path(sample_graph, a, b, year_range=years)
+            every = film_path(sample_graph, a, b, year_range=years, all_paths=True, max_paths=1000)
+            assert (one.distance if one.found else None) == expected, (a, b)
+            assert (every.distance if every.found else None, every.total_paths if every.found else 0) == (expected, count)
+            if one.found:
+                inner = [step["id"] for step in one.path[2:-2:2]]  # the films between the ends
+                assert all(years[0] <= films.at[f, "year"] <= years[1] for f in inner)
+
+
 # -- bacon_numbers ------------------------------------------------------------------------
 
 
