@@ -638,3 +638,57 @@ def test_farthest_people_against_networkx(seed):
     bounded = farthest_people(m, exact=False)
     assert bounded.distance <= diameter <= bounded.upper_bound
     assert nx.shortest_path_length(G, bounded.source, bounded.target) == 2 * bounded.distance
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+@pytest.mark.parametrize("seed", range(40))
+def test_paths_with_filters_and_avoid_equal_networkx_on_random_graphs(seed, engine, monkeypatch):
+    """Distance and number of shortest paths, co-star and film paths, against NetworkX on the kept graph."""
+    import random
+
+    from reelgraph.analysis import paths
+    from reelgraph.analysis.paths import DEFAULT_EXCLUDED_ROLES
+
+    if engine == "numpy":
+        monkeypatch.setattr(paths, "_kernels", None)
+        monkeypatch.setattr(paths, "NUMPY_SEARCHES", 10**9)
+    else:
+        monkeypatch.setattr(paths, "NUMPY_SEARCHES", 0)
+    rng = random.Random(seed)
+    films = [{"id": f"tt{i:07d}", "title": f"F{i}", "year": rng.randint(1990, 2020), "votes": rng.randint(0, 1000)}
+             for i in range(rng.randint(3, 25))]
+    people = [{"id": f"nm{i:07d}", "name": f"P{i}"} for i in range(rng.randint(3, 30))]
+    credits = [{"person_id": p["id"], "film_id": f["id"], "role": rng.choice(["actor", "actor", "director", "self"])}
+               for f in films for p in rng.sample(people, rng.randint(0, min(5, len(people))))]
+    g = FilmGraph.from_records(films=films, people=people, credits=credits)
+    year, votes = {f["id"]: f["year"] for f in films}, {f["id"]: f["votes"] for f in films}
+    for _ in range(6):
+        years = (rng.randint(1990, 2010), rng.randint(2005, 2020)) if rng.random() < 0.6 else None
+        min_votes = rng.randint(0, 800) if rng.random() < 0.4 else None
+        actors_only = rng.random() < 0.5
+        films_path = rng.random() < 0.5
+        a, b = rng.sample([x["id"] for x in (films if films_path else people)], 2)
+        avoid = rng.sample([x["id"] for x in films + people if x["id"] not in (a, b)], rng.randint(0, 2))
+
+        def kept(c):
+            f = c["film_id"]
+            role_ok = c["role"] == "actor" if actors_only else c["role"] not in DEFAULT_EXCLUDED_ROLES
+            film_ok = (films_path and f in (a, b)) or (
+                (years is None or years[0] <= year[f] <= years[1]) and (min_votes is None or votes[f] >= min_votes))
+            return role_ok and film_ok and c["person_id"] not in avoid and f not in avoid
+
+        G = nx.Graph([(c["person_id"], c["film_id"]) for c in credits if kept(c)])
+        try:
+            expected = (nx.shortest_path_length(G, a, b) // 2, len(list(nx.all_shortest_paths(G, a, b))))
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            expected = (None, 0)
+        search = film_path if films_path else costar_path
+        options = dict(year_range=years, min_votes=min_votes, actors_only=actors_only, avoid=avoid)
+        try:
+            one = search(g, a, b, **options)
+            every = search(g, a, b, all_paths=True, max_paths=10**6, **options)
+        except NoCreditError:  # an end with no credit that links: no chain, said so
+            assert expected == (None, 0)
+            continue
+        assert (one.distance if one.found else None) == expected[0]
+        assert (every.distance if every.found else None, every.total_paths if every.found else 0) == expected
