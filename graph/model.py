@@ -112,7 +112,7 @@ FILM_COLUMNS = {
     # A /keywords page's interest votes ("14 of 15 found this relevant"): lists of
     # ints, item i counting for keywords[i]; keywords with votes come first, most
     # relevant first, so these lists may be shorter than keywords
-    # (_aligned_keyword_votes keeps that true through merges).
+    # (aligned_keyword_votes keeps that true through merges).
     "keyword_relevant": "object",  # list: users who found keywords[i] relevant
     "keyword_voters": "object",  # list: users who voted on keywords[i]
     # Credit lists a saved page states a total for.  A merged film's
@@ -538,32 +538,32 @@ def _richness(df: pd.DataFrame) -> pd.Series:
 _SETTLED_BY = {"films": (("incomplete_credits", "complete_credits"),)}
 
 
-def aligned_keyword_votes(rows: list[dict]) -> dict:
-    """``keywords``, ``keyword_relevant`` and ``keyword_voters`` of a film from ``rows`` (highest-ranked first).
+def aligned_keyword_votes(keywords: list, votes: dict) -> dict:
+    """A film's ``keywords``, ``keyword_relevant`` and ``keyword_voters`` from its keywords and their votes.
 
-    The keywords are those of the first row (the merged list); each
-    keyword's votes are those of the highest-ranked row that has votes for
-    it.  Keywords with votes come first, most relevant first (ties: more
-    voters, then their order), so item i of the vote lists counts for
-    keyword i; keywords without votes follow, in their order.
+    ``votes`` maps a keyword to ``(found it relevant, voted)``.  Keywords
+    with votes come first, most relevant first (ties: more voters, then
+    their order), so item i of the vote lists counts for keyword i;
+    keywords without votes follow, in their order.
 
     Examples
     --------
-    >>> main = {"keywords": ["clone", "organ donor"]}
-    >>> page = {"keywords": ["organ donor", "clone", "boarding school"],
-    ...         "keyword_relevant": [9, 4, 2], "keyword_voters": [10, 8, 2]}
-    >>> aligned_keyword_votes([{"keywords": ["clone", "organ donor", "boarding school", "1970s"]}, main, page])
-    {'keywords': ['organ donor', 'clone', 'boarding school', '1970s'], 'keyword_relevant': [9, 4, 2], 'keyword_voters': [10, 8, 2]}
+    >>> aligned_keyword_votes(["clone", "organ donor", "1970s"], {"organ donor": (9, 10), "clone": (4, 8)})
+    {'keywords': ['organ donor', 'clone', '1970s'], 'keyword_relevant': [9, 4], 'keyword_voters': [10, 8]}
     """
-    votes = {}
-    for row in rows[1:] or rows:
-        keywords, relevant, voters = (_as_list(row.get(c)) for c in ("keywords", "keyword_relevant", "keyword_voters"))
-        for keyword, up, total in zip(keywords, relevant, voters):
-            votes.setdefault(keyword, (int(up), int(total)))
-    keywords = _as_list(rows[0].get("keywords"))
     voted = sorted((k for k in keywords if k in votes), key=lambda k: (-votes[k][0], -votes[k][1]))  # stable
     return {"keywords": voted + [k for k in keywords if k not in votes],
             "keyword_relevant": [votes[k][0] for k in voted], "keyword_voters": [votes[k][1] for k in voted]}
+
+
+def _keyword_votes(rows) -> dict:
+    """Each keyword's ``(found it relevant, voted)`` from film rows, highest-ranked first: the first row's votes win."""
+    votes = {}
+    for row in rows:
+        keywords, relevant, voters = (_as_list(row.get(c)) for c in ("keywords", "keyword_relevant", "keyword_voters"))
+        for keyword, up, total in zip(keywords, relevant, voters):
+            votes.setdefault(keyword, (int(up), int(total)))
+    return votes
 
 
 def _any_star(values: list):
@@ -677,7 +677,7 @@ def _fold_duplicates(df: pd.DataFrame, key: list[str], table: str, list_union=Tr
             if marked in row and clearing in row:
                 row[marked] = [item for item in _as_list(row[marked]) if item not in _as_list(row[clearing])]
         if table == "films" and "keyword_relevant" in row:  # votes per keyword, not a union of numbers
-            row.update(aligned_keyword_votes([row, *group.to_dict("records")]))
+            row.update(aligned_keyword_votes(_as_list(row["keywords"]), _keyword_votes(group.to_dict("records"))))
         folded.append(row)
     merged = pd.DataFrame.from_records(folded, columns=list(df.columns))
     out = pd.concat([unique_part, merged], ignore_index=True)

@@ -814,9 +814,7 @@ def _read_content_page(path: Path, page: _Page, next_data: dict, title_id: str |
         keywords, total, votes = _keywords_of(content)
         if not keywords:
             raise InputError(path, f"no keywords in the keywords page of {title_id}; save the complete page")
-        film["keywords"] = keywords
-        film.update(aligned_keyword_votes([film, {"keywords": list(votes), "keyword_relevant": [v[0] for v in votes.values()],
-                                                  "keyword_voters": [v[1] for v in votes.values()]}]))
+        film.update(aligned_keyword_votes(keywords, votes))
         film["keywords_total"] = total if total is not None else film.get("keywords_total")
     else:
         categories = content.get("categories") or _get(content, "data.title.categories")

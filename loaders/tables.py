@@ -70,12 +70,9 @@ def _read_one(path: Path, table: str) -> pd.DataFrame:
 
 def _whole_numbers(path: Path, column: str, items: list, line: int) -> list[int]:
     """The items of a cell of an int list column as ints; an item that is not a whole number >= 0 is an error."""
-    def whole(item):
-        return item.isascii() and item.isdigit()
-
-    if not all(map(whole, items)):
-        bad = next(item for item in items if not whole(item))
-        raise InputError(path, f"{column}: {bad!r} is not a whole number", line=line)
+    for item in items:
+        if not (item.isascii() and item.isdigit()):
+            raise InputError(path, f"{column}: {item!r} is not a whole number", line=line)
     return [int(item) for item in items]
 
 

@@ -81,8 +81,7 @@ import itertools
 import math
 import threading
 import weakref
-import dataclasses
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from reelgraph.errors import NoCreditError, ReelgraphError
@@ -890,7 +889,7 @@ def film_path(
     t = resolve_node(m, film_b, "film")
     q = _prepare(m, actors_only=actors_only, exclude_roles=exclude_roles, year_range=year_range, min_votes=min_votes, exclude_people=exclude_people, exclude_films=exclude_films, avoid=avoid)
     if q.filters_films:  # the two films named are ends, whatever their year and votes
-        q = dataclasses.replace(q, ends=(s, t))
+        q = replace(q, ends=(s, t))
     return _path_query(m, s, t, q, all_paths, max_paths)
 
 

@@ -303,8 +303,7 @@
     if (hidden[e.from] || hidden[e.to]) { return null; }
     if (chainOn && chainEdges[e.id]) { return {colour: CHAIN_EDGE, width: CHAIN_WIDTH, order: 2}; }
     if (focused !== null && (e.from === focused || e.to === focused)) { return {colour: FOCUS_EDGE, width: edgeWidth[e.id] + 1, order: 1}; }
-    var c = edgeColour[e.id];
-    return {colour: typeof c === "string" ? c : (c && c.color) || "#A7B1BC", width: edgeWidth[e.id], order: 0};
+    return {colour: rg.edgeColourOf(e), width: edgeWidth[e.id], order: 0};
   };
   var FOCUS_EDGE = "#1F2328";
   rg.focus = focus;

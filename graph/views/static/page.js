@@ -45,6 +45,8 @@
     });
   }
 
+  state.edgeColourOf = edgeColourOf;  // explore.js's edgeLook too
+
   function edgeColourOf(e) {
     var c = e.color;
     return typeof c === "string" ? c : (c && c.color) || "#A7B1BC";
