@@ -60,7 +60,7 @@ from reelgraph.model import (
     slugify,
 )
 
-__all__ = ["DEFAULT_STORE", "STORE_FORMAT", "LocalStore", "TableFiles", "frame_from_arrow", "store_path", "table_changes"]
+__all__ = ["DEFAULT_STORE", "STORE_FORMAT", "LocalStore", "TableFiles", "fold_repeated_keys", "fold_repeated_rows", "frame_from_arrow", "store_path", "table_changes"]
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +283,8 @@ class LocalStore:
         the files, and the graph index is built from them.
         """
         part.check_merged()
-        _fold_repeated_keys(part)
+        if not part.merged:
+            fold_repeated_keys(part)
         folder = f"{0:04d}-{slugify(key)[:60]}"
         entry = {"key": key, "folder": folder, "sources": list(map(str, (sources or {}).get(key, []))),
                  "counts": part.counts()}
@@ -463,9 +464,11 @@ class TableFiles:
 
     How a source too big for memory reaches the store: its loader writes the
     tables to disk (out of core, :mod:`reelgraph.loaders.imdb_bulk`) and
-    :meth:`LocalStore.load` links the files into the store.  Their rows must
-    be merged already: one row a key, as :func:`~reelgraph.model.merge_graphs`
-    leaves them.  A store is itself one (``TableFiles(store.path)``).
+    :meth:`LocalStore.load` links the files into the store.  Rows that share
+    a key (IMDb's principals list a few credits twice) are folded then, as
+    :func:`~reelgraph.model.merge_graphs` folds them (:func:`fold_repeated_keys`),
+    unless ``merged`` says the writer left one row a key already.  A store is
+    itself one (``TableFiles(store.path)``).
 
     Examples
     --------
@@ -476,9 +479,10 @@ class TableFiles:
     {'films': 1, 'people': 0, 'credits': 0, 'similar': 0}
     """
 
-    def __init__(self, folder, report=None, graph: FilmGraph | None = None):
+    def __init__(self, folder, report=None, graph: FilmGraph | None = None, merged: bool = False):
         self.folder = Path(folder)
         self.report = report
+        self.merged = merged  # its writer folded every repeated key already (else the store folds them as it links the files)
         self._graph = graph  # the tables already in memory, when the writer had them
 
     def __repr__(self):
@@ -508,7 +512,7 @@ class TableFiles:
                 raise StoreError(f"{self.path(table)}: not a canonical {table} table (columns {found})")
 
 
-def _fold_repeated_keys(files: TableFiles) -> None:
+def fold_repeated_keys(files: TableFiles) -> None:
     """Fold, in the files, rows that share a key as :func:`~reelgraph.model.merge_graphs` folds them.
 
     IMDb's principals list a few credits twice.  DuckDB finds the keys that
@@ -538,12 +542,27 @@ def _fold_repeated_keys(files: TableFiles) -> None:
                 continue
             mask = np.zeros(pq.ParquetFile(path).metadata.num_rows, dtype=bool)
             mask[repeated] = True
-            rows = _SourceRows(folder=files.folder).rows(table, mask)
-            folded = _fold_duplicates(rows, _KEYS[table], table)
-            if table == "films":  # a film is a stub only if every row of it was
-                stub = folded["id"].map(rows["stub"].fillna(False).astype(bool).groupby(rows["id"]).all())
-                folded = folded.assign(stub=stub.astype("boolean"))
+            folded = _folded(_SourceRows(folder=files.folder).rows(table, mask), table)
             _rewrite(path, folded, keep=lambda offset, n, mask=mask: ~mask[offset:offset + n])
+
+
+def fold_repeated_rows(rows: pa.Table, table: str) -> pd.DataFrame:
+    """Rows of canonical table ``table`` (Arrow) whose keys repeat, folded one row a key as the store folds them.
+
+    For a loader that sets such rows aside as it writes a table out of core
+    (:func:`reelgraph.loaders.imdb_bulk.write_imdb_tables`): appended after
+    the others, they make the table :func:`fold_repeated_keys` would make.
+    """
+    return _folded(_rows_frame(rows, table), table)
+
+
+def _folded(rows: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``rows`` (of keys that repeat) folded by the merge's own code, in the order ``merge_graphs`` gives."""
+    folded = _fold_duplicates(rows, _KEYS[table], table)
+    if table == "films":  # a film is a stub only if every row of it was
+        stub = folded["id"].map(rows["stub"].fillna(False).astype(bool).groupby(rows["id"]).all())
+        folded = folded.assign(stub=stub.astype("boolean"))
+    return folded
 
 
 def _rewrite(path: Path, extra: pd.DataFrame, keep, target: Path | None = None) -> None:
@@ -1023,8 +1042,12 @@ class _SourceRows:
             # group (IMDb's repeated credits), and the whole credits table read at once took 8 GB.
             parts = [parquet.read_row_group(i).filter(pa.array(wanted[bounds[i]:bounds[i + 1]]))
                      for i in range(parquet.num_row_groups) if wanted[bounds[i]:bounds[i + 1]].any()]
-        arrow = pa.concat_tables(parts) if parts else parquet.schema_arrow.empty_table()
-        return normalize_table(arrow.to_pandas(types_mapper=_ARROW_MASKED.get), table)
+        return _rows_frame(pa.concat_tables(parts) if parts else parquet.schema_arrow.empty_table(), table)
+
+
+def _rows_frame(arrow: pa.Table, table: str) -> pd.DataFrame:
+    """A few rows of canonical table ``table`` as pandas, in its canonical dtypes."""
+    return normalize_table(arrow.to_pandas(types_mapper=_ARROW_MASKED.get), table)
 
 
 def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:

@@ -453,7 +453,8 @@ def _read_kind(path: Path, kind: str, on_error: str, dataset_options: dict) -> F
             from reelgraph.store import TableFiles
 
             out = Path(tempfile.mkdtemp(prefix="imdb-datasets-", dir=tables_dir))
-            return TableFiles(out, report=write_imdb_tables(path, out, on_error=on_error, **options))
+            report = write_imdb_tables(path, out, on_error=on_error, fold_repeats=True, **options)
+            return TableFiles(out, report=report, merged=True)
         from reelgraph.loaders.imdb_tsv import read_imdb_datasets
 
         return read_imdb_datasets(path, on_error=on_error, **options)

@@ -5,12 +5,16 @@ store's reader is ``read_imdb_datasets(folder, **options)``, row for row and
 in the same order, with the schema the store writes for it and the same
 report; bad input raises the same :class:`InputError` and writes nothing.
 The hand-made folders and bad inputs are ``test_imdb_tsv.py``'s own.
+
+With ``fold_repeats=True`` the files are those rows as the store folds them
+(:func:`~reelgraph.store.fold_repeated_keys`): the same rows, order and types.
 """
 
 from __future__ import annotations
 
 import gzip
 import importlib.util
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +28,7 @@ from reelgraph.loaders.imdb_bulk import write_imdb_tables
 from reelgraph.loaders.imdb_tsv import read_imdb_datasets
 from reelgraph.loaders.synth import write_synthetic_datasets
 from reelgraph.model import FilmGraph
-from reelgraph.store import _read_tables, _write_tables
+from reelgraph.store import TableFiles, _read_tables, _write_tables, fold_repeated_keys
 
 _spec = importlib.util.spec_from_file_location("_imdb_tsv_tests", Path(__file__).with_name("test_imdb_tsv.py"))
 tsv_tests = importlib.util.module_from_spec(_spec)
@@ -43,8 +47,12 @@ def reading_mode(request, monkeypatch):
     return request.param
 
 
-def agree(folder: Path, out: Path, **options) -> FilmGraph:
-    """Write ``folder`` with both routes, check that they agree (rows, order, schema, report); the graph read back."""
+def agree(folder: Path, out: Path, check_fold: bool | None = None, **options) -> FilmGraph:
+    """Write ``folder`` with both routes, check that they agree (rows, order, schema, report); the graph read back.
+
+    ``check_fold``: also :func:`folds_like_the_store` (default: in the threads' reading mode only, the
+    fold being the same code in both).
+    """
     report = write_imdb_tables(folder, out, progress=False, **options)
     expected = read_imdb_datasets(folder, progress=False, **options)
     graph = _read_tables(out)
@@ -60,7 +68,22 @@ def agree(folder: Path, out: Path, **options) -> FilmGraph:
         assert getattr(report, field) == getattr(expected.report, field), field
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}.parquet" for name in FilmGraph.TABLES)
     assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]  # no staging folder left
+    if check_fold or (check_fold is None and line_blocks.SMALL_FILE_BYTES == 0):
+        folds_like_the_store(folder, out, expected.report, **options)
     return graph
+
+
+def folds_like_the_store(folder: Path, out: Path, expected_report, **options) -> None:
+    """``fold_repeats=True`` writes what the store's fold makes of ``out`` (written without it), with the same report."""
+    refolded, folded = out.parent / f"{out.name}-refolded", out.parent / f"{out.name}-folded"
+    shutil.copytree(out, refolded)
+    fold_repeated_keys(TableFiles(refolded))
+    report = write_imdb_tables(folder, folded, progress=False, fold_repeats=True, **options)
+    for name in FilmGraph.TABLES:
+        got, wanted = pq.read_table(folded / f"{name}.parquet"), pq.read_table(refolded / f"{name}.parquet")
+        assert got.equals(wanted), name  # rows, order and types (the store's rewrite drops pandas' metadata)
+    for field in REPORT_FIELDS:
+        assert getattr(report, field) == getattr(expected_report, field), field
 
 
 # -- agreement ---------------------------------------------------------------------
@@ -140,6 +163,59 @@ def test_small_blocks_and_row_groups(tmp_path, monkeypatch):
     monkeypatch.setattr(imdb_bulk, "ROW_GROUP_ROWS", 2)
     agree(write_folder(tmp_path / "imdb"), tmp_path / "out", **EVERYTHING)
     assert pq.ParquetFile(tmp_path / "out" / "credits.parquet").num_row_groups > 2
+
+
+#: IMDb's principals with credits listed twice: an actor with two characters, an actress also listed as an
+#: actor (one role to reelgraph), a producer with two jobs; and ids that are one number but two people.
+REPEATED = FILES["title.principals"] + [
+    ["tt0000001", "6", "nm0000002", "actor", N, '["Dr. X (older)"]'],
+    ["tt0000001", "7", "nm0000001", "actor", N, '["Ruth"]'],
+    ["tt0000003", "4", "nm0000005", "producer", "executive producer", N],
+    ["tt0000003", "5", "nm00000404", "actor", N, '["Twin"]'],
+    ["tt0000003", "6", "nm0000005", "producer", N, N],
+]
+
+
+def _sorted_by_title(rows):
+    return rows[:1] + sorted(rows[1:], key=lambda row: (row[0], int(row[1])))
+
+
+@pytest.mark.parametrize("block_bytes", [None, 100, 60], ids=["one-block", "blocks-of-100", "blocks-of-60"])
+def test_repeated_credits_fold_as_they_stream(tmp_path, monkeypatch, block_bytes):
+    """Sorted by title, as IMDb's file is: the repeats are folded in one pass, also when a title spans blocks."""
+    if block_bytes is not None:
+        monkeypatch.setattr(line_blocks, "BLOCK_BYTES", block_bytes)
+    folds = []
+    monkeypatch.setattr(imdb_bulk, "fold_repeated_keys", _counted(imdb_bulk.fold_repeated_keys, folds))
+    agree(with_file(tmp_path, "title.principals", _sorted_by_title(REPEATED)), tmp_path / "out", check_fold=True, **EVERYTHING)
+    assert folds == []  # no second pass: folded as they streamed
+    credits = _read_tables(tmp_path / "out-folded").credits
+    assert len(credits) == 14 - 4 + 2  # 14 principal rows, 4 of them folded into others; 2 crew credits
+    folded = credits.tail(3)  # after the others, as the store folds them
+    assert folded[["person_id", "film_id", "role", "job"]].values.tolist() == [
+        ["nm0000005", "tt0000003", "producer", "executive producer, producer"],
+        ["nm0000001", "tt0000001", "actor", None], ["nm0000002", "tt0000001", "actor", None]]
+    assert folded["characters"].tolist() == [[], ["Ruth", "Narrator"], ["Dr. X (older)", 'Dr. "X"']]
+    twins = credits[credits["film_id"] == "tt0000003"]["person_id"].tolist()
+    assert "nm0000404" in twins and "nm00000404" in twins  # one number, two people: not folded
+
+
+def test_repeated_credits_out_of_title_order(tmp_path, monkeypatch):
+    """Titles out of order: the principals are read again without folding, and the store's fold does it after."""
+    monkeypatch.setattr(line_blocks, "BLOCK_BYTES", 100)
+    folds = []
+    monkeypatch.setattr(imdb_bulk, "fold_repeated_keys", _counted(imdb_bulk.fold_repeated_keys, folds))
+    rows = _sorted_by_title(REPEATED)
+    rows = rows[:1] + rows[-7:] + rows[1:-7]  # tt0000003's credits first
+    agree(with_file(tmp_path, "title.principals", rows), tmp_path / "out", check_fold=True, **EVERYTHING)
+    assert folds == [1]  # by write_imdb_tables itself, once it saw tt0000001 after tt0000003
+
+
+def _counted(function, calls: list):
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return function(*args, **kwargs)
+    return counting
 
 
 @pytest.fixture(scope="module")
