@@ -415,19 +415,34 @@ def _repeated_in_block(films: np.ndarray, people: np.ndarray, columns: dict) -> 
     """Which rows of a block of credits share their person, film and role with another row of the block;
     None when the block's titles are out of order (then a repeat could be anywhere in the file).
 
-    Rows are matched by their id numbers and role codes, sorted, and the
-    few that match by their ids' text (``nm01`` and ``nm001`` are two people
-    to the merge): 1-2 ms for a block, against 15 ms for pandas on the text.
+    Rows are matched by one number made of their title's place in the block,
+    person number and role code, sorted (1.5 ms for a block of 40k rows,
+    where ``np.lexsort`` of the three took 7.5 ms and pandas on the text 15 ms),
+    and the few that match by their ids' text (``nm01`` and ``nm001`` are
+    two people to the merge).
     """
-    if len(films) > 1 and bool((films[1:] < films[:-1]).any()):
-        return None
-    roles = pc.fill_null(pc.dictionary_encode(_array(columns["role"])).indices, -1).to_numpy()
-    order = np.lexsort((roles, people, films))
-    same = ((films[order[1:]] == films[order[:-1]]) & (people[order[1:]] == people[order[:-1]])
-            & (roles[order[1:]] == roles[order[:-1]]))
     repeated = np.zeros(len(films), dtype=bool)
-    repeated[order[1:][same]] = True
-    repeated[order[:-1][same]] = True
+    if len(films) < 2:
+        return repeated
+    if bool((films[1:] < films[:-1]).any()):
+        return None
+    roles = pc.fill_null(pc.dictionary_encode(_array(columns["role"])).indices, -1).to_numpy().astype(np.int64) + 1
+    titles = np.zeros(len(films), dtype=np.int64)
+    np.cumsum(films[1:] != films[:-1], out=titles[1:])
+    role_bits, person_bits = int(roles.max()).bit_length(), int(people.max()).bit_length()
+    if int(titles[-1]).bit_length() + person_bits + role_bits <= 63 and people.min() >= 0:
+        keys = (titles << (person_bits + role_bits)) | (people << role_bits) | roles
+        ordered = np.sort(keys)
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            return repeated
+        repeated = np.isin(keys, ordered[1:][same])
+    else:  # numbers too large to pack (never IMDb's)
+        order = np.lexsort((roles, people, titles))
+        same = ((titles[order[1:]] == titles[order[:-1]]) & (people[order[1:]] == people[order[:-1]])
+                & (roles[order[1:]] == roles[order[:-1]]))
+        repeated[order[1:][same]] = True
+        repeated[order[:-1][same]] = True
     if repeated.any():
         candidates = np.flatnonzero(repeated)
         repeated[candidates] = _repeated_keys(pa.table({c: _array(columns[c]).take(pa.array(candidates)) for c in _CREDIT_KEY}))

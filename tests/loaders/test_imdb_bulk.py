@@ -17,7 +17,9 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -209,6 +211,17 @@ def test_repeated_credits_out_of_title_order(tmp_path, monkeypatch):
     rows = rows[:1] + rows[-7:] + rows[1:-7]  # tt0000003's credits first
     agree(with_file(tmp_path, "title.principals", rows), tmp_path / "out", check_fold=True, **EVERYTHING)
     assert folds == [1]  # by write_imdb_tables itself, once it saw tt0000001 after tt0000003
+
+
+def test_repeats_in_a_block_by_numbers_packed_or_not():
+    """Person numbers too large to pack with the title and role into one int64 are matched by a sort of the three."""
+    films = np.array([1, 1, 1, 2, 2, 2], dtype=np.int64)
+    columns = {"person_id": pa.array(["nm1", "nm2", "nm1", "nm1", "nm1", "nm01"]), "film_id": pa.array(["tt1"] * 3 + ["tt2"] * 3),
+               "role": pa.array(["actor", "actor", "actor", "writer", "actor", "actor"])}
+    small = np.array([1, 2, 1, 1, 1, 1], dtype=np.int64)
+    for people in (small, small << 60):
+        assert imdb_bulk._repeated_in_block(films, people, columns).tolist() == [True, False, True, False, False, False]
+    assert imdb_bulk._repeated_in_block(films[::-1].copy(), small, columns) is None  # titles out of order
 
 
 def _counted(function, calls: list):
