@@ -391,15 +391,21 @@ def test_the_csr_kernel_keeps_rows_in_node_order_whatever_the_numbering(seed):
     assert degree.tolist() == [len(row) for row in rows]
 
 
+@pytest.mark.parametrize("prefix", [None, "nm"])
 @pytest.mark.parametrize("seed", range(6))
-def test_the_id_encoder_numbers_strings_as_one_factorisation_of_every_batch(seed):
-    """Batches fed one by one, room grown on the way: the numbering of pandas.factorize over them all."""
+def test_the_id_encoder_numbers_strings_as_one_factorisation_of_every_batch(seed, prefix):
+    """Batches fed one by one, room grown on the way: the numbering of pandas.factorize over them all.
+
+    With a prefix, IMDb's ids are looked up by number: ids that share a number but are written
+    otherwise (``nm00000007``, ``nm7``, ``tt0000007``) stay ids of their own.
+    """
     from reelgraph._index_build import _IdEncoder
 
     rng = random.Random(seed)
-    pool = [f"nm{i:07d}" for i in range(3000)] + ["", "Zoë", "x" * 40, "日本"]
+    pool = [f"nm{i:07d}" for i in range(3000)] + ["", "Zoë", "x" * 40, "日本", "nm00000007", "nm7", "tt0000007",
+                                                   "nm123456789", "nm1234567890", "nm٠٠٠٠٠٠٧"]
     batches = [[rng.choice(pool + [None]) for _ in range(rng.randint(0, 2000))] for _ in range(rng.randint(1, 6))]
-    encoder = _IdEncoder(rows=rng.randint(0, 5), nbytes=rng.randint(0, 5))  # room for ~1000: it must grow
+    encoder = _IdEncoder(rows=rng.randint(0, 5), nbytes=rng.randint(0, 5), prefix=prefix)  # room for ~1000: it must grow
     codes = []
     for k, batch in enumerate(batches):
         array = pa.array(batch, type=pa.string() if k % 2 else pa.large_string())
