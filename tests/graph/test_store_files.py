@@ -4,8 +4,10 @@ The store it leaves, its change report and its graph index equal what the
 route through pandas gives for the same tables.
 """
 
+import gzip
 import json
 import os
+import shutil
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -17,13 +19,19 @@ from reelgraph.loaders.imdb_tsv import read_imdb_datasets
 from reelgraph.loaders.synth import write_synthetic_datasets
 from reelgraph.model import FilmGraph, merge_graphs
 from reelgraph.store import _KEYS, LocalStore, TableFiles, _write_tables
+from reelgraph.workflows import load
 
 
 @pytest.fixture(scope="module")
-def datasets(tmp_path_factory):
+def imdb_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("imdb")
     write_synthetic_datasets(folder, titles=3000, seed=7, progress=False)
-    return read_imdb_datasets(folder, title_types=None, progress=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def datasets(imdb_folder):
+    return read_imdb_datasets(imdb_folder, title_types=None, progress=False)
 
 
 def _files(graph: FilmGraph, folder) -> TableFiles:
@@ -63,6 +71,28 @@ def test_files_route_equals_the_tables_route(tmp_path, datasets):
     # the store's tables are the source's files, linked, not copies
     assert (by_files.path / "credits.parquet").stat().st_ino == \
         (by_files.path / "parts" / "0000-imdb-datasets" / "credits.parquet").stat().st_ino
+
+
+@pytest.mark.parametrize("title_order", ["as IMDb's", "out of order"])
+def test_a_datasets_folder_read_out_of_core_equals_the_tables_route(tmp_path, imdb_folder, datasets, title_order):
+    """``load DIR`` (its repeated credits folded as they stream, or after when the titles are out of order)
+    leaves the store the pandas route leaves."""
+    folder = imdb_folder
+    if title_order == "out of order":  # the first title's credits moved to the end
+        folder = tmp_path / "imdb"
+        shutil.copytree(imdb_folder, folder)
+        with gzip.open(folder / "title.principals.tsv.gz", "rt", encoding="utf-8") as handle:
+            header, *lines = handle.read().splitlines()
+        first = [line for line in lines if line.split("\t")[0] == lines[0].split("\t")[0]]
+        with gzip.open(folder / "title.principals.tsv.gz", "wt", encoding="utf-8", newline="\n") as handle:
+            handle.write("\n".join([header, *lines[len(first):], *first]) + "\n")
+        datasets = read_imdb_datasets(folder, title_types=None, progress=False)
+    by_files, by_tables = LocalStore(tmp_path / "files"), LocalStore(tmp_path / "tables")
+    changes = load([folder], store=by_files, title_types=None).changes
+    _, expected = by_tables.load({"imdb-datasets": datasets})
+    assert changes == expected
+    assert len(datasets.credits) > by_files.read().counts()["credits"]  # credits were folded
+    _assert_same_store(by_files, by_tables)
 
 
 def test_a_refresh_reports_what_changed_and_keeps_cluster_ids(tmp_path, datasets):
