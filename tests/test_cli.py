@@ -188,3 +188,30 @@ def test_parse_says_no_rating_rather_than_none(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "None" not in result.output
     assert "  tt1334260  Never Let Me Go (2010)  no rating" in result.output
+
+
+#: What numpy advises for its large arrays in this process (huge pages or not).
+_ADVICE = """
+try:
+    from numpy._core.multiarray import _get_madvise_hugepage
+except ImportError:  # numpy 1.x
+    from numpy.core.multiarray import _get_madvise_hugepage
+print(_get_madvise_hugepage())
+"""
+_ADVICE_AFTER_COMMAND = """
+import sys
+from reelgraph.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+""" + _ADVICE
+
+
+@pytest.mark.parametrize("args, default", [(["stats"], False), (["show", "--help"], False), (["load", "--help"], True)])
+def test_short_commands_ask_numpy_for_no_huge_pages(tmp_path, args, default):
+    """A command that answers and exits allocates its big arrays without huge-page advice; a load keeps numpy's default."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"} | {"REELGRAPH_STORE": str(tmp_path / "store")}
+    done = subprocess.run([sys.executable, "-c", _ADVICE_AFTER_COMMAND, *args], capture_output=True, text=True, env=env, timeout=120)
+    numpy_default = subprocess.run([sys.executable, "-c", _ADVICE], capture_output=True, text=True, env=env, timeout=60).stdout.strip()
+    assert done.stdout.strip().splitlines()[-1] == (numpy_default if default else "False"), done.stderr
