@@ -214,7 +214,7 @@ def test_repeated_credits_out_of_title_order(tmp_path, monkeypatch):
 
 
 def test_repeats_in_a_block_by_numbers_packed_or_not():
-    """Person numbers too large to pack with the title and role into one int64 are matched by a sort of the three."""
+    """Person numbers too large to pack with the title and role into one int64 are matched by their text."""
     films = np.array([1, 1, 1, 2, 2, 2], dtype=np.int64)
     columns = {"person_id": pa.array(["nm1", "nm2", "nm1", "nm1", "nm1", "nm01"]), "film_id": pa.array(["tt1"] * 3 + ["tt2"] * 3),
                "role": pa.array(["actor", "actor", "actor", "writer", "actor", "actor"])}
