@@ -57,9 +57,10 @@ import pyarrow.parquet as pq
 from numba import njit
 
 from reelgraph.errors import StoreError
+from reelgraph._imdb_ids import imdb_numbers
 from reelgraph.graph_index import ID_COLUMNS, _write_arrays, compact_column, compact_table
 from reelgraph.mirror import MISSING_INT, Mirror
-from reelgraph.model import IMDB_ID_DIGITS, LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
+from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
 
 __all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr"]
 
@@ -469,7 +470,7 @@ class _IdEncoder:
         if self.prefix is None or not len(array):
             self._encode_strings(array, codes)
             return
-        numbers = _imdb_numbers(array, self.prefix, limit=_NUMBERED_IDS)
+        numbers = imdb_numbers(array, self.prefix, limit=_NUMBERED_IDS)
         found = np.full(len(array), -1, dtype=np.int32)
         known = (numbers >= 0) & (numbers < len(self.by_number))
         found[known] = self.by_number[numbers[known]]
@@ -529,20 +530,6 @@ class _IdEncoder:
 
 #: IMDb id numbers below this are looked up in :attr:`_IdEncoder.by_number` (IMDb's are below 10**8: 400 MB at most).
 _NUMBERED_IDS = 1 << 27
-
-
-def _imdb_numbers(ids: pa.Array, prefix: str, limit: int) -> np.ndarray:
-    """The number of each id written IMDb's way (``prefix``, then the number zero-padded to
-    :data:`~reelgraph.model.IMDB_ID_DIGITS` digits) below ``limit``; -1 for any other id (null, another
-    prefix, ``nm00000001``, ``Amélie``).  Longer numbers than 9 digits are left to the hash table (never IMDb's)."""
-    digits = pc.utf8_slice_codeunits(ids, len(prefix))
-    width = pc.binary_length(digits)
-    longer = pc.and_(pc.and_(pc.greater(width, IMDB_ID_DIGITS), pc.less(width, 10)), pc.invert(pc.starts_with(digits, "0")))
-    imdb = pc.and_(pc.and_(pc.starts_with(ids, prefix), pc.ascii_is_decimal(digits)),
-                   pc.or_(pc.equal(width, IMDB_ID_DIGITS), longer))
-    imdb = pc.fill_null(imdb, False)
-    numbers = pc.cast(pc.if_else(imdb, digits, "-1"), pa.int64()).to_numpy()
-    return np.where(numbers < limit, numbers, -1)
 
 
 def _table_size(rows: int) -> int:

@@ -157,12 +157,17 @@ def resolve_film(mirror_or_graph, title_or_id: str) -> str:
 
 def resolve_node(mirror: Mirror, name_or_id: str, kind: str) -> int:
     """Node index for :func:`resolve_person` (``kind="person"``) or :func:`resolve_film`."""
-    m = _as_mirror(mirror)
+    m = mirror if isinstance(mirror, Mirror) else _as_mirror(mirror)
     if isinstance(name_or_id, str):
-        # Fast path for ids: one hash lookup, no normalisation.
-        index = _id_index(m, name_or_id, kind)
-        if index >= 0:
-            return index
+        # Fast path for ids: one hash lookup, no normalisation (written out, not through
+        # _id_index: it is a path query's first step, and every call there counts).
+        try:
+            index = m.index_of(name_or_id)
+        except KeyError:
+            pass
+        else:
+            if (index < m.n_people) == (kind == "person"):
+                return index
     return m.index_of(_resolve(m, name_or_id, kind))
 
 

@@ -102,6 +102,50 @@ def test_indexes_and_views(tables):
     assert m.node("nm0942504")["label"] == "Joe Wright"
 
 
+TRICKY_IDS = ["nm0000007", "nm01", "nm00000007", "nm1234567", "nm10000001", "nm012345678", "nm1234567890",
+              "Amélie", "nm000000٧", "nm 000007", "tt0000007", "", "nm"]
+
+
+def test_imdb_number_one_id_and_a_column_agree():
+    import pyarrow as pa
+    from reelgraph._imdb_ids import imdb_number, imdb_numbers
+
+    one = [imdb_number(text, "nm") for text in TRICKY_IDS]
+    assert one == [7, -1, -1, 1234567, 10000001, -1, -1, -1, -1, -1, -1, -1, -1]
+    assert imdb_numbers(pa.array(TRICKY_IDS), "nm", limit=1 << 31).tolist() == one
+    assert imdb_number(7, "nm") == imdb_number(None, "nm") == -1
+
+
+@pytest.mark.parametrize("slots", [None, 10**8])
+def test_people_are_found_by_imdb_number_and_other_ids_by_text(monkeypatch, slots):
+    import reelgraph.mirror as mirror_module
+
+    if slots:  # numbers of 8 digits: the array is allowed only when it may be that big
+        monkeypatch.setattr(mirror_module, "_SLOTS_PER_PERSON", slots)
+    person_ids = [text for text in TRICKY_IDS if text.startswith(("nm", "A")) and text != "nm"]
+    if not slots:
+        person_ids.remove("nm10000001")
+    g = FilmGraph.from_records(people=[{"id": pid, "name": f"P{k}"} for k, pid in enumerate(person_ids)],
+                               films=[{"id": "tt0000007", "title": "Seven"}])
+    m = build_mirror(g)
+    by_number = m._people_by_number
+    assert by_number is not None
+    assert len(by_number) == (10000002 if slots else 1234568)
+    for pid in person_ids:
+        assert m.ids[m.index_of(pid)] == pid
+    assert m.index_of("tt0000007") == m.n_people
+    for missing in ["nm0000008", "nm7", "nm000007", 7]:
+        with pytest.raises(KeyError):
+            m.index_of(missing)
+
+
+def test_people_numbers_too_sparse_for_an_array_are_looked_up_by_text():
+    g = FilmGraph.from_records(people=[{"id": "nm0000001", "name": "A"}, {"id": "nm9999999", "name": "B"}])
+    m = build_mirror(g)
+    assert m._people_by_number is None
+    assert (m.index_of("nm0000001"), m.index_of("nm9999999")) == (0, 1)
+
+
 def test_empty_graph():
     m = build_mirror(FilmGraph.empty())
     assert m.n_nodes == 0 and m.nx.number_of_nodes() == 0
