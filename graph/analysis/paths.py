@@ -455,11 +455,11 @@ class _Scratch:
         self._arange = np.arange(max(n, 1024), dtype=dtype)
         # For the compiled search: both sides' marks, two bits a node (all zeros
         # between queries); the nodes each side reached, in order, and the
-        # position of each one's parent (a side reaches at most n nodes).
+        # position of each one's parent (a side reaches at most n nodes), and the
+        # path found: the kernel's ``lists``, one array for the five.
         self.bits = np.full((n + 31) // 32, 0, dtype=np.uint64)
-        self.seen = (np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32))
-        self.parents = (np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32))
-        self.chain = np.empty(n + 2, dtype=np.int64)
+        self.n = n
+        self.lists = np.empty(5 * n + 2, dtype=np.int32)
 
     def first_tick(self) -> int:
         """The tick a query starts at (call with the lock held)."""
@@ -672,14 +672,15 @@ def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch):
     view = q.view
     try:
         length, d0 = _compiled_kernels().bidirectional_search(
-            view.indptr, view.indices, sc.bits, q.excluded, s, t, mirror.n_people, mirror.film_year, mirror.film_votes,
-            *q.kernel_filters, sc.seen[0], sc.seen[1], sc.parents[0], sc.parents[1], sc.chain)
+            view.indptr, view.indices, sc.bits, sc.lists, q.excluded, s, t, mirror.n_people, mirror.film_year,
+            mirror.film_votes, *q.kernel_filters)
     except BaseException:
         sc.bits.fill(0)  # all zeros between queries, whatever happened
         raise
     if not length:
         return None
-    chain = sc.chain[:length].copy()  # the scratch array is the next query's
+    start = 4 * sc.n  # the kernel's chain
+    chain = sc.lists[start : start + length].astype(np.int64)  # a copy: the scratch array is the next query's
     return chain[d0 : d0 + 1], (d0, length - 1 - d0), chain
 
 
