@@ -30,11 +30,12 @@ What is measured, in one run (figures go to ``benchmarks/results/analysis.json``
    (``time.thread_time``) are both reported: on a shared 2-core machine wall
    time percentiles include time the process was not running at all.
    Then the same pairs through networkit's ``BidirectionalBFS`` (one thread; with the path and
-   with the length only, see :data:`NETWORKIT_CALLS`), each pair timed back to back with
-   ``costar_path``, and through igraph's ``get_shortest_path``, both on the mirror's own path
-   graph (:func:`peer_path_latency`): p50/p99/mean per call, graph build time and memory,
-   lengths agreeing, and the fastest networkit's p50 and p99 over ``costar_path``'s (above 1:
-   ``costar_path`` ahead).  ``pip install reelgraph[bench]`` brings both.
+   with the length only, see :data:`NETWORKIT_CALLS`), each call in a duel with
+   ``costar_path`` (each pair through both, back to back, the first turning), and through
+   igraph's ``get_shortest_path``, both on the mirror's own path graph
+   (:func:`peer_path_latency`): p50/p99/mean per call, graph build time and memory, lengths
+   agreeing, and per duel networkit's p50 and p99 over ``costar_path``'s (above 1:
+   ``costar_path`` ahead; the verdict takes the closer duel).  ``pip install reelgraph[bench]`` brings both.
 3. Bacon numbers for one centre over the whole graph.
 4. Exact average distance for the 1,000 best-connected people
    (:func:`reelgraph.analysis.paths.best_centres`, 64 searches at a time).
@@ -317,8 +318,8 @@ def run_build_subprocess(kind: str, source: str, movies: int, seed: int) -> dict
 
 # -- networkit and igraph on the same path graph ---------------------------------------------------
 
-#: Peers timed per pair, one after the other, with ``costar_path`` (the order turning each pair so
-#: none is always first); igraph, a thousand times slower, is timed on its own after them.
+#: Peers timed per pair in a duel with ``costar_path`` each (the order turning each pair so
+#: neither is always first); igraph, a thousand times slower, is timed on its own after them.
 NETWORKIT_CALLS = {
     # As a user writes it for one pair: a new search object (its predecessor array allocated each time).
     "networkit_path": "BidirectionalBFS(G, s, t).run(); getPath()",
@@ -344,10 +345,11 @@ def peer_path_latency(view, mirror, pairs, distances, costar_path) -> dict:
 
     Both get the mirror's own path graph (the acting credits' CSR, node i = mirror node i), so the
     lengths must agree with ``distances``; pairs are mapped to node numbers outside the timing (in
-    their favour: ``costar_path`` resolves the ids and builds its steps inside it).  For each pair,
-    ``costar_path`` and the two networkit calls of :data:`NETWORKIT_CALLS` run back to back, so
-    the machine's load weighs on all alike.  ``graph_gb`` is the RSS growth of building a peer's
-    graph, ``peak_rss_gb`` the process's RSS after its queries.
+    their favour: ``costar_path`` resolves the ids and builds its steps inside it).  Each networkit
+    call of :data:`NETWORKIT_CALLS` runs a duel with ``costar_path``: each pair through both, back
+    to back, the first of the two turning with each pair, so the machine's load weighs on both
+    alike and each finds the caches as the other left them.  ``graph_gb`` is the RSS growth of
+    building a peer's graph, ``peak_rss_gb`` the process's RSS after its queries.
     """
     out: dict = {}
     index_pairs = [(mirror.index_of(s), mirror.index_of(t)) for s, t in pairs]
@@ -380,28 +382,33 @@ def peer_path_latency(view, mirror, pairs, distances, costar_path) -> dict:
             ours(s, t)
             for call in calls.values():
                 call(i, j)
-        names = ["costar_path", *calls]
-        wall = {name: [] for name in names}
-        cpu = {name: [] for name in names}
-        agree = {name: 0 for name in calls}
-        gc.collect()
-        gc.disable()
-        try:
-            for k, ((s, t), (i, j), d) in enumerate(zip(pairs, index_pairs, distances)):
-                for name in names[k % len(names):] + names[: k % len(names)]:
-                    if name == "costar_path":
-                        _, w, c = timed(ours, s, t)
-                    else:
-                        hops, w, c = timed(calls[name], i, j)
-                        agree[name] += hops // 2 == d
-                    wall[name].append(w)
-                    cpu[name].append(c)
-        finally:
-            gc.enable()
-        out["costar_path_interleaved"] = {"wall": percentiles(wall["costar_path"]), "cpu": percentiles(cpu["costar_path"])}
-        for name in calls:
-            out[name] = {"call": NETWORKIT_CALLS[name], "wall": percentiles(wall[name]), "cpu": percentiles(cpu[name]),
-                         "lengths_agree": agree[name],
+        # One duel a networkit call: each pair goes through costar_path and that call, the first
+        # of the two turning with each pair, so each side follows the other as often.  (All three
+        # in one rotation gave networkit's length-only search, two times in three, the pair its
+        # path search had just read into the cache: 15 us at p50 there, 26 us elsewhere.)
+        for name, call in calls.items():
+            wall = {"ours": [], "theirs": []}
+            cpu = {"ours": [], "theirs": []}
+            agree = 0
+            gc.collect()
+            gc.disable()
+            try:
+                for k, ((s, t), (i, j), d) in enumerate(zip(pairs, index_pairs, distances)):
+                    for side in (("ours", "theirs") if k % 2 == 0 else ("theirs", "ours")):
+                        if side == "ours":
+                            _, w, c = timed(ours, s, t)
+                        else:
+                            hops, w, c = timed(call, i, j)
+                            agree += hops // 2 == d
+                        wall[side].append(w)
+                        cpu[side].append(c)
+            finally:
+                gc.enable()
+            theirs_wall, ours_wall = percentiles(wall["theirs"]), percentiles(wall["ours"])
+            out[name] = {"call": NETWORKIT_CALLS[name], "wall": theirs_wall, "cpu": percentiles(cpu["theirs"]),
+                         "costar_path_wall": ours_wall, "costar_path_cpu": percentiles(cpu["ours"]),
+                         "theirs_over_ours": {q: round(theirs_wall[q] / ours_wall[q], 2) for q in ("p50_ms", "p99_ms")},
+                         "lengths_agree": agree,
                          "graph_build_s": round(t_build, 3), "graph_gb": graph_gb, "peak_rss_gb": gb(rss_bytes())}
         out["networkit_version"] = nk.__version__
         del G
@@ -638,6 +645,11 @@ def load_average() -> list:
         return []
 
 
+def networkit_duel(paths: dict, call: str, quantile: str):
+    """networkit's time over costar_path's in the duel with ``call`` (above 1: costar_path ahead), or None."""
+    return paths["peers"].get(call, {}).get("theirs_over_ours", {}).get(quantile)
+
+
 def verdict(value, target, lower_is_better=True) -> str:
     if value is None:
         return "n/a"
@@ -793,19 +805,16 @@ def main(argv=None) -> dict:
     gc.collect()
 
     # 2b. the same pairs through networkit and igraph, on the same path graph.
-    log(f"paths: {len(pairs)} pairs, costar_path vs networkit (interleaved) and igraph")
+    log(f"paths: {len(pairs)} pairs, costar_path vs networkit (a duel a call) and igraph")
     peers = results["paths"]["peers"] = peer_path_latency(view, m, pairs, dist, costar_path)
     for name, figures in peers.items():
         if isinstance(figures, dict):
             log(f"  {name:27s} {figures.get('wall', figures.get('skipped'))}")
-    if "costar_path_interleaved" in peers:
-        ours_i = peers["costar_path_interleaved"]["wall"]
-        fastest = {q: min(peers[name]["wall"][q] for name in NETWORKIT_CALLS) for q in ("p50_ms", "p99_ms")}
-        peers["vs_fastest_networkit"] = {q: round(fastest[q] / ours_i[q], 2) for q in fastest}
-        ours_c = peers["costar_path_interleaved"]["cpu"]
-        fastest_c = {q: min(peers[name]["cpu"][q] for name in NETWORKIT_CALLS) for q in ("p50_ms", "p99_ms")}
-        peers["vs_fastest_networkit_cpu"] = {q: round(fastest_c[q] / ours_c[q], 2) for q in fastest_c}
-        log(f"  fastest networkit / costar_path: {peers['vs_fastest_networkit']} (above 1: costar_path ahead)")
+    if all(name in peers and "wall" in peers[name] for name in NETWORKIT_CALLS):
+        duels = [peers[name] for name in NETWORKIT_CALLS]
+        for key, peer_key, own_key in (("vs_fastest_networkit", "wall", "costar_path_wall"), ("vs_fastest_networkit_cpu", "cpu", "costar_path_cpu")):
+            peers[key] = {q: min(round(d[peer_key][q] / d[own_key][q], 2) for d in duels) for q in ("p50_ms", "p99_ms")}
+        log(f"  networkit / costar_path, the closer duel: {peers['vs_fastest_networkit']} (above 1: costar_path ahead)")
 
     # 4. best centres, exact, for the best-connected people.
     log(f"best_centres: exact over the {args.centres} best-connected people")
@@ -870,8 +879,12 @@ def main(argv=None) -> dict:
         "centres": verdict(results["centres"]["seconds"], TARGETS["centres_s"]),
         "similarity_cluster_time": verdict(results["similarity"]["total_s"], TARGETS["similarity_cluster_s"]),
         "similarity_cluster_memory": verdict(results["similarity"]["peak_rss_gb"], TARGETS["similarity_cluster_peak_gb"]),
-        "ahead_of_networkit_p50": verdict(p["peers"].get("vs_fastest_networkit", {}).get("p50_ms"), 1.0, lower_is_better=False),
-        "ahead_of_networkit_p99": verdict(p["peers"].get("vs_fastest_networkit", {}).get("p99_ms"), 1.0, lower_is_better=False),
+        # The issue's target: networkit's BidirectionalBFS with its path (what costar_path returns too).
+        "ahead_of_networkit_p50": verdict(networkit_duel(p, "networkit_path", "p50_ms"), 1.0, lower_is_better=False),
+        "ahead_of_networkit_p99": verdict(networkit_duel(p, "networkit_path", "p99_ms"), 1.0, lower_is_better=False),
+        # Stricter: its length only, which builds no path at all.
+        "ahead_of_networkit_length_only_p50": verdict(networkit_duel(p, "networkit_distance", "p50_ms"), 1.0, lower_is_better=False),
+        "ahead_of_networkit_length_only_p99": verdict(networkit_duel(p, "networkit_distance", "p99_ms"), 1.0, lower_is_better=False),
         "neo4j_speedup_p50": verdict(p["neo4j"].get("speedup_p50"), TARGETS["path_speedup_vs_neo4j"], lower_is_better=False),
         "neo4j_speedup_p99": verdict(p["neo4j"].get("speedup_p99"), TARGETS["path_speedup_vs_neo4j"], lower_is_better=False),
     }
