@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from reelgraph._prefetch import PREFETCH_AHEAD, prefetch
 
 __all__ = ["bidirectional_path", "bfs", "component_labels", "closeness_sums", "predecessor_dag"]
 
@@ -72,9 +73,16 @@ def bidirectional_path(indptr, indices, s, t, mark_f, mark_r, pred_f, pred_r, qu
 def _grow_fringe(indptr, indices, queue, lo, hi, mark, pred, mark_other, gen):
     """Grow one side of :func:`bidirectional_path` by its fringe ``queue[lo:hi]``: ``(new hi, meeting node or -1)``.
 
-    Stops at the first edge reaching a node the other side has seen.
+    Stops at the first edge reaching a node the other side has seen.  Asks
+    for the neighbour lists :data:`~reelgraph._prefetch.PREFETCH_AHEAD`
+    fringe nodes ahead, as the co-star search does.
     """
-    for k in range(lo, hi):
+    end = hi
+    for k in range(lo, min(lo + PREFETCH_AHEAD, end)):
+        prefetch(indices, indptr[queue[k]])
+    for k in range(lo, end):
+        if k + PREFETCH_AHEAD < end:
+            prefetch(indices, indptr[queue[k + PREFETCH_AHEAD]])
         v = queue[k]
         for e in range(indptr[v], indptr[v + 1]):
             w = indices[e]

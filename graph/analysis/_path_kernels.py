@@ -9,43 +9,12 @@ finds the same path as the numpy one (:func:`reelgraph.analysis.paths._one_path`
 """
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, prange, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit, prange
+from reelgraph._prefetch import PREFETCH_AHEAD, prefetch
 
 __all__ = ["bidirectional_search", "component_labels", "bfs_depths"]
 
 _THREE = np.uint64(3)
-
-#: How many frontier nodes ahead of the one being read the search asks for a neighbour list.
-PREFETCH_AHEAD = 4
-
-
-@intrinsic
-def _prefetch(typingctx, array, index):
-    """Ask the CPU to bring ``array[index]`` into its cache, without waiting for it.
-
-    Written by hand because numba has no prefetch: this emits LLVM's
-    ``llvm.prefetch`` (read, high locality) for the element's address.  A
-    search's time on a graph not in the cache is mostly waiting for the
-    neighbour lists of the frontier, one after the other; asked for a few
-    nodes ahead, they arrive while the earlier ones are read (in the
-    500k-movie benchmark: 16.7 -> 13.8 us at p50, 136 -> 78 us at p99, with
-    networkit's search run between the queries).
-    """
-    def codegen(context, builder, signature, args):
-        array_type = signature.args[0]
-        data = context.make_array(array_type)(context, builder, args[0])
-        address = cgutils.get_item_pointer(context, builder, array_type, data, [args[1]])
-        byte_pointer, int32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-        prefetch = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32]), "llvm.prefetch.p0i8")
-        builder.call(prefetch, [builder.bitcast(address, byte_pointer), int32(0), int32(3), int32(1)])
-        return context.get_dummy_value()
-
-    return types.void(array, index), codegen
-
 
 @njit(cache=True, nogil=True)
 def _ok(v, n_people, film_year, film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
@@ -125,11 +94,11 @@ def bidirectional_search(indptr, indices, bits, lists, excluded, s, t, n_people,
         theirs = 2 - x
         m = hi
         for i in range(lo, min(lo + PREFETCH_AHEAD, hi)):
-            _prefetch(indices, indptr[seen[i]])
+            prefetch(indices, indptr[seen[i]])
         for i in range(lo, hi):
             u = seen[i]
             if i + PREFETCH_AHEAD < hi:
-                _prefetch(indices, indptr[seen[i + PREFETCH_AHEAD]])
+                prefetch(indices, indptr[seen[i + PREFETCH_AHEAD]])
             for e in range(indptr[u], indptr[u + 1]):
                 v = indices[e]
                 code = _code(bits, v)
@@ -282,7 +251,10 @@ def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_fil
             v = w * 64 + b
             if v >= n:
                 break
-            if dist[v] != -1 or (filter_films and v >= n_people and not film_allowed[v - n_people]):
+            # Nodes without an edge here can never be reached: marked now, so the
+            # bottom-up steps skip their words instead of visiting them every time.
+            if dist[v] != -1 or indptr[v + 1] == indptr[v] or (
+                    filter_films and v >= n_people and not film_allowed[v - n_people]):
                 bits |= _ONE << np.uint64(b)
         reached[w] = bits
     front[centre >> 6] = _ONE << np.uint64(centre & 63)
