@@ -251,10 +251,7 @@ def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_fil
             v = w * 64 + b
             if v >= n:
                 break
-            # Nodes without an edge here can never be reached: marked now, so the
-            # bottom-up steps skip their words instead of visiting them every time.
-            if dist[v] != -1 or indptr[v + 1] == indptr[v] or (
-                    filter_films and v >= n_people and not film_allowed[v - n_people]):
+            if dist[v] != -1 or (filter_films and v >= n_people and not film_allowed[v - n_people]):
                 bits |= _ONE << np.uint64(b)
         reached[w] = bits
     front[centre >> 6] = _ONE << np.uint64(centre & 63)
