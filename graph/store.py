@@ -1056,21 +1056,46 @@ def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
     return pc.fill_null(pc.match_substring_regex(ids, pattern.pattern), False).to_numpy(zero_copy_only=False)
 
 
+#: Most distinct first words of slugs :func:`_slug_matches` looks for one by one before folding.
+_SLUG_WORD_SEARCHES = 16
+
+
 def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
     """Which ``texts`` :func:`~reelgraph.model.slugify` makes one of ``slugs``, without slugifying them all in Python.
 
     For ASCII text Arrow's folding is slugify's to the letter (no accents to
-    strip); text with any other character goes through slugify itself.
+    strip); text with any other character goes through slugify itself.  Only
+    candidates are folded: an ASCII text whose slug is ``a-b`` holds ``a`` in
+    lower case (a slug's words are the text's runs of letters and digits),
+    and a search for a few such words over all the names (17M at IMDb's
+    size) took 0.5 s where folding them all took 8 s.
     """
+    out = np.zeros(len(texts), dtype=bool)
     if not slugs or not len(texts):
-        return np.zeros(len(texts), dtype=bool)
-    folded = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(texts), "[^a-z0-9]+", "-"), "-")
-    ascii_match = pc.is_in(folded, value_set=pa.array(sorted(slugs), type=pa.string()))
-    other = pc.fill_null(pc.match_substring_regex(texts, "[^\\x00-\\x7f]"), False)
-    # names repeat (a common first name with an accent): each distinct text is slugified once
-    other_matches = [text for text in pc.unique(texts.filter(other)).to_pylist() if slugify(text) in slugs]
-    return pc.or_kleene(pc.and_not(ascii_match, other),
-                        pc.is_in(texts, value_set=pa.array(other_matches, type=pa.string()))).to_numpy(zero_copy_only=False)
+        return out
+    ascii_text = np.asarray(pc.fill_null(pc.string_is_ascii(texts), False), dtype=bool)
+    words = {slug.split("-")[0] for slug in slugs}
+    if len(words) <= _SLUG_WORD_SEARCHES:
+        lowered = pc.ascii_lower(texts)
+        candidate = np.zeros(len(texts), dtype=bool)
+        for word in words:
+            candidate |= np.asarray(pc.fill_null(pc.match_substring(lowered, word), False), dtype=bool)
+        candidate &= ascii_text
+    else:
+        candidate = ascii_text
+    rows = np.flatnonzero(candidate)
+    if len(rows):
+        some = texts.take(pa.array(rows, type=pa.int64()))
+        folded = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(some), "[^a-z0-9]+", "-"), "-")
+        found = pc.is_in(folded, value_set=pa.array(sorted(slugs), type=pa.string()))
+        out[rows] = np.asarray(pc.fill_null(found, False), dtype=bool)
+    rows = np.flatnonzero(~ascii_text & np.asarray(pc.is_valid(texts), dtype=bool))
+    if len(rows):
+        some = texts.take(pa.array(rows, type=pa.int64()))
+        # names repeat (a common first name with an accent): each distinct text is slugified once
+        matches = [text for text in pc.unique(some).to_pylist() if slugify(text) in slugs]
+        out[rows] = np.asarray(pc.fill_null(pc.is_in(some, value_set=pa.array(matches, type=pa.string())), False), dtype=bool)
+    return out
 
 
 def _resolution_maps(*orders) -> list[dict]:

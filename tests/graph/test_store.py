@@ -230,3 +230,21 @@ def test_a_damaged_manifest_is_one_line(tmp_path):
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(StoreError, match=r"the store is damaged \(manifest.json: "):
         store.read()
+
+
+@pytest.mark.parametrize("slugs", [
+    {"amelie", "zoe-kravitz", "jane-eyre-2011", "cafe", ""},
+    {"a-b"},
+    {f"x{i}" for i in range(40)} | {"amelie", "jane-eyre-2011"},  # more first words than are searched one by one
+])
+def test_slug_matches_is_slugify_of_every_text(slugs):
+    import pyarrow as pa
+
+    from reelgraph.model import slugify
+    from reelgraph.store import _slug_matches
+
+    texts = ["Amélie", "AMELIE", "amelie!", "Zoë Kravitz", "zoe kravitz", None, "", "--", "Jane Eyre (2011)",
+             "jane eyre 2011", "Café", "a-b", "A  B", "xamelie", "Ærø", "ﬁlm", "Jane Eyre, 2011!"]
+    found = _slug_matches(pa.chunked_array([texts[:9], texts[9:]]), slugs)
+    assert found.dtype == bool
+    assert found.tolist() == [text is not None and slugify(text) in slugs for text in texts]
