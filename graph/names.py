@@ -159,15 +159,10 @@ def resolve_node(mirror: Mirror, name_or_id: str, kind: str) -> int:
     """Node index for :func:`resolve_person` (``kind="person"``) or :func:`resolve_film`."""
     m = mirror if isinstance(mirror, Mirror) else _as_mirror(mirror)
     if isinstance(name_or_id, str):
-        # Fast path for ids: one hash lookup, no normalisation (written out, not through
-        # _id_index: it is a path query's first step, and every call there counts).
-        try:
-            index = m.index_of(name_or_id)
-        except KeyError:
-            pass
-        else:
-            if (index < m.n_people) == (kind == "person"):
-                return index
+        # Fast path for ids: one lookup, no normalisation.
+        index = _id_index(m, name_or_id, kind)
+        if index >= 0:
+            return index
     return m.index_of(_resolve(m, name_or_id, kind))
 
 
@@ -177,8 +172,9 @@ def _id_index(mirror: Mirror, text: str, kind: str) -> int:
         index = mirror.index_of(text)
     except KeyError:
         return -1
-    in_kind = mirror.is_person(index) if kind == "person" else mirror.is_film(index)
-    return index if in_kind else -1
+    # index_of only returns nodes, so one comparison tells the kind (a path query's first step:
+    # every call there counts).
+    return index if (index < mirror.n_people) == (kind == "person") else -1
 
 
 def _matches(mirror: Mirror, text: str, kind: str) -> np.ndarray:

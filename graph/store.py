@@ -1053,7 +1053,12 @@ def _rows_frame(arrow: pa.Table, table: str) -> pd.DataFrame:
 def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
     """Which ``ids`` of ``films`` (or ``people``) are IMDb ids, as merge_graphs tells them from derived keys."""
     pattern = _IMDB_FILM_ID if table == "films" else _IMDB_PERSON_ID
-    return pc.fill_null(pc.match_substring_regex(ids, pattern.pattern), False).to_numpy(zero_copy_only=False)
+    return _mask(pc.match_substring_regex(ids, pattern.pattern))
+
+
+def _mask(flags) -> np.ndarray:
+    """An Arrow boolean array as a numpy mask, nulls False."""
+    return np.asarray(pc.fill_null(flags, False), dtype=bool)
 
 
 #: Most distinct first words of slugs :func:`_slug_matches` looks for one by one before folding.
@@ -1073,13 +1078,13 @@ def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
     out = np.zeros(len(texts), dtype=bool)
     if not slugs or not len(texts):
         return out
-    ascii_text = np.asarray(pc.fill_null(pc.string_is_ascii(texts), False), dtype=bool)
+    ascii_text = _mask(pc.string_is_ascii(texts))
     words = {slug.split("-")[0] for slug in slugs}
     if len(words) <= _SLUG_WORD_SEARCHES:
         lowered = pc.ascii_lower(texts)
         candidate = np.zeros(len(texts), dtype=bool)
         for word in words:
-            candidate |= np.asarray(pc.fill_null(pc.match_substring(lowered, word), False), dtype=bool)
+            candidate |= _mask(pc.match_substring(lowered, word))
         candidate &= ascii_text
     else:
         candidate = ascii_text
@@ -1088,13 +1093,13 @@ def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
         some = texts.take(pa.array(rows, type=pa.int64()))
         folded = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(some), "[^a-z0-9]+", "-"), "-")
         found = pc.is_in(folded, value_set=pa.array(sorted(slugs), type=pa.string()))
-        out[rows] = np.asarray(pc.fill_null(found, False), dtype=bool)
-    rows = np.flatnonzero(~ascii_text & np.asarray(pc.is_valid(texts), dtype=bool))
+        out[rows] = _mask(found)
+    rows = np.flatnonzero(~ascii_text & _mask(pc.is_valid(texts)))
     if len(rows):
         some = texts.take(pa.array(rows, type=pa.int64()))
         # names repeat (a common first name with an accent): each distinct text is slugified once
         matches = [text for text in pc.unique(some).to_pylist() if slugify(text) in slugs]
-        out[rows] = np.asarray(pc.fill_null(pc.is_in(some, value_set=pa.array(matches, type=pa.string())), False), dtype=bool)
+        out[rows] = _mask(pc.is_in(some, value_set=pa.array(matches, type=pa.string())))
     return out
 
 

@@ -461,6 +461,11 @@ class _Scratch:
         self.n = n
         self.lists = np.empty(5 * n + 2, dtype=np.int32)
 
+    def found_path(self, length: int) -> np.ndarray:
+        """A copy of the path the compiled search left in ``lists`` (its chain, after the four lists of ``n``)."""
+        start = 4 * self.n
+        return self.lists[start : start + length].astype(np.int64)
+
     def first_tick(self) -> int:
         """The tick a query starts at (call with the lock held)."""
         if self.tick > self.limit:
@@ -679,8 +684,7 @@ def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch):
         raise
     if not length:
         return None
-    start = 4 * sc.n  # the kernel's chain
-    chain = sc.lists[start : start + length].astype(np.int64)  # a copy: the scratch array is the next query's
+    chain = sc.found_path(length)  # a copy: the scratch array is the next query's
     return chain[d0 : d0 + 1], (d0, length - 1 - d0), chain
 
 
