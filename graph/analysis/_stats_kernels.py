@@ -10,7 +10,7 @@ second.
 import numpy as np
 from numba import njit
 
-__all__ = ["collaborator_counts"]
+__all__ = ["collaborator_counts", "collaborator_counts_of"]
 
 
 @njit(cache=True, nogil=True)
@@ -21,9 +21,20 @@ def collaborator_counts(indptr, indices, n_people):
     :class:`reelgraph.mirror.CsrView` (a person's row lists their films, a
     film's row its people, each pair once).
     """
+    return collaborator_counts_of(indptr, indices, np.arange(n_people), n_people)
+
+
+@njit(cache=True, nogil=True)
+def collaborator_counts_of(indptr, indices, people, n_people):
+    """:func:`collaborator_counts` of some ``people`` only (node indexes, int64), in their order.
+
+    What a graph index patched for a few changed films counts again
+    (:mod:`reelgraph._index_reuse`).
+    """
     seen_by = np.full(n_people, -1, np.int64)  # the person whose walk last saw each one
-    counts = np.zeros(n_people, np.int64)
-    for p in range(n_people):
+    counts = np.zeros(len(people), np.int64)
+    for k in range(len(people)):
+        p = people[k]
         seen_by[p] = p  # not one's own collaborator
         found = 0
         for i in range(indptr[p], indptr[p + 1]):
@@ -33,5 +44,5 @@ def collaborator_counts(indptr, indices, n_people):
                 if seen_by[q] != p:
                     seen_by[q] = p
                     found += 1
-        counts[p] = found
+        counts[k] = found
     return counts
