@@ -68,31 +68,44 @@ __all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "p
 _PANDAS_HASH_KEY = b"0123456789123456"
 
 
-def write_from_tables(folder: Path, writer, version: str) -> Path:
+def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path:
     """Write the index of the Parquet tables in ``folder`` through ``writer`` (a ``graph_index._IndexWriter``).
 
     See :func:`reelgraph.graph_index.write_index_from_tables`, which calls it.
     The tables must be in the canonical layout (:func:`canonical_layout`).
+    ``previous`` (:class:`reelgraph._index_reuse.PreviousIndex`): the
+    store's index before an edit of few rows, whose numbering, credit
+    arrays and collaborator counts are taken when the edit keeps the nodes.
     """
+    from reelgraph._index_reuse import reusable
     from reelgraph.analysis.stats import summary_of_columns
 
+    reused = reusable(previous, folder)
     # The summary and the role codes first, while nothing else is in memory: counting
     # the roles takes ~20 bytes a credit for a moment (1.9 GB at IMDb's whole size).
     writer.step("people")
-    roles = _read(folder, "credits", ["role"], dictionaries=["role"])
+    roles = _read(folder, "credits", ["role"], dictionaries=["role"]) if reused is None else reused.roles()
     own_people = pq.ParquetFile(folder / "people.parquet").metadata.num_rows
     summary = summary_of_columns(stub=_read(folder, "films", ["stub"]), people=own_people, roles=roles,
                                  similar_sources=_read(folder, "similar", ["source"]))
-    role_codes, role_names = _roles(roles)
-    credit_role, role_names = role_codes.astype(np.int16), role_names.to_pylist()
-    del roles, role_codes
+    if reused is None:
+        role_codes, role_names = _roles(roles)
+        credit_role, role_names = role_codes.astype(np.int16), role_names.to_pylist()
+        del role_codes
+    else:
+        credit_role, role_names = reused.arrays["credit_role"], reused.role_names
+    del roles
     _let_go()
 
     # One kind of node at a time, each table written and let go as soon as it is aligned.
-    own_ids = _read(folder, "people", ["id"])
-    person_ids, person_hashes, rows, (credit_person,) = _nodes(
-        own_ids, [_column_batches(folder, "credits", "person_id")], prefix="nm")
-    del own_ids
+    if reused is None:
+        own_ids = _read(folder, "people", ["id"])
+        person_ids, person_hashes, rows, (credit_person,) = _nodes(
+            own_ids, [_column_batches(folder, "credits", "person_id")], prefix="nm")
+        del own_ids
+    else:
+        person_ids, person_hashes, rows = reused.person_ids, None, reused.rows("people")
+        credit_person = reused.arrays["credit_person"]
     people = _aligned_table(folder, "people", person_ids, rows)
     writer.table("people", people)
     person_labels = _labels(people.column("name"), person_ids)
@@ -100,13 +113,18 @@ def write_from_tables(folder: Path, writer, version: str) -> Path:
     _let_go()
 
     writer.step("films")
-    own_ids = _read(folder, "films", ["id"])
-    own_films = len(own_ids)
-    film_refs = [_column_batches(folder, table, column)
-                 for table, column in (("credits", "film_id"), ("similar", "film_id"), ("similar", "similar_id"))]
-    # (no prefix: the credits are in film order, so the hash table finds their films in cache already)
-    film_ids, film_hashes, rows, (credit_film, similar_src, similar_dst) = _nodes(own_ids, film_refs)
-    del own_ids, film_refs
+    if reused is None:
+        own_ids = _read(folder, "films", ["id"])
+        own_films = len(own_ids)
+        film_refs = [_column_batches(folder, table, column)
+                     for table, column in (("credits", "film_id"), ("similar", "film_id"), ("similar", "similar_id"))]
+        # (no prefix: the credits are in film order, so the hash table finds their films in cache already)
+        film_ids, film_hashes, rows, (credit_film, similar_src, similar_dst) = _nodes(own_ids, film_refs)
+        del own_ids, film_refs
+    else:
+        film_ids, film_hashes, rows = reused.film_ids, None, reused.rows("films")
+        own_films = pq.ParquetFile(folder / "films.parquet").metadata.num_rows
+        credit_film, similar_src, similar_dst = (reused.arrays[name] for name in ("credit_film", "similar_src", "similar_dst"))
     films = _aligned_table(folder, "films", film_ids, rows)
     writer.table("films", films)
     film_labels = _labels(films.column("title"), film_ids)
@@ -115,7 +133,7 @@ def write_from_tables(folder: Path, writer, version: str) -> Path:
     _let_go()
     n_people, n_films = len(person_ids), len(film_ids)
     # the mirror's arrays, made in place: at IMDb's size each array of a credit is 190-380 MB
-    for codes in (credit_film, similar_src, similar_dst):
+    for codes in (credit_film, similar_src, similar_dst) if reused is None else ():  # (reused: node indexes already)
         codes += np.int32(n_people)
     arrays = {"credit_person": credit_person, "credit_film": credit_film, "credit_role": credit_role,
               "similar_src": similar_src, "similar_dst": similar_dst, "film_year": year.astype(np.int32),
@@ -126,12 +144,16 @@ def write_from_tables(folder: Path, writer, version: str) -> Path:
     ids = pa.concat_arrays([person_ids, film_ids])
     labels = pa.concat_arrays([person_labels, film_labels])
     del person_ids, film_ids, person_labels, film_labels
-    hashes = np.concatenate([person_hashes, film_hashes])
-    del person_hashes, film_hashes
-    order = np.argsort(hashes, kind="stable").astype(np.int64)
-    writer.array("id_hash", hashes[order])
-    writer.array("id_order", order)
-    del hashes, order
+    if reused is None:
+        hashes = np.concatenate([person_hashes, film_hashes])
+        del person_hashes, film_hashes
+        order = np.argsort(hashes, kind="stable").astype(np.int64)
+        writer.array("id_hash", hashes[order])
+        writer.array("id_order", order)
+        del hashes, order
+    else:  # the same ids: the same files
+        for name, path in reused.files.items():
+            writer.link(name, path)
     # Normalising names is Arrow's work and the adjacency numba's, both without
     # the GIL: on two cores the names cost nothing, so a thread does them.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -140,7 +162,7 @@ def write_from_tables(folder: Path, writer, version: str) -> Path:
         writer.step("adjacency")
         mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays=arrays)
         del arrays
-        _write_arrays(writer, mirror, None, None)
+        _write_arrays(writer, mirror, None, None, collaborators=None if reused is None else reused.collaborators)
         nodes.result()  # its error, if any, is this one's
     # all written: only the counts and role names are needed from here on
     mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays={})

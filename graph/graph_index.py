@@ -265,6 +265,9 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
         The store version it belongs to (:func:`store_version`).
     progress : bool
         Show a progress bar (stderr) through the steps.
+    previous : reelgraph._index_reuse.PreviousIndex, optional
+        The store's index before an edit of few rows: what the edit leaves
+        as it was is taken from it rather than made again.
 
     Returns
     -------
@@ -307,7 +310,8 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
                              summary=graph_summary(graph))
 
 
-def write_index_from_tables(tables_folder: Path, store_folder: Path, version: str, *, progress: bool = False) -> Path:
+def write_index_from_tables(tables_folder: Path, store_folder: Path, version: str, *, progress: bool = False,
+                            previous=None) -> Path:
     """Write ``store_folder/index`` straight from the Parquet tables in ``tables_folder``, with Arrow and numpy.
 
     The files are the ones :func:`write_index` writes for the graph those
@@ -329,6 +333,9 @@ def write_index_from_tables(tables_folder: Path, store_folder: Path, version: st
         The store version it belongs to (:func:`store_version`).
     progress : bool
         Show a progress bar (stderr) through the steps.
+    previous : reelgraph._index_reuse.PreviousIndex, optional
+        The store's index before an edit of few rows: what the edit leaves
+        as it was is taken from it rather than made again.
 
     Returns
     -------
@@ -357,7 +364,7 @@ def write_index_from_tables(tables_folder: Path, store_folder: Path, version: st
     # Tables of an older layout (a column added since) are read as canonical ones: the
     # column they lack is all missing.  Never through pandas: at IMDb's size it needs ~24 GB.
     with _IndexWriter(store_folder, progress) as writer:
-        return write_from_tables(Path(tables_folder), writer, version)
+        return write_from_tables(Path(tables_folder), writer, version, previous)
 
 
 class _IndexWriter:
@@ -401,6 +408,15 @@ class _IndexWriter:
             out.write_table(table)
         self.tables[name] = path.stat().st_size
 
+    def link(self, name: str, source: Path) -> None:
+        """``name.npy``: the file ``source`` (of an older index) as it is, hard-linked where the disk allows."""
+        path = self.staging / f"{name}.npy"
+        try:
+            os.link(source, path)
+        except OSError:
+            shutil.copyfile(source, path)
+        self.arrays[name] = path.stat().st_size
+
     def array(self, name: str, array: np.ndarray) -> None:
         """Write ``name.npy``."""
         path = self.staging / f"{name}.npy"
@@ -435,12 +451,14 @@ class _IndexWriter:
 _STEPS = 5
 
 
-def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: np.ndarray) -> None:
+def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: np.ndarray, collaborators=None) -> None:
     """Write the mirror's arrays, the id hashes, the persisted CSR views, degrees and collaborator counts.
 
     ``mirror`` needs only its arrays (:meth:`~reelgraph.mirror.Mirror.from_arrays`):
     both writers share this step, so their adjacency is one code's.  ``id_hash``
     and ``id_order`` None: the caller wrote them already (``writer.array``).
+    ``collaborators``: counts them given the every-credit adjacency (default:
+    every person walked, :func:`~reelgraph.analysis._stats_kernels.collaborator_counts`).
     """
     from reelgraph.analysis._stats_kernels import collaborator_counts
 
@@ -463,7 +481,10 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
             del mirror._views[roles], view
     writer.array("degrees", mirror.degrees())
     everyone = mirror.view(everyone)
-    writer.array("collaborators", collaborator_counts(everyone.indptr, everyone.indices, mirror.n_people))
+    if collaborators is None:
+        writer.array("collaborators", collaborator_counts(everyone.indptr, everyone.indices, mirror.n_people))
+    else:
+        writer.array("collaborators", collaborators(everyone.indptr, everyone.indices))
 
 
 def _persisted_role_sets(mirror) -> list[frozenset]:

@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from reelgraph._durable import sync_folder_entries, sync_tree
+from reelgraph._index_reuse import PreviousIndex
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables
@@ -333,9 +334,8 @@ class LocalStore:
         Returns
         -------
         (dict, dict)
-            Per table, the edit of the stored table: ``(replaced, rows)``, a
-            mask of the stored rows that go and the merged rows that come
-            after the others (:meth:`_write_edited`); and the change report.
+            Per table, the edit of the stored table (:class:`_TableEdit`),
+            and the change report.
         """
         folders = {e["key"]: self.path / "parts" / e["folder"] for e in self.manifest()["partitions"]}
         # A replaced source is small here (_touches_few_rows): read whole, for the keys it had.
@@ -355,28 +355,31 @@ class LocalStore:
             if table == "films":  # cluster ids survive, as in _merge_all
                 new = new.assign(cluster=new["id"].map(old_rows.set_index("id")["cluster"].dropna()).astype("Int64"))
             changes[table] = _changes(_fingerprint(old_rows, table), new, table, maps_after)
-            edits[table] = (replaced, new)
+            edits[table] = _TableEdit.of(replaced, old_rows, new, table)
         return edits, changes
 
     def _write_edited(self, edits: dict, partitions: list[dict], new_parts: dict[str, FilmGraph]) -> None:
         """Write the store with each table edited as :meth:`_merge_touched` says, a batch of rows at a time.
 
-        ``similar`` is small (links come from saved pages): it is rewritten
-        whole, in :func:`~reelgraph.model.merge_graphs`' order.
+        A row whose key stays keeps its place (:class:`_TableEdit`), so the
+        graph index is patched rather than rebuilt when no node comes or
+        goes (:mod:`reelgraph._index_reuse`).  ``similar`` is small (links
+        come from saved pages): it is rewritten whole, in
+        :func:`~reelgraph.model.merge_graphs`' order.
         """
-        counts = {table: int((~replaced).sum()) + len(rows) for table, (replaced, rows) in edits.items()}
+        counts = {table: edit.rows_after() for table, edit in edits.items()}
 
         def fill(staging: Path) -> None:
-            for table, (replaced, rows) in edits.items():
+            for table, edit in edits.items():
                 source, target = self.path / f"{table}.parquet", staging / f"{table}.parquet"
                 with _damaged_is_a_store_error(self.path):
                     if table == "similar":
                         old = _read_table(source, table)
-                        links = pd.concat([old.loc[~replaced], rows], ignore_index=True)
+                        links = pd.concat([old.loc[~edit.replaced], edit.rows], ignore_index=True)
                         links.sort_values(["film_id", "source", "rank"], kind="stable").to_parquet(target, index=False)
                     else:
-                        _rewrite(source, rows, keep=lambda offset, n, replaced=replaced: ~replaced[offset:offset + n],
-                                 target=target)
+                        _rewrite(source, edit.appended, keep=lambda offset, n, gone=edit.removed: ~gone[offset:offset + n],
+                                 target=target, substitutes=(edit.substituted, edit.substitutes))
             for entry in partitions:
                 target = staging / "parts" / entry["folder"]
                 if entry["folder"] in new_parts:
@@ -384,7 +387,7 @@ class LocalStore:
                 else:
                     _link_tree(self.path / "parts" / entry["folder"], target)
 
-        self._write_staged(fill, counts, partitions)
+        self._write_staged(fill, counts, partitions, edits=edits)
 
     def _row_fingerprints(self) -> dict:
         """Per table of the stored graph, its :func:`_fingerprint`, reading one table at a time."""
@@ -424,10 +427,12 @@ class LocalStore:
 
         self._write_staged(fill, graph.counts(), partitions)
 
-    def _write_staged(self, fill, counts: dict, partitions: list[dict]) -> None:
+    def _write_staged(self, fill, counts: dict, partitions: list[dict], edits: dict | None = None) -> None:
         """Write a new version of the store: ``fill(staging)`` puts the tables in a staging folder, which
         then gets the graph index (built from the staged files) and the manifest and replaces the store
-        in one rename."""
+        in one rename.  ``edits``: the tables are the stored ones edited so (:class:`_TableEdit`), and the
+        stored index may be patched rather than built again."""
+        previous = PreviousIndex(self.path, store_version(self.manifest()), edits) if edits is not None else None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.new-", dir=self.path.parent))
         try:
@@ -439,7 +444,7 @@ class LocalStore:
                 "counts": counts,
                 "partitions": partitions,
             }
-            write_index_from_tables(staging, staging, store_version(manifest))
+            write_index_from_tables(staging, staging, store_version(manifest), previous=previous)
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
             sync_tree(staging)  # on disk before the rename makes it the store: a crash cannot leave empty files
             old = None
@@ -565,28 +570,40 @@ def _folded(rows: pd.DataFrame, table: str) -> pd.DataFrame:
     return folded
 
 
-def _rewrite(path: Path, extra: pd.DataFrame, keep, target: Path | None = None) -> None:
+def _rewrite(path: Path, extra: pd.DataFrame, keep, target: Path | None = None, substitutes=None) -> None:
     """Write the table file ``path`` again (to ``target``, default in its place): its rows where
     ``keep(offset, n)`` says (none when ``keep`` is None), then the rows of ``extra``.
 
-    A batch of rows at a time, so a table of the whole IMDb is never held;
-    a new file is written (``path`` may be a hard link: never changed in
-    place).  A column ``path`` holds no value in (Arrow type null) takes the
-    type of ``extra``'s values, as pandas would have written it.
+    ``substitutes``: ``(positions, rows)``, stored rows (ascending
+    positions, kept) written as the rows of the frame ``rows`` instead, in
+    their place.  A batch of rows at a time, so a table of the whole IMDb
+    is never held; a new file is written (``path`` may be a hard link:
+    never changed in place).  A column ``path`` holds no value in (Arrow
+    type null) takes the type of the new rows' values, as pandas would have
+    written it.
     """
     source = pq.ParquetFile(path)
-    extra_arrow = pa.Table.from_pandas(extra, preserve_index=False) if len(extra) else None
-    schema = _widened(source.schema_arrow, extra_arrow)
+    positions, rows = substitutes if substitutes is not None else (np.zeros(0, np.int64), extra.iloc[:0])
+    new_rows = pd.concat([rows, extra], ignore_index=True) if len(rows) else extra
+    new_arrow = pa.Table.from_pandas(new_rows, preserve_index=False) if len(new_rows) else None
+    schema = _widened(source.schema_arrow, new_arrow)
+    new_arrow = _as_schema(new_arrow, schema) if new_arrow is not None else None
     replacement = (target or path).with_name((target or path).name + ".writing")
     with pq.ParquetWriter(replacement, schema) as out:
         if keep is not None:
             offset = 0
             for batch in source.iter_batches(batch_size=1 << 20):
-                mask = keep(offset, batch.num_rows)
-                offset += batch.num_rows
-                out.write_table(pa.Table.from_batches([batch.filter(pa.array(mask))]).cast(schema))
-        if extra_arrow is not None:
-            out.write_table(_as_schema(extra_arrow, schema))
+                n = batch.num_rows
+                part = pa.Table.from_batches([batch]).cast(schema)
+                take = np.arange(n)
+                first, last = np.searchsorted(positions, [offset, offset + n])
+                if last > first:  # rows replaced in place: taken from the new rows, after the batch's own
+                    take[positions[first:last] - offset] = n + np.arange(last - first)
+                    part = pa.concat_tables([part, new_arrow.slice(first, last - first)])
+                out.write_table(part.take(take[keep(offset, n)]))
+                offset += n
+        if new_arrow is not None and len(new_arrow) > len(positions):
+            out.write_table(new_arrow.slice(len(positions)))
     os.replace(replacement, target or path)
 
 
@@ -974,6 +991,44 @@ def _damaged_is_a_store_error(folder: Path):
         yield
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
+
+
+class _TableEdit:
+    """How a load of few keys changes one stored table (:meth:`LocalStore._merge_touched`).
+
+    ``replaced`` marks the stored rows of touched keys and ``rows`` holds the
+    merged rows of those keys.  A stored row whose key is among ``rows``
+    keeps its place (``substituted``, ascending, and its new row in
+    ``substitutes``); the others are ``removed``; the rows of new keys are
+    ``appended`` after every stored row.  Rows keeping their places keep
+    the graph index's numbering, so that it can be patched
+    (:mod:`reelgraph._index_reuse`).
+    """
+
+    def __init__(self, replaced: np.ndarray, rows: pd.DataFrame, removed: np.ndarray, substituted: np.ndarray,
+                 substitutes: pd.DataFrame, appended: pd.DataFrame):
+        self.replaced, self.rows, self.removed = replaced, rows, removed
+        self.substituted, self.substitutes, self.appended = substituted, substitutes, appended
+
+    @classmethod
+    def of(cls, replaced: np.ndarray, old_rows: pd.DataFrame, rows: pd.DataFrame, table: str) -> "_TableEdit":
+        """The edit that puts ``rows`` (merged, one a key) in place of the stored ``old_rows`` (the rows ``replaced`` marks)."""
+        keys = _KEYS[table]
+        positions = np.flatnonzero(replaced)
+        old_at = pd.MultiIndex.from_frame(old_rows[keys].astype(object)) if len(old_rows) else None
+        match = (old_at.get_indexer(pd.MultiIndex.from_frame(rows[keys].astype(object)))
+                 if old_at is not None and len(rows) else np.full(len(rows), -1))
+        kept = match >= 0
+        order = np.argsort(match[kept], kind="stable")  # in the stored order
+        substituted = positions[match[kept][order]]
+        removed = replaced.copy()
+        removed[substituted] = False
+        return cls(replaced, rows, removed, substituted.astype(np.int64),
+                   rows[kept].iloc[order].reset_index(drop=True), rows[~kept].reset_index(drop=True))
+
+    def rows_after(self) -> int:
+        """Rows of the table once edited."""
+        return int((~self.removed).sum()) + len(self.appended)
 
 
 class _SourceRows:

@@ -1,12 +1,16 @@
 """A load that touches few keys re-merges only those: the same graph and change report as merging everything."""
 
 import random
+import shutil
 
 import pytest
 
+import reelgraph._index_reuse as index_reuse
 import reelgraph.store as store_module
+from reelgraph.graph_index import INDEX_FOLDER, store_version, write_index_from_tables
 from reelgraph.model import FilmGraph, film_key, person_key
 from reelgraph.store import _KEYS, LocalStore
+from tests.graph.test_graph_index import _assert_same_files
 
 
 @pytest.fixture
@@ -25,11 +29,37 @@ def _assert_same_graph(got: FilmGraph, expected: FilmGraph):
         assert a.equals(b), f"{table}:\n{a.compare(b) if a.shape == b.shape else (a.shape, b.shape)}"
 
 
+def _assert_index_is_built_anew(store: LocalStore, scratch):
+    """The store's graph index (patched or not) is the one its tables give when built anew, file for file."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    write_index_from_tables(store.path, scratch, store_version(store.manifest()))
+    _assert_same_files(scratch / INDEX_FOLDER, store.path / INDEX_FOLDER)
+
+
+@pytest.fixture
+def patched_writes(monkeypatch):
+    """Each store write's :func:`reelgraph._index_reuse.reusable`: True where the index was patched."""
+    found, reusable = [], index_reuse.reusable
+
+    def spy(previous, folder):
+        reused = reusable(previous, folder)
+        if previous is not None:
+            found.append(reused is not None)
+        return reused
+
+    monkeypatch.setattr(index_reuse, "reusable", spy)
+    return found
+
+
 class _Twins:
-    """Two stores given the same loads: one merges everything, the other only the keys each load touches."""
+    """Two stores given the same loads: one merges everything, the other only the keys each load touches.
+
+    The second's graph index, patched where a load keeps the nodes, must be the one built anew.
+    """
 
     def __init__(self, root, monkeypatch):
         self.full, self.touched, self.monkeypatch = LocalStore(root / "full"), LocalStore(root / "touched"), monkeypatch
+        self.scratch = root / "index-built-anew"
 
     def load(self, parts):
         self.monkeypatch.setattr(store_module, "_TOUCHED_SHARE", 0.0)
@@ -39,6 +69,7 @@ class _Twins:
         touched, changes = self.touched.load(parts)
         assert changes == full_changes
         _assert_same_graph(touched.read(), full)
+        _assert_index_is_built_anew(self.touched, self.scratch)
         return changes
 
 
@@ -240,3 +271,71 @@ def test_a_page_brings_values_to_columns_the_store_had_none_in(tmp_path):
     assert films.loc["tt0000003", "plot"] == "A plot."
     assert films.loc["tt0000003", "keywords"] == ["clones", "love"]
     assert films.loc["tt0000004", "keywords"] == [] and films.loc["tt0000004", "plot"] is None
+
+
+def _datasets(n: int = 40) -> FilmGraph:
+    """A store's worth of IMDb-like tables: films, people, and a credit of each person in two films."""
+    return FilmGraph.from_records(
+        films=[{"id": f"tt{i:07d}", "title": f"F{i}", "year": 2000 + i % 20, "votes": i * 10} for i in range(n)],
+        people=[{"id": f"nm{i:07d}", "name": f"P{i}"} for i in range(n)],
+        credits=[{"person_id": f"nm{i:07d}", "film_id": f"tt{(i + k) % n:07d}", "role": role}
+                 for i in range(n) for k, role in ((0, "actor"), (1, "director"))])
+
+
+@pytest.mark.parametrize("page, patched", [
+    # a page of known films and people: new values, a credit added, a link: the index is patched
+    (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3", "rating": 7.5, "votes": 999, "plot": "A plot."},
+                                   {"id": "tt0000004", "title": "F4"}],
+                            people=[{"id": "nm0000009", "name": "P9"}],
+                            credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "actor", "characters": ["Kathy"]},
+                                     {"person_id": "nm0000003", "film_id": "tt0000003", "role": "actor", "billing": 1}],
+                            similar=[{"film_id": "tt0000003", "similar_id": "tt0000004", "source": "imdb-more-like-this",
+                                      "rank": 1}]), True),
+    # a person the store does not have: a node comes, the numbering changes: built anew
+    (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3"}], people=[{"id": "nm0000999", "name": "New"}],
+                            credits=[{"person_id": "nm0000999", "film_id": "tt0000003", "role": "actor"}]), False),
+    # a role the store has no credit of: its role names change: built anew
+    (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3"}],
+                            credits=[{"person_id": "nm0000001", "film_id": "tt0000003", "role": "composer"}]), False),
+])
+def test_a_page_of_known_films_and_people_patches_the_index(tmp_path, monkeypatch, patched_writes, page, patched):
+    twins = _Twins(tmp_path, monkeypatch)
+    twins.load({"imdb-datasets": _datasets()})
+    twins.load({"page:tt0000003": page})
+    assert patched_writes[-1] is patched
+    mirror = twins.touched.mirror()
+    assert mirror.label(mirror.index_of("tt0000003")) == "F3"
+    assert mirror.films.set_index("id").loc["tt0000003", "votes"] == (999 if patched else 30)
+    # the same page again: nothing comes or goes; a newer copy without its credits takes them away again
+    twins.load({"page:tt0000003": page})
+    assert patched_writes[-1] is True
+    twins.load({"page:tt0000003": FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3"}])})
+    assert patched_writes[-1] is patched  # (the new person, or the only composer's credit, goes again)
+    assert len(twins.touched.mirror().credit_person) == 80
+
+
+def _random_known_page(rng: random.Random, n: int = 40) -> FilmGraph:
+    """A page naming only films and people of :func:`_datasets`, with values of its own (titles and names too)."""
+    films = [{"id": f"tt{i:07d}", "title": rng.choice([f"F{i}", "Amélie", ""]), "rating": rng.choice([None, 6.5]),
+              "votes": rng.choice([None, 5, 10 ** 6]), "plot": rng.choice([None, "A plot."]),
+              "genres": rng.sample(["Drama", "War"], rng.randint(0, 2))} for i in rng.sample(range(n), rng.randint(1, 4))]
+    people = [{"id": f"nm{i:07d}", "name": rng.choice([f"P{i}", "Zoë Kravitz"]), "birth_year": rng.choice([None, 1980])}
+              for i in rng.sample(range(n), rng.randint(0, 4))]
+    credits = {}
+    for _ in range(rng.randint(0, 6)):
+        key = (f"nm{rng.randrange(n):07d}", f"tt{rng.randrange(n):07d}", rng.choice(["actor", "director"]))
+        credits[key] = {"person_id": key[0], "film_id": key[1], "role": key[2], "billing": rng.choice([None, 1]),
+                        "characters": rng.sample(["Ruth", "Kathy"], rng.randint(0, 2))}
+    similar = [{"film_id": films[0]["id"], "similar_id": f"tt{i:07d}", "source": "imdb-more-like-this", "rank": rank}
+               for rank, i in enumerate(rng.sample(range(n), rng.randint(0, 3)), 1)]
+    return FilmGraph.from_records(films=films, people=people, credits=list(credits.values()), similar=similar)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_pages_of_known_films_and_people_patch_the_index_as_built_anew(tmp_path, monkeypatch, patched_writes, seed):
+    rng = random.Random(seed)
+    twins = _Twins(tmp_path, monkeypatch)  # each load: the index patched is the one built anew
+    twins.load({"imdb-datasets": _datasets()})
+    for step in range(6):
+        twins.load({f"page:{rng.choice('abc')}": _random_known_page(rng)})
+    assert sum(patched_writes) >= 4, patched_writes  # (a role's first credit may go: then it is built anew)
