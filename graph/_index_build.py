@@ -151,9 +151,8 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         writer.array("id_hash", hashes[order])
         writer.array("id_order", order)
         del hashes, order
-    else:  # the same ids: the same files
-        for name, path in reused.files.items():
-            writer.link(name, path)
+    else:
+        reused.write_ids(writer)
     # Normalising names is Arrow's work and the adjacency numba's, both without
     # the GIL: on two cores the names cost nothing, so a thread does them.
     with ThreadPoolExecutor(max_workers=1) as pool:

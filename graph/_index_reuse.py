@@ -3,12 +3,15 @@
 Adding a saved page to a store of the whole IMDb changes a few dozen of its
 120M rows, yet building the index anew encodes every credit's ids again
 (about 50 s there) and counts every person's collaborators again (about
-30 s).  When the edit keeps the nodes, none of that is needed:
+30 s).  When the edit adds nodes at most, none of that is needed:
 
-* no row of ``people`` or ``films`` comes or goes (rows replaced keep their
-  places: :class:`reelgraph.store._TableEdit`), and every credit and link
-  added or removed names nodes of those rows, so the numbering is the old
-  one: ids, their sorted hashes (the old files, linked) and role codes;
+* no row of ``people`` or ``films`` goes, rows replaced keep their places
+  (:class:`reelgraph.store._TableEdit`), new ones come last, and every
+  credit and link added or removed names nodes of those rows: the
+  numbering is the old one with the new people after the old people and
+  the new films after the old films (film numbers move up by the people
+  added).  Ids, their sorted hashes (the old files, linked, or the new
+  hashes put in their places) and role codes follow;
 * the credit arrays are the old ones less the rows removed, then the rows
   appended;
 * collaborator counts change only for the people of films whose credits
@@ -16,8 +19,9 @@ Adding a saved page to a store of the whole IMDb changes a few dozen of its
 
 The tables, the adjacency, degrees and summary are made by the builder as
 always (:func:`reelgraph._index_build.write_from_tables`).  Any other edit,
-or an old index that cannot be trusted, is built anew.  A patched index is
-the one built anew, file for file (``tests/graph/test_store_incremental.py``).
+or an old index that cannot be trusted, is built anew (logged at DEBUG).
+A patched index is the one built anew, file for file
+(``tests/graph/test_store_incremental.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 log = logging.getLogger(__name__)
@@ -40,17 +45,61 @@ class PreviousIndex:
         self.store_folder, self.version, self.edits = Path(store_folder), version, edits
 
 
+class _Numbering:
+    """The old index's node numbering with the new people and films of an edit added (see the module's text)."""
+
+    def __init__(self, mirror, new_people: list[str], new_films: list[str]):
+        self.mirror, self.new_people, self.new_films = mirror, new_people, new_films
+        self.old_people, self.old_films = mirror.n_people, mirror.n_films
+        self.shift = len(new_people)  # how far each old film's number moves
+        self.n_people, self.n_films = self.old_people + self.shift, self.old_films + len(new_films)
+        own = mirror._own_rows
+        self.own_rows = {"people": own["people"] + len(new_people), "films": own["films"] + len(new_films)}
+        self._new = pd.Index(new_people + new_films)
+
+    def old_nodes_only_named_by_credits(self) -> bool:
+        return self.mirror._own_rows["people"] != self.old_people or self.mirror._own_rows["films"] != self.old_films
+
+    def codes(self, ids) -> np.ndarray:
+        """Each id's node in the new numbering; -1: none."""
+        ids = np.asarray(ids, dtype=object)
+        old = self.mirror._index.get_indexer(ids) if len(ids) else np.zeros(0, np.int64)
+        out = np.where(old >= self.old_people, old + self.shift, old)
+        missing = np.flatnonzero(old < 0)
+        if len(missing) and len(self._new):
+            new = self._new.get_indexer(ids[missing])
+            out[missing] = np.where(new < 0, -1, np.where(new < self.shift, self.old_people + new,
+                                                          self.n_people + self.old_films + new - self.shift))
+        return out
+
+    def is_person(self, codes: np.ndarray) -> np.ndarray:
+        """Whether each node is a person of a row (old or new): one named by credits alone may be numbered anew."""
+        return (codes >= 0) & ((codes < self.mirror._own_rows["people"]) | (codes >= self.old_people)) \
+            & (codes < self.n_people)
+
+    def is_film(self, codes: np.ndarray) -> np.ndarray:
+        """Whether each node is a film of a row (old or new)."""
+        old_end, own_end = self.n_people + self.old_films, self.n_people + self.mirror._own_rows["films"]
+        return (codes >= self.n_people) & ((codes < own_end) | (codes >= old_end)) & (codes < self.n_people + self.n_films)
+
+    def new_nodes(self) -> np.ndarray:
+        return np.concatenate([np.arange(self.old_people, self.n_people),
+                               np.arange(self.n_people + self.old_films, self.n_people + self.n_films)]).astype(np.int64)
+
+
 class Reused:
     """The parts of the old index a patched one keeps (see the module's text)."""
 
-    def __init__(self, *, mirror, folder: Path, arrays: dict, touched_films: np.ndarray):
-        self.n_people, self.n_films, self.role_names = mirror.n_people, mirror.n_films, list(mirror.role_names)
-        self.own_rows = dict(mirror._own_rows)
+    def __init__(self, *, numbering: _Numbering, folder: Path, arrays: dict, touched_films: tuple[np.ndarray, np.ndarray]):
+        mirror = numbering.mirror
+        self._folder = folder  # the old index's
+        self.n_people, self.n_films, self.role_names = numbering.n_people, numbering.n_films, list(mirror.role_names)
+        self.own_rows = numbering.own_rows
         ids = mirror.ids.arrow
-        self.person_ids, self.film_ids = ids.slice(0, self.n_people), ids.slice(self.n_people)
-        self.files = {name: folder / f"{name}.npy" for name in ("id_hash", "id_order")}
+        self.person_ids = pa.concat_arrays([ids.slice(0, numbering.old_people), pa.array(numbering.new_people, ids.type)])
+        self.film_ids = pa.concat_arrays([ids.slice(numbering.old_people), pa.array(numbering.new_films, ids.type)])
         self.arrays = arrays  # credit_person, credit_film, credit_role, similar_src, similar_dst
-        self._mirror, self._touched_films = mirror, touched_films
+        self._numbering, self._touched_films = numbering, touched_films
 
     def rows(self, kind: str):
         """What :func:`reelgraph._index_build._nodes` says of a table's rows: None when they are the nodes."""
@@ -61,14 +110,42 @@ class Reused:
         """``credits.role`` as the builder reads it: the role codes over the role names."""
         return pa.DictionaryArray.from_arrays(self.arrays["credit_role"].astype(np.int32), pa.array(self.role_names, pa.string()))
 
+    def write_ids(self, writer) -> None:
+        """``id_hash`` and ``id_order``: the old files (linked) when no node comes, else the new hashes put in place."""
+        from reelgraph._index_build import id_hashes
+
+        numbering = self._numbering
+        lookup = numbering.mirror._index
+        if not numbering.shift and not numbering.new_films:
+            for name in ("id_hash", "id_order"):
+                writer.link(name, self._folder / f"{name}.npy")
+            return
+        old_hash = np.asarray(lookup._hashes)
+        order = np.array(lookup._order, dtype=np.int64)
+        order[order >= numbering.old_people] += numbering.shift
+        nodes = numbering.new_nodes()
+        hashes = id_hashes(pa.array(numbering.new_people + numbering.new_films, pa.string()))
+        by_hash = np.lexsort((nodes, hashes))  # the order a stable sort of every hash gives: equal hashes by node
+        nodes, hashes = nodes[by_hash], hashes[by_hash]
+        at = np.searchsorted(old_hash, hashes, side="left")
+        for k in range(len(at)):  # past the old nodes of an equal hash and a smaller number (two ids rarely share one)
+            while at[k] < len(old_hash) and old_hash[at[k]] == hashes[k] and order[at[k]] < nodes[k]:
+                at[k] += 1
+        writer.array("id_hash", np.insert(old_hash, at, hashes))
+        writer.array("id_order", np.insert(order, at, nodes))
+
     def collaborators(self, indptr, indices) -> np.ndarray:
         """Collaborator counts over the new every-credit adjacency: the old ones, counted again where films changed."""
         from reelgraph.analysis._stats_kernels import collaborator_counts_of
 
-        old = self._mirror.view(frozenset(self._mirror.role_names))
-        counts = np.array(self._mirror._collaborators)
-        people = np.unique(np.concatenate([_neighbours(old.indptr, old.indices, self._touched_films),
-                                           _neighbours(indptr, indices, self._touched_films)]))
+        mirror, numbering = self._numbering.mirror, self._numbering
+        old = mirror.view(frozenset(mirror.role_names))
+        counts = np.zeros(self.n_people, np.int64)
+        counts[:numbering.old_people] = mirror._collaborators
+        touched_old, touched_new = self._touched_films
+        people = np.unique(np.concatenate([_neighbours(old.indptr, old.indices, touched_old),
+                                           _neighbours(indptr, indices, touched_new),
+                                           np.arange(numbering.old_people, self.n_people)]))
         counts[people] = collaborator_counts_of(indptr, indices, people.astype(np.int64), self.n_people)
         return counts
 
@@ -81,50 +158,66 @@ def _neighbours(indptr, indices, nodes: np.ndarray) -> np.ndarray:
 
 def reusable(previous: PreviousIndex | None, tables_folder: Path) -> Reused | None:
     """What the index of the tables in ``tables_folder`` can take from ``previous``; None: build it anew."""
+    if previous is None:
+        return None
+    reused, why = _reuse(previous, tables_folder)
+    if reused is None:
+        log.debug("graph index: built anew, not patched: %s", why)
+    return reused
+
+
+def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None, str]:
     from reelgraph._index_build import _first_seen, _read
     from reelgraph.graph_index import INDEX_FOLDER, open_index
 
-    if previous is None:
-        return None
     edits = previous.edits
-    if any(edits[table].removed.any() or len(edits[table].appended) for table in ("people", "films")):
-        return None  # a node comes or goes: the numbering changes
+    if any(edits[table].removed.any() for table in ("people", "films")):
+        return None, "a person or film goes"
     mirror, why = open_index(previous.store_folder, previous.version)
     if mirror is None:
-        log.debug("graph index: not patched, the old one is %s", why)
-        return None
-    own_people, own_films = mirror._own_rows["people"], mirror._own_rows["films"]
-    first_unowned_film = mirror.n_people + own_films
+        return None, f"the old index is {why}"
+    new_ids = [edits[table].appended["id"].astype(str).tolist() for table in ("people", "films")]
+    numbering = _Numbering(mirror, *new_ids)
+    if new_ids[0] or new_ids[1]:
+        if numbering.old_nodes_only_named_by_credits():
+            return None, "nodes come, and nodes named by credits alone would move"
+        if (mirror._index.get_indexer(new_ids[0] + new_ids[1]) >= 0).any() or not numbering._new.is_unique:
+            return None, "a new person or film has the id of another node"
     role_codes = {name: code for code, name in enumerate(mirror.role_names)}
     credits = edits["credits"]
     if "" in role_codes or len(credits.removed) != len(mirror.credit_person):
-        return None
+        return None, "its roles or credits are not the stored ones"
 
     gone = np.flatnonzero(credits.removed)
     appended = credits.appended
-    person = mirror._index.get_indexer(appended["person_id"].astype(str)) if len(appended) else np.zeros(0, np.int64)
-    film = mirror._index.get_indexer(appended["film_id"].astype(str)) if len(appended) else np.zeros(0, np.int64)
+    person, film = (numbering.codes(appended[column].astype(str)) for column in ("person_id", "film_id"))
     role = np.array([role_codes.get(value, -1) for value in appended["role"].tolist()], dtype=np.int64)
-    old_person, old_film = np.asarray(mirror.credit_person[gone]), np.asarray(mirror.credit_film[gone])
-    # Only nodes of own rows: one named by credits alone is numbered where it is first named, which may move.
-    if ((person < 0) | (person >= own_people)).any() or ((film < mirror.n_people) | (film >= first_unowned_film)).any() \
-            or (role < 0).any() or (old_person >= own_people).any() or (old_film >= first_unowned_film).any():
-        return None
+    old_person = np.asarray(mirror.credit_person[gone], dtype=np.int64)
+    old_film = np.asarray(mirror.credit_film[gone], dtype=np.int64)
+    # Only nodes of rows: one named by credits alone is numbered where it is first named, which may move.
+    own_people, own_film_end = mirror._own_rows["people"], mirror.n_people + mirror._own_rows["films"]
+    if not (numbering.is_person(person).all() and numbering.is_film(film).all()) \
+            or (old_person >= own_people).any() or (old_film >= own_film_end).any():
+        return None, "a credit names a node without a row"
+    if (role < 0).any():
+        return None, "a credit has a role the store had none of"
     links = _read(tables_folder, "similar", ["film_id", "similar_id"])
-    similar = [mirror._index.get_indexer(links.column(name).to_pylist()) for name in ("film_id", "similar_id")]
-    if any(((codes < mirror.n_people) | (codes >= first_unowned_film)).any() for codes in similar) \
-            or (np.asarray(mirror.similar_src) >= first_unowned_film).any() \
-            or (np.asarray(mirror.similar_dst) >= first_unowned_film).any():
-        return None
+    similar = [numbering.codes(links.column(name).to_pylist()) for name in ("film_id", "similar_id")]
+    if not all(numbering.is_film(codes).all() for codes in similar) \
+            or (np.asarray(mirror.similar_src) >= own_film_end).any() or (np.asarray(mirror.similar_dst) >= own_film_end).any():
+        return None, "a link names a film without a row"
 
     keep = ~credits.removed
+    shift = numbering.shift
     arrays = {"credit_person": np.concatenate([np.asarray(mirror.credit_person)[keep], person.astype(np.int32)]),
-              "credit_film": np.concatenate([np.asarray(mirror.credit_film)[keep], film.astype(np.int32)]),
+              "credit_film": np.concatenate([np.asarray(mirror.credit_film)[keep] + np.int32(shift), film.astype(np.int32)]),
               "credit_role": np.concatenate([np.asarray(mirror.credit_role)[keep], role.astype(np.int16)]),
               "similar_src": similar[0].astype(np.int32), "similar_dst": similar[1].astype(np.int32)}
     # Role names are numbered in order of first appearance: a credit removed may have been a role's first.
     rank, seen = _first_seen(arrays["credit_role"], len(mirror.role_names))
     if seen != len(mirror.role_names) or (rank != np.arange(seen)).any():
-        return None
-    touched_films = np.unique(np.concatenate([old_film, film])).astype(np.int64)
-    return Reused(mirror=mirror, folder=previous.store_folder / INDEX_FOLDER, arrays=arrays, touched_films=touched_films)
+        return None, "the roles' order of first appearance changes"
+    old_numbers = film[film < numbering.n_people + numbering.old_films] - shift
+    touched = (np.unique(np.concatenate([old_film, old_numbers])), np.unique(np.concatenate([old_film + shift, film])))
+    return Reused(numbering=numbering, folder=previous.store_folder / INDEX_FOLDER, arrays=arrays,
+                  touched_films=touched), ""

@@ -282,23 +282,32 @@ def _datasets(n: int = 40) -> FilmGraph:
                  for i in range(n) for k, role in ((0, "actor"), (1, "director"))])
 
 
-@pytest.mark.parametrize("page, patched", [
+_KNOWN_PAGE = FilmGraph.from_records(
+    films=[{"id": "tt0000003", "title": "F3", "rating": 7.5, "votes": 999, "plot": "A plot."}, {"id": "tt0000004", "title": "F4"}],
+    people=[{"id": "nm0000009", "name": "P9"}],
+    credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "actor", "characters": ["Kathy"]},
+             {"person_id": "nm0000003", "film_id": "tt0000003", "role": "actor", "billing": 1}],
+    similar=[{"film_id": "tt0000003", "similar_id": "tt0000004", "source": "imdb-more-like-this", "rank": 1}])
+
+
+@pytest.mark.parametrize("page, patched, patched_when_it_goes", [
     # a page of known films and people: new values, a credit added, a link: the index is patched
-    (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3", "rating": 7.5, "votes": 999, "plot": "A plot."},
-                                   {"id": "tt0000004", "title": "F4"}],
-                            people=[{"id": "nm0000009", "name": "P9"}],
-                            credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "actor", "characters": ["Kathy"]},
-                                     {"person_id": "nm0000003", "film_id": "tt0000003", "role": "actor", "billing": 1}],
-                            similar=[{"film_id": "tt0000003", "similar_id": "tt0000004", "source": "imdb-more-like-this",
-                                      "rank": 1}]), True),
-    # a person the store does not have: a node comes, the numbering changes: built anew
-    (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3"}], people=[{"id": "nm0000999", "name": "New"}],
-                            credits=[{"person_id": "nm0000999", "film_id": "tt0000003", "role": "actor"}]), False),
+    (_KNOWN_PAGE, True, True),
+    # a person and a film the store does not have: nodes come, after the old ones of their kind: patched;
+    # when they go again the numbering changes: built anew
+    (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3", "rating": 7.5, "votes": 999}, {"id": "tt0000999", "title": "New film"}],
+                            people=[{"id": "nm0000999", "name": "New"}, {"id": "name:newcomer", "name": "Newcomer"}],
+                            credits=[{"person_id": "nm0000999", "film_id": "tt0000003", "role": "actor"},
+                                     {"person_id": "name:newcomer", "film_id": "tt0000003", "role": "actor"},
+                                     {"person_id": "nm0000002", "film_id": "tt0000999", "role": "director"}],
+                            similar=[{"film_id": "tt0000003", "similar_id": "tt0000999", "source": "imdb-more-like-this",
+                                      "rank": 1}]), True, False),
     # a role the store has no credit of: its role names change: built anew
     (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3"}],
-                            credits=[{"person_id": "nm0000001", "film_id": "tt0000003", "role": "composer"}]), False),
+                            credits=[{"person_id": "nm0000001", "film_id": "tt0000003", "role": "composer"}]), False, False),
 ])
-def test_a_page_of_known_films_and_people_patches_the_index(tmp_path, monkeypatch, patched_writes, page, patched):
+def test_a_page_patches_the_index_when_it_keeps_the_numbering(tmp_path, monkeypatch, patched_writes, page, patched,
+                                                              patched_when_it_goes):
     twins = _Twins(tmp_path, monkeypatch)
     twins.load({"imdb-datasets": _datasets()})
     twins.load({"page:tt0000003": page})
@@ -310,12 +319,30 @@ def test_a_page_of_known_films_and_people_patches_the_index(tmp_path, monkeypatc
     twins.load({"page:tt0000003": page})
     assert patched_writes[-1] is True
     twins.load({"page:tt0000003": FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3"}])})
-    assert patched_writes[-1] is patched  # (the new person, or the only composer's credit, goes again)
+    assert patched_writes[-1] is patched_when_it_goes
     assert len(twins.touched.mirror().credit_person) == 80
 
 
-def _random_known_page(rng: random.Random, n: int = 40) -> FilmGraph:
-    """A page naming only films and people of :func:`_datasets`, with values of its own (titles and names too)."""
+def test_a_node_coming_to_a_store_with_nodes_named_by_credits_alone_builds_the_index_anew(
+        tmp_path, monkeypatch, patched_writes):
+    datasets = _datasets()
+    datasets = FilmGraph.from_records(  # nm0000100 and tt0000100 have no rows
+        films=datasets.films.to_dict("records"), people=datasets.people.to_dict("records"),
+        credits=datasets.credits.to_dict("records") + [{"person_id": "nm0000100", "film_id": "tt0000100", "role": "actor"}])
+    twins = _Twins(tmp_path, monkeypatch)
+    twins.load({"imdb-datasets": datasets})
+    twins.load({"page:tt0000003": _KNOWN_PAGE})
+    assert patched_writes[-1] is True  # no node comes: the numbering holds
+    twins.load({"page:new": FilmGraph.from_records(people=[{"id": "nm0000999", "name": "New"}])})
+    assert patched_writes[-1] is False
+
+
+def _random_known_page(rng: random.Random, n: int = 40, new: int = 0) -> FilmGraph:
+    """A page naming only films and people of :func:`_datasets`, with values of its own (titles and names too).
+
+    ``new``: ids past :func:`_datasets`' may come too, each with a row of the page's own.
+    """
+    n += new
     films = [{"id": f"tt{i:07d}", "title": rng.choice([f"F{i}", "Amélie", ""]), "rating": rng.choice([None, 6.5]),
               "votes": rng.choice([None, 5, 10 ** 6]), "plot": rng.choice([None, "A plot."]),
               "genres": rng.sample(["Drama", "War"], rng.randint(0, 2))} for i in rng.sample(range(n), rng.randint(1, 4))]
@@ -328,6 +355,10 @@ def _random_known_page(rng: random.Random, n: int = 40) -> FilmGraph:
                         "characters": rng.sample(["Ruth", "Kathy"], rng.randint(0, 2))}
     similar = [{"film_id": films[0]["id"], "similar_id": f"tt{i:07d}", "source": "imdb-more-like-this", "rank": rank}
                for rank, i in enumerate(rng.sample(range(n), rng.randint(0, 3)), 1)]
+    named = {row["id"] for row in films + people}
+    for node in sorted({value for row in [*credits.values(), *similar] for value in row.values()
+                        if isinstance(value, str) and value[2:].isdigit() and int(value[2:]) >= n - new} - named):
+        (films.append({"id": node, "title": "New"}) if node.startswith("tt") else people.append({"id": node, "name": "New"}))
     return FilmGraph.from_records(films=films, people=people, credits=list(credits.values()), similar=similar)
 
 
@@ -339,3 +370,14 @@ def test_random_pages_of_known_films_and_people_patch_the_index_as_built_anew(tm
     for step in range(6):
         twins.load({f"page:{rng.choice('abc')}": _random_known_page(rng)})
     assert sum(patched_writes) >= 4, patched_writes  # (a role's first credit may go: then it is built anew)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_pages_bringing_new_films_and_people_patch_the_index_as_built_anew(tmp_path, monkeypatch, patched_writes,
+                                                                                   seed):
+    rng = random.Random(seed)
+    twins = _Twins(tmp_path, monkeypatch)
+    twins.load({"imdb-datasets": _datasets()})
+    for step in range(6):
+        twins.load({f"page:{rng.choice('abc')}": _random_known_page(rng, new=8)})
+    assert sum(patched_writes) >= 2, patched_writes  # (a page's node going, or a role's first credit: built anew)
