@@ -47,6 +47,7 @@ without copying it into another engine.
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -160,11 +161,15 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         del ids, labels  # the thread's now: let go as soon as nodes.arrow is written
         writer.step("adjacency")
         mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays=arrays)
+        if reused is not None:
+            mirror.view_builder = lambda roles: reused.view(mirror, roles)
         del arrays
         _write_arrays(writer, mirror, None, None, collaborators=None if reused is None else reused.collaborators)
         nodes.result()  # its error, if any, is this one's
     # all written: only the counts and role names are needed from here on
     mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays={})
+    reused = None  # and the old index's files unmapped: their pages read count in the process's memory
+    gc.collect()
     _let_go()
 
     writer.step("credits")

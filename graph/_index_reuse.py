@@ -14,10 +14,13 @@ Adding a saved page to a store of the whole IMDb changes a few dozen of its
   hashes put in their places) and role codes follow;
 * the credit arrays are the old ones less the rows removed, then the rows
   appended;
+* an adjacency view's rows change only for the people and films of the
+  credits added or removed (and the new nodes): the others are the old
+  view's rows, a film's number moved (:func:`_splice`);
 * collaborator counts change only for the people of films whose credits
   changed.
 
-The tables, the adjacency, degrees and summary are made by the builder as
+The tables, degrees and summary are made by the builder as
 always (:func:`reelgraph._index_build.write_from_tables`).  Any other edit,
 or an old index that cannot be trusted, is built anew (logged at DEBUG).
 A patched index is the one built anew, file for file
@@ -27,11 +30,13 @@ A patched index is the one built anew, file for file
 from __future__ import annotations
 
 import logging
+import mmap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from numba import njit
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +95,8 @@ class _Numbering:
 class Reused:
     """The parts of the old index a patched one keeps (see the module's text)."""
 
-    def __init__(self, *, numbering: _Numbering, folder: Path, arrays: dict, touched_films: tuple[np.ndarray, np.ndarray]):
+    def __init__(self, *, numbering: _Numbering, folder: Path, arrays: dict, touched_films: tuple[np.ndarray, np.ndarray],
+                 touched_people: np.ndarray):
         mirror = numbering.mirror
         self._folder = folder  # the old index's
         self.n_people, self.n_films, self.role_names = numbering.n_people, numbering.n_films, list(mirror.role_names)
@@ -100,6 +106,24 @@ class Reused:
         self.film_ids = pa.concat_arrays([ids.slice(numbering.old_people), pa.array(numbering.new_films, ids.type)])
         self.arrays = arrays  # credit_person, credit_film, credit_role, similar_src, similar_dst
         self._numbering, self._touched_films = numbering, touched_films
+        touched = np.zeros(numbering.n_people + numbering.n_films, np.bool_)
+        touched[touched_people] = touched[touched_films[1]] = touched[numbering.new_nodes()] = True
+        self._touched = touched  # the nodes whose rows an adjacency view makes anew
+
+    def view(self, mirror, roles) -> "CsrView":
+        """``mirror.view(roles)`` (``mirror``: the new arrays) spliced from the old index's view of ``roles``."""
+        from reelgraph._index_build import person_film_csr
+        from reelgraph.mirror import csr_view
+
+        numbering = self._numbering
+        old = numbering.mirror.view(roles)
+        person, film, role = (np.asarray(getattr(mirror, name)) for name in ("credit_person", "credit_film", "credit_role"))
+        near = np.flatnonzero(self._touched[person] | self._touched[film])  # every credit of a touched node
+        rows, counts = person_film_csr(person[near], film[near], role[near], mirror.role_mask(roles), len(self._touched))
+        indices, counts = _splice(old.indptr, old.indices, rows, counts.astype(np.int64), self._touched,
+                                  numbering.old_people, numbering.n_people, numbering.shift)
+        _forget_pages(old.indptr, old.indices)
+        return csr_view(frozenset(roles), indices, counts)
 
     def rows(self, kind: str):
         """What :func:`reelgraph._index_build._nodes` says of a table's rows: None when they are the nodes."""
@@ -133,6 +157,7 @@ class Reused:
                 at[k] += 1
         writer.array("id_hash", np.insert(old_hash, at, hashes))
         writer.array("id_order", np.insert(order, at, nodes))
+        _forget_pages(lookup._hashes, lookup._order)
 
     def collaborators(self, indptr, indices) -> np.ndarray:
         """Collaborator counts over the new every-credit adjacency: the old ones, counted again where films changed."""
@@ -148,6 +173,50 @@ class Reused:
                                            np.arange(numbering.old_people, self.n_people)]))
         counts[people] = collaborator_counts_of(indptr, indices, people.astype(np.int64), self.n_people)
         return counts
+
+
+@njit(cache=True, nogil=True)
+def _splice(old_indptr, old_indices, rows, row_counts, touched, old_people, n_people, shift):
+    """A view's ``(indices, counts)``: a touched node's row from ``rows`` (concatenated, ``row_counts`` each;
+    the other nodes' rows there are empty or partial), the others' from the old view, films moved by ``shift``."""
+    n = len(touched)
+    counts = np.empty(n, np.int32)
+    starts = np.zeros(n + 1, np.int64)  # of each node's row in ``rows``
+    for v in range(n):
+        starts[v + 1] = starts[v] + row_counts[v]
+        if touched[v]:
+            counts[v] = row_counts[v]
+        else:
+            u = v if v < n_people else v - shift  # old number
+            counts[v] = old_indptr[u + 1] - old_indptr[u]
+    indices = np.empty(counts.astype(np.int64).sum(), np.int32)
+    at = 0
+    for v in range(n):
+        if touched[v]:
+            for i in range(starts[v], starts[v + 1]):
+                indices[at] = rows[i]
+                at += 1
+        else:
+            u = v if v < n_people else v - shift
+            add = shift if v < old_people else 0  # a person's row lists films, whose numbers moved
+            for i in range(old_indptr[u], old_indptr[u + 1]):
+                indices[at] = old_indices[i] + add
+                at += 1
+    return indices, counts
+
+
+def _forget_pages(*arrays) -> None:
+    """Let the process's memory go of the pages read of memory-mapped arrays (the page cache keeps them).
+
+    They would count in the process's resident memory while its index is
+    mapped: about 3 GB of the old index's files, read once, at IMDb's size.
+    """
+    for array in arrays:
+        base = array
+        while base is not None and not isinstance(base, mmap.mmap):
+            base = getattr(base, "base", None)
+        if base is not None and hasattr(mmap, "MADV_DONTNEED"):  # (Linux; elsewhere they stay)
+            base.madvise(mmap.MADV_DONTNEED)
 
 
 def _neighbours(indptr, indices, nodes: np.ndarray) -> np.ndarray:
@@ -213,11 +282,13 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
               "credit_film": np.concatenate([np.asarray(mirror.credit_film)[keep] + np.int32(shift), film.astype(np.int32)]),
               "credit_role": np.concatenate([np.asarray(mirror.credit_role)[keep], role.astype(np.int16)]),
               "similar_src": similar[0].astype(np.int32), "similar_dst": similar[1].astype(np.int32)}
+    _forget_pages(mirror.credit_person, mirror.credit_film, mirror.credit_role)
     # Role names are numbered in order of first appearance: a credit removed may have been a role's first.
     rank, seen = _first_seen(arrays["credit_role"], len(mirror.role_names))
     if seen != len(mirror.role_names) or (rank != np.arange(seen)).any():
         return None, "the roles' order of first appearance changes"
     old_numbers = film[film < numbering.n_people + numbering.old_films] - shift
     touched = (np.unique(np.concatenate([old_film, old_numbers])), np.unique(np.concatenate([old_film + shift, film])))
+    touched_people = np.unique(np.concatenate([old_person, person]))
     return Reused(numbering=numbering, folder=previous.store_folder / INDEX_FOLDER, arrays=arrays,
-                  touched_films=touched), ""
+                  touched_films=touched, touched_people=touched_people), ""

@@ -66,6 +66,16 @@ MISSING_INT = np.iinfo(np.int32).min
 _SLOTS_PER_PERSON = 32
 
 
+def csr_view(roles: frozenset, indices: np.ndarray, counts: np.ndarray) -> "CsrView":
+    """The :class:`CsrView` of rows ``indices`` (concatenated) of ``counts`` neighbours each."""
+    # 32-bit offsets while they fit: a search is bound by random reads
+    # of these arrays, and half the bytes is about a sixth less time.
+    offset_type = np.int32 if len(indices) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(len(counts) + 1, dtype=offset_type)
+    np.cumsum(counts, out=indptr[1:])
+    return CsrView(roles, indptr, indices, counts.astype(offset_type, copy=False))  # int32 already, mostly
+
+
 @dataclass(frozen=True)
 class CsrView:
     """Undirected person–film adjacency over node indexes, for some roles.
@@ -442,26 +452,28 @@ class Mirror:
         with self._lock:
             cached = self._views.get(roles)
             if cached is None:
-                cached = self._views[roles] = self._build_view(roles)
+                cached = self._views[roles] = (self.view_builder or self._build_view)(roles)
             return cached
+
+    #: Makes a view instead of :meth:`_build_view` when set (``roles`` -> :class:`CsrView`): a graph
+    #: index patched after a small edit splices the old index's views (:mod:`reelgraph._index_reuse`).
+    view_builder = None
+
+    def role_mask(self, roles) -> np.ndarray:
+        """Whether each role code is one of ``roles`` (a code more, false: room for a missing role)."""
+        keep = np.zeros(len(self.role_names) + 1, dtype=np.bool_)
+        keep[[i for i, name in enumerate(self.role_names) if name in roles]] = True
+        return keep
 
     def _build_view(self, roles: frozenset) -> CsrView:
         from reelgraph._index_build import person_film_csr  # numba: compiled once, cached on disk
 
-        keep = np.zeros(len(self.role_names) + 1, dtype=np.bool_)
-        keep[[i for i, name in enumerate(self.role_names) if name in roles]] = True
-        n = self.n_nodes
         # One edge per (person, film) pair, each row sorted: a counting sort
         # by node, not a sort of all credits (a few times faster at 4M), in
         # int32 work arrays while they fit (half the memory at IMDb's size).
         indices, counts = person_film_csr(np.asarray(self.credit_person), np.asarray(self.credit_film),
-                                          np.asarray(self.credit_role), keep, n)
-        # 32-bit offsets while they fit: a search is bound by random reads
-        # of these arrays, and half the bytes is about a sixth less time.
-        offset_type = np.int32 if len(indices) < np.iinfo(np.int32).max else np.int64
-        indptr = np.zeros(n + 1, dtype=offset_type)
-        np.cumsum(counts, out=indptr[1:])
-        return CsrView(roles, indptr, indices, counts.astype(offset_type, copy=False))  # int32 already, mostly
+                                          np.asarray(self.credit_role), self.role_mask(roles), self.n_nodes)
+        return csr_view(roles, indices, counts)
 
     # -- NetworkX ----------------------------------------------------------
 
