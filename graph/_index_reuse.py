@@ -3,20 +3,21 @@
 Adding a saved page to a store of the whole IMDb changes a few dozen of its
 120M rows, yet building the index anew encodes every credit's ids again
 (about 50 s there) and counts every person's collaborators again (about
-30 s).  When the edit adds nodes at most, none of that is needed:
+30 s).  When the edit keeps the nodes' order, none of that is needed:
 
-* no row of ``people`` or ``films`` goes, rows replaced keep their places
-  (:class:`reelgraph.store._TableEdit`), new ones come last, and every
-  credit and link added or removed names nodes of those rows: the
-  numbering is the old one with the new people after the old people and
-  the new films after the old films (film numbers move up by the people
-  added).  Ids, their sorted hashes (the old files, linked, or the new
-  hashes put in their places) and role codes follow;
+* rows replaced keep their places (:class:`reelgraph.store._TableEdit`),
+  rows removed go, new ones come last, and every credit and link added or
+  removed names nodes of rows: the new numbering is the old one closed up
+  over the people and films removed, the new people after the old people
+  and the new films after the old films (a saved page's stubs go when a
+  later page names their IMDb ids; its new people and films come).  Ids,
+  their sorted hashes (the old files, linked, or the old hashes less those
+  removed with the new ones put in their places) and role codes follow;
 * the credit arrays are the old ones less the rows removed, then the rows
   appended;
 * an adjacency view's rows change only for the people and films of the
   credits added or removed (and the new nodes): the others are the old
-  view's rows, a film's number moved (:func:`_splice`);
+  view's rows, renumbered (:func:`_splice`);
 * collaborator counts change only for the people of films whose credits
   changed.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import mmap
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -51,15 +53,32 @@ class PreviousIndex:
 
 
 class _Numbering:
-    """The old index's node numbering with the new people and films of an edit added (see the module's text)."""
+    """The old index's node numbering with an edit's people and films removed and added (see the module's text).
 
-    def __init__(self, mirror, new_people: list[str], new_films: list[str]):
+    Nodes keep their order: the old people less those removed, then the new
+    people; the old films less those removed, then the new films.
+    """
+
+    def __init__(self, mirror, removed: dict, new_people: list[str], new_films: list[str]):
         self.mirror, self.new_people, self.new_films = mirror, new_people, new_films
         self.old_people, self.old_films = mirror.n_people, mirror.n_films
-        self.shift = len(new_people)  # how far each old film's number moves
-        self.n_people, self.n_films = self.old_people + self.shift, self.old_films + len(new_films)
         own = mirror._own_rows
-        self.own_rows = {"people": own["people"] + len(new_people), "films": own["films"] + len(new_films)}
+        # (rows are nodes when any comes or goes: _reuse checks it)
+        gone_people, gone_films = (np.flatnonzero(removed[table]) for table in ("people", "films"))
+        self.kept_people, self.kept_films = self.old_people - len(gone_people), self.old_films - len(gone_films)
+        self.n_people, self.n_films = self.kept_people + len(new_people), self.kept_films + len(new_films)
+        self.own_rows = {"people": own["people"] - len(gone_people) + len(new_people),
+                         "films": own["films"] - len(gone_films) + len(new_films)}
+        self.changed = bool(len(gone_people) or len(gone_films) or new_people or new_films)
+        self.removes = bool(len(gone_people) or len(gone_films))
+        # each old node's new number (-1: removed); numbers keep their order
+        gone = np.zeros(self.old_people + self.old_films, np.bool_)
+        gone[gone_people] = gone[self.old_people + gone_films] = True
+        remap = np.cumsum(~gone, dtype=np.int64) - 1
+        remap[self.old_people:] += len(new_people)
+        remap[gone] = -1
+        self.remap = remap.astype(np.int32)
+        self._own_kept = {"people": own["people"] - len(gone_people), "films": own["films"] - len(gone_films)}
         self._new = pd.Index(new_people + new_films)
 
     def old_nodes_only_named_by_credits(self) -> bool:
@@ -69,27 +88,41 @@ class _Numbering:
         """Each id's node in the new numbering; -1: none."""
         ids = np.asarray(ids, dtype=object)
         old = self.mirror._index.get_indexer(ids) if len(ids) else np.zeros(0, np.int64)
-        out = np.where(old >= self.old_people, old + self.shift, old)
+        out = np.where(old >= 0, self.remap[np.maximum(old, 0)] if len(self.remap) else -1, -1)
         missing = np.flatnonzero(old < 0)
         if len(missing) and len(self._new):
             new = self._new.get_indexer(ids[missing])
-            out[missing] = np.where(new < 0, -1, np.where(new < self.shift, self.old_people + new,
-                                                          self.n_people + self.old_films + new - self.shift))
+            people = len(self.new_people)
+            out[missing] = np.where(new < 0, -1, np.where(new < people, self.kept_people + new,
+                                                          self.n_people + self.kept_films + new - people))
         return out
 
     def is_person(self, codes: np.ndarray) -> np.ndarray:
         """Whether each node is a person of a row (old or new): one named by credits alone may be numbered anew."""
-        return (codes >= 0) & ((codes < self.mirror._own_rows["people"]) | (codes >= self.old_people)) \
-            & (codes < self.n_people)
+        return (codes >= 0) & ((codes < self._own_kept["people"]) | (codes >= self.kept_people)) & (codes < self.n_people)
 
     def is_film(self, codes: np.ndarray) -> np.ndarray:
         """Whether each node is a film of a row (old or new)."""
-        old_end, own_end = self.n_people + self.old_films, self.n_people + self.mirror._own_rows["films"]
+        old_end, own_end = self.n_people + self.kept_films, self.n_people + self._own_kept["films"]
         return (codes >= self.n_people) & ((codes < own_end) | (codes >= old_end)) & (codes < self.n_people + self.n_films)
 
     def new_nodes(self) -> np.ndarray:
-        return np.concatenate([np.arange(self.old_people, self.n_people),
-                               np.arange(self.n_people + self.old_films, self.n_people + self.n_films)]).astype(np.int64)
+        return np.concatenate([np.arange(self.kept_people, self.n_people),
+                               np.arange(self.n_people + self.kept_films, self.n_people + self.n_films)]).astype(np.int64)
+
+    @cached_property
+    def old_of_new(self) -> np.ndarray:
+        """Each new node's old number (-1: a new node)."""
+        old = np.full(self.n_people + self.n_films, -1, np.int32)
+        kept = np.flatnonzero(self.remap >= 0)
+        old[self.remap[kept]] = kept
+        return old
+
+    def kept_ids(self, ids: pa.Array, start: int, stop: int) -> pa.Array:
+        """The ids of old nodes ``start:stop`` less those removed."""
+        if not self.removes:
+            return ids.slice(start, stop - start)
+        return ids.take(pa.array(np.flatnonzero(self.remap[start:stop] >= 0) + start))
 
 
 class Reused:
@@ -101,9 +134,10 @@ class Reused:
         self._folder = folder  # the old index's
         self.n_people, self.n_films, self.role_names = numbering.n_people, numbering.n_films, list(mirror.role_names)
         self.own_rows = numbering.own_rows
-        ids = mirror.ids.arrow
-        self.person_ids = pa.concat_arrays([ids.slice(0, numbering.old_people), pa.array(numbering.new_people, ids.type)])
-        self.film_ids = pa.concat_arrays([ids.slice(numbering.old_people), pa.array(numbering.new_films, ids.type)])
+        ids, people = mirror.ids.arrow, numbering.old_people
+        self.person_ids = pa.concat_arrays([numbering.kept_ids(ids, 0, people), pa.array(numbering.new_people, ids.type)])
+        self.film_ids = pa.concat_arrays([numbering.kept_ids(ids, people, len(ids)),
+                                          pa.array(numbering.new_films, ids.type)])
         self.arrays = arrays  # credit_person, credit_film, credit_role, similar_src, similar_dst
         self._numbering, self._touched_films = numbering, touched_films
         touched = np.zeros(numbering.n_people + numbering.n_films, np.bool_)
@@ -121,7 +155,7 @@ class Reused:
         near = np.flatnonzero(self._touched[person] | self._touched[film])  # every credit of a touched node
         rows, counts = person_film_csr(person[near], film[near], role[near], mirror.role_mask(roles), len(self._touched))
         indices, counts = _splice(old.indptr, old.indices, rows, counts.astype(np.int64), self._touched,
-                                  numbering.old_people, numbering.n_people, numbering.shift)
+                                  numbering.old_of_new, numbering.remap)
         _forget_pages(old.indptr, old.indices)
         return csr_view(frozenset(roles), indices, counts)
 
@@ -140,13 +174,15 @@ class Reused:
 
         numbering = self._numbering
         lookup = numbering.mirror._index
-        if not numbering.shift and not numbering.new_films:
+        if not numbering.changed:
             for name in ("id_hash", "id_order"):
                 writer.link(name, self._folder / f"{name}.npy")
             return
         old_hash = np.asarray(lookup._hashes)
-        order = np.array(lookup._order, dtype=np.int64)
-        order[order >= numbering.old_people] += numbering.shift
+        order = numbering.remap[np.asarray(lookup._order)].astype(np.int64)
+        if numbering.removes:
+            kept = order >= 0
+            old_hash, order = old_hash[kept], order[kept]
         nodes = numbering.new_nodes()
         hashes = id_hashes(pa.array(numbering.new_people + numbering.new_films, pa.string()))
         by_hash = np.lexsort((nodes, hashes))  # the order a stable sort of every hash gives: equal hashes by node
@@ -166,19 +202,21 @@ class Reused:
         mirror, numbering = self._numbering.mirror, self._numbering
         old = mirror.view(frozenset(mirror.role_names))
         counts = np.zeros(self.n_people, np.int64)
-        counts[:numbering.old_people] = mirror._collaborators
+        kept = np.flatnonzero(numbering.remap[:numbering.old_people] >= 0)
+        counts[numbering.remap[kept]] = np.asarray(mirror._collaborators)[kept]
         touched_old, touched_new = self._touched_films
-        people = np.unique(np.concatenate([_neighbours(old.indptr, old.indices, touched_old),
-                                           _neighbours(indptr, indices, touched_new),
-                                           np.arange(numbering.old_people, self.n_people)]))
+        were = numbering.remap[_neighbours(old.indptr, old.indices, touched_old)]
+        people = np.unique(np.concatenate([were[were >= 0], _neighbours(indptr, indices, touched_new),
+                                           np.arange(numbering.kept_people, self.n_people)]))
         counts[people] = collaborator_counts_of(indptr, indices, people.astype(np.int64), self.n_people)
         return counts
 
 
 @njit(cache=True, nogil=True)
-def _splice(old_indptr, old_indices, rows, row_counts, touched, old_people, n_people, shift):
+def _splice(old_indptr, old_indices, rows, row_counts, touched, old_of_new, remap):
     """A view's ``(indices, counts)``: a touched node's row from ``rows`` (concatenated, ``row_counts`` each;
-    the other nodes' rows there are empty or partial), the others' from the old view, films moved by ``shift``."""
+    the other nodes' rows there are empty or partial), the others' from the old view, renumbered (``remap``:
+    each old node's new number; it keeps their order, so each row stays sorted)."""
     n = len(touched)
     counts = np.empty(n, np.int32)
     starts = np.zeros(n + 1, np.int64)  # of each node's row in ``rows``
@@ -187,7 +225,7 @@ def _splice(old_indptr, old_indices, rows, row_counts, touched, old_people, n_pe
         if touched[v]:
             counts[v] = row_counts[v]
         else:
-            u = v if v < n_people else v - shift  # old number
+            u = old_of_new[v]
             counts[v] = old_indptr[u + 1] - old_indptr[u]
     indices = np.empty(counts.astype(np.int64).sum(), np.int32)
     at = 0
@@ -197,10 +235,9 @@ def _splice(old_indptr, old_indices, rows, row_counts, touched, old_people, n_pe
                 indices[at] = rows[i]
                 at += 1
         else:
-            u = v if v < n_people else v - shift
-            add = shift if v < old_people else 0  # a person's row lists films, whose numbers moved
+            u = old_of_new[v]
             for i in range(old_indptr[u], old_indptr[u + 1]):
-                indices[at] = old_indices[i] + add
+                indices[at] = remap[old_indices[i]]
                 at += 1
     return indices, counts
 
@@ -240,18 +277,20 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
     from reelgraph.graph_index import INDEX_FOLDER, open_index
 
     edits = previous.edits
-    if any(edits[table].removed.any() for table in ("people", "films")):
-        return None, "a person or film goes"
     mirror, why = open_index(previous.store_folder, previous.version)
     if mirror is None:
         return None, f"the old index is {why}"
+    removed = {table: edits[table].removed for table in ("people", "films")}
     new_ids = [edits[table].appended["id"].astype(str).tolist() for table in ("people", "films")]
-    numbering = _Numbering(mirror, *new_ids)
-    if new_ids[0] or new_ids[1]:
-        if numbering.old_nodes_only_named_by_credits():
-            return None, "nodes come, and nodes named by credits alone would move"
-        if (mirror._index.get_indexer(new_ids[0] + new_ids[1]) >= 0).any() or not numbering._new.is_unique:
-            return None, "a new person or film has the id of another node"
+    if any(len(removed[table]) != mirror._own_rows[table] for table in removed):
+        return None, "its people or films are not the stored ones"
+    if (removed["people"].any() or removed["films"].any() or new_ids[0] or new_ids[1]) \
+            and (mirror._own_rows["people"] != mirror.n_people or mirror._own_rows["films"] != mirror.n_films):
+        return None, "nodes come or go, and nodes named by credits alone would move"
+    numbering = _Numbering(mirror, removed, *new_ids)
+    if numbering.changed and ((mirror._index.get_indexer(new_ids[0] + new_ids[1]) >= 0).any()
+                              or not numbering._new.is_unique):
+        return None, "a new person or film has the id of another node"
     role_codes = {name: code for code, name in enumerate(mirror.role_names)}
     credits = edits["credits"]
     if "" in role_codes or len(credits.removed) != len(mirror.credit_person):
@@ -277,18 +316,27 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
         return None, "a link names a film without a row"
 
     keep = ~credits.removed
-    shift = numbering.shift
-    arrays = {"credit_person": np.concatenate([np.asarray(mirror.credit_person)[keep], person.astype(np.int32)]),
-              "credit_film": np.concatenate([np.asarray(mirror.credit_film)[keep] + np.int32(shift), film.astype(np.int32)]),
+    kept_person, kept_film = np.asarray(mirror.credit_person)[keep], np.asarray(mirror.credit_film)[keep]
+    if numbering.removes:  # numbers close up over the nodes removed
+        kept_person, kept_film = numbering.remap[kept_person], numbering.remap[kept_film]
+        if (kept_person < 0).any() or (kept_film < 0).any():
+            return None, "a credit kept names a person or film removed"
+    else:
+        kept_film += np.int32(len(numbering.new_people))
+    arrays = {"credit_person": np.concatenate([kept_person, person.astype(np.int32)]),
+              "credit_film": np.concatenate([kept_film, film.astype(np.int32)]),
               "credit_role": np.concatenate([np.asarray(mirror.credit_role)[keep], role.astype(np.int16)]),
               "similar_src": similar[0].astype(np.int32), "similar_dst": similar[1].astype(np.int32)}
+    del kept_person, kept_film
     _forget_pages(mirror.credit_person, mirror.credit_film, mirror.credit_role)
     # Role names are numbered in order of first appearance: a credit removed may have been a role's first.
     rank, seen = _first_seen(arrays["credit_role"], len(mirror.role_names))
     if seen != len(mirror.role_names) or (rank != np.arange(seen)).any():
         return None, "the roles' order of first appearance changes"
-    old_numbers = film[film < numbering.n_people + numbering.old_films] - shift
-    touched = (np.unique(np.concatenate([old_film, old_numbers])), np.unique(np.concatenate([old_film + shift, film])))
-    touched_people = np.unique(np.concatenate([old_person, person]))
+    were = numbering.old_of_new[film]
+    now_film, now_person = numbering.remap[old_film], numbering.remap[old_person]
+    touched = (np.unique(np.concatenate([old_film, were[were >= 0]])),
+               np.unique(np.concatenate([now_film[now_film >= 0], film])))
+    touched_people = np.unique(np.concatenate([now_person[now_person >= 0], person]))
     return Reused(numbering=numbering, folder=previous.store_folder / INDEX_FOLDER, arrays=arrays,
                   touched_films=touched, touched_people=touched_people), ""

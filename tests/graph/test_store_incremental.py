@@ -293,15 +293,15 @@ _KNOWN_PAGE = FilmGraph.from_records(
 @pytest.mark.parametrize("page, patched, patched_when_it_goes", [
     # a page of known films and people: new values, a credit added, a link: the index is patched
     (_KNOWN_PAGE, True, True),
-    # a person and a film the store does not have: nodes come, after the old ones of their kind: patched;
-    # when they go again the numbering changes: built anew
+    # a person and a film the store does not have: nodes come, after the old ones of their kind, and go
+    # again (the numbers after theirs close up): patched
     (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3", "rating": 7.5, "votes": 999}, {"id": "tt0000999", "title": "New film"}],
                             people=[{"id": "nm0000999", "name": "New"}, {"id": "name:newcomer", "name": "Newcomer"}],
                             credits=[{"person_id": "nm0000999", "film_id": "tt0000003", "role": "actor"},
                                      {"person_id": "name:newcomer", "film_id": "tt0000003", "role": "actor"},
                                      {"person_id": "nm0000002", "film_id": "tt0000999", "role": "director"}],
                             similar=[{"film_id": "tt0000003", "similar_id": "tt0000999", "source": "imdb-more-like-this",
-                                      "rank": 1}]), True, False),
+                                      "rank": 1}]), True, True),
     # a role the store has no credit of: its role names change: built anew
     (FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3"}],
                             credits=[{"person_id": "nm0000001", "film_id": "tt0000003", "role": "composer"}]), False, False),
@@ -380,4 +380,4 @@ def test_random_pages_bringing_new_films_and_people_patch_the_index_as_built_ane
     twins.load({"imdb-datasets": _datasets()})
     for step in range(6):
         twins.load({f"page:{rng.choice('abc')}": _random_known_page(rng, new=8)})
-    assert sum(patched_writes) >= 2, patched_writes  # (a page's node going, or a role's first credit: built anew)
+    assert sum(patched_writes) >= 5, patched_writes  # (a role's first credit may go: then it is built anew)
