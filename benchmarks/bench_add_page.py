@@ -73,7 +73,7 @@ def stored_graph(args) -> Path:
     built = Path(args.work) / "store-500k"
     if not (built / "manifest.json").is_file():
         print(f"loading {args.tsv} into {built} (once)", flush=True)
-        result = run_process([sys.executable, "-m", "reelgraph", "load", str(args.tsv), "--store", str(built), "-q"])
+        result = run_process([sys.executable, "-m", "reelgraph", "load", str(args.tsv), "--store", str(built), "-q"], Path(args.work))
         if result["returncode"]:
             raise SystemExit(f"could not build the store: {result['error']}")
     return built
@@ -106,28 +106,30 @@ def route_command(route: str, shim: Path | None) -> list[str]:
 
 
 def timed_load(argv: list[str], sources: list[Path], store: Path) -> dict:
-    result = run_process([*argv, "load", *map(str, sources), "--store", str(store), "-q"])
+    result = run_process([*argv, "load", *map(str, sources), "--store", str(store), "-q"], store.parent)
     result.update(sources=[s.name for s in sources], loadavg=loadavg())
     print(f"  {' '.join(s.name for s in sources)[:60]:60} {result['seconds']:7.2f} s {result['peak_mb']:6} MB"
           + (f"  FAILED: {result['error']}" if result["returncode"] else ""), flush=True)
     return result
 
 
-def fresh_copy(store: Path, work: Path, name: str) -> Path:
+def fresh_copy(store: Path, work: Path, name: str, link: bool = False) -> Path:
     copy = work / name
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(store, copy)  # a real copy: the loads never touch the reused store's files
+    # A real copy: the loads never touch the reused store's files.  ``link``: hard links (a store
+    # writes new files and renames them, never changes one in place), for the whole IMDb's 12 GB.
+    shutil.copytree(store, copy, copy_function=os.link if link else shutil.copy2)
     return copy
 
 
-def measure_route(route: str, store: Path, work: Path, shim: Path | None) -> dict:
+def measure_route(route: str, store: Path, work: Path, shim: Path | None, link: bool = False) -> dict:
     print(f"{route}:", flush=True)
     argv = route_command(route, shim)
-    copy = fresh_copy(store, work, f"{route}-store")
+    copy = fresh_copy(store, work, f"{route}-store", link)
     steps = {"add page": timed_load(argv, [SEED_PAGE], copy),
              "add a second page": timed_load(argv, OTHER_PAGES[:1], copy),
              "replace a page": timed_load(argv, [NEWER_COPY], copy)}
-    copy = fresh_copy(store, work, f"{route}-store")
+    copy = fresh_copy(store, work, f"{route}-store", link)
     pages = [SEED_PAGE, *OTHER_PAGES]
     steps[f"add {len(pages)} pages"] = timed_load(argv, pages, copy)
     shutil.rmtree(copy, ignore_errors=True)
@@ -147,6 +149,8 @@ def main() -> None:
                         help="a copy of the tree from before the change (skipped when absent)")
     parser.add_argument("--routes", default="baseline,merge_all,touched")
     parser.add_argument("--out", default=str(RESULTS / "add_page.json"))
+    parser.add_argument("--link", action="store_true",
+                        help="copy the store as hard links (a store of the whole IMDb: 12 GB)")
     args = parser.parse_args()
 
     work = Path(args.work)
@@ -165,7 +169,7 @@ def main() -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     for route in routes:
-        report["routes"][route] = measure_route(route, store, work, shim)
+        report["routes"][route] = measure_route(route, store, work, shim, args.link)
         report["machine"]["loadavg_at_end"] = loadavg()
         if "touched" in report["routes"]:
             touched = report["routes"]["touched"]
