@@ -157,7 +157,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     # Normalising names is Arrow's work and the adjacency numba's, both without
     # the GIL: on two cores the names cost nothing, so a thread does them.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        nodes = pool.submit(_write_nodes, writer, {"id": ids, "label": labels})
+        nodes = pool.submit(_write_nodes, writer, {"id": ids, "label": labels}, reused and reused.normalized)
         del ids, labels  # the thread's now: let go as soon as nodes.arrow is written
         writer.step("adjacency")
         mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays=arrays)
@@ -202,16 +202,17 @@ def _roles(roles) -> tuple[np.ndarray, pa.Array]:
     return factorize(pc.fill_null(roles.cast(pa.string()), ""))
 
 
-def _write_nodes(writer, columns: dict) -> None:
+def _write_nodes(writer, columns: dict, normalized=None) -> None:
     """``nodes.arrow``: each node's id, label and label normalised for name resolution.
 
     ``columns`` (``id``, ``label``) is emptied, so the arrays are let go as
-    soon as written rather than when the thread's task is.
+    soon as written rather than when the thread's task is.  ``normalized``:
+    normalises the labels (default :func:`~reelgraph.names.normalize_labels`).
     """
     from reelgraph.names import normalize_labels
 
     labels = columns.pop("label")
-    table = pa.table({"id": columns.pop("id"), "label": labels, "key": normalize_labels(labels)})
+    table = pa.table({"id": columns.pop("id"), "label": labels, "key": (normalized or normalize_labels)(labels)})
     del labels
     writer.table("nodes", table)
     del table

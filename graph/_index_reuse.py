@@ -19,7 +19,7 @@ Adding a saved page to a store of the whole IMDb changes a few dozen of its
   credits added or removed (and the new nodes): the others are the old
   view's rows, renumbered (:func:`_splice`);
 * collaborator counts change only for the people of films whose credits
-  changed.
+  changed, and names are normalised again only where a label changed.
 
 The tables, degrees and summary are made by the builder as
 always (:func:`reelgraph._index_build.write_from_tables`).  Any other edit,
@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from numba import njit
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,24 @@ class Reused:
     def roles(self) -> pa.DictionaryArray:
         """``credits.role`` as the builder reads it: the role codes over the role names."""
         return pa.DictionaryArray.from_arrays(self.arrays["credit_role"].astype(np.int32), pa.array(self.role_names, pa.string()))
+
+    def normalized(self, labels: pa.Array) -> pa.Array:
+        """:func:`reelgraph.names.normalize_labels` of the new nodes' ``labels``: the old index's where a label stays.
+
+        Normalising 29M labels takes ~20 s at IMDb's size; comparing them with the old ones ~1 s.
+        """
+        from reelgraph.names import normalize_labels
+
+        numbering = self._numbering
+        mirror, old_of_new = numbering.mirror, numbering.old_of_new
+        old_at = pa.array(np.maximum(old_of_new, 0))
+        same = pc.fill_null(pc.equal(mirror.labels.arrow.take(old_at), labels), False).to_numpy(zero_copy_only=False)
+        changed = np.flatnonzero(~same | (old_of_new < 0))
+        take = np.maximum(old_of_new, 0).astype(np.int64)
+        take[changed] = len(mirror.normalized_labels) + np.arange(len(changed))
+        fresh = normalize_labels(labels.take(pa.array(changed)))
+        return pa.chunked_array([mirror.normalized_labels, fresh.cast(mirror.normalized_labels.type)]) \
+            .take(pa.array(take)).combine_chunks()
 
     def write_ids(self, writer) -> None:
         """``id_hash`` and ``id_order``: the old files (linked) when no node comes, else the new hashes put in place."""
