@@ -82,9 +82,6 @@ class _Numbering:
         self._own_kept = {"people": own["people"] - len(gone_people), "films": own["films"] - len(gone_films)}
         self._new = pd.Index(new_people + new_films)
 
-    def old_nodes_only_named_by_credits(self) -> bool:
-        return self.mirror._own_rows["people"] != self.old_people or self.mirror._own_rows["films"] != self.old_films
-
     def codes(self, ids) -> np.ndarray:
         """Each id's node in the new numbering; -1: none."""
         ids = np.asarray(ids, dtype=object)
@@ -214,9 +211,10 @@ class Reused:
         writer.array("id_order", np.insert(order, at, nodes))
         _forget_pages(lookup._hashes, lookup._order)
 
-    def collaborators(self, indptr, indices) -> np.ndarray:
-        """Collaborator counts over the new every-credit adjacency: the old ones, counted again where films changed."""
+    def collaborators(self, everyone) -> np.ndarray:
+        """Collaborator counts over the new every-credit view: the old ones, counted again where films changed."""
         from reelgraph.analysis._stats_kernels import collaborator_counts_of
+        from reelgraph.mirror import _rows_of
 
         mirror, numbering = self._numbering.mirror, self._numbering
         old = mirror.view(frozenset(mirror.role_names))
@@ -224,10 +222,10 @@ class Reused:
         kept = np.flatnonzero(numbering.remap[:numbering.old_people] >= 0)
         counts[numbering.remap[kept]] = np.asarray(mirror._collaborators)[kept]
         touched_old, touched_new = self._touched_films
-        were = numbering.remap[_neighbours(old.indptr, old.indices, touched_old)]
-        people = np.unique(np.concatenate([were[were >= 0], _neighbours(indptr, indices, touched_new),
-                                           np.arange(numbering.kept_people, self.n_people)]))
-        counts[people] = collaborator_counts_of(indptr, indices, people.astype(np.int64), self.n_people)
+        were = numbering.remap[_rows_of(old, touched_old)]
+        people = np.unique(np.concatenate([were[were >= 0], _rows_of(everyone, touched_new),
+                                           np.arange(numbering.kept_people, self.n_people)])).astype(np.int64)
+        counts[people] = collaborator_counts_of(everyone.indptr, everyone.indices, people, self.n_people)
         return counts
 
 
@@ -273,12 +271,6 @@ def _forget_pages(*arrays) -> None:
             base = getattr(base, "base", None)
         if base is not None and hasattr(mmap, "MADV_DONTNEED"):  # (Linux; elsewhere they stay)
             base.madvise(mmap.MADV_DONTNEED)
-
-
-def _neighbours(indptr, indices, nodes: np.ndarray) -> np.ndarray:
-    if not len(nodes):
-        return np.zeros(0, np.int64)
-    return np.concatenate([np.asarray(indices[indptr[v]:indptr[v + 1]], dtype=np.int64) for v in nodes.tolist()])
 
 
 def reusable(previous: PreviousIndex | None, tables_folder: Path) -> Reused | None:

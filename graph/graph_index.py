@@ -457,7 +457,7 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
     ``mirror`` needs only its arrays (:meth:`~reelgraph.mirror.Mirror.from_arrays`):
     both writers share this step, so their adjacency is one code's.  ``id_hash``
     and ``id_order`` None: the caller wrote them already (``writer.array``).
-    ``collaborators``: counts them given the every-credit adjacency (default:
+    ``collaborators``: counts them given the every-credit view (default:
     every person walked, :func:`~reelgraph.analysis._stats_kernels.collaborator_counts`).
     """
     from reelgraph.analysis._stats_kernels import collaborator_counts
@@ -484,7 +484,7 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
     if collaborators is None:
         writer.array("collaborators", collaborator_counts(everyone.indptr, everyone.indices, mirror.n_people))
     else:
-        writer.array("collaborators", collaborators(everyone.indptr, everyone.indices))
+        writer.array("collaborators", collaborators(everyone))
 
 
 def _persisted_role_sets(mirror) -> list[frozenset]:
