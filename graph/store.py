@@ -24,10 +24,12 @@ machine that stops just after it does not come back with empty tables.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -1071,9 +1073,10 @@ class _SourceRows:
         with _damaged_is_a_store_error(self.folder):  # a batch at a time, as key_rows
             parquet = pq.ParquetFile(self.folder / f"{table}.parquet")
             schema = pa.schema([(c, pa.string()) for c in _KEYS[table] + _LABELS[table]])
+            groups = _row_groups_holding(parquet, ids, np.logical_or)
             parts = [keys.filter(_rows_holding(keys, ids, np.logical_or))
-                     for batch in parquet.iter_batches(batch_size=1 << 20, columns=schema.names)
-                     for keys in [pa.Table.from_batches([batch]).cast(schema)]]
+                     for batch in parquet.iter_batches(batch_size=1 << 20, row_groups=groups, columns=schema.names)
+                     for keys in [pa.Table.from_batches([batch]).cast(schema)]] if groups else []
         return pa.concat_tables(parts) if parts else schema.empty_table()
 
     def key_rows(self, table: str, wanted: set, maps: dict | None = None) -> np.ndarray:
@@ -1090,9 +1093,12 @@ class _SourceRows:
             if not wanted:
                 return np.zeros(parquet.metadata.num_rows, dtype=bool)
             schema = pa.schema([(c, pa.string()) for c in _KEYS[table]])
-            masks = [_key_rows(pa.Table.from_batches([batch]).cast(schema), table, wanted, maps)
-                     for batch in parquet.iter_batches(batch_size=1 << 20, columns=_KEYS[table])]
-        return np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+            out = np.zeros(parquet.metadata.num_rows, dtype=bool)
+            bounds = _row_group_bounds(parquet)
+            for group in _row_groups_holding(parquet, _wanted_ids(table, wanted, maps), np.logical_and):
+                keys = parquet.read_row_group(group, columns=_KEYS[table]).cast(schema)
+                out[bounds[group]:bounds[group + 1]] = _key_rows(keys, table, wanted, maps)
+        return out
 
     def rows(self, table: str, wanted: np.ndarray) -> pd.DataFrame:
         """The rows of ``table`` where ``wanted`` (a mask over :meth:`keys`' rows) is True."""
@@ -1100,7 +1106,7 @@ class _SourceRows:
             return getattr(self.graph, table)[wanted]
         with _damaged_is_a_store_error(self.folder):
             parquet = pq.ParquetFile(self.folder / f"{table}.parquet")
-            bounds = np.cumsum([0] + [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)])
+            bounds = _row_group_bounds(parquet)
             # A row group at a time, filtered at once: the few rows asked for are often spread over every
             # group (IMDb's repeated credits), and the whole credits table read at once took 8 GB.
             parts = [parquet.read_row_group(i).filter(pa.array(wanted[bounds[i]:bounds[i + 1]]))
@@ -1124,46 +1130,49 @@ def _mask(flags) -> np.ndarray:
     return np.asarray(pc.fill_null(flags, False), dtype=bool)
 
 
-#: Most distinct first words of slugs :func:`_slug_matches` looks for one by one before folding.
-_SLUG_WORD_SEARCHES = 16
+#: Slugs one regular expression holds at most: RE2 runs a big alternation as one automaton,
+#: but only within its memory budget (a folder of pages brings thousands of names).
+_SLUGS_A_PATTERN = 512
 
 
 def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
     """Which ``texts`` :func:`~reelgraph.model.slugify` makes one of ``slugs``, without slugifying them all in Python.
 
-    For ASCII text Arrow's folding is slugify's to the letter (no accents to
-    strip); text with any other character goes through slugify itself.  Only
-    candidates are folded: an ASCII text whose slug is ``a-b`` holds ``a`` in
-    lower case (a slug's words are the text's runs of letters and digits),
-    and a search for a few such words over all the names (17M at IMDb's
-    size) took 0.5 s where folding them all took 8 s.
+    A text's slug is its runs of ASCII letters and digits, lower-cased and
+    joined by ``-``, once accents are stripped.  So the texts with one of
+    ``slugs`` are those an anchored, case-blind expression matches: each
+    slug's words in order, with only other characters around and between
+    them.  RE2 (Arrow's) tests every name in one pass: at IMDb's size (17M
+    names) 2 s, where searching names for each slug's first word, then
+    folding the candidates, took 10 s.  Text with a character beyond ASCII
+    is folded by Arrow first (NFKD, then the rest dropped, as slugify does),
+    and what matches is checked with slugify itself.
     """
     out = np.zeros(len(texts), dtype=bool)
     if not slugs or not len(texts):
         return out
+    ordered = sorted(slugs)
+    patterns = [_slug_pattern(ordered[i:i + _SLUGS_A_PATTERN]) for i in range(0, len(ordered), _SLUGS_A_PATTERN)]
     ascii_text = _mask(pc.string_is_ascii(texts))
-    words = {slug.split("-")[0] for slug in slugs}
-    if len(words) <= _SLUG_WORD_SEARCHES:
-        lowered = pc.ascii_lower(texts)
-        candidate = np.zeros(len(texts), dtype=bool)
-        for word in words:
-            candidate |= _mask(pc.match_substring(lowered, word))
-        candidate &= ascii_text
-    else:
-        candidate = ascii_text
-    rows = np.flatnonzero(candidate)
-    if len(rows):
-        some = texts.take(pa.array(rows, type=pa.int64()))
-        folded = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(some), "[^a-z0-9]+", "-"), "-")
-        found = pc.is_in(folded, value_set=pa.array(sorted(slugs), type=pa.string()))
-        out[rows] = _mask(found)
+    for pattern in patterns:
+        out |= _mask(pc.match_substring_regex(texts, pattern, ignore_case=True))
+    out &= ascii_text
     rows = np.flatnonzero(~ascii_text & _mask(pc.is_valid(texts)))
     if len(rows):
         some = texts.take(pa.array(rows, type=pa.int64()))
-        # names repeat (a common first name with an accent): each distinct text is slugified once
-        matches = [text for text in pc.unique(some).to_pylist() if slugify(text) in slugs]
-        out[rows] = _mask(pc.is_in(some, value_set=pa.array(matches, type=pa.string())))
+        folded = pc.replace_substring_regex(pc.utf8_normalize(some, form="NFKD"), "[^\\x00-\\x7f]+", "")
+        candidate = np.zeros(len(rows), dtype=bool)
+        for pattern in patterns:
+            candidate |= _mask(pc.match_substring_regex(folded, pattern, ignore_case=True))
+        out[rows[candidate]] = [slugify(text) in slugs for text in some.filter(pa.array(candidate)).to_pylist()]
     return out
+
+
+def _slug_pattern(slugs) -> str:
+    """An expression matching exactly the ASCII texts whose slug is one of ``slugs``."""
+    other = "[^A-Za-z0-9]"
+    words = "|".join(f"{other}+".join(map(re.escape, slug.split("-"))) if slug else "" for slug in slugs)
+    return f"^{other}*(?:{words}){other}*$"
 
 
 def _resolution_maps(*orders) -> list[dict]:
@@ -1224,6 +1233,47 @@ def _rows_holding(keys: pa.Table, ids: dict[str, set], combine) -> np.ndarray:
     return combine.reduce(masks)
 
 
+def _wanted_ids(table: str, wanted: set, maps: dict | None) -> dict[str, set]:
+    """Per id column of ``table``, the ids a row of one of the keys ``wanted`` may hold there (derived ones too)."""
+    ids = {}
+    for column, kind in _id_columns(table):
+        values = {key[_KEYS[table].index(column)] for key in wanted}
+        ids[column] = values | {d for d, real in (maps or {}).get(kind, {}).items() if real in values}
+    return ids
+
+
+def _row_group_bounds(parquet: pq.ParquetFile) -> np.ndarray:
+    """Where each row group of ``parquet`` starts, and its end: ``num_row_groups + 1`` row numbers."""
+    return np.cumsum([0] + [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)])
+
+
+def _row_groups_holding(parquet: pq.ParquetFile, ids: dict[str, set], combine) -> list[int]:
+    """The row groups of ``parquet`` whose column statistics allow one of ``ids`` (column -> ids).
+
+    A column chunk's min and max bound what it holds, and a store's tables
+    are in key order, but for rows a later load appended: a page's few keys
+    lie in a few of the whole IMDb's 95 row groups of credits, which alone
+    are read.  ``combine``: numpy's ``logical_or`` (one column may hold one)
+    or ``logical_and`` (each column must).  A group without statistics is kept.
+    """
+    leaf = {parquet.metadata.schema.column(i).path: i for i in range(parquet.metadata.num_columns)}
+    ordered = {column: sorted(values) for column, values in ids.items()}
+    groups = []
+    for group in range(parquet.num_row_groups):
+        meta = parquet.metadata.row_group(group)
+        may = []
+        for column, values in ordered.items():
+            stats = meta.column(leaf[column]).statistics
+            if stats is None or not stats.has_min_max or not isinstance(stats.min, str):
+                may.append(True)
+                continue
+            first = bisect.bisect_left(values, stats.min)
+            may.append(first < len(values) and values[first] <= stats.max)
+        if combine.reduce(may):
+            groups.append(group)
+    return groups
+
+
 def _resolved_keys(keys: pa.Table, table: str, maps: dict | None) -> list[tuple]:
     """The key of each row of ``keys`` once ``maps`` (by kind) resolved its derived ids, as a tuple."""
     columns = []
@@ -1243,10 +1293,6 @@ def _key_rows(keys: pa.Table, table: str, wanted: set, maps: dict | None = None)
     out = np.zeros(keys.num_rows, dtype=bool)
     if not wanted or not keys.num_rows:
         return out
-    ids = {}
-    for column, kind in _id_columns(table):
-        values = {key[_KEYS[table].index(column)] for key in wanted}
-        ids[column] = values | {d for d, real in (maps or {}).get(kind, {}).items() if real in values}
-    rows = np.flatnonzero(_rows_holding(keys, ids, np.logical_and))
+    rows = np.flatnonzero(_rows_holding(keys, _wanted_ids(table, wanted, maps), np.logical_and))
     out[rows[[key in wanted for key in _resolved_keys(keys.take(rows), table, maps)]]] = True
     return out

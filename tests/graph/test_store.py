@@ -248,3 +248,56 @@ def test_slug_matches_is_slugify_of_every_text(slugs):
     found = _slug_matches(pa.chunked_array([texts[:9], texts[9:]]), slugs)
     assert found.dtype == bool
     assert found.tolist() == [text is not None and slugify(text) in slugs for text in texts]
+
+
+@pytest.mark.parametrize("slugs_a_pattern", [512, 7])  # one expression, and many
+def test_slug_matches_agrees_with_slugify_on_random_names(monkeypatch, slugs_a_pattern):
+    import random
+
+    import pyarrow as pa
+
+    from reelgraph.model import slugify
+    from reelgraph.store import _slug_matches
+
+    monkeypatch.setattr("reelgraph.store._SLUGS_A_PATTERN", slugs_a_pattern)
+    rng = random.Random(7)
+    letters = "aAeEzZ09 -.'&éÉøßﬁ\u0301!"
+    texts = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 7))) for _ in range(20_000)]
+    slugs = {slugify(text) for text in rng.sample(texts, 300)} | {"zz-09", "e-e"}
+    found = _slug_matches(pa.chunked_array([texts]), slugs)
+    expected = [slugify(text) in slugs for text in texts]
+    assert found.tolist() == expected
+    assert 0 < sum(expected) < len(texts)
+
+
+def test_key_rows_read_only_the_row_groups_that_may_hold_them(tmp_path):
+    """A stored table read a row group at a time, skipping groups whose statistics rule the keys out,
+    finds exactly the rows the whole table would."""
+    import random
+
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from reelgraph.store import _key_rows, _row_groups_holding, _SourceRows
+
+    rng = random.Random(3)
+    films = sorted(f"tt{n:07d}" for n in rng.sample(range(1, 400), 60))
+    rows = [{"person_id": f"nm{rng.randrange(40):07d}", "film_id": film, "role": rng.choice(["actor", "director"])}
+            for film in films for _ in range(rng.randint(1, 4))]
+    rows += [{"person_id": "name:keira-knightley", "film_id": "tt0000042", "role": "actor"}]  # appended by a page
+    graph = FilmGraph.from_records(films=[{"id": f} for f in films], credits=rows)
+    graph.credits.to_parquet(tmp_path / "credits.parquet", index=False, row_group_size=7)
+    parquet = pq.ParquetFile(tmp_path / "credits.parquet")
+    assert parquet.num_row_groups > 10
+    folder, whole = _SourceRows(folder=tmp_path), _SourceRows(graph=graph)
+    for _ in range(30):
+        wanted = {tuple(row.values()) for row in rng.sample(rows, rng.randint(0, 5))} | {("nm0000001", "tt9999999", "actor")}
+        found = folder.key_rows("credits", wanted)
+        assert found.tolist() == whole.key_rows("credits", wanted).tolist()
+        assert found.sum() == sum(tuple(row.values()) in wanted for row in rows)
+    assert _row_groups_holding(parquet, {"film_id": {"tt9999999"}}, np.logical_and) == []
+    assert _row_groups_holding(parquet, {"person_id": {"name:keira-knightley"}}, np.logical_and) == [parquet.num_row_groups - 1]
+    holding = folder.rows_holding("credits", {"person_id": {"name:keira-knightley"}, "film_id": {films[0]}})
+    assert sorted(holding["film_id"].to_pylist()) == sorted(
+        row["film_id"] for row in rows if row["person_id"] == "name:keira-knightley" or row["film_id"] == films[0])
+    assert _key_rows(whole.keys("credits"), "credits", set()).sum() == 0
