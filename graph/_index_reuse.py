@@ -154,7 +154,7 @@ class Reused:
         rows, counts = person_film_csr(person[near], film[near], role[near], mirror.role_mask(roles), len(self._touched))
         indices, counts = _splice(old.indptr, old.indices, rows, counts.astype(np.int64), self._touched,
                                   numbering.old_of_new, numbering.remap)
-        _forget_pages(old.indptr, old.indices)
+        _forget_pages(numbering.mirror)
         return csr_view(frozenset(roles), indices, counts)
 
     def rows(self, kind: str):
@@ -181,8 +181,10 @@ class Reused:
         take = np.maximum(old_of_new, 0).astype(np.int64)
         take[changed] = len(mirror.normalized_labels) + np.arange(len(changed))
         fresh = normalize_labels(labels.take(pa.array(changed)))
-        return pa.chunked_array([mirror.normalized_labels, fresh.cast(mirror.normalized_labels.type)]) \
+        normalized = pa.chunked_array([mirror.normalized_labels, fresh.cast(mirror.normalized_labels.type)]) \
             .take(pa.array(take)).combine_chunks()
+        _forget_pages(mirror)
+        return normalized
 
     def write_ids(self, writer) -> None:
         """``id_hash`` and ``id_order``: the old files (linked) when no node comes, else the new hashes put in place."""
@@ -209,7 +211,7 @@ class Reused:
                 at[k] += 1
         writer.array("id_hash", np.insert(old_hash, at, hashes))
         writer.array("id_order", np.insert(order, at, nodes))
-        _forget_pages(lookup._hashes, lookup._order)
+        _forget_pages(numbering.mirror)
 
     def collaborators(self, everyone) -> np.ndarray:
         """Collaborator counts over the new every-credit view: the old ones, counted again where films changed."""
@@ -226,6 +228,7 @@ class Reused:
         people = np.unique(np.concatenate([were[were >= 0], _rows_of(everyone, touched_new),
                                            np.arange(numbering.kept_people, self.n_people)])).astype(np.int64)
         counts[people] = collaborator_counts_of(everyone.indptr, everyone.indices, people, self.n_people)
+        _forget_pages(mirror)
         return counts
 
 
@@ -259,18 +262,17 @@ def _splice(old_indptr, old_indices, rows, row_counts, touched, old_of_new, rema
     return indices, counts
 
 
-def _forget_pages(*arrays) -> None:
-    """Let the process's memory go of the pages read of memory-mapped arrays (the page cache keeps them).
+def _forget_pages(mirror) -> None:
+    """Let the process's memory go of the pages read of the old index's files (the page cache keeps them).
 
     They would count in the process's resident memory while its index is
     mapped: about 3 GB of the old index's files, read once, at IMDb's size.
+    A page read again later comes back from the page cache.
     """
-    for array in arrays:
-        base = array
-        while base is not None and not isinstance(base, mmap.mmap):
-            base = getattr(base, "base", None)
-        if base is not None and hasattr(mmap, "MADV_DONTNEED"):  # (Linux; elsewhere they stay)
-            base.madvise(mmap.MADV_DONTNEED)
+    if hasattr(mmap, "MADV_DONTNEED"):  # (Linux; elsewhere they stay)
+        for mapped in mirror.mapped_files:
+            if len(mapped):
+                mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def reusable(previous: PreviousIndex | None, tables_folder: Path) -> Reused | None:
@@ -339,7 +341,7 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
               "credit_role": np.concatenate([np.asarray(mirror.credit_role)[keep], role.astype(np.int16)]),
               "similar_src": similar[0].astype(np.int32), "similar_dst": similar[1].astype(np.int32)}
     del kept_person, kept_film
-    _forget_pages(mirror.credit_person, mirror.credit_film, mirror.credit_role)
+    _forget_pages(mirror)
     # Role names are numbered in order of first appearance: a credit removed may have been a role's first.
     rank, seen = _first_seen(arrays["credit_role"], len(mirror.role_names))
     if seen != len(mirror.role_names) or (rank != np.arange(seen)).any():

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mmap
 import os
 import shutil
 import sys
@@ -222,7 +223,8 @@ def open_index(store_folder: Path, version: str):
             if (folder / name).stat().st_size != size:
                 return None, f"damaged ({name} has the wrong size)"
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in meta["arrays"]}
-        tables = {name: _map_arrow(folder / f"{name}.arrow") for name in ("nodes", *_TABLES)}
+        maps = {name: _map_file(folder / f"{name}.arrow") for name in ("nodes", *_TABLES)}
+        tables = {name: pa.ipc.open_file(pa.py_buffer(mapped)).read_all() for name, mapped in maps.items()}
         views = {frozenset(v["roles"]): CsrView(frozenset(v["roles"]), arrays[f"{v['name']}_indptr"],
                                                 arrays[f"{v['name']}_indices"], arrays[f"{v['name']}_degree"])
                  for v in meta["views"]}
@@ -237,12 +239,18 @@ def open_index(store_folder: Path, version: str):
         collaborators=arrays["collaborators"], tables={name: tables[name] for name in _TABLES},
         own_rows=meta["own_rows"], summary=meta["summary"],
     )
+    mirror.mapped_files = (*maps.values(), *(array.base for array in arrays.values()))
     return mirror, ""
 
 
-def _map_arrow(path: Path) -> pa.Table:
-    """An Arrow IPC file read without a copy: its buffers point into the mapped file."""
-    return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+def _map_file(path: Path) -> mmap.mmap:
+    """``path`` memory-mapped for reading: an Arrow file's buffers then point into it, without a copy.
+
+    Python's map rather than Arrow's, so that a writer that read an old
+    index once can let its pages go (``madvise``, :mod:`reelgraph._index_reuse`).
+    """
+    with open(path, "rb") as file:
+        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 # -- writing ---------------------------------------------------------------------------

@@ -455,6 +455,9 @@ class Mirror:
                 cached = self._views[roles] = (self.view_builder or self._build_view)(roles)
             return cached
 
+    #: The memory maps of the graph index a mirror was opened from (:func:`reelgraph.graph_index.open_index`).
+    mapped_files = ()
+
     #: Makes a view instead of :meth:`_build_view` when set (``roles`` -> :class:`CsrView`): a graph
     #: index patched after a small edit splices the old index's views (:mod:`reelgraph._index_reuse`).
     view_builder = None
