@@ -16,7 +16,10 @@ wall time, CPU time and peak RSS (``os.wait4``, ``bench_commands.run_process``):
    page of the same title), which replaces that source's rows;
 4. ``add N pages`` (on another fresh copy): N saved pages in one load,
    so that the seconds a page and the constant can be told apart:
-   ``(seconds of N pages - seconds of step 1) / (N - 1)`` a page.
+   ``(seconds of N pages - seconds of step 1) / (N - 1)`` a page;
+5. ``add M generated pages`` (``--pages M``, on another fresh copy): the
+   seed page as saved for M other films of the store (its id changed), in
+   one load: the seconds a page over many pages, as above.
 
 Routes:
 
@@ -122,7 +125,31 @@ def fresh_copy(store: Path, work: Path, name: str, link: bool = False) -> Path:
     return copy
 
 
-def measure_route(route: str, store: Path, work: Path, shim: Path | None, link: bool = False) -> dict:
+def generated_pages(store: Path, work: Path, count: int) -> list[Path]:
+    """The seed page as if saved for ``count`` other films of ``store``: its IMDb id changed, the rest kept.
+
+    Each is a source of its own (a page of that film), its cast and "More
+    like this" titles those of the seed page: a page of a film the datasets
+    have, the common case, whose people are found by name.
+    """
+    import pyarrow.parquet as pq
+
+    ids = pq.ParquetFile(store / "films.parquet").read_row_group(0, columns=["id"])["id"].to_pylist()
+    ids = [film for film in ids if film.startswith("tt") and film != "tt1334260"][::97][:count]
+    text = SEED_PAGE.read_text()
+    folder = work / "generated-pages"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    pages = []
+    for film in ids:
+        page = folder / f"{film}.imdb.txt"
+        page.write_text(text.replace("tt1334260", film))
+        pages.append(page)
+    return pages
+
+
+def measure_route(route: str, store: Path, work: Path, shim: Path | None, link: bool = False,
+                  generated: list[Path] = ()) -> dict:
     print(f"{route}:", flush=True)
     argv = route_command(route, shim)
     copy = fresh_copy(store, work, f"{route}-store", link)
@@ -134,8 +161,14 @@ def measure_route(route: str, store: Path, work: Path, shim: Path | None, link: 
     steps[f"add {len(pages)} pages"] = timed_load(argv, pages, copy)
     shutil.rmtree(copy, ignore_errors=True)
     per_page = (steps[f"add {len(pages)} pages"]["seconds"] - steps["add page"]["seconds"]) / (len(pages) - 1)
-    return {"steps": steps, "seconds_a_page": round(per_page, 2),
-            "constant_seconds": round(steps["add page"]["seconds"] - per_page, 2)}
+    out = {"steps": steps, "seconds_a_page": round(per_page, 2),
+           "constant_seconds": round(steps["add page"]["seconds"] - per_page, 2)}
+    if generated:
+        copy = fresh_copy(store, work, f"{route}-store", link)
+        many = steps[f"add {len(generated)} generated pages"] = timed_load(argv, generated, copy)
+        shutil.rmtree(copy, ignore_errors=True)
+        out["seconds_a_page_over_generated"] = round((many["seconds"] - steps["add page"]["seconds"]) / (len(generated) - 1), 2)
+    return out
 
 
 def main() -> None:
@@ -149,6 +182,8 @@ def main() -> None:
                         help="a copy of the tree from before the change (skipped when absent)")
     parser.add_argument("--routes", default="baseline,merge_all,touched")
     parser.add_argument("--out", default=str(RESULTS / "add_page.json"))
+    parser.add_argument("--pages", type=int, default=0,
+                        help="also load this many generated pages in one process (the seed page for other films)")
     parser.add_argument("--link", action="store_true",
                         help="copy the store as hard links (a store of the whole IMDb: 12 GB)")
     args = parser.parse_args()
@@ -168,13 +203,15 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    generated = generated_pages(store, work, args.pages) if args.pages > 1 else []
     for route in routes:
-        report["routes"][route] = measure_route(route, store, work, shim, args.link)
+        report["routes"][route] = measure_route(route, store, work, shim, args.link, generated)
         report["machine"]["loadavg_at_end"] = loadavg()
         if "touched" in report["routes"]:
             touched = report["routes"]["touched"]
             # the constant is what one page costs beyond its share: reading and writing the whole store
-            report["target"].update(seconds_a_page_met=touched["seconds_a_page"] <= TARGET_SECONDS_A_PAGE,
+            per_page = touched.get("seconds_a_page_over_generated", touched["seconds_a_page"])
+            report["target"].update(seconds_a_page_met=per_page <= TARGET_SECONDS_A_PAGE,
                                     constant_seconds=touched["constant_seconds"])
         out.write_text(json.dumps(report, indent=1) + "\n")  # after every route: a stopped run keeps what it measured
     shutil.rmtree(work / "baseline-shim", ignore_errors=True)
