@@ -210,7 +210,8 @@ def main() -> None:
         if "touched" in report["routes"]:
             touched = report["routes"]["touched"]
             # the constant is what one page costs beyond its share: reading and writing the whole store
-            per_page = touched.get("seconds_a_page_over_generated", touched["seconds_a_page"])
+            # met only if met over both: the generated pages share the seed page's people and links
+            per_page = max(touched["seconds_a_page"], touched.get("seconds_a_page_over_generated", 0))
             report["target"].update(seconds_a_page_met=per_page <= TARGET_SECONDS_A_PAGE,
                                     constant_seconds=touched["constant_seconds"])
         out.write_text(json.dumps(report, indent=1) + "\n")  # after every route: a stopped run keeps what it measured
