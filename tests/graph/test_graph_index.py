@@ -99,6 +99,22 @@ def test_the_persisted_index_of_the_sample_is_the_mirror_built_in_memory(tmp_pat
     assert cut.graph["degree"] == whole.graph["degree"]
 
 
+def test_a_mirror_whose_read_pages_were_let_go_reads_the_same(tmp_path):
+    """A writer patching an index drops the pages it read of the old one (madvise): they come back from the file."""
+    import mmap
+
+    from reelgraph._index_reuse import _forget_pages
+
+    graph = read_sources(SAMPLE_SOURCES)
+    persisted, built = _persisted(graph, tmp_path), build_mirror(graph)
+    _assert_same_mirror(persisted, built)
+    assert len(persisted.mapped_files) >= 5 and all(isinstance(m, mmap.mmap) for m in persisted.mapped_files)
+    _forget_pages(persisted)
+    _assert_same_mirror(persisted, built)
+    assert costar_path(persisted, "Keira Knightley", "Andrew Garfield").path == \
+        costar_path(built, "Keira Knightley", "Andrew Garfield").path
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_the_persisted_index_of_random_graphs_is_the_mirror_built_in_memory(tmp_path, seed):
     graph = _random_graph(seed)
