@@ -271,6 +271,7 @@ def _trim_malloc() -> None:
 
 
 def _glibc():
+    """The C library, when it is glibc (it has ``malloc_trim``); None elsewhere."""
     try:
         libc = ctypes.CDLL("libc.so.6")
         return libc if hasattr(libc, "malloc_trim") else None

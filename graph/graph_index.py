@@ -239,7 +239,7 @@ def open_index(store_folder: Path, version: str):
         collaborators=arrays["collaborators"], tables={name: tables[name] for name in _TABLES},
         own_rows=meta["own_rows"], summary=meta["summary"],
     )
-    mirror.mapped_files = (*maps.values(), *(array.base for array in arrays.values()))
+    mirror.mapped_files = (*maps.values(), *(array.base for array in arrays.values() if isinstance(array.base, mmap.mmap)))
     return mirror, ""
 
 
