@@ -47,9 +47,7 @@ without copying it into another engine.
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -59,6 +57,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from numba import njit
 
+from reelgraph._memory import resident_memory, trim_malloc
 from reelgraph.errors import StoreError
 from reelgraph._imdb_ids import imdb_numbers
 from reelgraph.graph_index import ID_COLUMNS, _write_arrays, compact_column, compact_table
@@ -239,47 +238,15 @@ def _let_go() -> None:
     keeps freed pages for its next buffers, but the arrays of the steps that
     follow are numpy's: a gigabyte of text let go would stay beside them.
     """
-    if _resident_bytes() > _COLLECT_ABOVE:
+    if resident_memory() > _COLLECT_ABOVE:
         gc.collect()
     pa.default_memory_pool().release_unused()
-    _trim_malloc()
+    trim_malloc()
 
 
 #: Resident memory above which :func:`_let_go` runs the cycle collector: a collection walks every
 #: Python object (0.3 s in a test run's process, many times a build), worth it only for big arrays.
 _COLLECT_ABOVE = 1 << 30
-
-
-def _resident_bytes() -> int:
-    """The process's resident memory now (Linux's ``/proc``); 0 where it cannot be read."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _trim_malloc() -> None:
-    """Hand the C allocator's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing).
-
-    numpy's arrays come from malloc, which keeps pages freed in the middle
-    of its heaps, and one heap a thread: 2 GB of a store's edit stayed
-    through a patched index's build at IMDb's size.
-    """
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _glibc():
-    """The C library, when it is glibc (it has ``malloc_trim``); None elsewhere."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:  # not glibc (macOS, Windows, musl)
-        return None
-
-
-_LIBC = _glibc()
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -1152,23 +1152,26 @@ def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
     the rest dropped, as slugify does), and what matches is checked with
     slugify itself.
     """
-    out = np.zeros(len(texts), dtype=bool)
     if not slugs or not len(texts):
-        return out
+        return np.zeros(len(texts), dtype=bool)
     ordered = sorted(slugs)
     patterns = [_slug_pattern(ordered[i:i + _SLUGS_A_PATTERN]) for i in range(0, len(ordered), _SLUGS_A_PATTERN)]
     ascii_text = _mask(pc.string_is_ascii(texts))
-    for pattern in patterns:
-        out |= _mask(pc.match_substring_regex(texts, pattern, ignore_case=True))
-    out &= ascii_text
+    out = _matching_any(texts, patterns) & ascii_text
     rows = np.flatnonzero(~ascii_text & _mask(pc.is_valid(texts)))
     if len(rows):
         some = texts.take(pa.array(rows, type=pa.int64()))
         folded = pc.replace_substring_regex(pc.utf8_normalize(some, form="NFKD"), "[^\\x00-\\x7f]+", "")
-        candidate = np.zeros(len(rows), dtype=bool)
-        for pattern in patterns:
-            candidate |= _mask(pc.match_substring_regex(folded, pattern, ignore_case=True))
+        candidate = _matching_any(folded, patterns)
         out[rows[candidate]] = [slugify(text) in slugs for text in some.filter(pa.array(candidate)).to_pylist()]
+    return out
+
+
+def _matching_any(texts, patterns: list[str]) -> np.ndarray:
+    """Which ``texts`` one of ``patterns`` matches, case-blind (RE2, Arrow's)."""
+    out = np.zeros(len(texts), dtype=bool)
+    for pattern in patterns:
+        out |= _mask(pc.match_substring_regex(texts, pattern, ignore_case=True))
     return out
 
 
