@@ -34,6 +34,9 @@ Usage::
 
     python benchmarks/bench_add_page.py                    # 500k movies (reuses /tmp/s500k when there)
     python benchmarks/bench_add_page.py --routes touched   # this tree only
+    # the whole IMDb: a store this tree loaded, and one the baseline loaded (it reads no later format)
+    python benchmarks/bench_add_page.py --store WHOLE --baseline-store WHOLE_OLD --link --pages 40 \
+        --routes touched,baseline --touched-src SNAPSHOT --out benchmarks/results/add_page_whole.json
 
 Writes ``benchmarks/results/add_page.json`` (whatever it measured, target met or not).
 """
@@ -82,9 +85,9 @@ def stored_graph(args) -> Path:
     return built
 
 
-def baseline_shim(source: Path, work: Path) -> Path:
+def source_shim(source: Path, work: Path, name: str = "baseline") -> Path:
     """A folder holding ``reelgraph`` as links to ``source``'s files, as setuptools maps the package."""
-    shim = work / "baseline-shim"
+    shim = work / f"{name}-shim"
     shutil.rmtree(shim, ignore_errors=True)
     package = shim / "reelgraph"
     package.mkdir(parents=True)
@@ -94,17 +97,20 @@ def baseline_shim(source: Path, work: Path) -> Path:
     return shim
 
 
-def route_command(route: str, shim: Path | None) -> list[str]:
+def route_command(route: str, shims: dict) -> list[str]:
     """The argv prefix of ``reelgraph`` for ``route``.
 
     ``env`` sets the variables and execs the interpreter in its own place, so
-    ``os.wait4`` still measures that process alone.
+    ``os.wait4`` still measures that process alone.  ``shims``: route -> the
+    folder its ``reelgraph`` is imported from (the baseline; this tree, when
+    ``--touched-src`` names a copy of it, so that the tree can change while
+    a long run goes on).
     """
     env = ["env", "NEO4J_URI="]  # the store only, whatever the shell has configured
+    if route in shims:
+        env.append(f"PYTHONPATH={shims[route]}")
     if route == "merge_all":
         return [*env, sys.executable, "-c", FORCE_MERGE_ALL]
-    if route == "baseline":
-        env.append(f"PYTHONPATH={shim}")
     return [*env, sys.executable, "-m", "reelgraph"]
 
 
@@ -132,9 +138,9 @@ def generated_pages(store: Path, work: Path, count: int) -> list[Path]:
     like this" titles those of the seed page: a page of a film the datasets
     have, the common case, whose people are found by name.
     """
-    import pyarrow.parquet as pq
+    from reelgraph._parquet_table import ParquetTable
 
-    ids = pq.ParquetFile(store / "films.parquet").read_row_group(0, columns=["id"])["id"].to_pylist()
+    ids = ParquetTable(store, "films").read_row_group(0, columns=["id"])["id"].to_pylist()
     ids = [film for film in ids if film.startswith("tt") and film != "tt1334260"][::97][:count]
     text = SEED_PAGE.read_text()
     folder = work / "generated-pages"
@@ -148,10 +154,10 @@ def generated_pages(store: Path, work: Path, count: int) -> list[Path]:
     return pages
 
 
-def measure_route(route: str, store: Path, work: Path, shim: Path | None, link: bool = False,
+def measure_route(route: str, store: Path, work: Path, shims: dict, link: bool = False,
                   generated: list[Path] = ()) -> dict:
     print(f"{route}:", flush=True)
-    argv = route_command(route, shim)
+    argv = route_command(route, shims)
     copy = fresh_copy(store, work, f"{route}-store", link)
     steps = {"add page": timed_load(argv, [SEED_PAGE], copy),
              "add a second page": timed_load(argv, OTHER_PAGES[:1], copy),
@@ -177,6 +183,11 @@ def main() -> None:
                                                       "imdb-500k-movies-seed0"),
                         help="the synthetic IMDb folder a store is loaded from when --store has none")
     parser.add_argument("--store", default="/tmp/s500k", help="a store of --tsv to reuse (copied, never written)")
+    parser.add_argument("--baseline-store", default=None,
+                        help="the store the baseline route adds pages to (default --store): a store this tree "
+                             "wrote may be of a format the baseline does not read")
+    parser.add_argument("--touched-src", default=None,
+                        help="a copy of this tree (graph/, loaders/) for the touched route to import")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "addpage-bench"))
     parser.add_argument("--baseline-src", default=os.path.join(tempfile.gettempdir(), "addpage-baseline-src"),
                         help="a copy of the tree from before the change (skipped when absent)")
@@ -191,21 +202,25 @@ def main() -> None:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     store = stored_graph(args)
+    stores = {"baseline": Path(args.baseline_store)} if args.baseline_store else {}
     baseline = Path(args.baseline_src)
-    shim = baseline_shim(baseline, work) if (baseline / "graph" / "store.py").is_file() else None
-    routes = [r for r in args.routes.split(",") if r and (r != "baseline" or shim is not None)]
+    shims = {"baseline": source_shim(baseline, work)} if (baseline / "graph" / "store.py").is_file() else {}
+    if args.touched_src:
+        shims["touched"] = source_shim(Path(args.touched_src), work, "touched")
+    routes = [r for r in args.routes.split(",") if r and (r != "baseline" or "baseline" in shims)]
     report = {
         "machine": {"cpus": os.cpu_count(), "loadavg_at_start": loadavg()},
-        "store": {"path": str(store), "counts": json.loads((store / "manifest.json").read_text())["counts"]},
+        "store": {"path": str(store), "counts": json.loads((store / "manifest.json").read_text())["counts"],
+                  "baseline_path": str(stores.get("baseline", store))},
         "target": {"seconds_a_page": TARGET_SECONDS_A_PAGE, "plus": "a constant"},
-        "baseline_src": str(baseline) if shim is not None else None,
+        "baseline_src": str(baseline) if "baseline" in shims else None,
         "routes": {},
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     generated = generated_pages(store, work, args.pages) if args.pages > 1 else []
     for route in routes:
-        report["routes"][route] = measure_route(route, store, work, shim, args.link, generated)
+        report["routes"][route] = measure_route(route, stores.get(route, store), work, shims, args.link, generated)
         report["machine"]["loadavg_at_end"] = loadavg()
         if "touched" in report["routes"]:
             touched = report["routes"]["touched"]
@@ -215,7 +230,8 @@ def main() -> None:
             report["target"].update(seconds_a_page_met=per_page <= TARGET_SECONDS_A_PAGE,
                                     constant_seconds=touched["constant_seconds"])
         out.write_text(json.dumps(report, indent=1) + "\n")  # after every route: a stopped run keeps what it measured
-    shutil.rmtree(work / "baseline-shim", ignore_errors=True)
+    for route in shims:
+        shutil.rmtree(work / f"{route}-shim", ignore_errors=True)
     print(f"wrote {out}")
 
 

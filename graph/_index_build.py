@@ -54,10 +54,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from numba import njit
 
 from reelgraph._memory import resident_memory, trim_malloc
+from reelgraph._parquet_table import ParquetTable
 from reelgraph.errors import StoreError
 from reelgraph._imdb_ids import imdb_numbers
 from reelgraph.graph_index import ID_COLUMNS, _write_arrays, compact_column, compact_table
@@ -88,7 +88,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     # the roles takes ~20 bytes a credit for a moment (1.9 GB at IMDb's whole size).
     writer.step("people")
     roles = _read(folder, "credits", ["role"], dictionaries=["role"]) if reused is None else reused.roles()
-    own_people = pq.ParquetFile(folder / "people.parquet").metadata.num_rows
+    own_people = _rows(folder, "people")
     summary = summary_of_columns(stub=_read(folder, "films", ["stub"]), people=own_people, roles=roles,
                                  similar_sources=_read(folder, "similar", ["source"]))
     if reused is None:
@@ -126,7 +126,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         del own_ids, film_refs
     else:
         film_ids, film_hashes, rows = reused.film_ids, None, reused.rows("films")
-        own_films = pq.ParquetFile(folder / "films.parquet").metadata.num_rows
+        own_films = _rows(folder, "films")
         credit_film, similar_src, similar_dst = (reused.arrays[name] for name in ("credit_film", "similar_src", "similar_dst"))
     films = _aligned_table(folder, "films", film_ids, rows)
     writer.table("films", films)
@@ -252,6 +252,14 @@ _COLLECT_ABOVE = 1 << 30
 # -- reading ---------------------------------------------------------------------------
 
 
+def _rows(folder: Path, table: str) -> int:
+    """Rows of a table of ``folder``, from its files' metadata."""
+    try:
+        return ParquetTable(folder, table).num_rows
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
+
+
 def canonical_layout(folder: Path) -> bool:
     """Whether every table of ``folder`` has exactly the canonical columns, in order (what this reelgraph writes).
 
@@ -261,7 +269,7 @@ def canonical_layout(folder: Path) -> bool:
     missing or unreadable.
     """
     try:
-        return all(pq.read_schema(Path(folder) / f"{table}.parquet").names == list(TABLE_COLUMNS[table])
+        return all(ParquetTable(folder, table).schema_arrow.names == list(TABLE_COLUMNS[table])
                    for table in FilmGraph.TABLES)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
@@ -280,21 +288,21 @@ def _read(folder: Path, table: str, columns=None, dictionaries=()) -> pa.Table:
     time, each renumbered into the one array of codes as it comes.  A
     single column (``columns`` of one name) comes back as that column.
     """
-    path = folder / f"{table}.parquet"
     try:
-        # ParquetFile.read, not read_table (datasets): one chunk a column, no concatenation to pay
-        parquet = pq.ParquetFile(path, read_dictionary=list(dictionaries))
+        # ParquetFile.read, not read_table (datasets): one chunk a column, no concatenation to pay (for a
+        # table of one file)
+        parquet = ParquetTable(folder, table, read_dictionary=dictionaries)
         names = list(TABLE_COLUMNS[table]) if columns is None else list(columns)
         arrays = {}
         for name in names:
             if name not in parquet.schema_arrow.names:  # a store of an older layout, written before the column existed
-                arrays[name] = _missing_column(table, name, parquet.metadata.num_rows)
+                arrays[name] = _missing_column(table, name, parquet.num_rows)
             elif name in dictionaries:
                 groups = (parquet.read_row_group(group, columns=[name]).column(0)
                           for group in range(parquet.num_row_groups))
-                arrays[name] = _as_compacted(groups, parquet.metadata.num_rows)
+                arrays[name] = _as_compacted(groups, parquet.num_rows)
             if arrays.get(name) is None:  # not read as a dictionary, or too many distinct values to stay one
-                arrays[name] = pq.ParquetFile(path).read(columns=[name]).column(0)
+                arrays[name] = ParquetTable(folder, table).read(columns=[name]).column(0)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
     arrow = pa.table(arrays)
@@ -456,7 +464,7 @@ def _nodes(own, references, prefix: str | None = None) -> tuple[pa.Array, np.nda
 def _column_batches(folder: Path, table: str, column: str) -> tuple[int, object]:
     """One column of a Parquet table as ``(rows, batches)``: its length and its values a row group at a time."""
     try:
-        parquet = pq.ParquetFile(folder / f"{table}.parquet")
+        parquet = ParquetTable(folder, table)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
 
@@ -467,7 +475,7 @@ def _column_batches(folder: Path, table: str, column: str) -> tuple[int, object]
         except (OSError, ValueError) as exc:
             raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
 
-    return parquet.metadata.num_rows, batches()
+    return parquet.num_rows, batches()
 
 
 class _IdEncoder:
@@ -729,7 +737,7 @@ def _aligned_table(folder: Path, name: str, ids: pa.Array, rows) -> pa.Table:
     """
     if rows is None:
         # already aligned: text read as Parquet's dictionaries is compact_table's already
-        schema = pq.read_schema(folder / f"{name}.parquet")
+        schema = ParquetTable(folder, name).schema_arrow
         text = {field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)}
         return pa.table({column: _read(folder, name, [column], dictionaries=text & {column}) for column in TABLE_COLUMNS[name]})
     own_rows, _ = rows

@@ -1,9 +1,12 @@
 """The local store: the canonical tables on disk, as Parquet, read by every command.
 
 With no Neo4j configured, this is where ``reelgraph load`` puts the graph.  A
-store is a folder holding ``films.parquet``, ``people.parquet``,
-``credits.parquet``, ``similar.parquet`` and ``manifest.json`` (counts and the
-sources loaded).  Its location is, in order: the ``--store`` option, the
+store is a folder holding the tables ``films``, ``people``, ``credits`` and
+``similar`` and ``manifest.json`` (counts and the sources loaded).  A table
+is one Parquet file (``films.parquet``), or a folder of Parquet chunks
+(``credits/000000.parquet``, ...) that a load of few keys rewrites only
+where its rows changed, linking the other chunks into the new version
+(:mod:`reelgraph._parquet_table`).  Its location is, in order: the ``--store`` option, the
 environment variable ``REELGRAPH_STORE``, or :data:`DEFAULT_STORE`.
 
 Each source's own tables are kept too, under ``parts/``: loading a source
@@ -42,10 +45,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from reelgraph._durable import sync_folder_entries, sync_tree
 from reelgraph._index_reuse import PreviousIndex
+from reelgraph._parquet_table import (ParquetTable, duckdb_scan, is_chunked, link, link_table, remove_table,
+                                      rewrite_table, table_paths)
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables
@@ -75,7 +79,10 @@ DEFAULT_STORE = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" /
 #: The layout of a store this reelgraph writes and reads, recorded in its
 #: manifest (a store without the field is format 1).  A later layout bumps it,
 #: so a store is never silently misread by a reelgraph that does not know it.
-STORE_FORMAT = 1
+#: Format 2: a merged table may be a folder of chunks (``credits/000000.parquet``,
+#: ...; :mod:`reelgraph._parquet_table`) rather than one file.  Format 1 stores are
+#: read as they are, and written as format 2 by the next load.
+STORE_FORMAT = 2
 
 
 def store_path(path=None) -> Path:
@@ -292,15 +299,14 @@ class LocalStore:
         folder = f"{0:04d}-{slugify(key)[:60]}"
         entry = {"key": key, "folder": folder, "sources": list(map(str, (sources or {}).get(key, []))),
                  "counts": part.counts()}
-        changes = {table: _file_changes(self.path / f"{table}.parquet" if self.exists() else None,
-                                        part.path(table), table) for table in _KEYS}
+        changes = {table: _file_changes(self.path if self.exists() else None, part.folder, table) for table in _KEYS}
 
         def fill(staging: Path) -> None:
             _link_tree(part.folder, staging / "parts" / folder)
             for table in FilmGraph.TABLES:
-                _link(part.path(table), staging / f"{table}.parquet")
+                link_table(part.folder, staging, table)
             if self.exists():
-                _keep_cluster_ids(self.path / "films.parquet", staging / "films.parquet")
+                _keep_cluster_ids(self.path, staging)
 
         self._write_staged(fill, part.counts(), [entry])
         return TableFiles(self.path), changes
@@ -362,8 +368,11 @@ class LocalStore:
         return edits, changes
 
     def _write_edited(self, edits: dict, partitions: list[dict], new_parts: dict[str, FilmGraph]) -> None:
-        """Write the store with each table edited as :meth:`_merge_touched` says, a batch of rows at a time.
+        """Write the store with each table edited as :meth:`_merge_touched` says, a chunk at a time.
 
+        The chunks of a table none of whose rows the edit changes are the
+        old version's files, linked (:func:`~reelgraph._parquet_table.rewrite_table`):
+        a page added to the whole IMDb writes the few chunks its rows are in.
         A row whose key stays keeps its place (:class:`_TableEdit`), so the
         graph index is patched rather than rebuilt when no node comes or
         goes (:mod:`reelgraph._index_reuse`).  ``similar`` is small (links
@@ -374,15 +383,15 @@ class LocalStore:
 
         def edit_table(staging: Path, table: str) -> None:
             edit = edits[table]
-            source, target = self.path / f"{table}.parquet", staging / f"{table}.parquet"
             with _damaged_is_a_store_error(self.path):
                 if table == "similar":
-                    old = _read_table(source, table)
+                    old = _read_table(self.path, table)
                     links = pd.concat([old.loc[~edit.replaced], edit.rows], ignore_index=True)
-                    links.sort_values(["film_id", "source", "rank"], kind="stable").to_parquet(target, index=False)
+                    links.sort_values(["film_id", "source", "rank"], kind="stable").to_parquet(
+                        staging / f"{table}.parquet", index=False)
                 else:
-                    _rewrite(source, edit.appended, keep=lambda offset, n: ~edit.removed[offset:offset + n],
-                             target=target, substitutes=(edit.substituted, edit.substitutes))
+                    _rewrite(self.path, table, edit.appended, keep=lambda offset, n: ~edit.removed[offset:offset + n],
+                             target=staging, substitutes=(edit.substituted, edit.substitutes))
 
         def fill(staging: Path) -> None:
             # Arrow encodes and compresses without the GIL: two tables at a time take both cores,
@@ -403,16 +412,16 @@ class LocalStore:
         """Per table of the stored graph, its :func:`_fingerprint`, reading one table at a time."""
         out = {}
         for table in _KEYS:
-            path = self.path / f"{table}.parquet"
             try:
-                out[table] = _stored_fingerprint(path, table)
+                out[table] = _stored_fingerprint(self.path, table)
             except (OSError, ValueError) as exc:
                 raise StoreError(f"{self.path}: the store is damaged ({exc}); load your sources again") from None
         return out
 
     def _cluster_ids(self) -> pd.Series:
         """The stored films' cluster ids, by film id (films without one left out)."""
-        films = pq.read_table(self.path / "films.parquet", columns=["id", "cluster"]).to_pandas()
+        with _damaged_is_a_store_error(self.path):
+            films = ParquetTable(self.path, "films").read(["id", "cluster"]).to_pandas()
         return films.set_index("id")["cluster"].dropna()
 
     def merge(self, graph: FilmGraph, sources=(), key: str | None = None) -> FilmGraph:
@@ -503,13 +512,14 @@ class TableFiles:
     def __repr__(self):
         return f"TableFiles({str(self.folder)!r})"
 
-    def path(self, table: str) -> Path:
-        return self.folder / f"{table}.parquet"
+    def open(self, table: str) -> ParquetTable:
+        """One table's file or chunks (:mod:`reelgraph._parquet_table`), read as one."""
+        return ParquetTable(self.folder, table)
 
     def counts(self) -> dict[str, int]:
         """Rows per table, from the files' metadata (nothing else is read)."""
         with _damaged_is_a_store_error(self.folder):
-            return {table: pq.ParquetFile(self.path(table)).metadata.num_rows for table in FilmGraph.TABLES}
+            return {table: self.open(table).num_rows for table in FilmGraph.TABLES}
 
     def read(self) -> FilmGraph:
         """The tables in memory (pandas), for a graph small enough to hold."""
@@ -522,9 +532,9 @@ class TableFiles:
         """Refuse files whose columns are not the canonical tables' (:data:`~reelgraph.model.TABLE_COLUMNS`)."""
         for table in FilmGraph.TABLES:
             with _damaged_is_a_store_error(self.folder):
-                found = pq.read_schema(self.path(table)).names
+                found = self.open(table).schema_arrow.names
             if found != list(TABLE_COLUMNS[table]):
-                raise StoreError(f"{self.path(table)}: not a canonical {table} table (columns {found})")
+                raise StoreError(f"{table_paths(self.folder, table)[0]}: not a canonical {table} table (columns {found})")
 
 
 def fold_repeated_keys(files: TableFiles) -> None:
@@ -540,25 +550,26 @@ def fold_repeated_keys(files: TableFiles) -> None:
 
     with connect(temp_directory=files.folder.parent) as db:
         for table in FilmGraph.TABLES:
-            path = files.path(table)
             if table == "similar":  # links come from pages only: small, folded whole
-                if pq.ParquetFile(path).metadata.num_rows:
+                if files.open(table).num_rows:
                     empty = FilmGraph.empty()
-                    links = merge_graphs(FilmGraph(empty.films, empty.people, empty.credits, _read_table(path, table)))
-                    _rewrite(path, links.similar, keep=None)
+                    links = merge_graphs(FilmGraph(empty.films, empty.people, empty.credits,
+                                                   _read_table(files.folder, table)))
+                    _rewrite(files.folder, table, links.similar, keep=None)
                 continue
             key = ", ".join(f'"{column}"' for column in _KEYS[table])
             # Only the key columns are read here (12 s for the ~95M credits of the whole IMDb).
             repeated = db.sql(
-                f"WITH k AS (SELECT hash({key}) AS h, file_row_number AS n FROM read_parquet(?, file_row_number = true)) "
-                "SELECT n FROM k WHERE h IN (SELECT h FROM k GROUP BY h HAVING count(*) > 1) ORDER BY n",
-                params=[str(path)]).fetchnumpy()["n"].astype(np.int64)
+                f"WITH k AS (SELECT hash({key}) AS h, file_row_number AS n FROM "
+                f"{duckdb_scan(files.folder, table, row_numbers=True)}) "
+                "SELECT n FROM k WHERE h IN (SELECT h FROM k GROUP BY h HAVING count(*) > 1) ORDER BY n"
+            ).fetchnumpy()["n"].astype(np.int64)
             if not len(repeated):
                 continue
-            mask = np.zeros(pq.ParquetFile(path).metadata.num_rows, dtype=bool)
+            mask = np.zeros(files.open(table).num_rows, dtype=bool)
             mask[repeated] = True
             folded = _folded(_SourceRows(folder=files.folder).rows(table, mask), table)
-            _rewrite(path, folded, keep=lambda offset, n, mask=mask: ~mask[offset:offset + n])
+            _rewrite(files.folder, table, folded, keep=lambda offset, n, mask=mask: ~mask[offset:offset + n])
 
 
 def fold_repeated_rows(rows: pa.Table, table: str) -> pd.DataFrame:
@@ -580,44 +591,33 @@ def _folded(rows: pd.DataFrame, table: str) -> pd.DataFrame:
     return folded
 
 
-def _rewrite(path: Path, extra: pd.DataFrame, keep, target: Path | None = None, substitutes=None) -> None:
-    """Write the table file ``path`` again (to ``target``, default in its place): its rows where
-    ``keep(offset, n)`` says (none when ``keep`` is None), then the rows of ``extra``.
+def _rewrite(folder: Path, table: str, extra: pd.DataFrame, keep, target: Path | None = None,
+             substitutes=None) -> None:
+    """Write ``table`` of ``folder`` again, as chunks, into the folder ``target`` (default: in its place):
+    its rows where ``keep(offset, n)`` says (none when ``keep`` is None), then the rows of ``extra``.
 
     ``substitutes``: ``(positions, rows)``, stored rows (ascending
     positions, kept) written as the rows of the frame ``rows`` instead, in
-    their place.  A batch of rows at a time, so a table of the whole IMDb
-    is never held; a new file is written (``path`` may be a hard link:
-    never changed in place).  A column ``path`` holds no value in (Arrow
-    type null) takes the type of the new rows' values, as pandas would have
-    written it.
+    their place.  A chunk at a time (:func:`~reelgraph._parquet_table.rewrite_table`:
+    the chunks no row of which changes are hard-linked), so a table of the
+    whole IMDb is never held and a page added to it writes little; no file
+    is changed in place (it may be a hard link).  A column the table holds
+    no value in (Arrow type null) takes the type of the new rows' values,
+    as pandas would have written it.
     """
-    source = pq.ParquetFile(path)
+    source = ParquetTable(folder, table)
     positions, rows = substitutes if substitutes is not None else (np.zeros(0, np.int64), extra.iloc[:0])
     new_rows = pd.concat([rows, extra], ignore_index=True) if len(rows) else extra
     new_arrow = pa.Table.from_pandas(new_rows, preserve_index=False) if len(new_rows) else None
-    schema = _widened(source.schema_arrow, new_arrow)
+    schema = _widened(source.schema_arrow, new_arrow).remove_metadata()
     new_arrow = _as_schema(new_arrow, schema) if new_arrow is not None else None
-    replacement = (target or path).with_name((target or path).name + ".writing")
-    with pq.ParquetWriter(replacement, schema) as out:
-        if keep is not None:
-            offset = 0
-            for batch in source.iter_batches(batch_size=1 << 20):
-                n = batch.num_rows
-                part = pa.Table.from_batches([batch]).cast(schema)
-                kept = keep(offset, n)
-                first, last = np.searchsorted(positions, [offset, offset + n])
-                if last > first:  # rows replaced in place: taken from the new rows, after the batch's own
-                    take = np.arange(n)
-                    take[positions[first:last] - offset] = n + np.arange(last - first)
-                    part = pa.concat_tables([part, new_arrow.slice(first, last - first)]).take(take[kept])
-                elif not kept.all():
-                    part = part.filter(pa.array(kept))
-                out.write_table(part)  # a batch none of whose rows change is written as read: copying it cost 15% of a rewrite
-                offset += n
-        if new_arrow is not None and len(new_arrow) > len(positions):
-            out.write_table(new_arrow.slice(len(positions)))
-    os.replace(replacement, target or path)
+    target = target or folder
+    writing = target / f".{table}.writing"
+    if writing.exists():  # left by a rewrite stopped in a folder of a source's tables
+        shutil.rmtree(writing)
+    rewrite_table(source, writing, schema, new_arrow, keep=keep, positions=positions)
+    remove_table(target, table)  # (the chunks linked into the new version stay there)
+    writing.rename(target / table)
 
 
 def _is_null_type(kind: pa.DataType) -> bool:
@@ -656,25 +656,27 @@ def _replaces_everything(manifest: dict, parts: dict) -> bool:
     return isinstance(part, TableFiles) and all(entry["key"] == key for entry in manifest.get("partitions", []))
 
 
-def _keep_cluster_ids(old_films: Path, new_films: Path) -> None:
-    """Give the films of ``new_films`` the cluster ids ``old_films`` had for them (films gone keep none).
+def _keep_cluster_ids(old_folder: Path, new_folder: Path) -> None:
+    """Give the films of ``new_folder`` the cluster ids those of ``old_folder`` had (films gone keep none).
 
-    ``new_films`` may be a hard link to a source's file: it is replaced by a
-    new file, never changed in place.
+    The new films may be hard links to a source's files: they are replaced
+    by new files, never changed in place.
     """
-    old = pq.read_table(old_films, columns=["id", "cluster"])
+    old = ParquetTable(old_folder, "films").read(["id", "cluster"])
     old = old.filter(pc.is_valid(old["cluster"]))
-    if not old.num_rows and not pq.ParquetFile(new_films).metadata.num_rows:
+    new_films = ParquetTable(new_folder, "films")
+    if not old.num_rows and not new_films.num_rows:
         return
-    new = pq.read_table(new_films)
+    new = new_films.read()
     if not old.num_rows and new["cluster"].null_count == new.num_rows:
         return  # no clusters before and none in the new files: the link stays
     at = pc.index_in(new["id"], value_set=old["id"].combine_chunks())
     clusters = pc.take(old["cluster"].combine_chunks().cast(pa.int64()), at)
     new = new.set_column(new.schema.get_field_index("cluster"), "cluster", clusters)
-    replacement = new_films.with_name(new_films.name + ".clusters")
-    pq.write_table(new, replacement)
-    os.replace(replacement, new_films)
+    writing = new_folder / ".films.clusters"
+    rewrite_table(None, writing, new.schema.remove_metadata(), new.cast(new.schema.remove_metadata()))
+    remove_table(new_folder, "films")
+    writing.rename(new_folder / "films")
 
 
 #: DuckDB's type for each canonical dtype, so a value hashes the same whatever its file's Parquet type was.
@@ -682,7 +684,7 @@ _DUCKDB_TYPES = {"object": "VARCHAR", "Int64": "BIGINT", "Float64": "DOUBLE", "b
 
 
 def _file_changes(old: Path | None, new: Path, table: str) -> dict:
-    """``added``/``updated``/``removed`` rows of the table file ``new`` against ``old`` (None: no store yet).
+    """``added``/``updated``/``removed`` rows of ``table`` in the folder ``new`` against the folder ``old`` (None: no store yet).
 
     What :func:`_changes` counts, worked out by DuckDB from the files, so a
     refresh of the whole IMDb holds neither table in memory: each row is a
@@ -693,25 +695,25 @@ def _file_changes(old: Path | None, new: Path, table: str) -> dict:
     from reelgraph._duckdb import connect
 
     if old is None:
-        return {"added": pq.ParquetFile(new).metadata.num_rows, "updated": 0, "removed": 0}
+        return {"added": ParquetTable(new, table).num_rows, "updated": 0, "removed": 0}
     lists = LIST_COLUMNS[table]
 
     def canonical(name, dtype):
         return f'CAST("{name}" AS VARCHAR[])' if name in lists else f'CAST("{name}" AS {_DUCKDB_TYPES[dtype]})'
 
-    def hashed(path):
-        present = set(pq.read_schema(path).names)
+    def hashed(folder):
+        present = set(ParquetTable(folder, table).schema_arrow.names)
         key = ", ".join(canonical(c, TABLE_COLUMNS[table][c]) for c in _KEYS[table])
         # a column an older store lacks is as a canonical table has it empty: lists [], other values NULL
         values = ", ".join(canonical(c, d) if c in present else "[]::VARCHAR[]" if c in lists else "NULL"
                            for c, d in TABLE_COLUMNS[table].items() if c != "cluster")
-        return f"SELECT hash({key}) AS k, hash({values}) AS h FROM read_parquet(?)"
+        return f"SELECT hash({key}) AS k, hash({values}) AS h FROM {duckdb_scan(folder, table)}"
 
     with connect(temp_directory=new.parent) as db:
         added, updated, removed = db.execute(
             f"SELECT count(*) FILTER (WHERE o.k IS NULL), count(*) FILTER (WHERE o.h <> n.h), "
             f"count(*) FILTER (WHERE n.k IS NULL) FROM ({hashed(new)}) n FULL OUTER JOIN ({hashed(old)}) o ON n.k = o.k",
-            [str(new), str(old)]).fetchone()
+            ).fetchone()
     return {"added": int(added), "updated": int(updated), "removed": int(removed)}
 
 
@@ -750,14 +752,14 @@ def _write_tables(graph: FilmGraph, folder: Path, written: tuple[FilmGraph, Path
     folder.mkdir(parents=True, exist_ok=True)
     for name, df in graph.tables().items():
         if written is not None and df.equals(getattr(written[0], name)):
-            _link(written[1] / f"{name}.parquet", folder / f"{name}.parquet")
+            link(written[1] / f"{name}.parquet", folder / f"{name}.parquet")
         else:
             df.to_parquet(folder / f"{name}.parquet", index=False)
 
 
 def _read_tables(folder: Path) -> FilmGraph:
     try:
-        frames = {name: _read_table(folder / f"{name}.parquet", name) for name in FilmGraph.TABLES}
+        frames = {name: _read_table(folder, name) for name in FilmGraph.TABLES}
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
     return FilmGraph(**frames)
@@ -766,9 +768,9 @@ def _read_tables(folder: Path) -> FilmGraph:
 _MASKED_DTYPES = {"Int64": pd.Int64Dtype(), "Float64": pd.Float64Dtype(), "boolean": pd.BooleanDtype()}
 
 
-def _read_table(path: Path, table: str) -> pd.DataFrame:
-    """One Parquet table, each column converted straight to its canonical dtype (:func:`frame_from_arrow`)."""
-    return frame_from_arrow(pq.read_table(path), table)
+def _read_table(folder: Path, table: str) -> pd.DataFrame:
+    """One table of ``folder``, each column converted straight to its canonical dtype (:func:`frame_from_arrow`)."""
+    return frame_from_arrow(ParquetTable(folder, table).read(), table)
 
 
 def frame_from_arrow(arrow: pa.Table, table: str) -> pd.DataFrame:
@@ -809,17 +811,13 @@ def _arrays(arrow: pa.Table):
 
 
 def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link the files of ``source``, and of its folders (a table's chunks), into ``target``."""
     target.mkdir(parents=True, exist_ok=True)
     for item in source.iterdir():
-        _link(item, target / item.name)
-
-
-def _link(source: Path, target: Path) -> None:
-    """Files are never changed in place once written, so two names may share one."""
-    try:
-        os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copy2(source, target)
+        if item.is_dir():
+            _link_tree(item, target / item.name)
+        else:
+            link(item, target / item.name)
 
 
 _KEYS = {"films": ["id"], "people": ["id"], "credits": ["person_id", "film_id", "role"],
@@ -862,7 +860,7 @@ def _fingerprint(df: pd.DataFrame, table: str) -> tuple:
     return len(df), (_row_hashes(df, _KEYS[table], LIST_COLUMNS[table]) if len(df) else None)
 
 
-def _stored_fingerprint(path: Path, table: str) -> tuple:
+def _stored_fingerprint(folder: Path, table: str) -> tuple:
     """The :func:`_fingerprint` of a stored table, read for hashing only.
 
     Text stays in Arrow (pandas hashes Arrow strings like Python ones, eight
@@ -871,7 +869,7 @@ def _stored_fingerprint(path: Path, table: str) -> tuple:
     at IMDb's scale no longer holds the old graph in memory.  A column of
     any other kind goes the canonical way (:func:`_read_table`).
     """
-    arrow = pq.read_table(path)
+    arrow = ParquetTable(folder, table).read()
     columns, lists = TABLE_COLUMNS[table], LIST_COLUMNS[table]
     frame = {}
     for name, column, kind in _arrays(arrow):
@@ -888,10 +886,10 @@ def _stored_fingerprint(path: Path, table: str) -> tuple:
         elif dtype == "object" and name not in lists and (pa.types.is_string(kind) or pa.types.is_null(kind)):
             frame[name] = pd.array(column.cast(pa.string()), dtype="string[pyarrow]")
         else:
-            return _fingerprint(normalize_table(_read_table(path, table), table), table)
+            return _fingerprint(normalize_table(_read_table(folder, table), table), table)
     df = pd.DataFrame(frame, index=pd.RangeIndex(arrow.num_rows))
     if list(df.columns) != list(columns):  # an older layout: let FilmGraph make it canonical
-        return _fingerprint(normalize_table(_read_table(path, table), table), table)
+        return _fingerprint(normalize_table(_read_table(folder, table), table), table)
     return len(df), (_row_hashes(df, _KEYS[table]) if len(df) else None)
 
 
@@ -1036,12 +1034,26 @@ class _TableEdit:
         substituted = positions[match[kept][order]]
         removed = replaced.copy()
         removed[substituted] = False
-        return cls(replaced, rows, removed, substituted.astype(np.int64),
-                   rows[kept].iloc[order].reset_index(drop=True), rows[~kept].reset_index(drop=True))
+        substitutes = rows[kept].iloc[order].reset_index(drop=True)
+        # A row the load leaves as it was is not substituted: its chunk of the table need not be written again.
+        changed = ~_same_rows(old_rows.iloc[match[kept][order]].reset_index(drop=True), substitutes, table)
+        return cls(replaced, rows, removed, substituted[changed].astype(np.int64),
+                   substitutes[changed].reset_index(drop=True), rows[~kept].reset_index(drop=True))
 
     def rows_after(self) -> int:
         """Rows of the table once edited."""
         return int((~self.removed).sum()) + len(self.appended)
+
+
+def _same_rows(a: pd.DataFrame, b: pd.DataFrame, table: str) -> np.ndarray:
+    """Which rows of ``a`` equal the row of ``b`` in the same place (both canonical, of ``table``), cluster ids too."""
+    if not len(a):
+        return np.zeros(0, dtype=bool)
+    same = (_row_hashes(a, _KEYS[table], LIST_COLUMNS[table]).to_numpy()
+            == _row_hashes(b, _KEYS[table], LIST_COLUMNS[table]).to_numpy())
+    if "cluster" in a.columns:
+        same &= (a["cluster"].astype("Int64").fillna(-1).to_numpy() == b["cluster"].astype("Int64").fillna(-1).to_numpy())
+    return same
 
 
 class _SourceRows:
@@ -1063,7 +1075,7 @@ class _SourceRows:
                 arrow = pa.Table.from_pandas(getattr(self.graph, table)[columns], preserve_index=False)
             else:
                 with _damaged_is_a_store_error(self.folder):
-                    arrow = pq.read_table(self.folder / f"{table}.parquet", columns=columns)
+                    arrow = ParquetTable(self.folder, table).read(columns)
             # one type a column, whatever a source's all-empty columns were written as
             self._keys[table] = arrow.cast(pa.schema([(c, pa.int64() if c == "year" else pa.string()) for c in columns]))
         return self._keys[table]
@@ -1074,7 +1086,7 @@ class _SourceRows:
             keys = self.keys(table)
             return keys.filter(_rows_holding(keys, ids, np.logical_or))
         with _damaged_is_a_store_error(self.folder):  # a batch at a time, as key_rows
-            parquet = pq.ParquetFile(self.folder / f"{table}.parquet")
+            parquet = ParquetTable(self.folder, table)
             schema = pa.schema([(c, pa.string()) for c in _KEYS[table] + _LABELS[table]])
             groups = _row_groups_holding(parquet, ids, np.logical_or)
             parts = [keys.filter(_rows_holding(keys, ids, np.logical_or))
@@ -1092,12 +1104,12 @@ class _SourceRows:
         if self.graph is not None or table in self._keys:
             return _key_rows(self.keys(table), table, wanted, maps)
         with _damaged_is_a_store_error(self.folder):
-            parquet = pq.ParquetFile(self.folder / f"{table}.parquet")
+            parquet = ParquetTable(self.folder, table)
             if not wanted:
-                return np.zeros(parquet.metadata.num_rows, dtype=bool)
+                return np.zeros(parquet.num_rows, dtype=bool)
             schema = pa.schema([(c, pa.string()) for c in _KEYS[table]])
-            out = np.zeros(parquet.metadata.num_rows, dtype=bool)
-            bounds = _row_group_bounds(parquet)
+            out = np.zeros(parquet.num_rows, dtype=bool)
+            bounds = parquet.row_group_rows()
             for group in _row_groups_holding(parquet, _wanted_ids(table, wanted, maps), np.logical_and):
                 keys = parquet.read_row_group(group, columns=_KEYS[table]).cast(schema)
                 out[bounds[group]:bounds[group + 1]] = _key_rows(keys, table, wanted, maps)
@@ -1108,8 +1120,8 @@ class _SourceRows:
         if self.graph is not None:
             return getattr(self.graph, table)[wanted]
         with _damaged_is_a_store_error(self.folder):
-            parquet = pq.ParquetFile(self.folder / f"{table}.parquet")
-            bounds = _row_group_bounds(parquet)
+            parquet = ParquetTable(self.folder, table)
+            bounds = parquet.row_group_rows()
             # A row group at a time, filtered at once: the few rows asked for are often spread over every
             # group (IMDb's repeated credits), and the whole credits table read at once took 8 GB.
             parts = [parquet.read_row_group(i).filter(pa.array(wanted[bounds[i]:bounds[i + 1]]))
@@ -1249,12 +1261,7 @@ def _wanted_ids(table: str, wanted: set, maps: dict | None) -> dict[str, set]:
     return ids
 
 
-def _row_group_bounds(parquet: pq.ParquetFile) -> np.ndarray:
-    """Where each row group of ``parquet`` starts, and its end: ``num_row_groups + 1`` row numbers."""
-    return np.cumsum([0] + [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)])
-
-
-def _row_groups_holding(parquet: pq.ParquetFile, ids: dict[str, set], combine) -> list[int]:
+def _row_groups_holding(parquet: ParquetTable, ids: dict[str, set], combine) -> list[int]:
     """The row groups of ``parquet`` whose column statistics allow one of ``ids`` (column -> ids).
 
     A column chunk's min and max bound what it holds, and a store's tables
@@ -1263,11 +1270,11 @@ def _row_groups_holding(parquet: pq.ParquetFile, ids: dict[str, set], combine) -
     are read.  ``combine``: numpy's ``logical_or`` (one column may hold one)
     or ``logical_and`` (each column must).  A group without statistics is kept.
     """
-    leaf = {parquet.metadata.schema.column(i).path: i for i in range(parquet.metadata.num_columns)}
+    leaf = parquet.column_leaves()
     ordered = {column: sorted(values) for column, values in ids.items()}
     groups = []
     for group in range(parquet.num_row_groups):
-        meta = parquet.metadata.row_group(group)
+        meta = parquet.row_group_metadata(group)
         may = []
         for column, values in ordered.items():
             stats = meta.column(leaf[column]).statistics

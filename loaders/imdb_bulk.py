@@ -3,8 +3,10 @@
 :func:`write_imdb_tables` reads the folder :func:`~reelgraph.loaders.imdb_tsv.read_imdb_datasets`
 reads, with the same options and every rule of that module's docstring
 (roles, crew credits, dangling people, filters, characters, errors,
-``on_error="skip"``), and writes ``films.parquet``, ``people.parquet``,
-``credits.parquet`` and ``similar.parquet`` (empty) to a folder.  Read back
+``on_error="skip"``), and writes the tables ``films``, ``people``,
+``credits`` and ``similar`` (empty) to a folder, each as chunk files of a
+row group (``credits/000000.parquet``, ...: :mod:`reelgraph._parquet_table`,
+the form a store rewrites only where a later load changes it).  Read back
 with the store's reader they give the graph ``read_imdb_datasets`` returns,
 row for row and in the same order, in the Parquet schema the store writes
 for it; but memory holds a few blocks of rows and some id sets, not the
@@ -117,12 +119,13 @@ from reelgraph.loaders.imdb_tsv import (
     _scan_blocks,
 )
 from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
+from reelgraph._parquet_table import CHUNK_ROWS, ParquetTable, move_table
 from reelgraph.store import TableFiles, fold_repeated_keys, fold_repeated_rows
 
 log = logging.getLogger(__name__)
 
-#: Rows of a Parquet row group (pyarrow's default, as the store writes): blocks are gathered up to it.
-ROW_GROUP_ROWS = 1 << 20
+#: Rows of a Parquet row group, and of a chunk of a table (as the store writes them): blocks are gathered up to it.
+ROW_GROUP_ROWS = CHUNK_ROWS
 
 #: Text and list columns this loader fills (the others it leaves empty, and they are written as type ``null``).
 _FILLED = {
@@ -239,12 +242,22 @@ def _character_lists(values) -> tuple[pa.Array, int]:
 
 
 class _ParquetSink:
-    """A Parquet file written in row groups of about :data:`ROW_GROUP_ROWS` rows, from tables of any size."""
+    """A Parquet file written in row groups of about :data:`ROW_GROUP_ROWS` rows, from tables of any size.
 
-    def __init__(self, path: Path, schema: pa.Schema):
+    ``chunked``: ``path`` is a folder of chunk files instead, of a row group
+    each (:mod:`reelgraph._parquet_table`), the form in which a store
+    rewrites only the chunks a later load changes.
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema, chunked: bool = False):
         self.path = path
         self.schema = schema
-        self.writer = pq.ParquetWriter(path, schema)
+        self.chunks = 0
+        if chunked:
+            path.mkdir(parents=True)
+            self.writer = None
+        else:
+            self.writer = pq.ParquetWriter(path, schema)
         self.pending: list[pa.Table] = []
         self.pending_rows = 0
         self.rows = 0
@@ -258,23 +271,48 @@ class _ParquetSink:
         if self.pending_rows >= ROW_GROUP_ROWS:
             self._flush()
 
-    def _flush(self) -> None:
-        if self.pending:
-            self.writer.write_table(pa.concat_tables(self.pending), row_group_size=ROW_GROUP_ROWS)
+    def _flush(self, last: bool = False) -> None:
+        if not self.pending:
+            return
+        rows = pa.concat_tables(self.pending)
+        self.pending, self.pending_rows = [], 0
+        if self.writer is not None:
+            self.writer.write_table(rows, row_group_size=ROW_GROUP_ROWS)
+            return
+        start = 0
+        while start < len(rows) and (len(rows) - start >= ROW_GROUP_ROWS or last):
+            pq.write_table(rows.slice(start, ROW_GROUP_ROWS), self.path / f"{self.chunks:06d}.parquet",
+                           row_group_size=ROW_GROUP_ROWS)
+            self.chunks += 1
+            start += ROW_GROUP_ROWS
+        if start < len(rows):  # less than a chunk: kept for the next
+            self.pending, self.pending_rows = [rows.slice(start)], len(rows) - start
+
+    def discard(self) -> None:
+        """Stop, and remove what was written."""
+        if self.writer is not None:
+            self.writer.close()
+            self.path.unlink()
+        else:
+            shutil.rmtree(self.path)
         self.pending, self.pending_rows = [], 0
 
     def close(self) -> None:
-        self._flush()
-        self.writer.close()
+        self._flush(last=True)
+        if self.writer is not None:
+            self.writer.close()
+        elif not self.chunks:  # no row: one empty chunk holds the columns
+            pq.write_table(self.schema.empty_table(), self.path / f"{0:06d}.parquet")
 
 
 class _TableWriter(_ParquetSink):
-    """``NAME.parquet`` of canonical table ``table``: given some of its columns, fills in the rest as the
-    pandas route has them (``source``, empty lists, nulls); at :meth:`close` a text or list column that no
-    row filled gets pandas' type (see :func:`_schema`; the file is rewritten: only ever for small or odd selections)."""
+    """Canonical table ``table`` as the chunks ``NAME/000000.parquet``, ...: given some of its columns, fills in
+    the rest as the pandas route has them (``source``, empty lists, nulls); at :meth:`close` a text or list column
+    that no row filled gets pandas' type (see :func:`_schema`; the chunks are rewritten: only ever for small or odd
+    selections)."""
 
     def __init__(self, folder: Path, table: str):
-        super().__init__(folder / f"{table}.parquet", _schema(table, _FILLED[table]))
+        super().__init__(folder / table, _schema(table, _FILLED[table]), chunked=True)
         self.table = table
         self.filled: set[str] = set()
 
@@ -313,8 +351,8 @@ class _TableWriter(_ParquetSink):
         if final.equals(self.schema, check_metadata=True):
             return
         rewritten = self.path.with_name(self.path.name + ".retyped")
-        sink = _ParquetSink(rewritten, final)
-        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=ROW_GROUP_ROWS):
+        sink = _ParquetSink(rewritten, final, chunked=True)
+        for batch in ParquetTable(self.path.parent, self.table).iter_batches(batch_size=ROW_GROUP_ROWS):
             arrays = []
             for field, array in zip(final, batch.columns):
                 if array.type != field.type:  # a column with no value: nulls, or lists with nothing in them
@@ -324,6 +362,7 @@ class _TableWriter(_ParquetSink):
                 arrays.append(array)
             sink.write(pa.Table.from_arrays(arrays, schema=final))
         sink.close()
+        shutil.rmtree(self.path)
         os.replace(rewritten, self.path)
         self.schema = final
 
@@ -536,7 +575,7 @@ def write_imdb_tables(
     temp_directory=None,
     fold_repeats: bool = False,
 ) -> ImdbLoadReport:
-    """Read a folder of IMDb's dataset files into ``out_folder/{films,people,credits,similar}.parquet``, out of core.
+    """Read a folder of IMDb's dataset files into the tables ``films``, ``people``, ``credits``, ``similar`` of ``out_folder``, out of core.
 
     Parameters
     ----------
@@ -597,7 +636,7 @@ def write_imdb_tables(
         shutil.rmtree(work)
         if out.is_dir():
             for name in FilmGraph.TABLES:
-                os.replace(stage / f"{name}.parquet", out / f"{name}.parquet")
+                move_table(stage, out, name)
         else:
             os.rename(stage, out)
     finally:
@@ -678,7 +717,7 @@ def _write(paths, stage, work, report, title_types, include_adult, year_range, m
                 elif not repeated.add(table, *repeats):
                     scan.close()
                     keys.close()
-                    credits.writer.close()
+                    credits.discard()
                     return None
                 kept += len(people)
                 bad_characters += bad
@@ -744,7 +783,7 @@ def _write(paths, stage, work, report, title_types, include_adult, year_range, m
     numbers, counts = people_seen.seen()
     missing = ~found.contains(numbers)
     report.dangling_credits = int(counts[missing].sum())
-    dangling = _dangling_ids(numbers[missing], canonical, credits.path)
+    dangling = _dangling_ids(numbers[missing], canonical, stage)
     report.dangling_people = len(dangling)
     if dangling:
         extra = _dangling_people(dangling)
@@ -758,7 +797,7 @@ def _write(paths, stage, work, report, title_types, include_adult, year_range, m
         fold_repeated_keys(TableFiles(stage))
 
 
-def _dangling_ids(numbers: np.ndarray, canonical: bool, credits_path: Path) -> list[str]:
+def _dangling_ids(numbers: np.ndarray, canonical: bool, tables: Path) -> list[str]:
     """The ids (as the credits spell them) of the people numbered ``numbers``, sorted.
 
     Made from the numbers when every credit's id is zero-padded as IMDb pads
@@ -771,7 +810,7 @@ def _dangling_ids(numbers: np.ndarray, canonical: bool, credits_path: Path) -> l
         return sorted(f"nm{n:07d}" for n in numbers.tolist())
     wanted = _IdSet(numbers)
     ids = set()
-    for batch in pq.ParquetFile(credits_path).iter_batches(batch_size=ROW_GROUP_ROWS, columns=["person_id"]):
+    for batch in ParquetTable(tables, "credits").iter_batches(batch_size=ROW_GROUP_ROWS, columns=["person_id"]):
         column = batch.column(0)
         hits = wanted.contains(pc.cast(pc.utf8_slice_codeunits(column, 2), pa.int64()).to_numpy())
         ids.update(column.filter(pa.array(hits)).to_pylist())

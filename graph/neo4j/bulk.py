@@ -474,23 +474,27 @@ def _sql_field(kind: str, column: str, delimiter: str) -> str:
     return f"CAST({column} AS VARCHAR)"
 
 
-def _parquet_columns(path: Path) -> set[str]:
-    """The columns of a Parquet file that hold a value somewhere (a column of Arrow type null holds none)."""
-    import pyarrow.parquet as pq
+def _parquet_columns(tables, table: str) -> set[str]:
+    """The columns of one of ``tables`` (TableFiles) that hold a value somewhere (a column of Arrow type null holds none)."""
 
     def typed(kind):
         return not (pa.types.is_null(kind) or (pa.types.is_list(kind) and pa.types.is_null(kind.value_type)))
 
-    return {field.name for field in pq.read_schema(path) if typed(field.type)}
+    return {field.name for field in tables.open(table).schema_arrow if typed(field.type)}
 
 
 class _ParquetTable:
-    """One canonical table's Parquet file, seen from DuckDB: which columns it has and what their values hold."""
+    """One canonical table's Parquet files, seen from DuckDB: which columns it has and what their values hold.
 
-    def __init__(self, db, table: str, path: Path, where: str = "TRUE"):
+    ``file_row_number`` numbers the rows of the whole table (:func:`reelgraph._parquet_table.duckdb_scan`).
+    """
+
+    def __init__(self, db, tables, table: str, where: str = "TRUE"):
+        from reelgraph._parquet_table import duckdb_scan
+
         self.table = table
-        self.source = f"read_parquet({_sql_literal(str(path))}, file_row_number = true)"
-        self.columns = _parquet_columns(path)
+        self.source = duckdb_scan(tables.folder, table, row_numbers=True)
+        self.columns = _parquet_columns(tables, table)
         self.where = where
         self.stats = {}
         self._db = db
@@ -632,10 +636,10 @@ def write_import_files_from_parquet(tables, folder, *, progress: bool = False) -
     folder.mkdir(parents=True, exist_ok=True)
     rows, files, multiline = {}, {}, []
     with duckdb_connect(temp_directory=folder) as db:
-        films = _ParquetTable(db, "films", tables.path("films"), "id IS NOT NULL")
-        people = _ParquetTable(db, "people", tables.path("people"), "id IS NOT NULL")
-        credits = _ParquetTable(db, "credits", tables.path("credits"), "role IS NOT NULL")
-        similar = _ParquetTable(db, "similar", tables.path("similar"), "source IS NOT NULL")
+        films = _ParquetTable(db, tables, "films", "id IS NOT NULL")
+        people = _ParquetTable(db, tables, "people", "id IS NOT NULL")
+        credits = _ParquetTable(db, tables, "credits", "role IS NOT NULL")
+        similar = _ParquetTable(db, tables, "similar", "source IS NOT NULL")
         by_file = {"films.csv": films, "people.csv": people, "credits.csv": credits, "similar.csv": similar}
         _say("measuring the tables' values (which columns, line breaks, array delimiter)", progress)
         for name, table in by_file.items():
@@ -729,13 +733,14 @@ def relationship_count(film_graph: FilmGraph | TableFiles, above: int | None = N
     if isinstance(film_graph, TableFiles):
         counts = film_graph.counts()
         count = counts["credits"] + counts["similar"]
-        if (above is not None and count > above) or "genres" not in _parquet_columns(film_graph.path("films")):
+        if (above is not None and count > above) or "genres" not in _parquet_columns(film_graph, "films"):
             return count
         from reelgraph._duckdb import connect as duckdb_connect
+        from reelgraph._parquet_table import duckdb_scan
 
         with duckdb_connect() as db:
-            genres = db.execute("SELECT coalesce(sum(len(genres)), 0) FROM read_parquet(?)",
-                                [str(film_graph.path("films"))]).fetchone()[0]
+            genres = db.execute("SELECT coalesce(sum(len(genres)), 0) FROM "
+                                f"{duckdb_scan(film_graph.folder, 'films')}").fetchone()[0]
         return count + int(genres)
     genres = film_graph.films["genres"]
     in_genre = int(genres.map(len, na_action="ignore").fillna(0).sum()) if len(genres) else 0

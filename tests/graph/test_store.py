@@ -151,7 +151,7 @@ def test_stored_fingerprints_equal_those_of_the_read_tables(tmp_path, sample_gra
 
     monkeypatch.setattr(store_module, "_read_table", not_this_way)
     for table in _KEYS:
-        n, hashes = _stored_fingerprint(store.path / f"{table}.parquet", table)
+        n, hashes = _stored_fingerprint(store.path, table)
         n_read, hashes_read = _fingerprint(getattr(read, table), table)
         assert n == n_read == len(getattr(graph, table))
         if hashes_read is None:
@@ -169,7 +169,7 @@ def test_a_stored_table_of_an_older_layout_is_fingerprinted_the_canonical_way(tm
     store.write(_tricky_graph())
     path = store.path / "films.parquet"
     pq.write_table(pq.read_table(path).drop_columns(["tagline"]), path)  # a column this version has, that one lacked
-    n, hashes = _stored_fingerprint(path, "films")
+    n, hashes = _stored_fingerprint(store.path, "films")
     n_read, hashes_read = _fingerprint(store.read().films, "films")
     assert n == n_read == 2
     pd.testing.assert_series_equal(hashes, hashes_read)
@@ -211,17 +211,17 @@ def test_a_store_records_its_format_and_one_from_a_newer_reelgraph_is_refused(tm
     store = LocalStore(tmp_path)
     store.write(FilmGraph.from_records(films=[{"id": "tt0000001", "title": "A"}]))
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["format"] == STORE_FORMAT == 1
+    assert manifest["format"] == STORE_FORMAT == 2
     del manifest["format"]  # a store from before the field: format 1, read as before
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     assert store.read().counts()["films"] == 1
     manifest["format"] = STORE_FORMAT + 1
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(StoreError, match=r"a store of format 2, written by a newer reelgraph; this one reads format 1"):
+    with pytest.raises(StoreError, match=r"a store of format 3, written by a newer reelgraph; this one reads format 2"):
         store.read()
     with pytest.raises(StoreError, match=r"format 2"):
         store.load({"x": FilmGraph.from_records(films=[{"id": "tt0000002", "title": "B"}])})
-    assert json.loads((tmp_path / "manifest.json").read_text())["format"] == 2  # untouched
+    assert json.loads((tmp_path / "manifest.json").read_text())["format"] == 3  # untouched
 
 
 def test_a_damaged_manifest_is_one_line(tmp_path):
@@ -270,14 +270,16 @@ def test_slug_matches_agrees_with_slugify_on_random_names(monkeypatch, slugs_a_p
     assert 0 < sum(expected) < len(texts)
 
 
-def test_key_rows_read_only_the_row_groups_that_may_hold_them(tmp_path):
+@pytest.mark.parametrize("form", ["one file", "chunks"])
+def test_key_rows_read_only_the_row_groups_that_may_hold_them(tmp_path, form):
     """A stored table read a row group at a time, skipping groups whose statistics rule the keys out,
-    finds exactly the rows the whole table would."""
+    finds exactly the rows the whole table would, in one file or in chunks."""
     import random
 
     import numpy as np
     import pyarrow.parquet as pq
 
+    from reelgraph._parquet_table import ParquetTable
     from reelgraph.store import _key_rows, _row_groups_holding, _SourceRows
 
     rng = random.Random(3)
@@ -287,7 +289,16 @@ def test_key_rows_read_only_the_row_groups_that_may_hold_them(tmp_path):
     rows += [{"person_id": "name:keira-knightley", "film_id": "tt0000042", "role": "actor"}]  # appended by a page
     graph = FilmGraph.from_records(films=[{"id": f} for f in films], credits=rows)
     graph.credits.to_parquet(tmp_path / "credits.parquet", index=False, row_group_size=7)
-    parquet = pq.ParquetFile(tmp_path / "credits.parquet")
+    if form == "chunks":  # each row group a chunk file, the last two in one
+        single = pq.ParquetFile(tmp_path / "credits.parquet")
+        (tmp_path / "credits").mkdir()
+        groups = list(range(single.num_row_groups))
+        for number, chunk in enumerate(groups[:-2] + [groups[-2:]]):
+            pq.write_table(single.read_row_groups(chunk if isinstance(chunk, list) else [chunk]),
+                           tmp_path / "credits" / f"{number:06d}.parquet", row_group_size=7)
+        (tmp_path / "credits.parquet").unlink()
+    parquet = ParquetTable(tmp_path, "credits")
+    assert parquet.chunked == (form == "chunks")
     assert parquet.num_row_groups > 10
     folder, whole = _SourceRows(folder=tmp_path), _SourceRows(graph=graph)
     for _ in range(30):

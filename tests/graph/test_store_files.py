@@ -69,8 +69,13 @@ def test_files_route_equals_the_tables_route(tmp_path, datasets):
     assert changes["films"] == {"added": len(datasets.films), "updated": 0, "removed": 0}
     _assert_same_store(by_files, by_tables)
     # the store's tables are the source's files, linked, not copies
-    assert (by_files.path / "credits.parquet").stat().st_ino == \
-        (by_files.path / "parts" / "0000-imdb-datasets" / "credits.parquet").stat().st_ino
+    from reelgraph._parquet_table import table_paths
+
+    for table in FilmGraph.TABLES:
+        stored, source = (table_paths(folder, table) for folder in (by_files.path, by_files.path / "parts" / "0000-imdb-datasets"))
+        assert [path.relative_to(by_files.path) for path in stored] == \
+               [path.relative_to(by_files.path / "parts" / "0000-imdb-datasets") for path in source]
+        assert [path.stat().st_ino for path in stored] == [path.stat().st_ino for path in source]
 
 
 @pytest.mark.parametrize("title_order", ["as IMDb's", "out of order"])
@@ -159,7 +164,7 @@ def test_files_that_are_not_canonical_tables_leave_the_store_as_it_was(tmp_path,
     store = LocalStore(tmp_path / "store")
     store.load({"imdb-datasets": _files(datasets, tmp_path / "part1")})
     bad = _files(datasets, tmp_path / "bad")
-    pq.write_table(pq.read_table(bad.path("films")).drop_columns(["title"]), bad.path("films"))
+    pq.write_table(pq.read_table(bad.folder / "films.parquet").drop_columns(["title"]), bad.folder / "films.parquet")
     with pytest.raises(StoreError, match=r"films.parquet: not a canonical films table"):
         store.load({"imdb-datasets": bad})
     assert store.read().counts() == merge_graphs(datasets).counts()

@@ -195,14 +195,15 @@ def test_a_page_added_reads_only_the_key_columns_of_other_sources_and_of_the_sto
     store.load({"imdb-datasets": imdb})
     read = []
     real_read_table = store_module._read_table
-    monkeypatch.setattr(store_module, "_read_table", lambda path, table: read.append(path) or real_read_table(path, table))
+    monkeypatch.setattr(store_module, "_read_table",
+                        lambda folder, table: read.append((folder, table)) or real_read_table(folder, table))
     page = FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3", "rating": 8.0}],
                                   credits=[{"person_id": "name:mia", "film_id": "tt0000003", "role": "actor"}],
                                   people=[{"id": "name:mia", "name": "Mia"}])
     merged, changes = store.load({"page:tt0000003": page})
     # Of the store, only the links are read whole (they come from pages: small); no source's tables are.
-    assert {path for path in read if path.parent == store.path} == {store.path / "similar.parquet"}
-    assert not [path for path in read if "parts" in path.parts]
+    assert {(folder, table) for folder, table in read if folder == store.path} == {(store.path, "similar")}
+    assert not [folder for folder, _ in read if "parts" in folder.parts]
     merged = merged.read()
     assert merged.counts() == {"films": 40, "people": 41, "credits": 41, "similar": 0}
     assert changes == {"films": {"added": 0, "updated": 1, "removed": 0},

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import reelgraph.loaders.imdb_bulk as imdb_bulk
+from reelgraph._parquet_table import ParquetTable
 import reelgraph.loaders.line_blocks as line_blocks
 from reelgraph.errors import InputError
 from reelgraph.loaders.imdb_bulk import write_imdb_tables
@@ -64,11 +65,11 @@ def agree(folder: Path, out: Path, check_fold: bool | None = None, **options) ->
     reference = out.parent / f"{out.name}-pandas"
     _write_tables(expected, reference)
     for name in FilmGraph.TABLES:
-        written, wanted = pq.read_schema(out / f"{name}.parquet"), pq.read_schema(reference / f"{name}.parquet")
+        written, wanted = ParquetTable(out, name).schema_arrow, ParquetTable(reference, name).schema_arrow
         assert written.equals(wanted, check_metadata=True), (name, written, wanted)
     for field in REPORT_FIELDS:
         assert getattr(report, field) == getattr(expected.report, field), field
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}.parquet" for name in FilmGraph.TABLES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(FilmGraph.TABLES)  # each a folder of chunks
     assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]  # no staging folder left
     if check_fold or (check_fold is None and line_blocks.SMALL_FILE_BYTES == 0):
         folds_like_the_store(folder, out, expected.report, **options)
@@ -82,7 +83,7 @@ def folds_like_the_store(folder: Path, out: Path, expected_report, **options) ->
     fold_repeated_keys(TableFiles(refolded))
     report = write_imdb_tables(folder, folded, progress=False, fold_repeats=True, **options)
     for name in FilmGraph.TABLES:
-        got, wanted = pq.read_table(folded / f"{name}.parquet"), pq.read_table(refolded / f"{name}.parquet")
+        got, wanted = ParquetTable(folded, name).read(), ParquetTable(refolded, name).read()
         assert got.equals(wanted), name  # rows, order and types (the store's rewrite drops pandas' metadata)
     for field in REPORT_FIELDS:
         assert getattr(report, field) == getattr(expected_report, field), field
@@ -164,7 +165,8 @@ def test_small_blocks_and_row_groups(tmp_path, monkeypatch):
     monkeypatch.setattr(line_blocks, "BLOCK_BYTES", 100)
     monkeypatch.setattr(imdb_bulk, "ROW_GROUP_ROWS", 2)
     agree(write_folder(tmp_path / "imdb"), tmp_path / "out", **EVERYTHING)
-    assert pq.ParquetFile(tmp_path / "out" / "credits.parquet").num_row_groups > 2
+    credits = ParquetTable(tmp_path / "out", "credits")
+    assert credits.chunked and len(credits.paths) == credits.num_row_groups > 2  # a chunk a row group
 
 
 #: IMDb's principals with credits listed twice: an actor with two characters, an actress also listed as an

@@ -1,0 +1,140 @@
+"""A table as one Parquet file or as chunks: read as one, rewritten only where its rows change."""
+
+import os
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import reelgraph._parquet_table as parquet_table
+from reelgraph._parquet_table import ParquetTable, duckdb_scan, rewrite_table, table_paths
+from reelgraph.model import FilmGraph
+from reelgraph.store import LocalStore
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 4 rows, so that a few rows make several."""
+    monkeypatch.setattr(parquet_table, "CHUNK_ROWS", 4)
+    return 4
+
+
+def _chunks(folder, table, rows: list[list[str]], types=None):
+    (folder / table).mkdir(parents=True)
+    for number, ids in enumerate(rows):
+        pq.write_table(pa.table({"id": pa.array(ids, type=(types or {}).get(number, pa.string()))}),
+                       folder / table / f"{number:06d}.parquet")
+
+
+def _ids(folder, table="films"):
+    return ParquetTable(folder, table).read(["id"]).column(0).to_pylist()
+
+
+def test_chunks_read_as_one_table_with_row_groups_numbered_across_them(tmp_path):
+    _chunks(tmp_path, "films", [["a", "b"], ["c"], ["d", "e", "f"]])
+    table = ParquetTable(tmp_path, "films")
+    assert table.chunked and table.num_rows == 6 and table.num_row_groups == 3
+    assert table.row_group_rows().tolist() == [0, 2, 3, 6]
+    assert table.read_row_group(2).column("id").to_pylist() == ["d", "e", "f"]
+    assert [b.num_rows for b in table.iter_batches(row_groups=[0, 2])] == [2, 3]
+    assert _ids(tmp_path) == ["a", "b", "c", "d", "e", "f"]
+
+
+def test_a_column_with_no_value_in_one_chunk_reads_as_the_type_of_the_others(tmp_path):
+    _chunks(tmp_path, "films", [[None, None], ["c"]], types={0: pa.null()})
+    table = ParquetTable(tmp_path, "films")
+    assert table.schema_arrow.field("id").type == pa.string()
+    assert table.read_row_group(0).schema.field("id").type == pa.string()
+    assert _ids(tmp_path) == [None, None, "c"]
+
+
+def test_one_file_wins_over_a_folder_of_the_same_name(tmp_path):
+    _chunks(tmp_path, "films", [["a"]])
+    pq.write_table(pa.table({"id": ["z"]}), tmp_path / "films.parquet")
+    assert table_paths(tmp_path, "films") == [tmp_path / "films.parquet"] and _ids(tmp_path) == ["z"]
+
+
+def test_a_missing_table_is_named_by_its_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"films\.parquet"):
+        ParquetTable(tmp_path, "films")
+
+
+def test_duckdb_numbers_the_rows_of_the_whole_table(tmp_path):
+    from reelgraph._duckdb import connect
+
+    _chunks(tmp_path, "films", [["a", "b"], ["c"], ["d", "e"]])
+    with connect() as db:
+        rows = db.execute(f"SELECT file_row_number, id FROM {duckdb_scan(tmp_path, 'films', row_numbers=True)} "
+                          "ORDER BY 1").fetchall()
+        assert rows == [(0, "a"), (1, "b"), (2, "c"), (3, "d"), (4, "e")]
+        assert db.execute(f"SELECT count(*) FROM {duckdb_scan(tmp_path, 'films')}").fetchone() == (5,)
+
+
+def test_a_rewrite_links_the_chunks_without_a_changed_row(tmp_path, small_chunks):
+    _chunks(tmp_path / "old", "films", [["a", "b", "c", "d"], ["e", "f", "g", "h"], ["i", "j", "k", "l"], ["m", "n"]])
+    source = ParquetTable(tmp_path / "old", "films")
+    removed = np.zeros(14, dtype=bool)
+    removed[5] = True  # "f" goes
+    new_rows = pa.table({"id": ["J", "o", "p", "q"]})  # "j" (row 9) becomes "J", then three rows appended
+    rewrite_table(source, tmp_path / "new" / "films", source.schema_arrow, new_rows,
+                  keep=lambda offset, n: ~removed[offset:offset + n], positions=np.array([9]))
+    assert _ids(tmp_path / "new") == ["a", "b", "c", "d", "e", "g", "h", "i", "J", "k", "l", "m", "n", "o", "p", "q"]
+    old, new = source.paths, table_paths(tmp_path / "new", "films")
+    assert [pq.ParquetFile(p).metadata.num_rows for p in new] == [4, 3, 4, 4, 1]
+    assert new[0].stat().st_ino == old[0].stat().st_ino  # untouched: the same file
+    assert {p.stat().st_ino for p in new[1:]}.isdisjoint({p.stat().st_ino for p in old})  # edited, or filled up
+
+
+def test_a_rewrite_of_one_file_writes_chunks(tmp_path, small_chunks):
+    pq.write_table(pa.table({"id": list("abcdefghij")}), tmp_path / "films.parquet", row_group_size=4)
+    rewrite_table(ParquetTable(tmp_path, "films"), tmp_path / "new" / "films", pa.schema([("id", pa.string())]),
+                  pa.table({"id": ["k"]}), keep=lambda offset, n: np.ones(n, dtype=bool))
+    assert [pq.ParquetFile(p).metadata.num_rows for p in table_paths(tmp_path / "new", "films")] == [4, 4, 3]
+    assert _ids(tmp_path / "new") == list("abcdefghijk")
+
+
+def test_a_rewrite_of_no_row_leaves_one_empty_chunk_with_the_columns(tmp_path):
+    rewrite_table(None, tmp_path / "films", pa.schema([("id", pa.string())]), None)
+    table = ParquetTable(tmp_path, "films")
+    assert table.num_rows == 0 and table.schema_arrow.names == ["id"]
+
+
+def test_a_page_added_to_a_chunked_store_writes_only_the_chunks_it_changes(tmp_path, small_chunks):
+    """The second page leaves most chunks of every table as they were (the same files), and the store
+    reads as the one written whole."""
+    n = 40
+    imdb = FilmGraph.from_records(films=[{"id": f"tt{i:07d}", "title": f"F{i}"} for i in range(n)],
+                                  people=[{"id": f"nm{i:07d}", "name": f"P{i}"} for i in range(n)],
+                                  credits=[{"person_id": f"nm{i:07d}", "film_id": f"tt{i:07d}", "role": "actor"}
+                                           for i in range(n)])
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": imdb})
+
+    def page(film, person):
+        return FilmGraph.from_records(films=[{"id": f"tt{film:07d}", "title": f"F{film}", "rating": 8.0}],
+                                      credits=[{"person_id": f"nm{person:07d}", "film_id": f"tt{film:07d}", "role": "actor"}],
+                                      people=[{"id": f"nm{person:07d}", "name": f"P{person}"}])
+
+    store.load({"page:tt0000003": page(3, 3)})  # the first edit writes the tables as chunks
+    assert all(len(table_paths(store.path, table)) > 1 for table in ("films", "people", "credits"))
+    keep = tmp_path / "kept"  # links keep the old files' inodes from being reused
+    keep.mkdir()
+    before = {}
+    for table in ("films", "people", "credits"):
+        for path in table_paths(store.path, table):
+            os.link(path, keep / f"{table}-{path.name}")
+            before[table, path.name] = path.stat().st_ino
+    store.load({"page:tt0000021": page(21, 7)})  # film 21 is updated; nm7 gets a second credit
+    linked = {(table, path.name) for table in ("films", "people", "credits") for path in table_paths(store.path, table)
+              if before.get((table, path.name)) == path.stat().st_ino}
+    written = {(table, path.name) for table in ("films", "people", "credits") for path in table_paths(store.path, table)} - linked
+    assert written == {("films", "000005.parquet"), ("credits", "000010.parquet")}  # tt21's chunk; the last, filled up
+    mirror = store.mirror(progress=False)
+    assert mirror.label(mirror.index_of("tt0000021")) == "F21"
+    read = store.read()
+    assert read.films.set_index("id").loc["tt0000021", "rating"] == 8.0
+    assert sorted(read.credits.loc[read.credits["person_id"] == "nm0000007", "film_id"]) == ["tt0000007", "tt0000021"]
+    whole = LocalStore(tmp_path / "whole")
+    whole.write(read)
+    assert whole.read().counts() == read.counts() == {"films": 40, "people": 40, "credits": 41, "similar": 0}
