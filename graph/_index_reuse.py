@@ -164,7 +164,7 @@ class Reused:
 
     def roles(self) -> pa.DictionaryArray:
         """``credits.role`` as the builder reads it: the role codes over the role names."""
-        return pa.DictionaryArray.from_arrays(self.arrays["credit_role"].astype(np.int32), pa.array(self.role_names, pa.string()))
+        return pa.DictionaryArray.from_arrays(pa.array(self.arrays["credit_role"]), pa.array(self.role_names, pa.string()))
 
     def normalized(self, labels: pa.Array) -> pa.Array:
         """:func:`reelgraph.names.normalize_labels` of the new nodes' ``labels``: the old index's where a label stays.

@@ -1,4 +1,4 @@
-"""Compiled loop of :func:`reelgraph.analysis.stats.best_connected_people`, with numba.
+"""Compiled loops of :mod:`reelgraph.analysis.stats`, with numba.
 
 Counting each person's distinct collaborators is a walk over the people of
 each of their films, marking who was seen.  In pandas it was a self-join of
@@ -10,7 +10,25 @@ second.
 import numpy as np
 from numba import njit
 
-__all__ = ["collaborator_counts", "collaborator_counts_of"]
+__all__ = ["code_counts", "collaborator_counts", "collaborator_counts_of"]
+
+
+@njit(cache=True, nogil=True)
+def code_counts(codes, n_codes):
+    """How many times each code ``0..n_codes-1`` occurs in ``codes`` (-1: missing), and where it first does.
+
+    One pass, in the codes' own integer type: counting the roles of IMDb's
+    95M credits through numpy took a copy of them as int64 and ~5 s.
+    """
+    counts = np.zeros(n_codes, np.int64)
+    first = np.full(n_codes, len(codes), np.int64)
+    for i in range(len(codes)):
+        code = codes[i]
+        if code >= 0:
+            if counts[code] == 0:
+                first[code] = i
+            counts[code] += 1
+    return counts, first
 
 
 @njit(cache=True, nogil=True)

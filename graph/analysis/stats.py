@@ -121,6 +121,15 @@ def _value_counts(values) -> dict:
     """Non-missing ``values`` (Arrow) -> how many times each occurs, most frequent first, ties in order of first appearance."""
     if not len(values) or pa.types.is_null(values.type):
         return {}
+    if isinstance(values, pa.DictionaryArray):  # e.g. the credits' roles as a graph index holds them: counted as coded
+        from reelgraph.analysis._stats_kernels import code_counts
+
+        indices = values.indices.fill_null(-1) if values.null_count else values.indices
+        counts, first = code_counts(np.asarray(indices), len(values.dictionary))
+        # a dictionary need not be in order of first appearance, nor hold only values that occur
+        order = [i for i in np.lexsort((first, -counts)) if counts[i]]
+        names = values.dictionary.to_pylist()
+        return {str(names[i]): int(counts[i]) for i in order}
     encoded = pc.dictionary_encode(values)
     if isinstance(encoded, pa.ChunkedArray):  # chunks share one dictionary, in order of first appearance
         dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary if encoded.num_chunks else pa.array([], pa.string())

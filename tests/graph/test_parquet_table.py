@@ -3,6 +3,7 @@
 import os
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -138,3 +139,28 @@ def test_a_page_added_to_a_chunked_store_writes_only_the_chunks_it_changes(tmp_p
     whole = LocalStore(tmp_path / "whole")
     whole.write(read)
     assert whole.read().counts() == read.counts() == {"films": 40, "people": 40, "credits": 41, "similar": 0}
+
+
+def test_repeated_keys_spread_over_chunks_fold_as_in_one_file(tmp_path, small_chunks):
+    """The store's fold finds repeats across chunks by their row numbers in the whole table."""
+    from reelgraph.store import TableFiles, _read_tables, _write_tables, fold_repeated_keys
+
+    credits = [{"person_id": f"nm{i % 5:07d}", "film_id": f"tt{i % 7:07d}", "role": "actor", "characters": [f"C{i}"]}
+               for i in range(30)]  # (person, film) repeats every 35 rows: none; add some that do
+    credits += [dict(credits[2], characters=["Again"]), dict(credits[13], characters=["Once more"])]
+    graph = FilmGraph.from_records(films=[{"id": f"tt{i:07d}"} for i in range(7)],
+                                   people=[{"id": f"nm{i:07d}"} for i in range(5)], credits=credits)
+    one, chunks = tmp_path / "one", tmp_path / "chunks"
+    _write_tables(graph, one)
+    _write_tables(graph, chunks)
+    source = ParquetTable(chunks, "credits")
+    rewrite_table(source, chunks / ".credits", source.schema_arrow.remove_metadata(), None,
+                  keep=lambda offset, n: np.ones(n, dtype=bool))
+    (chunks / "credits.parquet").unlink()
+    (chunks / ".credits").rename(chunks / "credits")
+    assert len(table_paths(chunks, "credits")) == 8
+    fold_repeated_keys(TableFiles(one))
+    fold_repeated_keys(TableFiles(chunks))
+    folded_one, folded_chunks = _read_tables(one).credits, _read_tables(chunks).credits
+    assert len(folded_one) == 30
+    pd.testing.assert_frame_equal(folded_chunks, folded_one)

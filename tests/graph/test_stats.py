@@ -53,3 +53,20 @@ def test_graph_stats_counts(sample_graph):
     assert stats["credits"] == sum(stats["credits_by_role"].values()) == len(sample_graph.credits)
     assert [p["id"] for p in stats["best_connected"]] == best_connected_people(sample_graph, 3)["id"].tolist()
     assert stats["best_connected"] == _self_join_reference(sample_graph, 3).to_dict("records")
+
+
+def test_value_counts_of_coded_values_equal_those_of_the_text():
+    """Roles given as a dictionary (as a graph index holds them) count as the text would: most frequent
+    first, ties in order of first appearance, values that never occur left out, missing ones skipped."""
+    import pyarrow as pa
+
+    from reelgraph.analysis.stats import _value_counts
+
+    text = ["self", "actor", None, "writer", "actor", "self", "writer", "director"]
+    dictionary = pa.array(["director", "producer", "writer", "actor", "self"])  # not in order of appearance; "producer" unused
+    codes = pa.array([4, 3, None, 2, 3, 4, 2, 0], type=pa.int16())
+    coded = pa.DictionaryArray.from_arrays(codes, dictionary)
+    expected = {"self": 2, "actor": 2, "writer": 2, "director": 1}
+    assert _value_counts(pa.array(text)) == expected
+    assert _value_counts(coded) == expected
+    assert list(_value_counts(coded)) == list(expected)
