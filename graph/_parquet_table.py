@@ -128,7 +128,8 @@ class ParquetTable:
     def _unified_batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         if self._same_schemas:
             return batch
-        return self._unified(pa.Table.from_batches([batch])).to_batches()[0] if batch.num_rows else batch
+        table = self._unified(pa.Table.from_batches([batch])).combine_chunks()
+        return table.to_batches()[0] if table.num_rows else pa.RecordBatch.from_pylist([], schema=table.schema)
 
 
 def duckdb_scan(folder, table: str, row_numbers: bool = False) -> str:
