@@ -6,8 +6,9 @@ store is a folder holding the tables ``films``, ``people``, ``credits`` and
 is one Parquet file (``films.parquet``), or a folder of Parquet chunks
 (``credits/000000.parquet``, ...) that a load of few keys rewrites only
 where its rows changed, linking the other chunks into the new version
-(:mod:`reelgraph._parquet_table`).  Its location is, in order: the ``--store`` option, the
-environment variable ``REELGRAPH_STORE``, or :data:`DEFAULT_STORE`.
+(:mod:`reelgraph._parquet_table`).  Its location is, in order: the
+``--store`` option, the environment variable ``REELGRAPH_STORE``, or
+:data:`DEFAULT_STORE`.
 
 Each source's own tables are kept too, under ``parts/``: loading a source
 again (a newer copy of IMDb's datasets, a newer saved page) replaces its old
@@ -48,8 +49,8 @@ import pyarrow.compute as pc
 
 from reelgraph._durable import sync_folder_entries, sync_tree
 from reelgraph._index_reuse import PreviousIndex
-from reelgraph._parquet_table import (ParquetTable, duckdb_scan, is_chunked, link, link_table, remove_table,
-                                      rewrite_table, table_paths)
+from reelgraph._parquet_table import (ParquetTable, duckdb_scan, link, link_table, remove_table, rewrite_table,
+                                      table_paths)
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables
