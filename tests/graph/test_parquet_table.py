@@ -164,3 +164,34 @@ def test_repeated_keys_spread_over_chunks_fold_as_in_one_file(tmp_path, small_ch
     folded_one, folded_chunks = _read_tables(one).credits, _read_tables(chunks).credits
     assert len(folded_one) == 30
     pd.testing.assert_frame_equal(folded_chunks, folded_one)
+
+
+def test_a_store_of_format_1_is_read_as_it_is_and_takes_chunks_at_its_next_load(tmp_path, small_chunks):
+    """A store an earlier reelgraph wrote (one file a table, format 1) reads the same, and a page added to it
+    leaves a format-2 store of chunks holding what the same loads give a store that never was format 1."""
+    import json
+
+    from reelgraph.model import merge_graphs
+
+    imdb = FilmGraph.from_records(films=[{"id": f"tt{i:07d}", "title": f"F{i}"} for i in range(12)],
+                                  people=[{"id": f"nm{i:07d}", "name": f"P{i}"} for i in range(12)],
+                                  credits=[{"person_id": f"nm{i:07d}", "film_id": f"tt{i:07d}", "role": "actor"}
+                                           for i in range(12)])
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": imdb})
+    manifest = json.loads((store.path / "manifest.json").read_text())
+    (store.path / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))
+    assert table_paths(store.path, "credits") == [store.path / "credits.parquet"]
+    assert store.read().counts() == {"films": 12, "people": 12, "credits": 12, "similar": 0}
+    page = FilmGraph.from_records(films=[{"id": "tt0000005", "title": "F5", "rating": 7.5}],
+                                  credits=[{"person_id": "nm0000001", "film_id": "tt0000005", "role": "actor"}])
+    store.load({"page:tt0000005": page})
+    assert store.manifest()["format"] == 2
+    assert [len(table_paths(store.path, t)) for t in ("films", "people", "credits")] == [3, 3, 4]
+    never = LocalStore(tmp_path / "never")
+    never.load({"imdb-datasets": imdb})
+    never.load({"page:tt0000005": page})
+    for table in FilmGraph.TABLES:
+        pd.testing.assert_frame_equal(getattr(store.read(), table), getattr(never.read(), table))
+    assert store.read().films.set_index("id").loc["tt0000005", "rating"] == 7.5
+    assert merge_graphs(imdb, page).counts() == store.read().counts()
