@@ -332,9 +332,10 @@ def write_index_from_tables(tables_folder: Path, store_folder: Path, version: st
     Parameters
     ----------
     tables_folder : Path
-        Holds ``films.parquet``, ``people.parquet``, ``credits.parquet`` and
-        ``similar.parquet`` (a store folder, or a store write's staging
-        folder).
+        Holds the tables ``films``, ``people``, ``credits`` and ``similar``,
+        each one Parquet file or a folder of chunks
+        (:mod:`reelgraph._parquet_table`): a store folder, or a store
+        write's staging folder.
     store_folder : Path
         Where the index goes (``store_folder/index``); may be ``tables_folder``.
     version : str

@@ -485,7 +485,7 @@ class LocalStore:
 
 
 class TableFiles:
-    """A graph's canonical tables as Parquet files in a folder (``films.parquet``, ...), read only when asked.
+    """A graph's canonical tables as Parquet in a folder (``films.parquet`` or ``films/`` of chunks, ...), read only when asked.
 
     How a source too big for memory reaches the store: its loader writes the
     tables to disk (out of core, :mod:`reelgraph.loaders.imdb_bulk`) and

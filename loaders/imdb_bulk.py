@@ -23,8 +23,8 @@ canonical Arrow columns in the parse threads and go to a Parquet writer:
 
 1. ``title.ratings`` whole (about 1.5M rows at IMDb's size), so that films
    get their ratings as they are written;
-2. ``title.basics`` -> ``films.parquet``; the kept title numbers stay, as a bitmap;
-3. ``title.principals`` -> ``credits.parquet``; meanwhile ``title.crew`` (in
+2. ``title.basics`` -> ``films``; the kept title numbers stay, as a bitmap;
+3. ``title.principals`` -> ``credits``; meanwhile ``title.crew`` (in
    a thread of its own, as ``imdb_tsv`` reads it) -> a scratch Parquet file
    of one row per listed person.  What stays: how many credits name each
    person (an array indexed by the nm number) and, in a scratch file, the
@@ -32,8 +32,8 @@ canonical Arrow columns in the parse threads and go to a Parquet writer:
 4. the crew credits the principals lack (first listing only): a DuckDB
    ``GROUP BY`` and anti-join of the two scratch files, under
    ``memory_limit`` (it spills to ``temp_directory``), then appended to
-   ``credits.parquet`` in file order;
-5. ``name.basics`` -> ``people.parquet``, the people the credits name, then
+   ``credits`` in file order;
+5. ``name.basics`` -> ``people``, the people the credits name, then
    an id-only row for each dangling person (sorted by id, as ``imdb_tsv`` does).
 
 Why not validate in SQL: DuckDB's CSV reader would be faster on its own, but
@@ -490,7 +490,7 @@ def _repeated_keys(table: pa.Table) -> np.ndarray:
 
 
 class _RepeatedCredits:
-    """The principals' credits as they stream to ``credits.parquet``, less those whose person, film and
+    """The principals' credits as they stream to ``credits``, less those whose person, film and
     role another credit has: set aside, to be folded and appended after the others (as the store folds them).
 
     A title's rows are together in IMDb's file (sorted by title), so a

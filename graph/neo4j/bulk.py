@@ -599,9 +599,9 @@ def write_import_files_from_parquet(tables, folder, *, progress: bool = False) -
     Parameters
     ----------
     tables : reelgraph.store.TableFiles
-        The folder of ``films.parquet``, ``people.parquet``,
-        ``credits.parquet`` and ``similar.parquet`` (a store is one:
-        ``TableFiles(store.path)``).  Their columns are the canonical ones
+        The folder of the tables ``films``, ``people``, ``credits`` and
+        ``similar``, each one Parquet file or a folder of chunks (a store
+        is one: ``TableFiles(store.path)``).  Their columns are the canonical ones
         (:data:`reelgraph.model.TABLE_COLUMNS`); a column of Arrow type null
         holds no value.
     folder : str or os.PathLike
