@@ -72,7 +72,7 @@ class ParquetTable:
     def __init__(self, folder, table: str, read_dictionary=()):
         self.paths = table_paths(folder, table)
         self.chunked = is_chunked(folder, table)
-        self.files = [pq.ParquetFile(path, read_dictionary=list(read_dictionary) or None) for path in self.paths]
+        self.files = [_open(path, list(read_dictionary) or None) for path in self.paths]
         # row group -> (file, its group there)
         self._groups = [(f, g) for f, file in enumerate(self.files) for g in range(file.num_row_groups)]
         self.num_row_groups = len(self._groups)
@@ -130,6 +130,16 @@ class ParquetTable:
             return batch
         table = self._unified(pa.Table.from_batches([batch])).combine_chunks()
         return table.to_batches()[0] if table.num_rows else pa.RecordBatch.from_pylist([], schema=table.schema)
+
+
+def _open(path: Path, read_dictionary) -> pq.ParquetFile:
+    """``path`` opened for reading; an error names the file (pyarrow's do not always: a table may be many)."""
+    try:
+        return pq.ParquetFile(path, read_dictionary=read_dictionary)
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        if str(path) in str(exc):
+            raise
+        raise type(exc)(f"{path}: {exc}") from None
 
 
 def duckdb_scan(folder, table: str, row_numbers: bool = False) -> str:

@@ -61,6 +61,14 @@ def test_a_missing_table_is_named_by_its_file(tmp_path):
         ParquetTable(tmp_path, "films")
 
 
+def test_a_damaged_chunk_is_named(tmp_path):
+    _chunks(tmp_path, "films", [["a"], ["b"]])
+    (tmp_path / "films" / "000001.parquet").write_bytes(b"PAR1 cut short")
+    with pytest.raises((OSError, ValueError), match=r"films/000001\.parquet: .*") as info:
+        ParquetTable(tmp_path, "films")
+    assert "\n" not in str(info.value)
+
+
 def test_duckdb_numbers_the_rows_of_the_whole_table(tmp_path):
     from reelgraph._duckdb import connect
 
