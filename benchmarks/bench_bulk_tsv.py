@@ -139,26 +139,26 @@ def run(mode: str, folder: Path, work: Path, memory_limit: str) -> dict:
         figures["error"] = stderr[-3000:]
         return figures
     figures.update(result)
-    import pyarrow.parquet as pq
+    from reelgraph._parquet_table import ParquetTable, table_paths
 
-    figures["output_mb"] = {name: round((out / f"{name}.parquet").stat().st_size / 2**20, 1) for name in TABLES}
-    figures["rows"] = {name: pq.ParquetFile(out / f"{name}.parquet").metadata.num_rows for name in TABLES}
+    figures["output_mb"] = {name: round(sum(p.stat().st_size for p in table_paths(out, name)) / 2**20, 1) for name in TABLES}
+    figures["rows"] = {name: ParquetTable(out, name).num_rows for name in TABLES}
     figures["out"] = str(out)
     return figures
 
 
 def same_output(a: Path, b: Path) -> dict:
     """Whether two folders of the four tables hold the same rows in the same order with the same schema (column by column)."""
-    import pyarrow.parquet as pq
+    from reelgraph._parquet_table import ParquetTable
 
     verdict = {}
     for name in TABLES:
-        left, right = a / f"{name}.parquet", b / f"{name}.parquet"
-        same = pq.read_schema(left).equals(pq.read_schema(right), check_metadata=True)
-        for column in pq.read_schema(left).names:
+        left, right = ParquetTable(a, name), ParquetTable(b, name)
+        same = left.schema_arrow.equals(right.schema_arrow, check_metadata=True)
+        for column in left.schema_arrow.names:
             if not same:
                 break
-            same = pq.read_table(left, columns=[column]).column(0).equals(pq.read_table(right, columns=[column]).column(0))
+            same = left.read([column]).column(0).equals(right.read([column]).column(0))
         verdict[name] = same
     return verdict
 

@@ -117,9 +117,9 @@ def remove(path: Path) -> None:
 
 
 def most_credited_people(store: Path, n: int = 2) -> list[str]:
-    import pyarrow.parquet as pq
+    from reelgraph._parquet_table import ParquetTable
 
-    credits = pq.read_table(store / "credits.parquet", columns=["person_id"])
+    credits = ParquetTable(store, "credits").read(["person_id"])
     counts = credits.group_by("person_id").aggregate([("person_id", "count")]).sort_by([("person_id_count", "descending")])
     return counts.column("person_id").to_pylist()[:n]
 
@@ -127,11 +127,12 @@ def most_credited_people(store: Path, n: int = 2) -> list[str]:
 def most_voted_film(store: Path, person_id: str) -> dict:
     """The most voted film of one person (ties: the smallest id), read from the tables, not through reelgraph."""
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    credits = pq.read_table(store / "credits.parquet", columns=["person_id", "film_id"])
+    from reelgraph._parquet_table import ParquetTable
+
+    credits = ParquetTable(store, "credits").read(["person_id", "film_id"])
     film_ids = pc.unique(credits.filter(pc.equal(credits["person_id"], person_id))["film_id"])
-    films = pq.read_table(store / "films.parquet", columns=["id", "title", "year", "votes"])
+    films = ParquetTable(store, "films").read(["id", "title", "year", "votes"])
     films = films.filter(pc.is_in(films["id"], value_set=film_ids))
     top = films.sort_by([("votes", "descending"), ("id", "ascending")]).slice(0, 1).to_pylist()[0]
     return {"id": top["id"], "title": top["title"], "year": top["year"], "votes": top["votes"]}
@@ -181,11 +182,13 @@ def time_reads(store: Path, repeats: int) -> dict:
     """Reading the store in this process: LocalStore.read against pd.read_parquet + FilmGraph."""
     import pandas as pd
 
+    from reelgraph._parquet_table import table_paths
     from reelgraph.model import FilmGraph
     from reelgraph.store import LocalStore
 
-    def previous_route():
-        return FilmGraph(**{name: pd.read_parquet(store / f"{name}.parquet") for name in FilmGraph.TABLES})
+    def previous_route():  # (pandas reads a table's chunks, in order, as one)
+        return FilmGraph(**{name: pd.concat([pd.read_parquet(path) for path in table_paths(store, name)],
+                                            ignore_index=True) for name in FilmGraph.TABLES})
 
     runs = {"local_store_read": [], "read_parquet_then_filmgraph": []}
     for _ in range(repeats):

@@ -178,6 +178,7 @@ def main() -> None:
 
     store = Path(args.store) if args.store else build_store(Path(args.data_dir))
     from reelgraph._index_build import canonical_layout
+    from reelgraph._parquet_table import table_paths
 
     if {"before", "new"} & set(routes) and not canonical_layout(store):
         # write_index_from_tables would go through pandas, which at IMDb's whole size takes tens of GB
@@ -186,8 +187,8 @@ def main() -> None:
     report = {
         "machine": {**machine(), "versions": versions(), "loadavg_at_start": loadavg()},
         "store": {"path": str(store), "counts": json.loads((store / "manifest.json").read_text())["counts"],
-                  "tables_mb": round(sum((store / f"{t}.parquet").stat().st_size
-                                         for t in ("films", "people", "credits", "similar")) / 2**20, 1)},
+                  "tables_mb": round(sum(path.stat().st_size for t in ("films", "people", "credits", "similar")
+                                         for path in table_paths(store, t)) / 2**20, 1)},
         "target": dict(TARGETS.get(args.label, {})),
         "runs": {route: [] for route in routes},
     }

@@ -156,7 +156,7 @@ def empty_database(home: Path) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--tables", required=True, help="folder of films/people/credits/similar.parquet (a store)")
+    parser.add_argument("--tables", required=True, help="folder of the films, people, credits and similar tables (a store)")
     parser.add_argument("--home", required=True, help="managed Neo4j home (its database is replaced)")
     parser.add_argument("--bolt-port", type=int, default=7697)
     parser.add_argument("--http-port", type=int, default=7484)
