@@ -109,10 +109,14 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     else:
         person_ids, person_hashes, rows = reused.person_ids, None, reused.rows("people")
         credit_person = reused.arrays["credit_person"]
-    people = _aligned_table(folder, "people", person_ids, rows)
-    writer.table("people", people)
-    person_labels = _labels(people.column("name"), person_ids)
-    del people
+    if reused is not None and reused.people_unchanged:  # the old aligned table is the new one: linked
+        writer.link_table("people", reused.table_file("people"))
+        person_labels = reused.person_labels()
+    else:
+        people = _aligned_table(folder, "people", person_ids, rows)
+        writer.table("people", people)
+        person_labels = _labels(people.column("name"), person_ids)
+        del people
     _let_go()
 
     writer.step("films")
@@ -166,7 +170,11 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         else:
             # A patched index reuses most names: written first, they are not held beside
             # the adjacency (together they took the write to 6.6 GB at IMDb's size).
-            _write_nodes(writer, columns, reused.normalized)
+            if reused.same_nodes(columns["label"]):  # the old nodes.arrow is the new one: linked
+                writer.link_table("nodes", reused.table_file("nodes"))
+                columns.clear()
+            else:
+                _write_nodes(writer, columns, reused.normalized)
             nodes = None
         writer.step("adjacency")
         mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays=arrays)

@@ -127,7 +127,7 @@ class Reused:
     """The parts of the old index a patched one keeps (see the module's text)."""
 
     def __init__(self, *, numbering: _Numbering, folder: Path, arrays: dict, touched_films: tuple[np.ndarray, np.ndarray],
-                 touched_people: np.ndarray):
+                 touched_people: np.ndarray, people_unchanged: bool = False):
         mirror = numbering.mirror
         self._folder = folder  # the old index's
         self.n_people, self.n_films, self.role_names = numbering.n_people, numbering.n_films, list(mirror.role_names)
@@ -141,6 +141,20 @@ class Reused:
         touched = np.zeros(numbering.n_people + numbering.n_films, np.bool_)
         touched[touched_people] = touched[touched_films[1]] = touched[numbering.new_nodes()] = True
         self._touched = touched  # the nodes whose rows an adjacency view makes anew
+        self.people_unchanged = people_unchanged and not numbering.changed
+
+    def table_file(self, name: str) -> Path:
+        """The old index's ``name.arrow``, to be linked as it is."""
+        return self._folder / f"{name}.arrow"
+
+    def person_labels(self) -> pa.Array:
+        """The people's labels of the old index (the new ones when :attr:`people_unchanged`)."""
+        return self._numbering.mirror.labels.arrow.slice(0, self.n_people)
+
+    def same_nodes(self, labels: pa.Array) -> bool:
+        """Whether the new nodes are the old ones: no node comes or goes, and no label changes."""
+        old = self._numbering.mirror.labels.arrow
+        return not self._numbering.changed and len(old) == len(labels) and bool(pc.all(pc.equal(old, labels)).as_py())
 
     def view(self, mirror, roles) -> "CsrView":
         """``mirror.view(roles)`` (``mirror``: the new arrays) spliced from the old index's view of ``roles``."""
@@ -351,5 +365,7 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
     touched = (np.unique(np.concatenate([old_film, were[were >= 0]])),
                np.unique(np.concatenate([now_film[now_film >= 0], film])))
     touched_people = np.unique(np.concatenate([now_person[now_person >= 0], person]))
+    people = edits["people"]  # no person's row comes, goes or changes: the aligned table stays as it was
+    people_unchanged = not people.removed.any() and not len(people.appended) and not len(people.substituted)
     return Reused(numbering=numbering, folder=previous.store_folder / INDEX_FOLDER, arrays=arrays,
-                  touched_films=touched, touched_people=touched_people), ""
+                  touched_films=touched, touched_people=touched_people, people_unchanged=people_unchanged), ""

@@ -45,6 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reelgraph._durable import sync_folder_entries, sync_tree
+from reelgraph._parquet_table import link
 from reelgraph.errors import StoreError
 from reelgraph.model import FilmGraph
 
@@ -420,11 +421,14 @@ class _IndexWriter:
     def link(self, name: str, source: Path) -> None:
         """``name.npy``: the file ``source`` (of an older index) as it is, hard-linked where the disk allows."""
         path = self.staging / f"{name}.npy"
-        try:
-            os.link(source, path)
-        except OSError:
-            shutil.copyfile(source, path)
+        link(source, path)
         self.arrays[name] = path.stat().st_size
+
+    def link_table(self, name: str, source: Path) -> None:
+        """``name.arrow``: the file ``source`` (of an older index) as it is, hard-linked where the disk allows."""
+        path = self.staging / f"{name}.arrow"
+        link(source, path)
+        self.tables[name] = path.stat().st_size
 
     def array(self, name: str, array: np.ndarray) -> None:
         """Write ``name.npy``."""

@@ -14,6 +14,19 @@ from reelgraph.model import FilmGraph
 from reelgraph.store import LocalStore
 
 
+def _assert_index_is_built_anew(store, scratch):
+    """The store's graph index, patched or not, is the one its tables give when built anew, file for file."""
+    import filecmp
+
+    from reelgraph.graph_index import INDEX_FOLDER, store_version, write_index_from_tables
+
+    write_index_from_tables(store.path, scratch, store_version(store.manifest()))
+    names = sorted(p.name for p in (scratch / INDEX_FOLDER).iterdir())
+    assert names == sorted(p.name for p in (store.path / INDEX_FOLDER).iterdir())
+    for name in names:
+        assert filecmp.cmp(scratch / INDEX_FOLDER / name, store.path / INDEX_FOLDER / name, shallow=False), name
+
+
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of 4 rows, so that a few rows make several."""
@@ -134,11 +147,20 @@ def test_a_page_added_to_a_chunked_store_writes_only_the_chunks_it_changes(tmp_p
         for path in table_paths(store.path, table):
             os.link(path, keep / f"{table}-{path.name}")
             before[table, path.name] = path.stat().st_ino
+    index_before = {}
+    for name in ("people", "nodes", "films"):
+        os.link(store.path / "index" / f"{name}.arrow", keep / f"index-{name}.arrow")
+        index_before[name] = (store.path / "index" / f"{name}.arrow").stat().st_ino
     store.load({"page:tt0000021": page(21, 7)})  # film 21 is updated; nm7 gets a second credit
     linked = {(table, path.name) for table in ("films", "people", "credits") for path in table_paths(store.path, table)
               if before.get((table, path.name)) == path.stat().st_ino}
     written = {(table, path.name) for table in ("films", "people", "credits") for path in table_paths(store.path, table)} - linked
     assert written == {("films", "000005.parquet"), ("credits", "000010.parquet")}  # tt21's chunk; the last, filled up
+    # no person's row and no label changed, no node came: the index's people and nodes files are the old ones
+    index_now = {name: (store.path / "index" / f"{name}.arrow").stat().st_ino for name in index_before}
+    assert index_now["people"] == index_before["people"] and index_now["nodes"] == index_before["nodes"]
+    assert index_now["films"] != index_before["films"]  # film 21's rating changed
+    _assert_index_is_built_anew(store, tmp_path / "anew")
     mirror = store.mirror(progress=False)
     assert mirror.label(mirror.index_of("tt0000021")) == "F21"
     read = store.read()
