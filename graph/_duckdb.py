@@ -13,7 +13,12 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["DEFAULT_MEMORY_LIMIT", "connect"]
+__all__ = ["DEFAULT_MEMORY_LIMIT", "connect", "sql_literal"]
+
+
+def sql_literal(text) -> str:
+    """``text`` (or a path) as a SQL string literal, for what DuckDB takes no parameter for (file names in a FROM)."""
+    return "'" + os.fspath(text).replace("'", "''") + "'"
 
 #: DuckDB's memory limit for reelgraph's work, unless ``REELGRAPH_DUCKDB_MEMORY`` says (e.g. ``"2GB"``): it
 #: leaves room under issue #13's 6 GB for what Python holds beside it.

@@ -1,4 +1,4 @@
-"""Make written files and renames survive a crash: ``fsync`` of files, folders and trees.
+"""Make written files and renames survive a crash: ``fsync`` of files, folders and trees; and files shared by link.
 
 A rename is atomic, but without ``fsync`` a machine that stops right after it
 may come back with the new name pointing at files whose data never reached
@@ -7,15 +7,28 @@ graph index is therefore synced, files and folders, before the rename that
 makes it current, and the folder holding the renamed entries after it.
 
 Written here because the standard library has ``os.fsync`` but no tree-wide
-form of it.
+form of it.  A version's files are never changed in place once written, so
+a new version shares the unchanged ones with the old by hard links (:func:`link`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
-__all__ = ["sync_folder_entries", "sync_tree"]
+__all__ = ["link", "sync_folder_entries", "sync_tree"]
+
+
+def link(source: Path, target: Path) -> None:
+    """``target`` as a second name of ``source`` (a copy on a file system without hard links).
+
+    Files are never changed in place once written, so two names may share one.
+    """
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
 
 
 def sync_tree(folder: Path) -> None:

@@ -27,8 +27,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["CHUNK_ROWS", "ParquetTable", "table_paths", "is_chunked", "duckdb_scan", "link", "link_table",
-           "move_table", "remove_table", "rewrite_table"]
+from reelgraph._duckdb import sql_literal
+from reelgraph._durable import link
+
+__all__ = ["CHUNK_ROWS", "ChunkWriter", "ParquetTable", "table_paths", "is_chunked", "duckdb_scan", "link_table", "move_table",
+           "remove_table", "rewrite_table"]
 
 #: Rows in a chunk a table is written in: one Parquet row group, as pyarrow writes them by default.
 CHUNK_ROWS = 1 << 20
@@ -41,9 +44,8 @@ def table_paths(folder, table: str) -> list[Path]:
     fails naming the file that is missing.
     """
     folder = Path(folder)
-    chunks = folder / table
-    if chunks.is_dir() and not (folder / f"{table}.parquet").exists():
-        return sorted(chunks.glob("*.parquet"))
+    if is_chunked(folder, table):
+        return sorted((folder / table).glob("*.parquet"))
     return [folder / f"{table}.parquet"]
 
 
@@ -152,24 +154,12 @@ def duckdb_scan(folder, table: str, row_numbers: bool = False) -> str:
     paths = table_paths(folder, table)
     options = ", file_row_number = true" if row_numbers else ""
     if len(paths) == 1 or not row_numbers:
-        listed = ", ".join(_sql_literal(str(path)) for path in paths)
+        listed = ", ".join(sql_literal(str(path)) for path in paths)
         return f"read_parquet([{listed}]{options}, union_by_name = true)"
     starts = ParquetTable(folder, table).file_rows()
     scans = [f"SELECT * REPLACE (file_row_number + {int(start)} AS file_row_number) "
-             f"FROM read_parquet({_sql_literal(str(path))}{options})" for path, start in zip(paths, starts)]
+             f"FROM read_parquet({sql_literal(str(path))}{options})" for path, start in zip(paths, starts)]
     return "(" + " UNION ALL BY NAME ".join(scans) + ")"
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def link(source: Path, target: Path) -> None:
-    """Files are never changed in place once written, so two names may share one."""
-    try:
-        os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copy2(source, target)
 
 
 def link_table(source_folder, target_folder, table: str) -> None:
@@ -221,7 +211,7 @@ def rewrite_table(source: ParquetTable | None, target: Path, schema: pa.Schema, 
     positions = np.zeros(0, np.int64) if positions is None else positions
     n_substitutes = len(positions)
     appended = new_rows.slice(n_substitutes) if new_rows is not None and len(new_rows) > n_substitutes else None
-    out = _ChunkWriter(target)
+    out = ChunkWriter(target)
     if keep is not None and source is not None:
         offset = 0
         for f, file in enumerate(source.files):
@@ -253,9 +243,10 @@ def rewrite_table(source: ParquetTable | None, target: Path, schema: pa.Schema, 
     out.finish(schema)
 
 
-class _ChunkWriter:
+class ChunkWriter:
     """The chunk files of a table being written, in order; the last one is held back until the next comes,
-    so that rows appended after it can fill it up."""
+    so that rows appended after it can fill it up (:meth:`take_last_if_short`).  :meth:`finish` writes
+    an empty chunk, which holds the columns, when no row came."""
 
     def __init__(self, folder: Path):
         self.folder, self.written, self.last = folder, 0, None

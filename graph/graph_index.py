@@ -44,8 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from reelgraph._durable import sync_folder_entries, sync_tree
-from reelgraph._parquet_table import link
+from reelgraph._durable import link, sync_folder_entries, sync_tree
 from reelgraph.errors import StoreError
 from reelgraph.model import FilmGraph
 

@@ -47,10 +47,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from reelgraph._durable import sync_folder_entries, sync_tree
+from reelgraph._durable import link, sync_folder_entries, sync_tree
 from reelgraph._index_reuse import PreviousIndex
-from reelgraph._parquet_table import (ParquetTable, duckdb_scan, link, link_table, remove_table, rewrite_table,
-                                      table_paths)
+from reelgraph._parquet_table import ParquetTable, duckdb_scan, link_table, remove_table, rewrite_table, table_paths
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables

@@ -93,7 +93,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from reelgraph._duckdb import connect
+from reelgraph._duckdb import connect, sql_literal
 from reelgraph.loaders.imdb_tsv import (
     _PLAIN_JSON_LIST,
     _SPEC,
@@ -119,7 +119,7 @@ from reelgraph.loaders.imdb_tsv import (
     _scan_blocks,
 )
 from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
-from reelgraph._parquet_table import CHUNK_ROWS, ParquetTable, move_table
+from reelgraph._parquet_table import CHUNK_ROWS, ChunkWriter, ParquetTable, move_table
 from reelgraph.store import TableFiles, fold_repeated_keys, fold_repeated_rows
 
 log = logging.getLogger(__name__)
@@ -252,12 +252,10 @@ class _ParquetSink:
     def __init__(self, path: Path, schema: pa.Schema, chunked: bool = False):
         self.path = path
         self.schema = schema
-        self.chunks = 0
         if chunked:
-            path.mkdir(parents=True)
-            self.writer = None
+            self.writer, self.chunks = None, ChunkWriter(path)
         else:
-            self.writer = pq.ParquetWriter(path, schema)
+            self.writer, self.chunks = pq.ParquetWriter(path, schema), None
         self.pending: list[pa.Table] = []
         self.pending_rows = 0
         self.rows = 0
@@ -281,9 +279,7 @@ class _ParquetSink:
             return
         start = 0
         while start < len(rows) and (len(rows) - start >= ROW_GROUP_ROWS or last):
-            pq.write_table(rows.slice(start, ROW_GROUP_ROWS), self.path / f"{self.chunks:06d}.parquet",
-                           row_group_size=ROW_GROUP_ROWS)
-            self.chunks += 1
+            self.chunks.add(rows.slice(start, ROW_GROUP_ROWS))
             start += ROW_GROUP_ROWS
         if start < len(rows):  # less than a chunk: kept for the next
             self.pending, self.pending_rows = [rows.slice(start)], len(rows) - start
@@ -301,8 +297,8 @@ class _ParquetSink:
         self._flush(last=True)
         if self.writer is not None:
             self.writer.close()
-        elif not self.chunks:  # no row: one empty chunk holds the columns
-            pq.write_table(self.schema.empty_table(), self.path / f"{0:06d}.parquet")
+        else:
+            self.chunks.finish(self.schema)
 
 
 class _TableWriter(_ParquetSink):
@@ -553,10 +549,6 @@ _CREW_SCHEMA = pa.schema([("_tconst", pa.int64()), ("tconst", pa.string()), ("nc
 _KEY_SCHEMA = pa.schema([("t", pa.int64()), ("n", pa.int64()), ("r", pa.string())])
 
 
-def _sql_path(path: Path) -> str:
-    return "'" + os.fspath(path).replace("'", "''") + "'"
-
-
 # -- the loader ----------------------------------------------------------------
 
 
@@ -747,9 +739,9 @@ def _write(paths, stage, work, report, title_types, include_adult, year_range, m
         t0 = time.perf_counter()
         with connect(temp_directory=spill, memory_limit=memory_limit) as db:
             fresh = db.execute(f"""
-                SELECT c._row FROM (SELECT _tconst, _nconst, role, min(_row) AS _row FROM read_parquet({_sql_path(crew_path)})
+                SELECT c._row FROM (SELECT _tconst, _nconst, role, min(_row) AS _row FROM read_parquet({sql_literal(crew_path)})
                                     GROUP BY _tconst, _nconst, role) AS c
-                ANTI JOIN read_parquet({_sql_path(keys_path)}) AS p ON p.t = c._tconst AND p.n = c._nconst AND p.r = c.role
+                ANTI JOIN read_parquet({sql_literal(keys_path)}) AS p ON p.t = c._tconst AND p.n = c._nconst AND p.r = c.role
             """).fetchnumpy()["_row"]
         wanted = np.zeros(crew_rows, dtype=bool)
         wanted[np.asarray(fresh, dtype=np.int64)] = True

@@ -121,23 +121,19 @@ def _value_counts(values) -> dict:
     """Non-missing ``values`` (Arrow) -> how many times each occurs, most frequent first, ties in order of first appearance."""
     if not len(values) or pa.types.is_null(values.type):
         return {}
-    if isinstance(values, pa.DictionaryArray):  # e.g. the credits' roles as a graph index holds them: counted as coded
-        from reelgraph.analysis._stats_kernels import code_counts
+    from reelgraph.analysis._stats_kernels import code_counts
 
-        indices = values.indices.fill_null(-1) if values.null_count else values.indices
-        counts, first = code_counts(np.asarray(indices), len(values.dictionary))
-        # a dictionary need not be in order of first appearance, nor hold only values that occur
-        order = [i for i in np.lexsort((first, -counts)) if counts[i]]
-        names = values.dictionary.to_pylist()
-        return {str(names[i]): int(counts[i]) for i in order}
-    encoded = pc.dictionary_encode(values)
-    if isinstance(encoded, pa.ChunkedArray):  # chunks share one dictionary, in order of first appearance
-        dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary if encoded.num_chunks else pa.array([], pa.string())
-        codes = np.concatenate([np.asarray(c.indices.fill_null(-1), dtype=np.int64) for c in encoded.chunks] or
-                               [np.empty(0, np.int64)])
+    if isinstance(values, pa.DictionaryArray):  # e.g. the credits' roles as a graph index holds them: counted as coded
+        dictionary, chunks = values.dictionary, [values]
     else:
-        dictionary, codes = encoded.dictionary, np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
-    counts = np.bincount(codes[codes >= 0], minlength=len(dictionary))
-    order = np.argsort(-counts, kind="stable")
+        encoded = pc.dictionary_encode(values)
+        chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+        # (chunks share one dictionary, the last chunk's, in order of first appearance)
+        dictionary = chunks[-1].dictionary if chunks else pa.array([], pa.string())
+    codes = [np.asarray(chunk.indices.fill_null(-1) if chunk.null_count else chunk.indices) for chunk in chunks]
+    counts, first = code_counts(codes[0] if len(codes) == 1 else np.concatenate(codes or [np.empty(0, np.int32)]),
+                                len(dictionary))
+    # a given dictionary need not be in order of first appearance, nor hold only values that occur
+    order = [i for i in np.lexsort((first, -counts)) if counts[i]]
     names = dictionary.to_pylist()
     return {str(names[i]): int(counts[i]) for i in order}

@@ -84,6 +84,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from reelgraph._arrow_text import text_buffer
+from reelgraph._duckdb import sql_literal
 from reelgraph.errors import ReelgraphError
 from reelgraph.model import TABLE_COLUMNS, FilmGraph
 from reelgraph.neo4j import server as neo4j_server
@@ -454,17 +455,13 @@ def write_import_files(film_graph: FilmGraph, folder) -> ImportFiles:
 # column encoders above, field for field; its CSV writer quotes the text.
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _sql_field(kind: str, column: str, delimiter: str) -> str:
     """SQL of one property field, as the column encoders above make it (before quoting); NULL when missing."""
     if kind in ("string[]", "long[]"):
         # Empty list: missing (as _lists); a null item makes the whole value missing (as pc.binary_join).
         items = f"CAST({column} AS VARCHAR[])"
         return (f"CASE WHEN len({items}) > 0 AND list_count({items}) = len({items}) "
-                f"THEN array_to_string({items}, {_sql_literal(delimiter)}) END")
+                f"THEN array_to_string({items}, {sql_literal(delimiter)}) END")
     if kind == "long":
         return f"TRY_CAST({column} AS BIGINT)"
     if kind == "double":  # NaN and infinities are missing, as in _numbers; DuckDB prints doubles round-trip exact
@@ -571,7 +568,7 @@ def _copy_csv(db, folder: Path, name: str, headers: list[str], fields: list[str]
     select = ", ".join(f"{field} AS {column}" for field, column in zip(fields, columns))
     forced = [column for column, q in zip(columns, quoted) if q]
     options = "FORMAT csv, HEADER false" + (f", FORCE_QUOTE ({', '.join(forced)})" if forced else "")
-    rows = db.execute(f"COPY (SELECT {select} {query_tail}) TO {_sql_literal(str(folder / name))} ({options})").fetchone()[0]
+    rows = db.execute(f"COPY (SELECT {select} {query_tail}) TO {sql_literal(str(folder / name))} ({options})").fetchone()[0]
     return [header, folder / name], int(rows)
 
 
@@ -673,7 +670,7 @@ def write_import_files_from_parquet(tables, folder, *, progress: bool = False) -
         for name, table, label in (("films.csv", films, "Film"), ("people.csv", people, "Person")):
             headers, fields, quoted = properties(name)
             write(name, [f":ID({label})", "id", ":LABEL", *headers],
-                  ["file_row_number", 'CAST("id" AS VARCHAR)', _sql_literal(label), *fields],
+                  ["file_row_number", 'CAST("id" AS VARCHAR)', sql_literal(label), *fields],
                   [False, True, False, *quoted], f"FROM {table.source} WHERE {table.where}",
                   table.has_line_break(["id", *_PROPERTY_COLUMNS[name][1]]))
 
@@ -687,17 +684,17 @@ def write_import_files_from_parquet(tables, folder, *, progress: bool = False) -
         db.execute(f"CREATE TEMP TABLE Genre_keys AS SELECT name, row_number() OVER (ORDER BY name) - 1 AS n "
                    f"FROM (SELECT DISTINCT name FROM ({links}))")
         genre_breaks = films.has_line_break(["genres"])
-        write("genres.csv", [":ID(Genre)", "name", ":LABEL"], ["n", "name", _sql_literal("Genre")],
+        write("genres.csv", [":ID(Genre)", "name", ":LABEL"], ["n", "name", sql_literal("Genre")],
               [False, True, False], "FROM Genre_keys", genre_breaks)
         write("in_genre.csv", [":START_ID(Film)", ":END_ID(Genre)", ":TYPE"],
-              ["l.film", "g.n", _sql_literal(IN_GENRE)], [False, False, False],
+              ["l.film", "g.n", sql_literal(IN_GENRE)], [False, False, False],
               f"FROM ({links}) l JOIN Genre_keys g ON l.name = g.name")
 
         # Credits: the type from the role; WORKED_ON keeps the role as its key property.
-        named = ", ".join(_sql_literal(role) for role in ROLE_RELATIONSHIPS)
+        named = ", ".join(sql_literal(role) for role in ROLE_RELATIONSHIPS)
         rel_type = ("CASE CAST(c.role AS VARCHAR) "
-                    + " ".join(f"WHEN {_sql_literal(r)} THEN {_sql_literal(t)}" for r, t in ROLE_RELATIONSHIPS.items())
-                    + f" ELSE {_sql_literal(OTHER_ROLE)} END")
+                    + " ".join(f"WHEN {sql_literal(r)} THEN {sql_literal(t)}" for r, t in ROLE_RELATIONSHIPS.items())
+                    + f" ELSE {sql_literal(OTHER_ROLE)} END")
         kept = credits.keep_last(["person_id", "film_id", "role"], "credits_repeated")
         headers, fields, quoted = properties("credits.csv", "c.")
         write("credits.csv", [":START_ID(Person)", ":END_ID(Film)", ":TYPE", *headers, "role"],
@@ -712,7 +709,7 @@ def write_import_files_from_parquet(tables, folder, *, progress: bool = False) -
         kept = similar.keep_last(["film_id", "similar_id", "source"], "similar_repeated")
         headers, fields, quoted = properties("similar.csv", "s.")
         write("similar.csv", [":START_ID(Film)", ":END_ID(Film)", ":TYPE", *headers],
-              ["a.n", "b.n", _sql_literal(MORE_LIKE_THIS), *fields], [False, False, False, *quoted],
+              ["a.n", "b.n", sql_literal(MORE_LIKE_THIS), *fields], [False, False, False, *quoted],
               f"FROM (SELECT * FROM {similar.source} WHERE {similar.where} AND {kept}) s "
               "JOIN Film_keys a ON CAST(s.film_id AS VARCHAR) = a.id "
               "JOIN Film_keys b ON CAST(s.similar_id AS VARCHAR) = b.id",
