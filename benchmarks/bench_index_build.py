@@ -135,7 +135,7 @@ def same_index(a: Path, b: Path) -> list[str]:
     import numpy as np
     import pyarrow as pa
 
-    names = sorted({p.name for p in a.iterdir()} | {p.name for p in b.iterdir()})
+    names = sorted({p.relative_to(f).as_posix() for f in (a, b) for p in f.rglob("*") if p.is_file()})
     differ = []
     for name in names:
         x, y = a / name, b / name

@@ -60,7 +60,8 @@ from reelgraph._memory import resident_memory, trim_malloc
 from reelgraph._parquet_table import ParquetTable
 from reelgraph.errors import StoreError
 from reelgraph._imdb_ids import imdb_numbers
-from reelgraph.graph_index import ID_COLUMNS, _write_arrays, compact_column, compact_table
+from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays, chunk_source, chunk_table, compact_column,
+                                   compact_table, linkable_chunks)
 from reelgraph.mirror import MISSING_INT, Mirror
 from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
 
@@ -190,23 +191,39 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     _let_go()
 
     writer.step("credits")
-    # A table at a time, a column at a time, each compacted as it is read; a table must be whole to be
-    # one record batch.  Lists first: reading them takes half their size again for a moment, better
-    # before the rest is there.
-    for name in ("credits", "similar"):
-        names = [column for column in TABLE_COLUMNS[name] if column not in ID_COLUMNS[name]]
-        columns = {column: _read(folder, name, [column], dictionaries=set(_REPETITIVE.get(name, ())) & {column})
-                   for column in sorted(names, key=lambda column: column not in LIST_COLUMNS[name])}
-        table = pa.table({column: columns.pop(column) for column in names})
-        writer.table(name, compact_table(table))
-        del table, columns
-        _let_go()
+    _write_chunks(folder, writer, "credits", previous)
+    _let_go()
+    # A column at a time, each compacted as it is read; the table must be whole to be one record batch.
+    names = [column for column in TABLE_COLUMNS["similar"] if column not in ID_COLUMNS["similar"]]
+    writer.table("similar", compact_table(pa.table({column: _read(folder, "similar", [column]) for column in names})))
     return writer.finish(version, mirror, own_rows={"people": own_people, "films": own_films}, summary=summary)
 
 
-#: Text columns read as Parquet's dictionaries (:func:`_read`): a handful of distinct values over
-#: millions of rows.  Only a hint for speed: whether a column is kept encoded is decided by its values.
-_REPETITIVE = {"credits": ("role", "job", "source")}
+def _write_chunks(folder: Path, writer, name: str, previous) -> None:
+    """The chunked table ``name`` (its columns but the ids): a file per file of the store's table.
+
+    Each chunk of the index before (``previous``) whose store chunk is the
+    same file as one now (:func:`~reelgraph.graph_index.chunk_source`) is
+    linked rather than read and written again: adding a page writes the
+    chunks of its credits only.
+    """
+    try:
+        parquet = ParquetTable(folder, name, read_dictionary=DICTIONARY_COLUMNS[name])
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
+    old_folder, old = linkable_chunks(previous.store_folder, previous.version, name) if previous else (None, {})
+    # Lists first: reading them takes half their size again for a moment, better before the rest is there.
+    names = [column for column in TABLE_COLUMNS[name] if column not in ID_COLUMNS[name]]
+    read_order = sorted(names, key=lambda column: column not in LIST_COLUMNS[name])
+    for file, path in enumerate(parquet.paths):
+        source = chunk_source(path, parquet.schema_arrow)
+        if source in old:
+            writer.link_chunk(name, old[source], old_folder)
+            continue
+        columns = {column: _read(folder, name, [column], dictionaries=set(DICTIONARY_COLUMNS[name]) & {column}, file=file)
+                   for column in read_order}
+        writer.chunk(name, chunk_table(pa.table({column: columns.pop(column) for column in names}), name), source)
+        del columns
 
 
 def _roles(roles) -> tuple[np.ndarray, pa.Array]:
@@ -283,7 +300,7 @@ def canonical_layout(folder: Path) -> bool:
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
 
 
-def _read(folder: Path, table: str, columns=None, dictionaries=()) -> pa.Table:
+def _read(folder: Path, table: str, columns=None, dictionaries=(), file: int | None = None) -> pa.Table:
     """Columns of one Parquet table as one chunk each, in the types pandas would give them back.
 
     Written from pandas, a table reads back as ``pa.Table.from_pandas``
@@ -295,22 +312,27 @@ def _read(folder: Path, table: str, columns=None, dictionaries=()) -> pa.Table:
     making, then hashing, a string per row; they are read a row group at a
     time, each renumbered into the one array of codes as it comes.  A
     single column (``columns`` of one name) comes back as that column.
+    ``file``: only the rows of the table's file (chunk) of that number.
     """
     try:
         # ParquetFile.read, not read_table (datasets): one chunk a column, no concatenation to pay (for a
         # table of one file)
         parquet = ParquetTable(folder, table, read_dictionary=dictionaries)
         names = list(TABLE_COLUMNS[table]) if columns is None else list(columns)
+        if file is None:
+            row_groups, n = range(parquet.num_row_groups), parquet.num_rows
+        else:
+            row_groups, n = parquet.file_row_groups(file), parquet.files[file].metadata.num_rows
         arrays = {}
         for name in names:
             if name not in parquet.schema_arrow.names:  # a store of an older layout, written before the column existed
-                arrays[name] = _missing_column(table, name, parquet.num_rows)
+                arrays[name] = _missing_column(table, name, n)
             elif name in dictionaries:
-                groups = (parquet.read_row_group(group, columns=[name]).column(0)
-                          for group in range(parquet.num_row_groups))
-                arrays[name] = _as_compacted(groups, parquet.num_rows)
+                groups = (parquet.read_row_group(group, columns=[name]).column(0) for group in row_groups)
+                arrays[name] = _as_compacted(groups, n)
             if arrays.get(name) is None:  # not read as a dictionary, or too many distinct values to stay one
-                arrays[name] = ParquetTable(folder, table).read(columns=[name]).column(0)
+                plain = ParquetTable(folder, table)
+                arrays[name] = (plain.read(columns=[name]) if file is None else plain.read_file(file, [name])).column(0)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
     arrow = pa.table(arrays)

@@ -101,6 +101,14 @@ class ParquetTable:
         schema = self.files[0].metadata.schema
         return {schema.column(i).path: i for i in range(len(schema))}
 
+    def file_row_groups(self, file: int) -> list[int]:
+        """The row groups (numbered across the files) of file number ``file``."""
+        return [group for group, (f, _) in enumerate(self._groups) if f == file]
+
+    def read_file(self, file: int, columns=None) -> pa.Table:
+        """The rows (``columns``) of file number ``file``, in the table's types."""
+        return self._unified(self.files[file].read(columns=columns))
+
     def read_row_group(self, group: int, columns=None) -> pa.Table:
         f, g = self._groups[group]
         return self._unified(self.files[f].read_row_group(g, columns=columns))

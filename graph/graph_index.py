@@ -15,9 +15,14 @@ where it is swapped in with the tables it was built from:
   CSR adjacency of the role sets commands use, id hashes sorted for
   lookups), opened with ``numpy.load(mmap_mode="r")``;
 * ``nodes.arrow`` (ids, labels, labels normalised for name resolution) and
-  ``people.arrow``, ``films.arrow``, ``credits.arrow``, ``similar.arrow``
-  (the tables aligned to the node indexes): Arrow IPC files, uncompressed so
-  that they map too, of which a command reads the rows it shows.
+  ``people.arrow``, ``films.arrow``, ``similar.arrow`` (the tables aligned
+  to the node indexes), and ``credits/`` (the credits' other columns, one
+  file per chunk of the store's credits table): Arrow IPC files,
+  uncompressed so that they map too, of which a command reads the rows it
+  shows.  A credit chunk is the one of the store's chunk of the same rows:
+  a write links the old file when that Parquet chunk is the same file as
+  before (its inode, size and time, :func:`chunk_source`), so adding a page
+  writes only the chunks of its credits.
 
 Opening an index reads ``index.json`` only; the operating system pages in
 what a query touches.  An index that is missing (a store written by an
@@ -37,6 +42,7 @@ import shutil
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -44,22 +50,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from reelgraph import _parquet_table as parquet_table
 from reelgraph._durable import link, sync_folder_entries, sync_tree
 from reelgraph.errors import StoreError
 from reelgraph.model import FilmGraph
 
 __all__ = ["INDEX_FORMAT", "INDEX_FOLDER", "write_index", "write_index_from_tables", "open_index", "ensure_index",
-           "ArrowStrings", "IdLookup"]
+           "ArrowStrings", "IdLookup", "take_rows", "chunk_source", "linkable_chunks"]
 
 log = logging.getLogger(__name__)
 
 #: The layout of ``index/``; an index of another format is rebuilt, never read.
-INDEX_FORMAT = 1
+#: 2: the credits' table as chunk files (``credits/``), each linked while its store chunk stays.
+INDEX_FORMAT = 2
 
 #: The index's folder inside a store folder.
 INDEX_FOLDER = "index"
 
 _TABLES = ("people", "films", "credits", "similar")
+#: The tables written as chunk files in a folder of their own, in the row order of their store table's chunks.
+_CHUNKED = ("credits",)
 _ARRAYS = ("credit_person", "credit_film", "credit_role", "similar_src", "similar_dst", "film_year", "film_votes")
 
 
@@ -205,7 +215,7 @@ def open_index(store_folder: Path, version: str):
     -------
     (Mirror or None, str)
         The memory-mapped mirror and ``""``, or ``None`` and why not
-        ("missing", "stale", "damaged (...)").
+        ("missing", "stale", "of another format (...)", "damaged (...)").
     """
     from reelgraph.mirror import CsrView, Mirror
 
@@ -216,15 +226,20 @@ def open_index(store_folder: Path, version: str):
         return None, "missing"
     except (OSError, ValueError) as exc:
         return None, f"damaged ({exc})"
-    if meta.get("format") != INDEX_FORMAT or meta.get("store_version") != version:
+    if meta.get("format") != INDEX_FORMAT:
+        return None, f"of another format ({meta.get('format')}; this reelgraph reads {INDEX_FORMAT})"
+    if meta.get("store_version") != version:
         return None, "stale"
     try:
         for name, size in meta["files"].items():
             if (folder / name).stat().st_size != size:
                 return None, f"damaged ({name} has the wrong size)"
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in meta["arrays"]}
-        maps = {name: _map_file(folder / f"{name}.arrow") for name in ("nodes", *_TABLES)}
-        tables = {name: pa.ipc.open_file(pa.py_buffer(mapped)).read_all() for name, mapped in maps.items()}
+        maps = {name: [_map_file(folder / f"{name}.arrow")] for name in ("nodes", *_TABLES) if name not in _CHUNKED}
+        maps.update((name, [_map_file(folder / chunk["file"]) for chunk in meta["chunks"][name]]) for name in _CHUNKED)
+        # A table of chunks is one table of as many record batches; they share one schema (chunk_source).
+        tables = {name: pa.concat_tables([pa.ipc.open_file(pa.py_buffer(mapped)).read_all() for mapped in mapped_files])
+                  for name, mapped_files in maps.items()}
         views = {frozenset(v["roles"]): CsrView(frozenset(v["roles"]), arrays[f"{v['name']}_indptr"],
                                                 arrays[f"{v['name']}_indices"], arrays[f"{v['name']}_degree"])
                  for v in meta["views"]}
@@ -239,7 +254,8 @@ def open_index(store_folder: Path, version: str):
         collaborators=arrays["collaborators"], tables={name: tables[name] for name in _TABLES},
         own_rows=meta["own_rows"], summary=meta["summary"],
     )
-    mirror.mapped_files = (*maps.values(), *(array.base for array in arrays.values() if isinstance(array.base, mmap.mmap)))
+    mirror.mapped_files = (*(mapped for mapped_files in maps.values() for mapped in mapped_files),
+                           *(array.base for array in arrays.values() if isinstance(array.base, mmap.mmap)))
     return mirror, ""
 
 
@@ -310,9 +326,12 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
                                         "label": pa.array(labels, type=pa.string()),
                                         "key": normalize_labels(labels)}))
         writer.step("tables")
-        for name, frame in {"people": mirror.people, "films": mirror.films, "credits": graph.credits,
-                            "similar": graph.similar}.items():
+        for name, frame in {"people": mirror.people, "films": mirror.films, "similar": graph.similar}.items():
             writer.table(name, _arrow(frame, name))
+        credits = _arrow(graph.credits, "credits", compact=False)
+        for start in range(0, max(len(credits), 1), parquet_table.CHUNK_ROWS):  # (no credit: one empty chunk)
+            writer.chunk("credits", chunk_table(credits.slice(start, parquet_table.CHUNK_ROWS), "credits"))
+        del credits
         writer.step("write")
         return writer.finish(version, mirror, own_rows={"people": len(graph.people), "films": len(graph.films)},
                              summary=graph_summary(graph))
@@ -386,7 +405,7 @@ class _IndexWriter:
 
     def __init__(self, store_folder: Path, progress: bool = False):
         self.target = Path(store_folder) / INDEX_FOLDER
-        self.progress, self.tables, self.arrays, self.views = progress, {}, {}, []
+        self.progress, self.tables, self.chunks, self.arrays, self.views = progress, {}, {}, {}, []
         self._started = False
 
     def __enter__(self) -> "_IndexWriter":
@@ -423,6 +442,29 @@ class _IndexWriter:
         link(source, path)
         self.arrays[name] = path.stat().st_size
 
+    def chunk(self, name: str, table: pa.Table, source: str | None = None) -> None:
+        """Write the next chunk of the chunked table ``name`` (``name/000000.arrow``, ...).
+
+        ``source``: the :func:`chunk_source` of the store's chunk of the same
+        rows, which a later write compares to link this file (None: never).
+        """
+        path = self._next_chunk(name)
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+            out.write_table(table)
+        self.chunks[name].append({"file": path.relative_to(self.staging).as_posix(), "rows": table.num_rows,
+                                  "source": source})
+
+    def link_chunk(self, name: str, old: dict, old_folder: Path) -> None:
+        """The next chunk of table ``name``: the chunk ``old`` (its entry in the index in ``old_folder``), hard-linked."""
+        path = self._next_chunk(name)
+        link(old_folder / old["file"], path)
+        self.chunks[name].append({**old, "file": path.relative_to(self.staging).as_posix()})
+
+    def _next_chunk(self, name: str) -> Path:
+        chunks = self.chunks.setdefault(name, [])
+        (self.staging / name).mkdir(exist_ok=True)
+        return self.staging / name / f"{len(chunks):06d}.arrow"
+
     def link_table(self, name: str, source: Path) -> None:
         """``name.arrow``: the file ``source`` (of an older index) as it is, hard-linked where the disk allows."""
         path = self.staging / f"{name}.arrow"
@@ -437,7 +479,9 @@ class _IndexWriter:
 
     def finish(self, version: str, mirror, *, own_rows: dict, summary: dict) -> Path:
         """Write ``index.json`` and swap the index into place; returns the index folder."""
-        files = {f"{name}.arrow": self.tables[name] for name in ("nodes", *_TABLES)}
+        files = {f"{name}.arrow": self.tables[name] for name in ("nodes", *_TABLES) if name not in _CHUNKED}
+        files.update((chunk["file"], (self.staging / chunk["file"]).stat().st_size)
+                     for name in _CHUNKED for chunk in self.chunks[name])
         files.update((f"{name}.npy", size) for name, size in self.arrays.items())
         meta = {
             "format": INDEX_FORMAT,
@@ -449,6 +493,7 @@ class _IndexWriter:
             "views": self.views,
             "arrays": sorted(self.arrays),
             "summary": summary,
+            "chunks": {name: self.chunks[name] for name in _CHUNKED},
             "files": files,
         }
         (self.staging / "index.json").write_text(json.dumps(meta, indent=1) + "\n")
@@ -510,9 +555,88 @@ ID_COLUMNS = {"credits": {"person_id": "credit_person", "film_id": "credit_film"
               "similar": {"film_id": "similar_src", "similar_id": "similar_dst"}}
 
 
-def _arrow(frame: pd.DataFrame, table: str) -> pa.Table:
-    """A table as the index keeps it (:func:`compact_table`), from pandas."""
-    return compact_table(pa.Table.from_pandas(frame.drop(columns=list(ID_COLUMNS.get(table, ()))), preserve_index=False))
+#: Text columns a chunked table (:data:`_CHUNKED`) keeps dictionary-encoded in every chunk, whatever their
+#: values, so that all its chunks have one schema (:func:`chunk_table`); the other columns stay as they are.
+DICTIONARY_COLUMNS = {"credits": ("role", "job", "source")}
+
+
+def _arrow(frame: pd.DataFrame, table: str, compact: bool = True) -> pa.Table:
+    """A table as the index keeps it (:func:`compact_table` unless not ``compact``), from pandas."""
+    arrow = pa.Table.from_pandas(frame.drop(columns=list(ID_COLUMNS.get(table, ()))), preserve_index=False)
+    return compact_table(arrow) if compact else arrow.replace_schema_metadata(None)
+
+
+def chunk_table(arrow: pa.Table, table: str) -> pa.Table:
+    """One chunk of a chunked table as the index keeps it: one record batch, :data:`DICTIONARY_COLUMNS` encoded.
+
+    Unlike :func:`compact_table`, whether a column is encoded does not
+    depend on its values: a chunk linked from an older index and one
+    written now must share one schema.
+    """
+    arrow = arrow.combine_chunks()
+    for name in DICTIONARY_COLUMNS.get(table, ()):
+        column = arrow.column(name)
+        if pa.types.is_string(column.type):
+            arrow = arrow.set_column(arrow.column_names.index(name), name, pc.dictionary_encode(column))
+    return arrow.combine_chunks().replace_schema_metadata(None)
+
+
+def chunk_source(path: Path, schema: pa.Schema) -> str:
+    """What identifies a store's Parquet chunk for the index chunk made from it: the same file, read as ``schema``.
+
+    Store files are never changed in place: a chunk a write leaves is
+    hard-linked into the new version (the same inode, size and
+    modification time), and one it changes is a new file.  The schema is
+    the whole table's (a column typed by one new chunk retypes them all).
+    """
+    stat = Path(path).stat()
+    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(schema.to_string().encode()):08x}"
+
+
+def linkable_chunks(store_folder: Path, version: str, table: str) -> tuple[Path, dict[str, dict]]:
+    """The chunks of ``table`` in a store's index that a new index may link, by :func:`chunk_source`.
+
+    Only an index of this format, built for ``version`` (the store before
+    the write), whose chunk file has the size its ``index.json`` gives;
+    nothing otherwise.  Returns the index folder and the chunks' entries.
+    """
+    folder = Path(store_folder) / INDEX_FOLDER
+    try:
+        meta = json.loads((folder / "index.json").read_text())
+        if meta.get("format") != INDEX_FORMAT or meta.get("store_version") != version:
+            return folder, {}
+        return folder, {chunk["source"]: chunk for chunk in meta["chunks"][table] if chunk["source"] is not None
+                        and (folder / chunk["file"]).stat().st_size == meta["files"][chunk["file"]]}
+    except (OSError, ValueError, KeyError, TypeError):  # missing or damaged: nothing to link
+        return folder, {}
+
+
+def take_rows(arrow: pa.Table, rows: np.ndarray) -> pa.Table:
+    """Rows of a table, in the order of ``rows``, with its dictionary-encoded columns decoded (:func:`decoded`).
+
+    Written here rather than ``pa.Table.take``: over a table of many chunks
+    Arrow's take concatenates each text column's chunks first (a copy of
+    the whole column, a gigabyte for the credits at IMDb's size), and
+    unifies their dictionaries.  Here each chunk takes its own rows.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    batches = arrow.to_batches()
+    if len(batches) <= 1:
+        return decoded(arrow.take(pa.array(rows, type=pa.int64())))
+    starts = np.cumsum([0] + [batch.num_rows for batch in batches])
+    which = np.searchsorted(starts, rows, side="right") - 1
+    order = np.argsort(which, kind="stable")
+    parts, at = [], 0
+    for b, count in zip(*np.unique(which[order], return_counts=True)):
+        picked = rows[order[at: at + count]] - starts[b]
+        parts.append(decoded(pa.Table.from_batches([batches[b].take(pa.array(picked))])))
+        at += count
+    if not parts:
+        return decoded(arrow.slice(0, 0))
+    taken = pa.concat_tables(parts).combine_chunks()
+    back = np.empty(len(rows), dtype=np.int64)
+    back[order] = np.arange(len(rows))
+    return taken.take(pa.array(back))
 
 
 def compact_table(arrow: pa.Table) -> pa.Table:

@@ -279,13 +279,13 @@ class Mirror:
 
     def _index_rows(self, table: str, rows=None, columns=None) -> pd.DataFrame:
         """Rows (all, a slice or indexes) of a table of the persisted index, its columns in canonical order."""
-        from reelgraph.graph_index import ID_COLUMNS, decoded
+        from reelgraph.graph_index import ID_COLUMNS, decoded, take_rows
 
         arrow = self._arrow_tables[table]
         if isinstance(rows, slice):
             arrow, rows = arrow.slice(rows.start, rows.stop - rows.start), np.arange(rows.start, rows.stop)
         elif rows is not None:
-            arrow = arrow.take(pa.array(rows, type=pa.int64()))
+            arrow = take_rows(arrow, rows)
         else:
             rows = np.arange(arrow.num_rows)
         out = {}

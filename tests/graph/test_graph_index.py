@@ -139,25 +139,29 @@ def test_every_store_write_writes_a_fresh_index(tmp_path):
     assert mirror.label(mirror.index_of("tt0000001")) == "A new film"
 
 
-@pytest.mark.parametrize("damage", ["delete", "truncate", "garble-json", "stale"])
+@pytest.mark.parametrize("damage", ["delete", "truncate", "truncate-chunk", "garble-json", "stale", "format"])
 def test_a_missing_damaged_or_stale_index_is_rebuilt_with_a_message(tmp_path, caplog, damage):
     store = LocalStore(tmp_path / "store")
     store.load({"sample": read_sources(SAMPLE_SOURCES)})
     index = store.path / INDEX_FOLDER
     if damage == "delete":
-        for item in index.iterdir():
-            item.unlink()
-        index.rmdir()
+        shutil.rmtree(index)
     elif damage == "truncate":
         (index / "view0_indices.npy").write_bytes((index / "view0_indices.npy").read_bytes()[:100])
+    elif damage == "truncate-chunk":
+        (index / "credits" / "000000.arrow").write_bytes((index / "credits" / "000000.arrow").read_bytes()[:100])
     elif damage == "garble-json":
         (index / "index.json").write_text("{not json")
+    elif damage == "format":  # an index written by an earlier reelgraph: read by none of its readers
+        meta = json.loads((index / "index.json").read_text())
+        (index / "index.json").write_text(json.dumps({**meta, "format": 1}))
     else:
         meta = json.loads((index / "index.json").read_text())
         (index / "index.json").write_text(json.dumps({**meta, "store_version": "an older one"}))
     with caplog.at_level(logging.WARNING):
         mirror = store.mirror()
-    expected = {"delete": "missing", "truncate": "damaged", "garble-json": "damaged", "stale": "stale"}[damage]
+    expected = {"delete": "missing", "truncate": "damaged", "truncate-chunk": "damaged", "garble-json": "damaged",
+                "stale": "stale", "format": "of another format (1; this reelgraph reads 2)"}[damage]
     assert any(f"the graph index is {expected}" in r.getMessage() for r in caplog.records)
     assert costar_path(mirror, "Keira Knightley", "Andrew Garfield").distance == 1
     _assert_same_mirror(mirror, build_mirror(store.read()))
@@ -218,19 +222,33 @@ def _write_both(graph: FilmGraph, folder):
     return old / INDEX_FOLDER, new / INDEX_FOLDER
 
 
+def _index_files(folder) -> list[str]:
+    """An index's files, those of its chunk folders too, as paths relative to it."""
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+
+
+def _without_sources(meta: str) -> dict:
+    """``index.json`` without its chunks' sources, which name the store files' inodes: two stores' differ."""
+    meta = json.loads(meta)
+    for chunks in meta["chunks"].values():
+        for chunk in chunks:
+            chunk["source"] = None
+    return meta
+
+
 def _assert_same_files(old, new):
-    assert sorted(p.name for p in old.iterdir()) == sorted(p.name for p in new.iterdir())
-    assert (new / "index.json").read_text() == (old / "index.json").read_text()
-    for path in old.iterdir():
-        if path.suffix == ".npy":
-            a, b = np.load(path), np.load(new / path.name)
-            assert a.dtype == b.dtype, path.name
-            np.testing.assert_array_equal(a, b, err_msg=path.name)
-        elif path.suffix == ".arrow":
-            a, b = (pa.ipc.open_file(str(folder / path.name)).read_all() for folder in (old, new))
-            assert a.schema == b.schema, f"{path.name}: {a.schema} != {b.schema}"
-            assert a.equals(b), path.name
-            assert [c.num_chunks for c in a.columns] == [c.num_chunks for c in b.columns], path.name
+    assert _index_files(old) == _index_files(new)
+    assert _without_sources((new / "index.json").read_text()) == _without_sources((old / "index.json").read_text())
+    for name in _index_files(old):
+        if name.endswith(".npy"):
+            a, b = np.load(old / name), np.load(new / name)
+            assert a.dtype == b.dtype, name
+            np.testing.assert_array_equal(a, b, err_msg=name)
+        elif name.endswith(".arrow"):
+            a, b = (pa.ipc.open_file(str(folder / name)).read_all() for folder in (old, new))
+            assert a.schema == b.schema, f"{name}: {a.schema} != {b.schema}"
+            assert a.equals(b), name
+            assert [c.num_chunks for c in a.columns] == [c.num_chunks for c in b.columns], name
 
 
 def test_the_index_from_the_tables_of_the_sample_is_the_one_from_its_graph(tmp_path):
@@ -435,3 +453,17 @@ def test_the_id_encoder_numbers_strings_as_one_factorisation_of_every_batch(seed
     assert np.concatenate(codes).tolist() == expected_codes.tolist()
     assert ids.to_pylist() == list(expected_ids)
     np.testing.assert_array_equal(hashes, id_hashes(ids))
+
+
+def test_rows_of_a_table_of_chunks_come_in_the_order_asked_and_decoded():
+    from reelgraph.graph_index import take_rows
+
+    chunks = [pa.table({"role": pa.array(roles, pa.string()).dictionary_encode(), "n": pa.array(numbers, pa.int64())})
+              for roles, numbers in ((["actor", "director"], [0, 1]), (["self", None, "actor"], [2, 3, 4]), ([], []))]
+    table = pa.concat_tables(chunks)
+    taken = take_rows(table, np.array([4, 0, 2, 4, 3]))
+    assert taken.column("role").to_pylist() == ["actor", "actor", "self", "actor", None]
+    assert taken.column("n").to_pylist() == [4, 0, 2, 4, 3]
+    assert taken.schema.field("role").type == pa.string()
+    assert take_rows(table, np.array([], dtype=np.int64)).num_rows == 0
+    assert take_rows(chunks[0], np.array([1])).column("role").to_pylist() == ["director"]

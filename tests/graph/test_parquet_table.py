@@ -12,6 +12,7 @@ import reelgraph._parquet_table as parquet_table
 from reelgraph._parquet_table import ParquetTable, duckdb_scan, rewrite_table, table_paths
 from reelgraph.model import FilmGraph
 from reelgraph.store import LocalStore
+from tests.graph.test_graph_index import _index_files
 
 
 def _assert_index_is_built_anew(store, scratch):
@@ -21,9 +22,9 @@ def _assert_index_is_built_anew(store, scratch):
     from reelgraph.graph_index import INDEX_FOLDER, store_version, write_index_from_tables
 
     write_index_from_tables(store.path, scratch, store_version(store.manifest()))
-    names = sorted(p.name for p in (scratch / INDEX_FOLDER).iterdir())
-    assert names == sorted(p.name for p in (store.path / INDEX_FOLDER).iterdir())
-    for name in names:
+    names = _index_files(scratch / INDEX_FOLDER)
+    assert names == _index_files(store.path / INDEX_FOLDER)
+    for name in names:  # index.json names the same files' inodes: the chunks' sources are the same
         assert filecmp.cmp(scratch / INDEX_FOLDER / name, store.path / INDEX_FOLDER / name, shallow=False), name
 
 
@@ -148,8 +149,8 @@ def test_a_page_added_to_a_chunked_store_writes_only_the_chunks_it_changes(tmp_p
             os.link(path, keep / f"{table}-{path.name}")
             before[table, path.name] = path.stat().st_ino
     index_before = {}
-    for name in ("people", "nodes", "films"):
-        os.link(store.path / "index" / f"{name}.arrow", keep / f"index-{name}.arrow")
+    for name in ("people", "nodes", "films", *(f"credits/{path.stem}" for path in (store.path / "index" / "credits").iterdir())):
+        os.link(store.path / "index" / f"{name}.arrow", keep / f"index-{name.replace('/', '-')}.arrow")
         index_before[name] = (store.path / "index" / f"{name}.arrow").stat().st_ino
     store.load({"page:tt0000021": page(21, 7)})  # film 21 is updated; nm7 gets a second credit
     linked = {(table, path.name) for table in ("films", "people", "credits") for path in table_paths(store.path, table)
@@ -160,6 +161,10 @@ def test_a_page_added_to_a_chunked_store_writes_only_the_chunks_it_changes(tmp_p
     index_now = {name: (store.path / "index" / f"{name}.arrow").stat().st_ino for name in index_before}
     assert index_now["people"] == index_before["people"] and index_now["nodes"] == index_before["nodes"]
     assert index_now["films"] != index_before["films"]  # film 21's rating changed
+    # the index's credits, a file per chunk of the store's: written again where the store's chunk was
+    index_chunks = {path.stem: path.stat().st_ino for path in (store.path / "index" / "credits").iterdir()}
+    assert sorted(index_chunks) == [path.stem for path in table_paths(store.path, "credits")]
+    assert {stem for stem, inode in index_chunks.items() if index_before.get(f"credits/{stem}") != inode} == {"000010"}
     _assert_index_is_built_anew(store, tmp_path / "anew")
     mirror = store.mirror(progress=False)
     assert mirror.label(mirror.index_of("tt0000021")) == "F21"
