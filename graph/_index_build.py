@@ -60,8 +60,9 @@ from reelgraph._memory import resident_memory, trim_malloc
 from reelgraph._parquet_table import ParquetTable
 from reelgraph.errors import StoreError
 from reelgraph._imdb_ids import imdb_numbers
-from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays, chunk_source, chunk_table, compact_column,
-                                   compact_table, linkable_chunks)
+from reelgraph import _parquet_table as parquet_table
+from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays, chunk_source, chunk_table, compact_table,
+                                   linkable_chunks)
 from reelgraph.mirror import MISSING_INT, Mirror
 from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
 
@@ -110,14 +111,13 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     else:
         person_ids, person_hashes, rows = reused.person_ids, None, reused.rows("people")
         credit_person = reused.arrays["credit_person"]
-    if reused is not None and reused.people_unchanged:  # the old aligned table is the new one: linked
-        writer.link_table("people", reused.table_file("people"))
+    if reused is not None and reused.people_unchanged:  # the old labels are the new ones (and its chunks linked)
+        _write_aligned(folder, writer, "people", person_ids, rows, previous)
         person_labels = reused.person_labels()
     else:
-        people = _aligned_table(folder, "people", person_ids, rows)
-        writer.table("people", people)
-        person_labels = _labels(people.column("name"), person_ids)
-        del people
+        names = _write_aligned(folder, writer, "people", person_ids, rows, previous, ["name"])
+        person_labels = _labels(names["name"], person_ids)
+        del names
     _let_go()
 
     writer.step("films")
@@ -133,10 +133,9 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         film_ids, film_hashes, rows = reused.film_ids, None, reused.rows("films")
         own_films = _rows(folder, "films")
         credit_film, similar_src, similar_dst = (reused.arrays[name] for name in ("credit_film", "similar_src", "similar_dst"))
-    films = _aligned_table(folder, "films", film_ids, rows)
-    writer.table("films", films)
-    film_labels = _labels(films.column("title"), film_ids)
-    year, votes = (pc.fill_null(films.column(name).cast(pa.int64()), MISSING_INT).to_numpy() for name in ("year", "votes"))
+    films = _write_aligned(folder, writer, "films", film_ids, rows, previous, ["title", "year", "votes"])
+    film_labels = _labels(films.pop("title"), film_ids)
+    year, votes = (pc.fill_null(films.pop(name).cast(pa.int64()), MISSING_INT).to_numpy() for name in ("year", "votes"))
     del films
     _let_go()
     n_people, n_films = len(person_ids), len(film_ids)
@@ -199,28 +198,49 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     return writer.finish(version, mirror, own_rows={"people": own_people, "films": own_films}, summary=summary)
 
 
+def _write_aligned(folder: Path, writer, name: str, ids: pa.Array, rows, previous, wanted=()) -> dict:
+    """Table ``name`` (people or films) aligned to the node ids, written as chunks; returns its columns ``wanted``.
+
+    When the table's rows are the nodes (``rows`` None: what a store of the
+    datasets has), a chunk per file of the store's table, each linked from
+    the index before where it can be (:func:`_write_chunks`).  Otherwise
+    (nodes named by credits alone, or a table of repeated ids), the aligned
+    table is made whole (:func:`_aligned_table`) and cut into chunks of
+    :data:`~reelgraph._parquet_table.CHUNK_ROWS` rows, none of which is
+    ever linked.
+    """
+    if rows is None:
+        _write_chunks(folder, writer, name, previous)
+        return writer.read_chunks(name, wanted)
+    table = _aligned_table(folder, name, ids, rows)
+    for start in range(0, max(len(table), 1), parquet_table.CHUNK_ROWS):  # (no row: one empty chunk)
+        writer.chunk(name, chunk_table(table.slice(start, parquet_table.CHUNK_ROWS), name))
+    return {column: table.column(column) for column in wanted}
+
+
 def _write_chunks(folder: Path, writer, name: str, previous) -> None:
-    """The chunked table ``name`` (its columns but the ids): a file per file of the store's table.
+    """The chunked table ``name`` (its columns but the ids kept as node indexes): a file per file of the store's table.
 
     Each chunk of the index before (``previous``) whose store chunk is the
     same file as one now (:func:`~reelgraph.graph_index.chunk_source`) is
     linked rather than read and written again: adding a page writes the
-    chunks of its credits only.
+    chunks of its rows only.
     """
     try:
-        parquet = ParquetTable(folder, name, read_dictionary=DICTIONARY_COLUMNS[name])
+        opened = parquet, _ = ParquetTable(folder, name, read_dictionary=DICTIONARY_COLUMNS[name]), ParquetTable(folder, name)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
     old_folder, old = linkable_chunks(previous.store_folder, previous.version, name) if previous else (None, {})
     # Lists first: reading them takes half their size again for a moment, better before the rest is there.
-    names = [column for column in TABLE_COLUMNS[name] if column not in ID_COLUMNS[name]]
+    names = [column for column in TABLE_COLUMNS[name] if column not in ID_COLUMNS.get(name, ())]
     read_order = sorted(names, key=lambda column: column not in LIST_COLUMNS[name])
     for file, path in enumerate(parquet.paths):
         source = chunk_source(path, parquet.schema_arrow)
         if source in old:
             writer.link_chunk(name, old[source], old_folder)
             continue
-        columns = {column: _read(folder, name, [column], dictionaries=set(DICTIONARY_COLUMNS[name]) & {column}, file=file)
+        columns = {column: _read(folder, name, [column], dictionaries=set(DICTIONARY_COLUMNS[name]) & {column}, file=file,
+                                 opened=opened)
                    for column in read_order}
         writer.chunk(name, chunk_table(pa.table({column: columns.pop(column) for column in names}), name), source)
         del columns
@@ -300,7 +320,7 @@ def canonical_layout(folder: Path) -> bool:
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
 
 
-def _read(folder: Path, table: str, columns=None, dictionaries=(), file: int | None = None) -> pa.Table:
+def _read(folder: Path, table: str, columns=None, dictionaries=(), file: int | None = None, opened=None) -> pa.Table:
     """Columns of one Parquet table as one chunk each, in the types pandas would give them back.
 
     Written from pandas, a table reads back as ``pa.Table.from_pandas``
@@ -313,11 +333,14 @@ def _read(folder: Path, table: str, columns=None, dictionaries=(), file: int | N
     time, each renumbered into the one array of codes as it comes.  A
     single column (``columns`` of one name) comes back as that column.
     ``file``: only the rows of the table's file (chunk) of that number.
+    ``opened``: the table's :class:`ParquetTable` opened to read
+    ``dictionaries`` (at least) as dictionaries, and one opened to read
+    none, for a caller reading many columns or files.
     """
     try:
         # ParquetFile.read, not read_table (datasets): one chunk a column, no concatenation to pay (for a
         # table of one file)
-        parquet = ParquetTable(folder, table, read_dictionary=dictionaries)
+        parquet, plain = opened or (ParquetTable(folder, table, read_dictionary=dictionaries), None)
         names = list(TABLE_COLUMNS[table]) if columns is None else list(columns)
         if file is None:
             row_groups, n = range(parquet.num_row_groups), parquet.num_rows
@@ -331,7 +354,7 @@ def _read(folder: Path, table: str, columns=None, dictionaries=(), file: int | N
                 groups = (parquet.read_row_group(group, columns=[name]).column(0) for group in row_groups)
                 arrays[name] = _as_compacted(groups, n)
             if arrays.get(name) is None:  # not read as a dictionary, or too many distinct values to stay one
-                plain = ParquetTable(folder, table)
+                plain = plain or ParquetTable(folder, table)
                 arrays[name] = (plain.read(columns=[name]) if file is None else plain.read_file(file, [name])).column(0)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise StoreError(f"{folder}: the store is damaged ({exc}); load your sources again") from None
@@ -754,22 +777,17 @@ def _strings(column) -> pa.ChunkedArray:
 
 
 def _aligned_table(folder: Path, name: str, ids: pa.Array, rows) -> pa.Table:
-    """Table ``name`` with one row per node id, in node order, as the index keeps it (:func:`compact_table`).
+    """Table ``name`` with one row per node id, in node order, as :func:`reelgraph.mirror._aligned` makes it in pandas.
 
-    As :func:`reelgraph.mirror._aligned` makes it in pandas.  ``rows`` is
-    what :func:`_nodes` says of the table (None: it already is).  Ids
-    without a row get an all-missing row (empty lists in list columns);
-    and since pandas infers the type of text and list columns from their
-    values, one left with no value is ``null`` (and one of only empty
-    lists ``list<null>``), as ``from_pandas`` would make it.  The table is
-    read, aligned and compacted a column at a time, so its text never
-    exists twice (the whole IMDb's films are 1.8 GB as Arrow).
+    ``rows`` is what :func:`_nodes` says of the table (not None: a table
+    whose rows are the nodes is written a chunk at a time instead,
+    :func:`_write_aligned`).  Ids without a row get an all-missing row
+    (empty lists in list columns); and since pandas infers the type of
+    text and list columns from their values, one left with no value is
+    ``null`` (and one of only empty lists ``list<null>``), as
+    ``from_pandas`` would make it.  The table is read and aligned a column
+    at a time.
     """
-    if rows is None:
-        # already aligned: text read as Parquet's dictionaries is compact_table's already
-        schema = ParquetTable(folder, name).schema_arrow
-        text = {field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)}
-        return pa.table({column: _read(folder, name, [column], dictionaries=text & {column}) for column in TABLE_COLUMNS[name]})
     own_rows, _ = rows
     indexes = np.concatenate([own_rows, np.zeros(len(ids) - len(own_rows), dtype=own_rows.dtype)])
     at = pa.array(indexes, type=pa.int64(), mask=np.arange(len(ids)) >= len(own_rows))
@@ -784,7 +802,7 @@ def _aligned_table(folder: Path, name: str, ids: pa.Array, rows) -> pa.Table:
             column = pc.fill_null(column, pa.scalar([], type=column.type))
         if TABLE_COLUMNS[name].get(column_name) == "object":
             column = _inferred(column, column_name in LIST_COLUMNS[name])
-        columns[column_name] = compact_column(column)
+        columns[column_name] = column
     return pa.table(columns)
 
 

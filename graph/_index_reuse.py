@@ -365,7 +365,7 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
     touched = (np.unique(np.concatenate([old_film, were[were >= 0]])),
                np.unique(np.concatenate([now_film[now_film >= 0], film])))
     touched_people = np.unique(np.concatenate([now_person[now_person >= 0], person]))
-    people = edits["people"]  # no person's row comes, goes or changes: the aligned table stays as it was
+    people = edits["people"]  # no person's row comes, goes or changes: their labels stay as they were
     people_unchanged = not people.removed.any() and not len(people.appended) and not len(people.substituted)
     return Reused(numbering=numbering, folder=previous.store_folder / INDEX_FOLDER, arrays=arrays,
                   touched_films=touched, touched_people=touched_people, people_unchanged=people_unchanged), ""

@@ -14,15 +14,18 @@ where it is swapped in with the tables it was built from:
 * ``*.npy``: the integer arrays (credits, links, years, votes, degrees, the
   CSR adjacency of the role sets commands use, id hashes sorted for
   lookups), opened with ``numpy.load(mmap_mode="r")``;
-* ``nodes.arrow`` (ids, labels, labels normalised for name resolution) and
-  ``people.arrow``, ``films.arrow``, ``similar.arrow`` (the tables aligned
-  to the node indexes), and ``credits/`` (the credits' other columns, one
-  file per chunk of the store's credits table): Arrow IPC files,
-  uncompressed so that they map too, of which a command reads the rows it
-  shows.  A credit chunk is the one of the store's chunk of the same rows:
-  a write links the old file when that Parquet chunk is the same file as
-  before (its inode, size and time, :func:`chunk_source`), so adding a page
-  writes only the chunks of its credits.
+* ``nodes.arrow`` (ids, labels, labels normalised for name resolution),
+  ``similar.arrow``, and the folders ``people/``, ``films/`` (the tables
+  aligned to the node indexes) and ``credits/`` (the credits' columns but
+  their ids): Arrow IPC files, uncompressed so that they map too, of which
+  a command reads the rows it shows.  The three folders hold a file per
+  chunk of the store's table (:mod:`reelgraph._parquet_table`), with the
+  same rows; a write links the old index's file where the store's chunk
+  is the same file as before (its inode, size and time, and the table's
+  schema: :func:`chunk_source`), so adding a page writes the chunks of its
+  rows only.  (A table whose rows are not its nodes, because credits name
+  people or films without a row, is cut into chunks that are never
+  linked.)
 
 Opening an index reads ``index.json`` only; the operating system pages in
 what a query touches.  An index that is missing (a store written by an
@@ -61,7 +64,7 @@ __all__ = ["INDEX_FORMAT", "INDEX_FOLDER", "write_index", "write_index_from_tabl
 log = logging.getLogger(__name__)
 
 #: The layout of ``index/``; an index of another format is rebuilt, never read.
-#: 2: the credits' table as chunk files (``credits/``), each linked while its store chunk stays.
+#: 2: people, films and credits as chunk files (``credits/000000.arrow``, ...), each linked while its store chunk stays.
 INDEX_FORMAT = 2
 
 #: The index's folder inside a store folder.
@@ -69,7 +72,7 @@ INDEX_FOLDER = "index"
 
 _TABLES = ("people", "films", "credits", "similar")
 #: The tables written as chunk files in a folder of their own, in the row order of their store table's chunks.
-_CHUNKED = ("credits",)
+_CHUNKED = ("people", "films", "credits")
 _ARRAYS = ("credit_person", "credit_film", "credit_role", "similar_src", "similar_dst", "film_year", "film_votes")
 
 
@@ -326,12 +329,12 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
                                         "label": pa.array(labels, type=pa.string()),
                                         "key": normalize_labels(labels)}))
         writer.step("tables")
-        for name, frame in {"people": mirror.people, "films": mirror.films, "similar": graph.similar}.items():
-            writer.table(name, _arrow(frame, name))
-        credits = _arrow(graph.credits, "credits", compact=False)
-        for start in range(0, max(len(credits), 1), parquet_table.CHUNK_ROWS):  # (no credit: one empty chunk)
-            writer.chunk("credits", chunk_table(credits.slice(start, parquet_table.CHUNK_ROWS), "credits"))
-        del credits
+        for name, frame in {"people": mirror.people, "films": mirror.films, "credits": graph.credits}.items():
+            arrow = _arrow(frame, name, compact=False)
+            for start in range(0, max(len(arrow), 1), parquet_table.CHUNK_ROWS):  # (no row: one empty chunk)
+                writer.chunk(name, chunk_table(arrow.slice(start, parquet_table.CHUNK_ROWS), name))
+            del arrow
+        writer.table("similar", _arrow(graph.similar, "similar"))
         writer.step("write")
         return writer.finish(version, mirror, own_rows={"people": len(graph.people), "films": len(graph.films)},
                              summary=graph_summary(graph))
@@ -460,6 +463,15 @@ class _IndexWriter:
         link(old_folder / old["file"], path)
         self.chunks[name].append({**old, "file": path.relative_to(self.staging).as_posix()})
 
+    def read_chunks(self, name: str, columns) -> dict[str, pa.ChunkedArray]:
+        """Columns of the chunks of ``name`` written or linked so far, decoded, mapped from their files."""
+        if not columns:
+            return {}
+        parts = [decoded(pa.ipc.open_file(pa.py_buffer(_map_file(self.staging / chunk["file"]))).read_all().select(columns))
+                 for chunk in self.chunks[name]]
+        table = pa.concat_tables(parts)
+        return {column: table.column(column) for column in columns}
+
     def _next_chunk(self, name: str) -> Path:
         chunks = self.chunks.setdefault(name, [])
         (self.staging / name).mkdir(exist_ok=True)
@@ -557,7 +569,11 @@ ID_COLUMNS = {"credits": {"person_id": "credit_person", "film_id": "credit_film"
 
 #: Text columns a chunked table (:data:`_CHUNKED`) keeps dictionary-encoded in every chunk, whatever their
 #: values, so that all its chunks have one schema (:func:`chunk_table`); the other columns stay as they are.
-DICTIONARY_COLUMNS = {"credits": ("role", "job", "source")}
+DICTIONARY_COLUMNS = {
+    "people": ("source",),
+    "films": ("title_type", "certificate", "source", "release_country", "budget_currency", "gross_currency"),
+    "credits": ("role", "job", "source"),
+}
 
 
 def _arrow(frame: pd.DataFrame, table: str, compact: bool = True) -> pa.Table:
