@@ -60,7 +60,6 @@ from reelgraph._memory import resident_memory, trim_malloc
 from reelgraph._parquet_table import ParquetTable
 from reelgraph.errors import StoreError
 from reelgraph._imdb_ids import imdb_numbers
-from reelgraph import _parquet_table as parquet_table
 from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays, chunk_source, chunk_table, compact_table,
                                    linkable_chunks)
 from reelgraph.mirror import MISSING_INT, Mirror
@@ -213,8 +212,7 @@ def _write_aligned(folder: Path, writer, name: str, ids: pa.Array, rows, previou
         _write_chunks(folder, writer, name, previous)
         return writer.read_chunks(name, wanted)
     table = _aligned_table(folder, name, ids, rows)
-    for start in range(0, max(len(table), 1), parquet_table.CHUNK_ROWS):  # (no row: one empty chunk)
-        writer.chunk(name, chunk_table(table.slice(start, parquet_table.CHUNK_ROWS), name))
+    writer.cut(name, table)
     return {column: table.column(column) for column in wanted}
 
 

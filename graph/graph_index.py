@@ -330,10 +330,7 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
                                         "key": normalize_labels(labels)}))
         writer.step("tables")
         for name, frame in {"people": mirror.people, "films": mirror.films, "credits": graph.credits}.items():
-            arrow = _arrow(frame, name, compact=False)
-            for start in range(0, max(len(arrow), 1), parquet_table.CHUNK_ROWS):  # (no row: one empty chunk)
-                writer.chunk(name, chunk_table(arrow.slice(start, parquet_table.CHUNK_ROWS), name))
-            del arrow
+            writer.cut(name, _arrow(frame, name, compact=False))
         writer.table("similar", _arrow(graph.similar, "similar"))
         writer.step("write")
         return writer.finish(version, mirror, own_rows={"people": len(graph.people), "films": len(graph.films)},
@@ -456,6 +453,11 @@ class _IndexWriter:
             out.write_table(table)
         self.chunks[name].append({"file": path.relative_to(self.staging).as_posix(), "rows": table.num_rows,
                                   "source": source})
+
+    def cut(self, name: str, table: pa.Table) -> None:
+        """Write the whole table ``name`` as chunks of :data:`~reelgraph._parquet_table.CHUNK_ROWS` rows, never linked."""
+        for start in range(0, max(len(table), 1), parquet_table.CHUNK_ROWS):  # (no row: one empty chunk)
+            self.chunk(name, chunk_table(table.slice(start, parquet_table.CHUNK_ROWS), name))
 
     def link_chunk(self, name: str, old: dict, old_folder: Path) -> None:
         """The next chunk of table ``name``: the chunk ``old`` (its entry in the index in ``old_folder``), hard-linked."""
