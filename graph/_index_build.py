@@ -108,7 +108,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
             own_ids, [_column_batches(folder, "credits", "person_id")], prefix="nm")
         del own_ids
     else:
-        person_ids, person_hashes, rows = reused.person_ids, None, reused.rows("people")
+        person_ids, person_hashes, rows = reused.pop_ids("people"), None, reused.rows("people")
         credit_person = reused.arrays["credit_person"]
     if reused is not None and reused.people_unchanged:  # the old labels are the new ones (and its chunks linked)
         _write_aligned(folder, writer, "people", person_ids, rows, previous)
@@ -129,7 +129,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         film_ids, film_hashes, rows, (credit_film, similar_src, similar_dst) = _nodes(own_ids, film_refs)
         del own_ids, film_refs
     else:
-        film_ids, film_hashes, rows = reused.film_ids, None, reused.rows("films")
+        film_ids, film_hashes, rows = reused.pop_ids("films"), None, reused.rows("films")
         own_films = _rows(folder, "films")
         credit_film, similar_src, similar_dst = (reused.arrays[name] for name in ("credit_film", "similar_src", "similar_dst"))
     films = _write_aligned(folder, writer, "films", film_ids, rows, previous, ["title", "year", "votes"])
