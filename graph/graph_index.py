@@ -241,7 +241,7 @@ def open_index(store_folder: Path, version: str):
         maps = {name: [_map_file(folder / f"{name}.arrow")] for name in ("nodes", *_TABLES) if name not in _CHUNKED}
         maps.update((name, [_map_file(folder / chunk["file"]) for chunk in meta["chunks"][name]]) for name in _CHUNKED)
         # A table of chunks is one table of as many record batches; they share one schema (chunk_source).
-        tables = {name: pa.concat_tables([pa.ipc.open_file(pa.py_buffer(mapped)).read_all() for mapped in mapped_files])
+        tables = {name: pa.concat_tables([_mapped_table(mapped) for mapped in mapped_files])
                   for name, mapped_files in maps.items()}
         views = {frozenset(v["roles"]): CsrView(frozenset(v["roles"]), arrays[f"{v['name']}_indptr"],
                                                 arrays[f"{v['name']}_indices"], arrays[f"{v['name']}_degree"])
@@ -270,6 +270,11 @@ def _map_file(path: Path) -> mmap.mmap:
     """
     with open(path, "rb") as file:
         return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _mapped_table(mapped: mmap.mmap) -> pa.Table:
+    """The Arrow file ``mapped`` (:func:`_map_file`) as a table whose buffers point into the map."""
+    return pa.ipc.open_file(pa.py_buffer(mapped)).read_all()
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -469,8 +474,7 @@ class _IndexWriter:
         """Columns of the chunks of ``name`` written or linked so far, decoded, mapped from their files."""
         if not columns:
             return {}
-        parts = [decoded(pa.ipc.open_file(pa.py_buffer(_map_file(self.staging / chunk["file"]))).read_all().select(columns))
-                 for chunk in self.chunks[name]]
+        parts = [decoded(_mapped_table(_map_file(self.staging / chunk["file"])).select(columns)) for chunk in self.chunks[name]]
         table = pa.concat_tables(parts)
         return {column: table.column(column) for column in columns}
 
@@ -593,10 +597,10 @@ def chunk_table(arrow: pa.Table, table: str) -> pa.Table:
     """
     arrow = arrow.combine_chunks()
     for name in DICTIONARY_COLUMNS.get(table, ()):
-        column = arrow.column(name)
+        column = arrow.column(name)  # (one chunk: its encoding is one chunk too)
         if pa.types.is_string(column.type):
             arrow = arrow.set_column(arrow.column_names.index(name), name, pc.dictionary_encode(column))
-    return arrow.combine_chunks().replace_schema_metadata(None)
+    return arrow.replace_schema_metadata(None)
 
 
 def chunk_source(path: Path, schema: pa.Schema) -> str:

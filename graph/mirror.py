@@ -265,16 +265,22 @@ class Mirror:
         rows = np.asarray(rows)
         return self._index_rows(table, np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.int64), columns)
 
-    def arrow_column(self, table: str, column: str) -> pa.ChunkedArray:
-        """One whole column of a table as Arrow (node-aligned for people and films): mapped, not copied, when it can be."""
-        from reelgraph.graph_index import decoded
+    def arrow_column(self, table: str, column: str, rows=None) -> pa.ChunkedArray:
+        """One column of a table as Arrow (node-aligned for people and films): mapped, not copied, when it can be.
+
+        ``rows``: only those rows (offsets in the table), in their order.
+        """
+        from reelgraph.graph_index import decoded, take_rows
 
         if self._arrow_tables is None or table in self.__dict__:
             frame = self.__dict__.get(table) if table in ("people", "films") else getattr(self.film_graph, table)
-            return pa.chunked_array([pa.array(frame[column], from_pandas=True)])
+            values = frame[column] if rows is None else frame[column].iloc[rows]
+            return pa.chunked_array([pa.array(values, from_pandas=True)])
         arrow = self._arrow_tables[table]
         if column not in arrow.column_names:  # an index written before the column existed: no values
-            return pa.chunked_array([pa.nulls(arrow.num_rows)])
+            return pa.chunked_array([pa.nulls(arrow.num_rows if rows is None else len(rows))])
+        if rows is not None:  # a take of a table of many chunks: not Arrow's, which copies every chunk first
+            return take_rows(arrow.select([column]), rows).column(column)
         return decoded(arrow.select([column])).column(column)
 
     def _index_rows(self, table: str, rows=None, columns=None) -> pd.DataFrame:

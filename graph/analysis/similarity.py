@@ -62,7 +62,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from reelgraph.graph_index import take_rows
 from reelgraph.mirror import ACTING_ROLES, DEFAULT_EXCLUDED_ROLES, MISSING_INT, Mirror, build_mirror
 from reelgraph.names import resolve_node
 
@@ -181,7 +180,7 @@ class _Context:
         rows = np.arange(n)
         if films is not None:
             rows = np.asarray(films, dtype=np.int64)
-            cells = take_rows(pa.table({"cells": cells}), rows).column(0)  # (Arrow's take copies every chunk)
+            cells = self.m.arrow_column("films", column, rows)
         lengths = pc.fill_null(pc.list_value_length(cells), 0).to_numpy().astype(np.int64)
         flat = pc.list_flatten(cells)
         encoded = pc.dictionary_encode(flat.cast(pa.string()) if pa.types.is_null(flat.type) else flat).combine_chunks()
