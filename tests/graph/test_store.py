@@ -237,11 +237,14 @@ def test_a_damaged_manifest_is_one_line(tmp_path):
     {"a-b"},
     {f"x{i}" for i in range(40)} | {"amelie", "jane-eyre-2011"},  # more first words than are searched one by one
 ])
-def test_slug_matches_is_slugify_of_every_text(slugs):
+@pytest.mark.parametrize("with_marks", [64, 0])  # decomposed text matched with its marks, or with them dropped
+def test_slug_matches_is_slugify_of_every_text(monkeypatch, slugs, with_marks):
     import pyarrow as pa
 
     from reelgraph.model import slugify
     from reelgraph.store import _slug_matches
+
+    monkeypatch.setattr("reelgraph.store._SLUGS_MATCHED_WITH_MARKS", with_marks)
 
     texts = ["Amélie", "AMELIE", "amelie!", "Zoë Kravitz", "zoe kravitz", None, "", "--", "Jane Eyre (2011)",
              "jane eyre 2011", "Café", "a-b", "A  B", "xamelie", "Ærø", "ﬁlm", "Jane Eyre, 2011!"]
@@ -250,8 +253,8 @@ def test_slug_matches_is_slugify_of_every_text(slugs):
     assert found.tolist() == [text is not None and slugify(text) in slugs for text in texts]
 
 
-@pytest.mark.parametrize("slugs_a_pattern", [512, 7])  # one expression, and many
-def test_slug_matches_agrees_with_slugify_on_random_names(monkeypatch, slugs_a_pattern):
+@pytest.mark.parametrize(("slugs_a_pattern", "with_marks"), [(512, 64), (7, 64), (512, 1000)])  # one expression, many, with marks
+def test_slug_matches_agrees_with_slugify_on_random_names(monkeypatch, slugs_a_pattern, with_marks):
     import random
 
     import pyarrow as pa
@@ -260,8 +263,9 @@ def test_slug_matches_agrees_with_slugify_on_random_names(monkeypatch, slugs_a_p
     from reelgraph.store import _slug_matches
 
     monkeypatch.setattr("reelgraph.store._SLUGS_A_PATTERN", slugs_a_pattern)
+    monkeypatch.setattr("reelgraph.store._SLUGS_MATCHED_WITH_MARKS", with_marks)
     rng = random.Random(7)
-    letters = "aAeEzZ09 -.'&éÉøßﬁ\u0301!"
+    letters = "aAeEzZ09 -.'&éÉøßﬁĲ½Ａ\u0301!"
     texts = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 7))) for _ in range(20_000)]
     slugs = {slugify(text) for text in rng.sample(texts, 300)} | {"zz-09", "e-e"}
     found = _slug_matches(pa.chunked_array([texts]), slugs)
