@@ -21,6 +21,13 @@ wall time, CPU time and peak RSS (``os.wait4``, ``bench_commands.run_process``):
    seed page as saved for M other films of the store (its id changed), in
    one load: the seconds a page over many pages, as above.
 
+Then, with ``--settled K``, the common case of a user who keeps adding
+pages: the store with the seed page already in it (its films' chunks then
+have the pages' columns), prepared once for each store by its first route,
+and K generated pages, each into its own fresh copy of that settled store,
+the routes in turn page by page (so that a busy minute of a shared machine
+falls on both).
+
 Routes:
 
 * ``touched``: this tree, as it is;
@@ -37,6 +44,9 @@ Usage::
     # the whole IMDb: a store this tree loaded, and one the baseline loaded (it reads no later format)
     python benchmarks/bench_add_page.py --store WHOLE --baseline-store WHOLE_OLD --link --pages 40 \
         --routes touched,baseline --touched-src SNAPSHOT --out benchmarks/results/add_page_whole.json
+    # a page on a settled store only, the two trees in turn (hard links: the whole IMDb's store)
+    python benchmarks/bench_add_page.py --store WHOLE --link --settled 3 --steps settled \
+        --routes touched,baseline --out benchmarks/results/add_page_whole_settled.json
 
 Writes ``benchmarks/results/add_page.json`` (whatever it measured, target met or not).
 """
@@ -177,6 +187,30 @@ def measure_route(route: str, store: Path, work: Path, shims: dict, link: bool =
     return out
 
 
+def measure_settled(routes: list[str], stores: dict, work: Path, shims: dict, pages: list[Path], link: bool) -> dict:
+    """Each of ``pages`` added to a fresh copy of the store that already holds the seed page, the routes in turn."""
+    settled, prepared = {}, {}
+    for route in routes:
+        store = stores[route]
+        if store not in settled:
+            print(f"settling {store} with the seed page ({route}):", flush=True)
+            settled[store] = fresh_copy(store, work, f"settled-{len(settled)}", link)
+            prepared[route] = timed_load(route_command(route, shims), [SEED_PAGE], settled[store])
+    rows = []
+    for page in pages:
+        row = {"page": page.name}
+        for route in routes:
+            print(f"{route}:", flush=True)
+            copy = fresh_copy(settled[stores[route]], work, f"{route}-settled", link)
+            row[route] = timed_load(route_command(route, shims), [page], copy)
+            shutil.rmtree(copy, ignore_errors=True)
+        rows.append(row)
+    for copy in settled.values():
+        shutil.rmtree(copy, ignore_errors=True)
+    return {"prepared": prepared, "pages": rows,
+            "median_seconds": {route: sorted(row[route]["seconds"] for row in rows)[len(rows) // 2] for route in routes}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tsv", default=os.path.join(tempfile.gettempdir(), "reelgraph-bench-tsv",
@@ -195,6 +229,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(RESULTS / "add_page.json"))
     parser.add_argument("--pages", type=int, default=0,
                         help="also load this many generated pages in one process (the seed page for other films)")
+    parser.add_argument("--settled", type=int, default=0,
+                        help="also add this many generated pages, each to a fresh copy of the store with the seed "
+                             "page in it, the routes in turn")
+    parser.add_argument("--steps", choices=["all", "settled"], default="all",
+                        help="settled: measure only --settled (each route's own steps are long at the whole size)")
     parser.add_argument("--link", action="store_true",
                         help="copy the store as hard links (a store of the whole IMDb: 12 GB)")
     args = parser.parse_args()
@@ -218,9 +257,10 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    generated = generated_pages(store, work, args.pages) if args.pages > 1 else []
-    for route in routes:
-        report["routes"][route] = measure_route(route, stores.get(route, store), work, shims, args.link, generated)
+    generated = generated_pages(store, work, max(args.pages, args.settled))
+    for route in routes if args.steps == "all" else []:
+        report["routes"][route] = measure_route(route, stores.get(route, store), work, shims, args.link,
+                                                generated[:args.pages] if args.pages > 1 else [])
         report["machine"]["loadavg_at_end"] = loadavg()
         if "touched" in report["routes"]:
             touched = report["routes"]["touched"]
@@ -230,6 +270,11 @@ def main() -> None:
             report["target"].update(seconds_a_page_met=per_page <= TARGET_SECONDS_A_PAGE,
                                     constant_seconds=touched["constant_seconds"])
         out.write_text(json.dumps(report, indent=1) + "\n")  # after every route: a stopped run keeps what it measured
+    if args.settled:
+        report["settled"] = measure_settled(routes, {route: stores.get(route, store) for route in routes}, work, shims,
+                                            generated[:args.settled], args.link)
+        report["machine"]["loadavg_at_end"] = loadavg()
+        out.write_text(json.dumps(report, indent=1) + "\n")
     for route in shims:
         shutil.rmtree(work / f"{route}-shim", ignore_errors=True)
     print(f"wrote {out}")
