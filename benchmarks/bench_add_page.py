@@ -23,8 +23,8 @@ wall time, CPU time and peak RSS (``os.wait4``, ``bench_commands.run_process``):
 
 Then, with ``--settled K``, the common case of a user who keeps adding
 pages: the store with the seed page already in it (its films' chunks then
-have the pages' columns), prepared once for each store by its first route,
-and K generated pages, each into its own fresh copy of that settled store,
+have the pages' columns), settled by each route on a copy of its own,
+and K generated pages (after one more, a warm-up), each into its own fresh copy of that settled store,
 the routes in turn page by page (so that a busy minute of a shared machine
 falls on both).
 
@@ -190,25 +190,25 @@ def measure_route(route: str, store: Path, work: Path, shims: dict, link: bool =
 def measure_settled(routes: list[str], stores: dict, work: Path, shims: dict, pages: list[Path], link: bool) -> dict:
     """Each of ``pages`` added to a fresh copy of the store that already holds the seed page, the routes in turn."""
     settled, prepared = {}, {}
-    for route in routes:
-        store = stores[route]
-        if store not in settled:
-            print(f"settling {store} with the seed page ({route}):", flush=True)
-            settled[store] = fresh_copy(store, work, f"settled-{len(settled)}", link)
-            prepared[route] = timed_load(route_command(route, shims), [SEED_PAGE], settled[store])
+    for route in routes:  # each tree settles its own copy (a store its own version wrote)
+        print(f"{route} settles {stores[route]} with the seed page:", flush=True)
+        settled[route] = fresh_copy(stores[route], work, f"settled-{route}", link)
+        prepared[route] = timed_load(route_command(route, shims), [SEED_PAGE], settled[route])
     rows = []
     for page in pages:
-        row = {"page": page.name}
+        # the first page of each route is a warm-up, not counted: the first patch of a fresh copy of a tree compiles
+        row = {"page": page.name, "warm_up": not rows}
         for route in routes:
             print(f"{route}:", flush=True)
-            copy = fresh_copy(settled[stores[route]], work, f"{route}-settled", link)
+            copy = fresh_copy(settled[route], work, f"{route}-settled", link)
             row[route] = timed_load(route_command(route, shims), [page], copy)
             shutil.rmtree(copy, ignore_errors=True)
         rows.append(row)
     for copy in settled.values():
         shutil.rmtree(copy, ignore_errors=True)
     return {"prepared": prepared, "pages": rows,
-            "median_seconds": {route: sorted(row[route]["seconds"] for row in rows)[len(rows) // 2] for route in routes}}
+            "median_seconds": {route: sorted(row[route]["seconds"] for row in rows[1:])[(len(rows) - 1) // 2]
+                               for route in routes}}
 
 
 def main() -> None:
@@ -257,7 +257,7 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    generated = generated_pages(store, work, max(args.pages, args.settled))
+    generated = generated_pages(store, work, max(args.pages, args.settled + 1))
     for route in routes if args.steps == "all" else []:
         report["routes"][route] = measure_route(route, stores.get(route, store), work, shims, args.link,
                                                 generated[:args.pages] if args.pages > 1 else [])
@@ -272,7 +272,7 @@ def main() -> None:
         out.write_text(json.dumps(report, indent=1) + "\n")  # after every route: a stopped run keeps what it measured
     if args.settled:
         report["settled"] = measure_settled(routes, {route: stores.get(route, store) for route in routes}, work, shims,
-                                            generated[:args.settled], args.link)
+                                            generated[:args.settled + 1], args.link)
         report["machine"]["loadavg_at_end"] = loadavg()
         out.write_text(json.dumps(report, indent=1) + "\n")
     for route in shims:
