@@ -52,6 +52,11 @@ def connect(*, temp_directory=None, memory_limit: str | None = None):
         _quiet_progress_bar(db)
         try:
             yield db
+        except duckdb.OutOfMemoryException as error:  # a traceback of DuckDB's would not say what to change
+            from reelgraph.errors import TooBigError
+
+            raise TooBigError(f"DuckDB's work outgrew its memory limit ({limit}): set REELGRAPH_DUCKDB_MEMORY "
+                              "higher (e.g. 6GB) if the machine has that much free") from error
         finally:
             db.close()
 

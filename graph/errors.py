@@ -128,5 +128,7 @@ class TooBigError(ReelgraphError):
 
     The message says how much it would need, how much is free, and the
     option that narrows the run.  Stopping early is the point: the kernel
-    would otherwise kill the process halfway, with no message.
+    would otherwise kill the process halfway, with no message.  Also raised
+    when DuckDB's out-of-core work outgrows its own memory limit, naming
+    the setting that raises it.
     """

@@ -94,6 +94,17 @@ def test_duckdb_numbers_the_rows_of_the_whole_table(tmp_path):
         assert db.execute(f"SELECT count(*) FROM {duckdb_scan(tmp_path, 'films')}").fetchone() == (5,)
 
 
+def test_duckdb_out_of_its_memory_is_one_line_naming_the_setting():
+    from reelgraph._duckdb import connect
+    from reelgraph.errors import TooBigError
+
+    with pytest.raises(TooBigError, match=r"^DuckDB's work outgrew its memory limit \(32MB\): set "
+                                          r"REELGRAPH_DUCKDB_MEMORY higher") as info:
+        with connect(memory_limit="32MB") as db:  # a list aggregate cannot spill to disk
+            db.execute("SELECT length(list(i)) FROM range(20000000) t(i)").fetchall()
+    assert "\n" not in str(info.value)
+
+
 def test_a_rewrite_links_the_chunks_without_a_changed_row(tmp_path, small_chunks):
     _chunks(tmp_path / "old", "films", [["a", "b", "c", "d"], ["e", "f", "g", "h"], ["i", "j", "k", "l"], ["m", "n"]])
     source = ParquetTable(tmp_path / "old", "films")

@@ -7,6 +7,7 @@ compared as multisets of nodes and relationships.  No Neo4j server is needed
 here; tests/neo4j/test_bulk.py imports both into real servers.
 """
 
+import csv
 import math
 import re
 from collections import Counter
@@ -166,6 +167,32 @@ def test_tricky_values_give_the_same_import(tmp_path):
     assert from_parquet.extra_args[-1].startswith("--multiline-fields=")
     assert {Path(p).name for p in from_parquet.extra_args[-1].split("=", 1)[1].split(",")} == {"films.csv",
                                                                                                "credits.csv"}
+
+
+def test_tables_in_chunks_give_the_same_import(tmp_path):
+    """Import ids number the rows of the whole table, whatever chunk (file) a row is in."""
+    import pyarrow.parquet as pq
+
+    graph = tricky_graph()
+    _write_tables(graph, tmp_path / "one")
+    chunked = tmp_path / "chunked"
+    for name in FilmGraph.TABLES:  # as a store keeps its large tables: a folder of chunks, here of 2 rows
+        whole = pq.read_table(tmp_path / "one" / f"{name}.parquet")
+        (chunked / name).mkdir(parents=True)
+        for k, start in enumerate(range(0, max(whole.num_rows, 1), 2)):
+            pq.write_table(whole.slice(start, 2), chunked / name / f"{k:06d}.parquet")
+    assert len(list((chunked / "films").glob("*.parquet"))) == 3  # 5 rows
+    from_one = write_import_files_from_parquet(TableFiles(tmp_path / "one"), tmp_path / "from-one")
+    from_chunks = write_import_files_from_parquet(TableFiles(chunked), tmp_path / "from-chunks")
+    assert_same_import(write_import_files(graph, tmp_path / "pandas"), from_chunks)
+    for name in from_one.rows:  # the very same lines, import ids and all (in DuckDB's order)
+        lines = [sorted((folder / name).read_text(encoding="utf-8").splitlines()) for folder in
+                 (tmp_path / "from-one", tmp_path / "from-chunks")]
+        assert lines[0] == lines[1]
+    with (tmp_path / "from-chunks" / "films.csv").open(encoding="utf-8", newline="") as file:
+        ids = [row[0] for row in csv.reader(file)]
+    # rows 0 and 1 (chunk 0), row 3 (chunk 1: the last of the repeated tt0000003); row 4 has no id
+    assert sorted(ids) == ["0", "1", "3"]
 
 
 def test_the_header_and_text_encoding_are_those_of_the_pandas_files(tmp_path):
