@@ -182,8 +182,9 @@ MORE_LIKE_THIS = "imdb-more-like-this"
 
 #: IMDb's ids are ``tt`` / ``nm`` and at least this many digits (zero-padded: ``nm0000001``).
 IMDB_ID_DIGITS = 7
-_IMDB_FILM_ID = re.compile(rf"^tt\d{{{IMDB_ID_DIGITS},}}$")
-_IMDB_PERSON_ID = re.compile(rf"^nm\d{{{IMDB_ID_DIGITS},}}$")
+IMDB_FILM_PREFIX, IMDB_PERSON_PREFIX = "tt", "nm"
+_IMDB_FILM_ID = re.compile(rf"^{IMDB_FILM_PREFIX}\d{{{IMDB_ID_DIGITS},}}$")
+_IMDB_PERSON_ID = re.compile(rf"^{IMDB_PERSON_PREFIX}\d{{{IMDB_ID_DIGITS},}}$")
 
 
 def is_imdb_film_id(value) -> bool:

@@ -274,6 +274,31 @@ def test_slug_matches_agrees_with_slugify_on_random_names(monkeypatch, slugs_a_p
     assert 0 < sum(expected) < len(texts)
 
 
+@pytest.mark.parametrize("table", ["films", "people"])
+def test_is_imdb_id_is_the_id_expression_on_random_strings(table):
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from reelgraph.model import _IMDB_FILM_ID, _IMDB_PERSON_ID
+    from reelgraph.store import _is_imdb_id
+
+    rng = random.Random(5)
+    texts = [None if rng.random() < 0.05 else "".join(rng.choice("tnm0123456789x \uff11\u0663\u00e9")
+                                                      for _ in range(rng.randint(0, 11))) for _ in range(20_000)]
+    texts += [prefix + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 10)))
+              for prefix in ("tt", "nm") for _ in range(5_000)]
+    ids = pa.chunked_array([pa.array(texts[:9_000]), pa.array(texts[9_000:]).slice(7)])  # an offset, and nulls
+    pattern = (_IMDB_FILM_ID if table == "films" else _IMDB_PERSON_ID).pattern
+    expected = pc.fill_null(pc.match_substring_regex(ids, pattern), False).to_numpy(zero_copy_only=False)
+    assert 3_000 < expected.sum() < 5_000
+    for form in (ids, ids.cast(pa.large_string()), ids.dictionary_encode()):
+        assert _is_imdb_id(form, table).tolist() == expected.tolist()
+    assert _is_imdb_id(pa.chunked_array([["tt0000001", "tt000001", "nm0000001", "tt00000012", "tt0000001 "]]),
+                       "films").tolist() == [True, False, False, True, False]
+
+
 @pytest.mark.parametrize("form", ["one file", "chunks"])
 def test_key_rows_read_only_the_row_groups_that_may_hold_them(tmp_path, form):
     """A stored table read a row group at a time, skipping groups whose statistics rule the keys out,
