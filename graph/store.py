@@ -46,9 +46,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from numba import njit
 
 from reelgraph._durable import link, sync_folder_entries, sync_tree
+from reelgraph._imdb_ids import imdb_id_mask
 from reelgraph._index_reuse import PreviousIndex
 from reelgraph._parquet_table import ParquetTable, duckdb_scan, link_table, remove_table, rewrite_table, table_paths
 from reelgraph._store_locks import store_lock
@@ -56,7 +56,6 @@ from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables
 from reelgraph.model import (
     IMDB_FILM_PREFIX,
-    IMDB_ID_DIGITS,
     IMDB_PERSON_PREFIX,
     LIST_COLUMNS,
     TABLE_COLUMNS,
@@ -1137,41 +1136,8 @@ def _rows_frame(arrow: pa.Table, table: str) -> pd.DataFrame:
 
 
 def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
-    """Which ``ids`` of ``films`` (or ``people``) are IMDb ids, as merge_graphs tells them from derived keys.
-
-    Its expression (``_IMDB_FILM_ID``, as RE2 reads it: ``\\d`` is an ASCII
-    digit) checked by one compiled pass over the strings' bytes: 0.2 s for
-    the whole IMDb's 17M people, where RE2 took 1.4 s, at every load.
-    """
-    prefix = (IMDB_FILM_PREFIX if table == "films" else IMDB_PERSON_PREFIX).encode()
-    if not pa.types.is_string(ids.type):
-        ids = ids.cast(pa.string())
-    out = np.zeros(len(ids), dtype=bool)
-    at = 0
-    for chunk in ids.chunks:
-        if len(chunk):
-            offsets, data = chunk.buffers()[1:]
-            part = out[at:at + len(chunk)]
-            _prefixed_digits(np.frombuffer(offsets, np.int32)[chunk.offset:chunk.offset + len(chunk) + 1],
-                             np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8),
-                             prefix[0], prefix[1], IMDB_ID_DIGITS, part)
-            if chunk.null_count:
-                part &= chunk.is_valid().to_numpy(zero_copy_only=False)
-        at += len(chunk)
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _prefixed_digits(offsets, data, first, second, digits, out):
-    """``out[i]``: whether string ``i`` (Arrow's ``offsets`` into ``data``) is ``first second`` then ``digits`` or more ASCII digits."""
-    for i in range(len(out)):
-        start, end = offsets[i], offsets[i + 1]
-        ok = end - start >= 2 + digits and data[start] == first and data[start + 1] == second
-        at = start + 2
-        while ok and at < end:
-            ok = 48 <= data[at] <= 57  # b"0" to b"9"
-            at += 1
-        out[i] = ok
+    """Which ``ids`` of ``films`` (or ``people``) are IMDb ids, as merge_graphs tells them from derived keys."""
+    return imdb_id_mask(ids, IMDB_FILM_PREFIX if table == "films" else IMDB_PERSON_PREFIX)
 
 
 def _mask(flags) -> np.ndarray:
@@ -1187,6 +1153,9 @@ _SLUGS_A_PATTERN = 512
 #: having its marks dropped first: 0.6-1.1 s for 8M names of the whole IMDb's size (up to 64 slugs)
 #: against 2.7-3.3 s, but the automaton outgrows RE2's cache beyond (15 s at 128 slugs).
 _SLUGS_MATCHED_WITH_MARKS = 64
+
+#: A character slugify drops: any beyond ASCII.
+_BEYOND_ASCII = "[^\\x00-\\x7f]"
 
 
 def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
@@ -1231,9 +1200,6 @@ def _matching_any(texts, patterns: list[str]) -> np.ndarray:
     return out
 
 
-_BEYOND_ASCII = "[^\\x00-\\x7f]"
-
-
 def _slug_pattern(slugs, marks: bool = False) -> str:
     """An expression matching exactly the ASCII texts whose slug is one of ``slugs``.
 
@@ -1242,10 +1208,10 @@ def _slug_pattern(slugs, marks: bool = False) -> str:
     ``slugs``, and some others.
     """
     other = "[^A-Za-z0-9]"
-    letter = (lambda ch: re.escape(ch) + _BEYOND_ASCII + "*") if marks else re.escape
+    after_letter = _BEYOND_ASCII + "*" if marks else ""
 
     def word(text):
-        return "".join(map(letter, text))
+        return "".join(re.escape(letter) + after_letter for letter in text)
 
     words = "|".join(f"{other}+".join(map(word, slug.split("-"))) if slug else "" for slug in slugs)
     return f"^{other}*(?:{words}){other}*$"
