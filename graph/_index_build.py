@@ -233,7 +233,7 @@ def _write_chunks(folder: Path, writer, name: str, previous) -> None:
     names = [column for column in TABLE_COLUMNS[name] if column not in ID_COLUMNS.get(name, ())]
     read_order = sorted(names, key=lambda column: column not in LIST_COLUMNS[name])
     for file, path in enumerate(parquet.paths):
-        source = chunk_source(path, parquet.schema_arrow)
+        source = chunk_source(path)
         if source in old:
             writer.link_chunk(name, old[source], old_folder)
             continue
@@ -396,6 +396,7 @@ def _as_compacted(groups, n: int) -> pa.Array | None:
         codes[at: at + len(local)] = renumber[local]  # -1 indexes the last: missing
         at += len(local)
     missing = codes < 0
+    codes[missing] = 0  # what pc.dictionary_encode leaves under a null: one chunk's bytes, however it was read
     indices = pa.array(codes, mask=missing) if missing.any() else pa.array(codes)
     return pa.DictionaryArray.from_arrays(indices, pa.array(list(numbers), type=pa.string()))
 

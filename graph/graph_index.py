@@ -21,8 +21,8 @@ where it is swapped in with the tables it was built from:
   a command reads the rows it shows.  The three folders hold a file per
   chunk of the store's table (:mod:`reelgraph._parquet_table`), with the
   same rows; a write links the old index's file where the store's chunk
-  is the same file as before (its inode, size and time, and the table's
-  schema: :func:`chunk_source`), so adding a page writes the chunks of its
+  is the same file as before (its inode, size and time:
+  :func:`chunk_source`), so adding a page writes the chunks of its
   rows only.  (A table whose rows are not its nodes, because credits name
   people or films without a row, is cut into chunks that are never
   linked.)
@@ -45,7 +45,6 @@ import shutil
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +55,7 @@ import pyarrow.compute as pc
 from reelgraph import _parquet_table as parquet_table
 from reelgraph._durable import link, sync_folder_entries, sync_tree
 from reelgraph.errors import StoreError
-from reelgraph.model import FilmGraph
+from reelgraph.model import FilmGraph, arrow_types
 
 __all__ = ["INDEX_FORMAT", "INDEX_FOLDER", "write_index", "write_index_from_tables", "open_index", "ensure_index",
            "ArrowStrings", "IdLookup", "take_rows", "chunk_source", "linkable_chunks"]
@@ -240,7 +239,7 @@ def open_index(store_folder: Path, version: str):
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in meta["arrays"]}
         maps = {name: [_map_file(folder / f"{name}.arrow")] for name in ("nodes", *_TABLES) if name not in _CHUNKED}
         maps.update((name, [_map_file(folder / chunk["file"]) for chunk in meta["chunks"][name]]) for name in _CHUNKED)
-        # A table of chunks is one table of as many record batches; they share one schema (chunk_source).
+        # A table of chunks is one table of as many record batches; they share one schema (chunk_table).
         tables = {name: pa.concat_tables([_mapped_table(mapped) for mapped in mapped_files])
                   for name, mapped_files in maps.items()}
         views = {frozenset(v["roles"]): CsrView(frozenset(v["roles"]), arrays[f"{v['name']}_indptr"],
@@ -591,11 +590,18 @@ def _arrow(frame: pd.DataFrame, table: str, compact: bool = True) -> pa.Table:
 def chunk_table(arrow: pa.Table, table: str) -> pa.Table:
     """One chunk of a chunked table as the index keeps it: one record batch, :data:`DICTIONARY_COLUMNS` encoded.
 
-    Unlike :func:`compact_table`, whether a column is encoded does not
-    depend on its values: a chunk linked from an older index and one
-    written now must share one schema.
+    Unlike :func:`compact_table`, neither a column's type nor whether it is
+    encoded depends on its values: a chunk linked from an older index and
+    one written now must share one schema, though the store's chunks may
+    differ in whether a column holds values (a column with none, Arrow
+    type null, takes its type with values: :func:`reelgraph.model.arrow_types`).
     """
     arrow = arrow.combine_chunks()
+    types = arrow_types(table)
+    for at, field in enumerate(arrow.schema):
+        # (str: a list's item is named too, ``item`` from pandas, ``element`` from Parquet; equality ignores it)
+        if field.name in types and not pa.types.is_dictionary(field.type) and str(field.type) != str(types[field.name]):
+            arrow = arrow.set_column(at, field.name, arrow.column(at).cast(types[field.name]))
     for name in DICTIONARY_COLUMNS.get(table, ()):
         column = arrow.column(name)  # (one chunk: its encoding is one chunk too)
         if pa.types.is_string(column.type):
@@ -603,16 +609,19 @@ def chunk_table(arrow: pa.Table, table: str) -> pa.Table:
     return arrow.replace_schema_metadata(None)
 
 
-def chunk_source(path: Path, schema: pa.Schema) -> str:
-    """What identifies a store's Parquet chunk for the index chunk made from it: the same file, read as ``schema``.
+def chunk_source(path: Path) -> str:
+    """What identifies a store's Parquet chunk for the index chunk made from it: the same file.
 
     Store files are never changed in place: a chunk a write leaves is
     hard-linked into the new version (the same inode, size and
-    modification time), and one it changes is a new file.  The schema is
-    the whole table's (a column typed by one new chunk retypes them all).
+    modification time), and one it changes is a new file.  The index
+    chunk does not depend on the other chunks: a column a new chunk gives
+    values to for the first time leaves the others' index chunks as they
+    were (:func:`chunk_table`), so a store's first saved page does not
+    write every chunk of its films again.
     """
     stat = Path(path).stat()
-    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(schema.to_string().encode()):08x}"
+    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def linkable_chunks(store_folder: Path, version: str, table: str) -> tuple[Path, dict[str, dict]]:

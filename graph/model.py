@@ -55,6 +55,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "LIST_COLUMNS",
     "INT_LIST_COLUMNS",
+    "arrow_types",
     "aligned_keyword_votes",
     "ROLES",
     "MORE_LIKE_THIS",
@@ -172,6 +173,31 @@ LIST_COLUMNS = {
 
 #: The list columns of :data:`LIST_COLUMNS` whose items are whole numbers (the others hold strings).
 INT_LIST_COLUMNS = {"films": ("keyword_relevant", "keyword_voters"), "people": (), "credits": (), "similar": ()}
+
+#: The Arrow type of a column of each pandas dtype of :data:`TABLE_COLUMNS` that is not a list.
+_ARROW_SCALAR_TYPES = {"object": "string", "Int64": "int64", "Float64": "float64", "float64": "float64",
+                       "boolean": "bool"}
+
+
+def arrow_types(table: str) -> dict:
+    """Each column of canonical table ``table`` -> its Arrow type, whatever the values (none, say).
+
+    pandas writes a column that holds no value as type ``null`` (lists as
+    ``list<null>``); these are the types such a column takes when it holds
+    values, so that files of one table written with and without them can
+    share one schema.
+
+    Examples
+    --------
+    >>> types = arrow_types("films")
+    >>> str(types["certificate"]), str(types["genres"]), str(types["keyword_voters"]), str(types["year"])
+    ('string', 'list<item: string>', 'list<item: int64>', 'int64')
+    """
+    import pyarrow as pa
+
+    items = {name: pa.int64() if name in INT_LIST_COLUMNS[table] else pa.string() for name in LIST_COLUMNS[table]}
+    return {name: pa.list_(items[name]) if name in items else pa.type_for_alias(_ARROW_SCALAR_TYPES[dtype])
+            for name, dtype in TABLE_COLUMNS[table].items()}
 
 #: Roles with a relationship type of their own in Neo4j; any other role is
 #: kept as it is and stored as ``WORKED_ON {role}``.

@@ -189,6 +189,32 @@ def test_a_page_added_to_a_chunked_store_writes_only_the_chunks_it_changes(tmp_p
     assert whole.read().counts() == read.counts() == {"films": 40, "people": 40, "credits": 41, "similar": 0}
 
 
+def test_a_page_giving_a_column_its_first_values_writes_only_its_own_index_chunk(tmp_path, small_chunks):
+    """The datasets leave plots, certificates, keywords and keyword votes empty (Arrow type null): a page that
+    brings the first of them retypes the store's table, but the index keeps every column in its type with values,
+    so the index chunks of the films the page does not touch stay the same files."""
+    store = LocalStore(tmp_path / "store")
+    films = [{"id": f"tt{i:07d}", "title": f"F{i}"} for i in range(40)]
+    store.load({"imdb-datasets": FilmGraph.from_records(films=films)})
+    store.load({"page:tt0000003": FilmGraph.from_records(films=[{"id": "tt0000003", "title": "F3", "rating": 8.0}])})
+    index = store.path / "index" / "films"
+    before = {path.name: path.stat().st_ino for path in index.iterdir()}
+    keep = [(path, os.link(path, tmp_path / path.name)) for path in index.iterdir()]  # inodes not reused
+    page = FilmGraph.from_records(films=[{"id": "tt0000021", "title": "F21", "plot": "A plot.", "certificate": "PG",
+                                          "keywords": ["clones", "love"], "keyword_relevant": [4, 1],
+                                          "keyword_voters": [5, 3]}])
+    store.load({"page:tt0000021": page})
+    written = sorted(path.name for path in index.iterdir() if before.get(path.name) != path.stat().st_ino)
+    assert written == ["000005.arrow"] and len(keep) == 10  # tt21's chunk alone
+    chunk_types = {str(pa.ipc.open_file(pa.memory_map(str(path))).schema) for path in index.iterdir()}
+    assert len(chunk_types) == 1  # one schema, with values or without
+    _assert_index_is_built_anew(store, tmp_path / "anew")
+    mirror_films = store.mirror(progress=False).films.set_index("id")
+    assert mirror_films.loc["tt0000021", "plot"] == "A plot." and mirror_films.loc["tt0000021", "certificate"] == "PG"
+    assert list(mirror_films.loc["tt0000021", "keyword_voters"]) == [5, 3]
+    assert mirror_films.loc["tt0000022", "plot"] is None and list(mirror_films.loc["tt0000022", "keywords"]) == []
+
+
 def test_repeated_keys_spread_over_chunks_fold_as_in_one_file(tmp_path, small_chunks):
     """The store's fold finds repeats across chunks by their row numbers in the whole table."""
     from reelgraph.store import TableFiles, _read_tables, _write_tables, fold_repeated_keys
