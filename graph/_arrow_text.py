@@ -1,14 +1,17 @@
-"""Arrow string arrays as bytes to write, for the writers of text files.
+"""Arrow string arrays as bytes: to write, for the writers of text files, and to read, for compiled loops.
 
-Shared by the IMDb-format generator (:mod:`reelgraph.loaders.synth`) and the bulk
-loader's CSV files (:mod:`reelgraph.neo4j.bulk`): both build each line as one
-Arrow string with pyarrow's kernels, then write the lines' bytes in one go.
+:func:`text_buffer` is shared by the IMDb-format generator
+(:mod:`reelgraph.loaders.synth`) and the bulk loader's CSV files
+(:mod:`reelgraph.neo4j.bulk`): both build each line as one Arrow string with
+pyarrow's kernels, then write the lines' bytes in one go.
+:func:`string_chunks` gives numba loops over every string of a column
+(:mod:`reelgraph._imdb_ids`, :mod:`reelgraph._slugs`) each chunk's offsets and bytes.
 """
 
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["text_buffer"]
+__all__ = ["string_chunks", "text_buffer"]
 
 
 def text_buffer(lines: pa.Array):
@@ -24,3 +27,29 @@ def text_buffer(lines: pa.Array):
     offsets_type = np.int64 if pa.types.is_large_string(lines.type) else np.int32
     offsets = np.frombuffer(lines.buffers()[1], dtype=offsets_type)[lines.offset : lines.offset + len(lines) + 1]
     return lines.buffers()[2][int(offsets[0]) : int(offsets[-1])]
+
+
+def string_chunks(texts: pa.ChunkedArray):
+    """Each chunk of a text column with rows, as ``(start, offsets, data, valid)`` numpy views for a compiled loop.
+
+    ``start`` is the chunk's first row in ``texts``; ``offsets`` (one more
+    than its rows) index ``data``, its bytes; ``valid`` is a mask of its
+    rows that are not null, or None when none is.  A column of another type
+    (null, dictionary) is cast to text first.
+
+    Examples
+    --------
+    >>> [(start, offsets.tolist(), bytes(data), valid) for start, offsets, data, valid
+    ...  in string_chunks(pa.chunked_array([["ab"], [], ["c"]]))]
+    [(0, [0, 2], b'ab', None), (1, [0, 1], b'c', None)]
+    """
+    from reelgraph._index_build import _string_buffers
+
+    if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
+        texts = texts.cast(pa.string())
+    start = 0
+    for chunk in texts.chunks:
+        if len(chunk):
+            _, offsets, data = _string_buffers(chunk)
+            yield start, offsets, data, chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else None
+        start += len(chunk)

@@ -19,6 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
+
+from reelgraph._arrow_text import string_chunks
 from reelgraph.model import IMDB_ID_DIGITS
 
 __all__ = ["MAX_DIGITS", "imdb_id_mask", "imdb_number", "imdb_numbers"]
@@ -78,21 +80,13 @@ def imdb_id_mask(ids: pa.ChunkedArray, prefix: str) -> np.ndarray:
     >>> imdb_id_mask(pa.chunked_array([["nm0000102", "nm01", None, "nm12345678", "tt0000102"]]), "nm").tolist()
     [True, False, False, True, False]
     """
-    from reelgraph._index_build import _string_buffers
-
-    if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
-        ids = ids.cast(pa.string())
-    first, second = prefix.encode()
     out = np.zeros(len(ids), dtype=bool)
-    at = 0
-    for chunk in ids.chunks:
-        if len(chunk):
-            _, offsets, data = _string_buffers(chunk)
-            part = out[at:at + len(chunk)]
-            _prefixed_digits(offsets, data, first, second, IMDB_ID_DIGITS, part)
-            if chunk.null_count:
-                part &= chunk.is_valid().to_numpy(zero_copy_only=False)
-        at += len(chunk)
+    first, second = prefix.encode()
+    for start, offsets, data, valid in string_chunks(ids):
+        part = out[start:start + len(offsets) - 1]
+        _prefixed_digits(offsets, data, first, second, IMDB_ID_DIGITS, part)
+        if valid is not None:
+            part &= valid
     return out
 
 

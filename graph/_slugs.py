@@ -33,6 +33,8 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
+from reelgraph._arrow_text import string_chunks
+
 __all__ = ["slug_matches", "slug_hash"]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -68,25 +70,16 @@ def slug_matches(texts: pa.ChunkedArray, slugs: set) -> tuple[np.ndarray, np.nda
     caller that cannot afford one false match in 2**64 checks them with
     :func:`~reelgraph.model.slugify` (they are few).
     """
-    from reelgraph._index_build import _string_buffers
-
-    if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
-        texts = texts.cast(pa.string())
     wanted_hashes = np.unique(np.array([slug_hash(slug) for slug in slugs], dtype=np.uint64))
     table_offsets, table_bytes = _folding_table()
     wanted = np.zeros(len(texts), dtype=bool)
     undecided = np.zeros(len(texts), dtype=bool)
-    at = 0
-    for chunk in texts.chunks:
-        if len(chunk):
-            _, offsets, data = _string_buffers(chunk)
-            part = wanted[at:at + len(chunk)]
-            _hash_slugs(offsets, data, table_offsets, table_bytes, wanted_hashes, part, undecided[at:at + len(chunk)])
-            if chunk.null_count:
-                valid = chunk.is_valid().to_numpy(zero_copy_only=False)
-                part &= valid
-                undecided[at:at + len(chunk)] &= valid
-        at += len(chunk)
+    for start, offsets, data, valid in string_chunks(texts):
+        rows = slice(start, start + len(offsets) - 1)
+        _hash_slugs(offsets, data, table_offsets, table_bytes, wanted_hashes, wanted[rows], undecided[rows])
+        if valid is not None:
+            wanted[rows] &= valid
+            undecided[rows] &= valid
     return wanted, undecided
 
 

@@ -33,7 +33,6 @@ import itertools
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import uuid
@@ -51,6 +50,7 @@ from reelgraph._durable import link, sync_folder_entries, sync_tree
 from reelgraph._imdb_ids import imdb_id_mask
 from reelgraph._index_reuse import PreviousIndex
 from reelgraph._parquet_table import ParquetTable, duckdb_scan, link_table, remove_table, rewrite_table, table_paths
+from reelgraph._slugs import slug_matches
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables
@@ -1140,81 +1140,23 @@ def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
     return imdb_id_mask(ids, IMDB_FILM_PREFIX if table == "films" else IMDB_PERSON_PREFIX)
 
 
-def _mask(flags) -> np.ndarray:
-    """An Arrow boolean array as a numpy mask, nulls False."""
-    return np.asarray(pc.fill_null(flags, False), dtype=bool)
-
-
-#: Slugs one regular expression holds at most: RE2 runs a big alternation as one automaton,
-#: but only within its memory budget (a folder of pages brings thousands of names).
-_SLUGS_A_PATTERN = 512
-
-#: Slugs up to which decomposed text is matched as it is, letters allowed their marks, instead of
-#: having its marks dropped first: 0.6-1.1 s for 8M names of the whole IMDb's size (up to 64 slugs)
-#: against 2.7-3.3 s, but the automaton outgrows RE2's cache beyond (15 s at 128 slugs).
-_SLUGS_MATCHED_WITH_MARKS = 64
-
-#: A character slugify drops: any beyond ASCII.
-_BEYOND_ASCII = "[^\\x00-\\x7f]"
-
-
 def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
     """Which ``texts`` :func:`~reelgraph.model.slugify` makes one of ``slugs``, without slugifying them all in Python.
 
-    A text's slug is its runs of ASCII letters and digits, lower-cased and
-    joined by ``-``, once accents are stripped.  So the texts with one of
-    ``slugs`` are those an anchored, case-blind expression matches: each
-    slug's words in order, with only other characters around and between
-    them.  RE2 (Arrow's) tests every name in one pass: 0.9 s for 17M names,
-    where searching them for each slug's first word, then folding the
-    candidates, took 7 s (common first words make millions of candidates).
-    Text with a character beyond ASCII is decomposed by Arrow first (NFKD),
-    then matched with each letter allowed the marks that follow it (few
-    slugs) or with every character beyond ASCII dropped, as slugify does
-    (many); what matches is checked with slugify itself.
+    Each text's slug is hashed in one compiled pass
+    (:func:`reelgraph._slugs.slug_matches`: 0.4-0.9 s for the whole IMDb's
+    17M names, where RE2 expressions over the decomposed names took
+    3.5-4.2 s); the few texts whose hash is wanted, and those the pass
+    cannot tell (a character beyond the Basic Multilingual Plane), are
+    checked with slugify itself.
     """
-    if not slugs or not len(texts):
-        return np.zeros(len(texts), dtype=bool)
-    ordered = sorted(slugs)
-    patterns = [_slug_pattern(ordered[i:i + _SLUGS_A_PATTERN]) for i in range(0, len(ordered), _SLUGS_A_PATTERN)]
-    ascii_text = _mask(pc.string_is_ascii(texts))
-    out = _matching_any(texts, patterns) & ascii_text
-    beyond = ~ascii_text & _mask(pc.is_valid(texts))
-    if beyond.any():
-        some = texts.filter(pa.array(beyond))
-        decomposed = pc.utf8_normalize(some, form="NFKD")
-        if len(ordered) <= _SLUGS_MATCHED_WITH_MARKS:
-            candidate = _matching_any(decomposed, [_slug_pattern(ordered, marks=True)])
-        else:
-            candidate = _matching_any(pc.replace_substring_regex(decomposed, _BEYOND_ASCII + "+", ""), patterns)
-        out[np.flatnonzero(beyond)[candidate]] = [slugify(text) in slugs
-                                                  for text in some.filter(pa.array(candidate)).to_pylist()]
-    return out
-
-
-def _matching_any(texts, patterns: list[str]) -> np.ndarray:
-    """Which ``texts`` one of ``patterns`` matches, case-blind (RE2, Arrow's)."""
     out = np.zeros(len(texts), dtype=bool)
-    for pattern in patterns:
-        out |= _mask(pc.match_substring_regex(texts, pattern, ignore_case=True))
+    if not slugs or not len(texts):
+        return out
+    wanted, undecided = slug_matches(texts, slugs)
+    check = np.flatnonzero(wanted | undecided)
+    out[check] = [slugify(text) in slugs for text in texts.take(pa.array(check)).to_pylist()]
     return out
-
-
-def _slug_pattern(slugs, marks: bool = False) -> str:
-    """An expression matching exactly the ASCII texts whose slug is one of ``slugs``.
-
-    With ``marks``, each letter may be followed by characters beyond ASCII
-    (what slugify drops): it then matches every decomposed text with one of
-    ``slugs``, and some others.
-    """
-    other = "[^A-Za-z0-9]"
-    after_letter = _BEYOND_ASCII + "*" if marks else ""
-
-    def word(text):
-        return "".join(re.escape(letter) + after_letter for letter in text)
-
-    words = "|".join(f"{other}+".join(map(word, slug.split("-"))) if slug else "" for slug in slugs)
-    return f"^{other}*(?:{words}){other}*$"
 
 
 def _resolution_maps(*orders) -> list[dict]:
