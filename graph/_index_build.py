@@ -63,7 +63,7 @@ from reelgraph._imdb_ids import imdb_numbers
 from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays, chunk_source, chunk_table, compact_table,
                                    linkable_chunks)
 from reelgraph.mirror import MISSING_INT, Mirror
-from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
+from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, arrow_types
 
 __all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr"]
 
@@ -413,15 +413,16 @@ def _first_seen(codes, k):
     return rank, seen
 
 
-#: The Arrow type ``pa.Table.from_pandas`` gives a canonical column of each pandas dtype holding no value.
-_EMPTY_COLUMN_TYPES = {"Int64": pa.int64(), "Float64": pa.float64(), "float64": pa.float64(), "boolean": pa.bool_()}
-
-
 def _missing_column(table: str, name: str, n: int) -> pa.Array:
-    """A column a table's file lacks, as pandas would leave it once the table is made canonical: all missing (lists empty)."""
+    """A column a table's file lacks, as pandas would leave it once the table is made canonical: all missing (lists empty).
+
+    ``pa.Table.from_pandas`` types a text column holding no value ``null``;
+    numbers and flags keep their type (:func:`reelgraph.model.arrow_types`).
+    """
     if name in LIST_COLUMNS[table]:
         return _inferred(pa.nulls(n), is_list=True)
-    return pa.nulls(n, type=_EMPTY_COLUMN_TYPES.get(TABLE_COLUMNS[table].get(name), pa.null()))
+    kind = arrow_types(table)[name]
+    return pa.nulls(n, type=pa.null() if pa.types.is_string(kind) else kind)
 
 
 def _pandas_type(kind: pa.DataType) -> pa.DataType:
