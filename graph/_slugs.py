@@ -83,54 +83,45 @@ def slug_matches(texts: pa.ChunkedArray, slugs: set) -> tuple[np.ndarray, np.nda
     return wanted, undecided
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _hash_char(char, value, started, separated):
+    """Feed one ASCII character of a folded text to its slug's hash: ``(value, started, separated)`` after it.
+
+    ``started``: a letter or digit came; ``separated``: other characters
+    came since the last one, so the next letter or digit brings a ``-``
+    first (none at the start, none at the end).
+    """
+    if 65 <= char <= 90:  # A-Z: lower case
+        char += 32
+    if not (97 <= char <= 122 or 48 <= char <= 57):  # not a-z, 0-9
+        return value, started, True
+    if separated and started:
+        value = (value ^ np.uint64(45)) * _FNV_PRIME  # "-"
+    return (value ^ np.uint64(char)) * _FNV_PRIME, True, False
+
+
 @njit(cache=True, nogil=True)
 def _hash_slugs(offsets, data, table_offsets, table_bytes, wanted_hashes, wanted, undecided):
     """``wanted[i]``: whether string ``i``'s slug hashes to one of ``wanted_hashes`` (sorted); ``undecided[i]`` when it cannot tell."""
     for i in range(len(wanted)):
-        value = _FNV_OFFSET
-        started = False  # a letter or digit came: a later separator makes a "-"
-        separated = False  # other characters since the last letter or digit
+        value, started, separated = _FNV_OFFSET, False, False
         at, end = offsets[i], offsets[i + 1]
-        beyond = False
-        while at < end:
-            byte = data[at]
+        while at < end:  # a code point of UTF-8 at a time
+            byte = np.int64(data[at])
             if byte < 0x80:
-                point, at = np.int64(byte), at + 1
-            elif byte < 0xE0:
-                point, at = ((np.int64(byte) & 0x1F) << 6) | (np.int64(data[at + 1]) & 0x3F), at + 2
+                value, started, separated = _hash_char(byte, value, started, separated)
+                at += 1
+                continue
+            if byte < 0xE0:
+                point, at = ((byte & 0x1F) << 6) | (np.int64(data[at + 1]) & 0x3F), at + 2
             elif byte < 0xF0:
-                point = (((np.int64(byte) & 0x0F) << 12) | ((np.int64(data[at + 1]) & 0x3F) << 6)
-                         | (np.int64(data[at + 2]) & 0x3F))
+                point = ((byte & 0x0F) << 12) | ((np.int64(data[at + 1]) & 0x3F) << 6) | (np.int64(data[at + 2]) & 0x3F)
                 at += 3
-            else:  # beyond the table
-                beyond = True
+            else:  # four bytes: beyond the table
+                undecided[i] = True
                 break
-            if point < 0x80:
-                first, last = -1, -1  # the byte itself
-            else:
-                first, last = table_offsets[point], table_offsets[point + 1]
-            k = first
-            while True:
-                if point < 0x80:
-                    char = np.int64(point)
-                    if 65 <= char <= 90:  # A-Z: lower case
-                        char += 32
-                elif k < last:
-                    char = np.int64(table_bytes[k])
-                    k += 1
-                else:
-                    break
-                if 97 <= char <= 122 or 48 <= char <= 57:  # a-z, 0-9
-                    if separated and started:
-                        value = (value ^ np.uint64(45)) * _FNV_PRIME  # "-"
-                    value = (value ^ np.uint64(char)) * _FNV_PRIME
-                    started, separated = True, False
-                else:
-                    separated = True
-                if point < 0x80:
-                    break
-        if beyond:
-            undecided[i] = True
-            continue
-        j = np.searchsorted(wanted_hashes, value)
-        wanted[i] = j < len(wanted_hashes) and wanted_hashes[j] == value
+            for k in range(table_offsets[point], table_offsets[point + 1]):
+                value, started, separated = _hash_char(np.int64(table_bytes[k]), value, started, separated)
+        if not undecided[i]:
+            j = np.searchsorted(wanted_hashes, value)
+            wanted[i] = j < len(wanted_hashes) and wanted_hashes[j] == value
