@@ -4,14 +4,15 @@
 (:mod:`reelgraph.loaders.synth`) and the bulk loader's CSV files
 (:mod:`reelgraph.neo4j.bulk`): both build each line as one Arrow string with
 pyarrow's kernels, then write the lines' bytes in one go.
-:func:`string_chunks` gives numba loops over every string of a column
-(:mod:`reelgraph._imdb_ids`, :mod:`reelgraph._slugs`) each chunk's offsets and bytes.
+:func:`string_buffers` gives numba loops over every string of an array its
+offsets and bytes (the index builder's id hashing, :mod:`reelgraph._imdb_ids`,
+:mod:`reelgraph._slugs`); :func:`string_chunks` does so a chunk of a column at a time.
 """
 
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["string_chunks", "text_buffer"]
+__all__ = ["string_buffers", "string_chunks", "text_buffer"]
 
 
 def text_buffer(lines: pa.Array):
@@ -24,9 +25,20 @@ def text_buffer(lines: pa.Array):
     """
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()
-    offsets_type = np.int64 if pa.types.is_large_string(lines.type) else np.int32
-    offsets = np.frombuffer(lines.buffers()[1], dtype=offsets_type)[lines.offset : lines.offset + len(lines) + 1]
+    _, offsets, _ = string_buffers(lines)
     return lines.buffers()[2][int(offsets[0]) : int(offsets[-1])]
+
+
+def string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The validity bitmap (empty: all valid), offsets and bytes of an Arrow (large) string array, as numpy views."""
+    validity, offsets, data = array.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(offsets, dtype=offset_type)[array.offset: array.offset + len(array) + 1] \
+        if offsets is not None else np.zeros(len(array) + 1, dtype=offset_type)
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    validity = np.frombuffer(validity, dtype=np.uint8) if validity is not None and array.null_count \
+        else np.zeros(0, dtype=np.uint8)
+    return validity, offsets, data
 
 
 def string_chunks(texts: pa.ChunkedArray):
@@ -43,13 +55,11 @@ def string_chunks(texts: pa.ChunkedArray):
     ...  in string_chunks(pa.chunked_array([["ab"], [], ["c"]]))]
     [(0, [0, 2], b'ab', None), (1, [0, 1], b'c', None)]
     """
-    from reelgraph._index_build import _string_buffers
-
     if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
         texts = texts.cast(pa.string())
     start = 0
     for chunk in texts.chunks:
         if len(chunk):
-            _, offsets, data = _string_buffers(chunk)
+            _, offsets, data = string_buffers(chunk)
             yield start, offsets, data, chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else None
         start += len(chunk)

@@ -56,14 +56,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
 
+from reelgraph._arrow_text import string_buffers
+from reelgraph._imdb_ids import imdb_numbers
 from reelgraph._memory import resident_memory, trim_malloc
 from reelgraph._parquet_table import ParquetTable
 from reelgraph.errors import StoreError
-from reelgraph._imdb_ids import imdb_numbers
 from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays, chunk_source, chunk_table, compact_table,
                                    linkable_chunks)
 from reelgraph.mirror import MISSING_INT, Mirror
-from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, arrow_types
+from reelgraph.model import IMDB_PERSON_PREFIX, LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, arrow_types
 
 __all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr"]
 
@@ -105,7 +106,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     if reused is None:
         own_ids = _read(folder, "people", ["id"])
         person_ids, person_hashes, rows, (credit_person,) = _nodes(
-            own_ids, [_column_batches(folder, "credits", "person_id")], prefix="nm")
+            own_ids, [_column_batches(folder, "credits", "person_id")], prefix=IMDB_PERSON_PREFIX)
         del own_ids
     else:
         person_ids, person_hashes, rows = reused.pop_ids("people"), None, reused.rows("people")
@@ -605,7 +606,7 @@ class _IdEncoder:
 
     def _encode_strings(self, array: pa.Array, codes: np.ndarray) -> None:
         """:meth:`encode` by the hash table."""
-        validity, offsets, data = _string_buffers(array)
+        validity, offsets, data = string_buffers(array)
         row = 0
         while row < len(array):
             self.n, row = _encode_strings(offsets, data, validity, array.offset, row, codes, self.slots, self.sips,
@@ -652,18 +653,6 @@ def _grown(array: np.ndarray, size: int) -> np.ndarray:
     out = np.empty(size, dtype=array.dtype)
     out[: len(array)] = array
     return out
-
-
-def _string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The validity bitmap (empty: all valid), offsets and bytes of an Arrow (large) string array, as numpy views."""
-    validity, offsets, data = array.buffers()
-    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(offsets, dtype=offset_type)[array.offset: array.offset + len(array) + 1] \
-        if offsets is not None else np.zeros(len(array) + 1, dtype=offset_type)
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    validity = np.frombuffer(validity, dtype=np.uint8) if validity is not None and array.null_count \
-        else np.zeros(0, dtype=np.uint8)
-    return validity, offsets, data
 
 
 #: Rows an :func:`_encode_strings` stage goes through before the next stage does (see there).
@@ -850,7 +839,7 @@ def id_hashes(ids: pa.Array) -> np.ndarray:
     out = np.empty(len(ids), dtype=np.uint64)
     if not len(ids):
         return out
-    _, offsets, data = _string_buffers(ids)
+    _, offsets, data = string_buffers(ids)
     k0, k1 = np.frombuffer(_PANDAS_HASH_KEY, dtype="<u8")
     _siphash_strings(offsets, data, k0, k1, out)
     return out

@@ -6,7 +6,8 @@ IMDb id whose name has the same slug (:func:`~reelgraph.model.slugify`), so
 every one of the store's 17M names is asked for its slug at every page.
 Calling ``slugify`` on each would take minutes; this module computes each
 text's slug as a 64-bit hash (FNV-1a) in a numba loop over the Arrow strings'
-bytes, about 0.3 s for 17M names, and tells which hashes are wanted.
+bytes, about 0.3 s for 17M names; the few texts whose hash is wanted are
+then checked with ``slugify`` itself.
 
 ``slugify`` is NFKD, then every character beyond ASCII dropped, then
 lower case, then each run of other characters than ``a-z0-9`` one ``-``,
@@ -15,15 +16,14 @@ reorders combining marks among themselves, and these are dropped), so a
 text's slug is made from what each of its characters decomposes to: a table
 of the ASCII each code point of the Basic Multilingual Plane gives (``é``
 gives ``e``, ``ﬁ`` gives ``fi``, ``ø`` nothing), built once from
-:mod:`unicodedata`.  Texts with a character beyond that plane are left
-undecided, for the caller to match another way.
+:mod:`unicodedata`.  Texts with a character beyond that plane cannot be
+told by the table: they are checked with ``slugify`` too.
 
 Examples
 --------
 >>> texts = pa.chunked_array([["Zoë Kravitz", "zoe-KRAVITZ!", "Zoe Kravitz Jr", None, "𝐙oe Kravitz"]])
->>> wanted, undecided = slug_matches(texts, {"zoe-kravitz"})
->>> wanted.tolist(), undecided.tolist()
-([True, True, False, False, False], [False, False, False, False, True])
+>>> slug_matches(texts, {"zoe-kravitz"}).tolist()
+[True, True, False, False, True]
 """
 
 import functools
@@ -34,6 +34,7 @@ import pyarrow as pa
 from numba import njit
 
 from reelgraph._arrow_text import string_chunks
+from reelgraph.model import slugify
 
 __all__ = ["slug_matches", "slug_hash"]
 
@@ -44,7 +45,7 @@ _TABLE_SIZE = 0x10000
 
 
 def slug_hash(slug: str) -> int:
-    """The 64-bit FNV-1a hash of a slug's bytes, as :func:`slug_matches` computes it for each text."""
+    """The 64-bit FNV-1a hash of a slug's bytes, as :func:`_hashed_matches` computes it for each text."""
     value = int(_FNV_OFFSET)
     for byte in slug.encode("ascii"):
         value = ((value ^ byte) * int(_FNV_PRIME)) & 0xFFFFFFFFFFFFFFFF
@@ -61,14 +62,28 @@ def _folding_table() -> tuple[np.ndarray, np.ndarray]:
     return offsets, np.frombuffer(b"".join(parts), dtype=np.uint8).copy()
 
 
-def slug_matches(texts: pa.ChunkedArray, slugs: set) -> tuple[np.ndarray, np.ndarray]:
+def slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
+    """Which ``texts`` :func:`~reelgraph.model.slugify` makes one of ``slugs``, without slugifying them all in Python.
+
+    The few texts whose slug's hash is wanted, and those the compiled pass
+    cannot tell (:func:`_hashed_matches`), are checked with slugify
+    itself: a null is never wanted.
+    """
+    out = np.zeros(len(texts), dtype=bool)
+    if not slugs or not len(texts):
+        return out
+    wanted, undecided = _hashed_matches(texts, slugs)
+    check = np.flatnonzero(wanted | undecided)
+    out[check] = [slugify(text) in slugs for text in texts.take(pa.array(check)).to_pylist()]
+    return out
+
+
+def _hashed_matches(texts: pa.ChunkedArray, slugs: set) -> tuple[np.ndarray, np.ndarray]:
     """Which ``texts`` have one of ``slugs`` by their slug's hash, and which could not be told (see the module).
 
-    Returns two masks over ``texts``: ``wanted`` (a null is never wanted)
-    and ``undecided`` (a character beyond the Basic Multilingual Plane).
-    ``wanted`` holds the texts whose slug's hash is a wanted slug's: a
-    caller that cannot afford one false match in 2**64 checks them with
-    :func:`~reelgraph.model.slugify` (they are few).
+    Returns two masks over ``texts``: ``wanted`` (a null is never wanted),
+    the texts whose slug's hash is a wanted slug's (a false match is one in
+    2**64), and ``undecided`` (a character beyond the Basic Multilingual Plane).
     """
     wanted_hashes = np.unique(np.array([slug_hash(slug) for slug in slugs], dtype=np.uint64))
     table_offsets, table_bytes = _folding_table()

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from reelgraph._imdb_ids import imdb_number, imdb_numbers
-from reelgraph.model import LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
+from reelgraph.model import IMDB_PERSON_PREFIX, LIST_COLUMNS, TABLE_COLUMNS, FilmGraph
 from reelgraph.store import frame_from_arrow
 from reelgraph.schema import IN_GENRE, MORE_LIKE_THIS, NODE_LABELS, OTHER_ROLE, RELATIONSHIP_TYPES, relationship_type
 
@@ -329,7 +329,7 @@ class Mirror:
         real 500k-movie graph, whose people hold IMDb numbers up to 17M);
         a mirror from the graph index keeps the index's own lookup.
         """
-        numbers = imdb_numbers(pa.array(self.ids[: self.n_people], type=pa.string()), "nm", limit=1 << 31)
+        numbers = imdb_numbers(pa.array(self.ids[: self.n_people], type=pa.string()), IMDB_PERSON_PREFIX, limit=1 << 31)
         top = int(numbers.max(initial=-1))
         if top < 0 or top >= _SLOTS_PER_PERSON * max(self.n_people, 1 << 16):
             return None
@@ -342,7 +342,7 @@ class Mirror:
         """Node index of an id; ``KeyError`` if the mirror has no such node."""
         by_number = self._people_by_number
         if by_number is not None:
-            number = imdb_number(node_id, "nm")
+            number = imdb_number(node_id, IMDB_PERSON_PREFIX)
             if 0 <= number < len(by_number):
                 index = int(by_number[number])
                 if index >= 0:

@@ -1140,25 +1140,6 @@ def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
     return imdb_id_mask(ids, IMDB_FILM_PREFIX if table == "films" else IMDB_PERSON_PREFIX)
 
 
-def _slug_matches(texts: pa.ChunkedArray, slugs: set) -> np.ndarray:
-    """Which ``texts`` :func:`~reelgraph.model.slugify` makes one of ``slugs``, without slugifying them all in Python.
-
-    Each text's slug is hashed in one compiled pass
-    (:func:`reelgraph._slugs.slug_matches`: 0.4-0.9 s for the whole IMDb's
-    17M names, where RE2 expressions over the decomposed names took
-    3.5-4.2 s); the few texts whose hash is wanted, and those the pass
-    cannot tell (a character beyond the Basic Multilingual Plane), are
-    checked with slugify itself.
-    """
-    out = np.zeros(len(texts), dtype=bool)
-    if not slugs or not len(texts):
-        return out
-    wanted, undecided = slug_matches(texts, slugs)
-    check = np.flatnonzero(wanted | undecided)
-    out[check] = [slugify(text) in slugs for text in texts.take(pa.array(check)).to_pylist()]
-    return out
-
-
 def _resolution_maps(*orders) -> list[dict]:
     """The :func:`~reelgraph.model._derived_key_maps` of the merge of each list of sources, in its order.
 
@@ -1172,7 +1153,7 @@ def _resolution_maps(*orders) -> list[dict]:
     label = {"films": "title", "people": "name"}
     slugs = {t: {slugify(v) for s in sources for v in s.keys(t)[label[t]].filter(derived[id(s), t]).to_pylist()
                  if isinstance(v, str)} for t in label}
-    deciding = {(id(s), t): derived[id(s), t] | _slug_matches(s.keys(t)[label[t]], slugs[t]) for s in sources for t in label}
+    deciding = {(id(s), t): derived[id(s), t] | slug_matches(s.keys(t)[label[t]], slugs[t]) for s in sources for t in label}
 
     def frame(order, table, rows_of):
         return pd.concat([s.keys(table).filter(rows_of(s)).to_pandas(types_mapper=_ARROW_MASKED.get) for s in order],

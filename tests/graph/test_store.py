@@ -241,12 +241,12 @@ def test_slug_matches_is_slugify_of_every_text(slugs):
     import pyarrow as pa
 
     from reelgraph.model import slugify
-    from reelgraph.store import _slug_matches
+    from reelgraph._slugs import slug_matches
 
     texts = ["Amélie", "AMELIE", "amelie!", "Zoë Kravitz", "zoe kravitz", None, "", "--", "Jane Eyre (2011)",
              "jane eyre 2011", "Café", "a-b", "A  B", "xamelie", "Ærø", "ﬁlm", "Jane Eyre, 2011!", "A½",
              "𝐀melie", "Amelie 😀", "İ", "ǅ"]
-    found = _slug_matches(pa.chunked_array([texts[:9], texts[9:]]), slugs)
+    found = slug_matches(pa.chunked_array([texts[:9], texts[9:]]), slugs)
     assert found.dtype == bool
     assert found.tolist() == [text is not None and slugify(text) in slugs for text in texts]
 
@@ -258,7 +258,7 @@ def test_slug_matches_agrees_with_slugify_on_random_names(n_slugs):
     import pyarrow as pa
 
     from reelgraph.model import slugify
-    from reelgraph.store import _slug_matches
+    from reelgraph._slugs import slug_matches
 
     rng = random.Random(7)
     # ASCII, letters with marks, ligatures, fullwidth and compatibility forms, combining marks, other scripts,
@@ -267,7 +267,7 @@ def test_slug_matches_agrees_with_slugify_on_random_names(n_slugs):
     texts = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 7))) for _ in range(30_000)]
     slugs = {slugify(text) for text in rng.sample(texts, n_slugs)} | {"zz-09", "e-e"}
     chunks = pa.chunked_array([texts[:777], texts[777:], []])
-    found = _slug_matches(chunks, slugs)
+    found = slug_matches(chunks, slugs)
     expected = [slugify(text) in slugs for text in texts]
     assert found.tolist() == expected
     assert 0 < sum(expected) < len(texts)
@@ -276,10 +276,10 @@ def test_slug_matches_agrees_with_slugify_on_random_names(n_slugs):
 def test_slug_hashes_are_the_hashes_of_slugify_and_undecided_beyond_the_plane():
     import pyarrow as pa
 
-    from reelgraph._slugs import slug_hash, slug_matches
+    from reelgraph._slugs import _hashed_matches, slug_hash
 
     texts = pa.chunked_array([pa.array(["Zoë Kravitz", "ZOE_KRAVITZ", "𝐙oe Kravitz", None, "zoe kravitz 2"]).slice(1)])
-    wanted, undecided = slug_matches(texts, {"zoe-kravitz"})
+    wanted, undecided = _hashed_matches(texts, {"zoe-kravitz"})
     assert wanted.tolist() == [True, False, False, False] and undecided.tolist() == [False, True, False, False]
     assert slug_hash("") == 0xCBF29CE484222325 and slug_hash("a") == 0xAF63DC4C8601EC8C  # FNV-1a's published values
 
