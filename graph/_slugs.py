@@ -36,7 +36,7 @@ from numba import njit
 from reelgraph._arrow_text import string_chunks
 from reelgraph.model import slugify
 
-__all__ = ["slug_matches", "slug_hash"]
+__all__ = ["slug_matches", "slug_hash", "slug_hashes", "hashes_wanted"]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -85,17 +85,43 @@ def _hashed_matches(texts: pa.ChunkedArray, slugs: set) -> tuple[np.ndarray, np.
     the texts whose slug's hash is a wanted slug's (a false match is one in
     2**64), and ``undecided`` (a character beyond the Basic Multilingual Plane).
     """
-    wanted_hashes = np.unique(np.array([slug_hash(slug) for slug in slugs], dtype=np.uint64))
+    hashes, undecided, valid = slug_hashes(texts)
+    return hashes_wanted(hashes, slugs) & valid & ~undecided, undecided & valid
+
+
+def slug_hashes(texts: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each text's slug as its 64-bit hash (:func:`slug_hash` of its :func:`~reelgraph.model.slugify`).
+
+    Returns three arrays over ``texts``: the hashes (``uint64``),
+    ``undecided`` (a character beyond the Basic Multilingual Plane: the hash
+    means nothing, ask slugify) and ``valid`` (not null).
+    """
     table_offsets, table_bytes = _folding_table()
-    wanted = np.zeros(len(texts), dtype=bool)
+    hashes = np.zeros(len(texts), dtype=np.uint64)
     undecided = np.zeros(len(texts), dtype=bool)
-    for start, offsets, data, valid in string_chunks(texts):
+    valid = np.ones(len(texts), dtype=bool)
+    for start, offsets, data, chunk_valid in string_chunks(texts):
         rows = slice(start, start + len(offsets) - 1)
-        _hash_slugs(offsets, data, table_offsets, table_bytes, wanted_hashes, wanted[rows], undecided[rows])
-        if valid is not None:
-            wanted[rows] &= valid
-            undecided[rows] &= valid
-    return wanted, undecided
+        _hash_slugs(offsets, data, table_offsets, table_bytes, hashes[rows], undecided[rows])
+        if chunk_valid is not None:
+            valid[rows] = chunk_valid
+    return hashes, undecided, valid
+
+
+def hashes_wanted(hashes: np.ndarray, slugs: set) -> np.ndarray:
+    """Which of the slug ``hashes`` (:func:`slug_hashes`) are the hash of one of ``slugs``."""
+    wanted = np.zeros(len(hashes), dtype=bool)
+    if slugs:
+        _in_sorted(hashes, np.unique(np.array([slug_hash(slug) for slug in slugs], dtype=np.uint64)), wanted)
+    return wanted
+
+
+@njit(cache=True, nogil=True)
+def _in_sorted(values, sorted_values, out):
+    """``out[i]``: whether ``values[i]`` is in ``sorted_values`` (a binary search each: few values are wanted)."""
+    for i in range(len(values)):
+        j = np.searchsorted(sorted_values, values[i])
+        out[i] = j < len(sorted_values) and sorted_values[j] == values[i]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -116,9 +142,9 @@ def _hash_char(char, value, started, separated):
 
 
 @njit(cache=True, nogil=True)
-def _hash_slugs(offsets, data, table_offsets, table_bytes, wanted_hashes, wanted, undecided):
-    """``wanted[i]``: whether string ``i``'s slug hashes to one of ``wanted_hashes`` (sorted); ``undecided[i]`` when it cannot tell."""
-    for i in range(len(wanted)):
+def _hash_slugs(offsets, data, table_offsets, table_bytes, hashes, undecided):
+    """``hashes[i]``: string ``i``'s slug's hash; ``undecided[i]`` when a character is beyond the table."""
+    for i in range(len(hashes)):
         value, started, separated = _FNV_OFFSET, False, False
         at, end = offsets[i], offsets[i + 1]
         while at < end:  # a code point of UTF-8 at a time
@@ -137,6 +163,4 @@ def _hash_slugs(offsets, data, table_offsets, table_bytes, wanted_hashes, wanted
                 break
             for k in range(table_offsets[point], table_offsets[point + 1]):
                 value, started, separated = _hash_char(np.int64(table_bytes[k]), value, started, separated)
-        if not undecided[i]:
-            j = np.searchsorted(wanted_hashes, value)
-            wanted[i] = j < len(wanted_hashes) and wanted_hashes[j] == value
+        hashes[i] = value

@@ -50,7 +50,7 @@ from reelgraph._durable import link, sync_folder_entries, sync_tree
 from reelgraph._imdb_ids import imdb_id_mask
 from reelgraph._index_reuse import PreviousIndex
 from reelgraph._parquet_table import ParquetTable, duckdb_scan, link_table, remove_table, rewrite_table, table_paths
-from reelgraph._slugs import slug_matches
+from reelgraph._label_keys import LABEL_COLUMN, LabelKeys
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables
@@ -255,8 +255,8 @@ class LocalStore:
                 entries[key]["counts"] = parts[key].counts()
             new_parts = {entries[k]["folder"]: g for k, g in parts.items()}
             if _touches_few_rows(manifest, parts):
-                edits, changes = self._merge_touched(parts)
-                self._write_edited(edits, list(entries.values()), new_parts)
+                edits, changes, label_keys = self._merge_touched(parts)
+                self._write_edited(edits, list(entries.values()), new_parts, label_keys)
                 return TableFiles(self.path), changes
             merged, changes = self._merge_all(parts)
             self._write(merged, list(entries.values()), new_parts)
@@ -343,9 +343,10 @@ class LocalStore:
 
         Returns
         -------
-        (dict, dict)
-            Per table, the edit of the stored table (:class:`_TableEdit`),
-            and the change report.
+        (dict, dict, dict)
+            Per table, the edit of the stored table (:class:`_TableEdit`);
+            the change report; and the label keys worked out for stored
+            sources that had none (source folder -> table -> :class:`LabelKeys`).
         """
         folders = {e["key"]: self.path / "parts" / e["folder"] for e in self.manifest()["partitions"]}
         # A replaced source is small here (_touches_few_rows): read whole, for the keys it had.
@@ -366,9 +367,11 @@ class LocalStore:
                 new = new.assign(cluster=new["id"].map(old_rows.set_index("id")["cluster"].dropna()).astype("Int64"))
             changes[table] = _changes(_fingerprint(old_rows, table), new, table, maps_after)
             edits[table] = _TableEdit.of(replaced, old_rows, new, table)
-        return edits, changes
+        label_keys = {folders[key]: source.unsaved for key, source in before.items() if key not in parts and source.unsaved}
+        return edits, changes, label_keys
 
-    def _write_edited(self, edits: dict, partitions: list[dict], new_parts: dict[str, FilmGraph]) -> None:
+    def _write_edited(self, edits: dict, partitions: list[dict], new_parts: dict[str, FilmGraph],
+                      label_keys: dict | None = None) -> None:
         """Write the store with each table edited as :meth:`_merge_touched` says, a chunk at a time.
 
         The chunks of a table none of whose rows the edit changes are the
@@ -378,7 +381,9 @@ class LocalStore:
         graph index is patched rather than rebuilt when no node comes or
         goes (:mod:`reelgraph._index_reuse`).  ``similar`` is small (links
         come from saved pages): it is rewritten whole, in
-        :func:`~reelgraph.model.merge_graphs`' order.
+        :func:`~reelgraph.model.merge_graphs`' order.  ``label_keys`` (as
+        :meth:`_merge_touched` gives them) go beside the tables of their
+        sources, so that the next load reads them rather than the tables.
         """
         counts = {table: edit.rows_after() for table, edit in edits.items()}
 
@@ -405,7 +410,10 @@ class LocalStore:
                 if entry["folder"] in new_parts:
                     _write_tables(new_parts[entry["folder"]], target)
                 else:
-                    _link_tree(self.path / "parts" / entry["folder"], target)
+                    source = self.path / "parts" / entry["folder"]
+                    _link_tree(source, target)
+                    for table, keys in (label_keys or {}).get(source, {}).items():
+                        keys.write(target, table, made_from=source)
 
         self._write_staged(fill, counts, partitions, edits=edits)
 
@@ -1063,11 +1071,13 @@ class _SourceRows:
     :meth:`keys` gives a table's key columns (and :data:`_LABELS`) for every
     row, as Arrow; :meth:`rows` the whole rows asked for, canonical.  A
     folder's other columns are read only in the row groups that hold rows
-    asked for.
+    asked for.  :meth:`label_keys` are a folder's stored ones when it has
+    them (:mod:`reelgraph._label_keys`); those worked out here are in
+    :attr:`unsaved`, for the write to store.
     """
 
     def __init__(self, graph: FilmGraph | None = None, folder: Path | None = None):
-        self.graph, self.folder, self._keys = graph, folder, {}
+        self.graph, self.folder, self._keys, self._label_keys, self.unsaved = graph, folder, {}, {}, {}
 
     def keys(self, table: str) -> pa.Table:
         if table not in self._keys:
@@ -1077,22 +1087,44 @@ class _SourceRows:
             else:
                 with _damaged_is_a_store_error(self.folder):
                     arrow = ParquetTable(self.folder, table).read(columns)
-            # one type a column, whatever a source's all-empty columns were written as
-            self._keys[table] = arrow.cast(pa.schema([(c, pa.int64() if c == "year" else pa.string()) for c in columns]))
+            self._keys[table] = _as_key_types(arrow)
         return self._keys[table]
+
+    def label_keys(self, table: str) -> LabelKeys:
+        """Each row's label slug hash and whether its id is IMDb's (``films`` and ``people``)."""
+        if table not in self._label_keys:
+            stored = None if self.graph is not None else LabelKeys.read(self.folder, table)
+            if stored is None:
+                stored = LabelKeys.of(self.keys(table), table)
+                if self.folder is not None:
+                    self.unsaved[table] = stored
+            self._label_keys[table] = stored
+        return self._label_keys[table]
+
+    def keys_where(self, table: str, wanted: np.ndarray) -> pa.Table:
+        """:meth:`keys` of the rows where ``wanted``; a folder's are read only in the row groups that hold them."""
+        if self.graph is not None or table in self._keys:
+            return self.keys(table).filter(pa.array(wanted))
+        columns = _KEYS[table] + _LABELS[table]
+        with _damaged_is_a_store_error(self.folder):
+            parquet = ParquetTable(self.folder, table)
+            bounds = parquet.row_group_rows()
+            parts = [_as_key_types(parquet.read_row_group(i, columns=columns)).filter(pa.array(wanted[bounds[i]:bounds[i + 1]]))
+                     for i in range(parquet.num_row_groups) if wanted[bounds[i]:bounds[i + 1]].any()]
+        return pa.concat_tables(parts) if parts else _key_schema(columns).empty_table()
 
     def rows_holding(self, table: str, ids: dict[str, set]) -> pa.Table:
         """The key columns of the rows that hold, in one of their columns, one of its ``ids`` (column -> ids)."""
-        if self.graph is not None or table in self._keys or table in ("films", "people"):
+        if self.graph is not None or table in self._keys:
             keys = self.keys(table)
             return keys.filter(_rows_holding(keys, ids, np.logical_or))
         with _damaged_is_a_store_error(self.folder):  # a batch at a time, as key_rows
             parquet = ParquetTable(self.folder, table)
-            schema = pa.schema([(c, pa.string()) for c in _KEYS[table] + _LABELS[table]])
+            schema = _key_schema(_KEYS[table] + _LABELS[table])
             groups = _row_groups_holding(parquet, ids, np.logical_or)
             parts = [keys.filter(_rows_holding(keys, ids, np.logical_or))
                      for batch in parquet.iter_batches(batch_size=1 << 20, row_groups=groups, columns=schema.names)
-                     for keys in [pa.Table.from_batches([batch]).cast(schema)]] if groups else []
+                     for keys in [_as_key_types(pa.Table.from_batches([batch]))]] if groups else []
         return pa.concat_tables(parts) if parts else schema.empty_table()
 
     def key_rows(self, table: str, wanted: set, maps: dict | None = None) -> np.ndarray:
@@ -1108,7 +1140,7 @@ class _SourceRows:
             parquet = ParquetTable(self.folder, table)
             if not wanted:
                 return np.zeros(parquet.num_rows, dtype=bool)
-            schema = pa.schema([(c, pa.string()) for c in _KEYS[table]])
+            schema = _key_schema(_KEYS[table])
             out = np.zeros(parquet.num_rows, dtype=bool)
             bounds = parquet.row_group_rows()
             for group in _row_groups_holding(parquet, _wanted_ids(table, wanted, maps), np.logical_and):
@@ -1135,6 +1167,15 @@ def _rows_frame(arrow: pa.Table, table: str) -> pd.DataFrame:
     return normalize_table(arrow.to_pandas(types_mapper=_ARROW_MASKED.get), table)
 
 
+def _key_schema(columns) -> pa.Schema:
+    """The types :meth:`_SourceRows.keys` gives its columns, whatever a source's all-empty columns were written as."""
+    return pa.schema([(c, pa.int64() if c == "year" else pa.string()) for c in columns])
+
+
+def _as_key_types(arrow: pa.Table) -> pa.Table:
+    return arrow.cast(_key_schema(arrow.column_names))
+
+
 def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
     """Which ``ids`` of ``films`` (or ``people``) are IMDb ids, as merge_graphs tells them from derived keys."""
     return imdb_id_mask(ids, IMDB_FILM_PREFIX if table == "films" else IMDB_PERSON_PREFIX)
@@ -1149,19 +1190,27 @@ def _resolution_maps(*orders) -> list[dict]:
     derived keys (a film is never resolved to one that links to it).
     """
     sources = list({id(source): source for order in orders for source in order}.values())
-    derived = {(id(s), t): ~_is_imdb_id(s.keys(t)["id"], t) for s in sources for t in ("films", "people")}
-    label = {"films": "title", "people": "name"}
-    slugs = {t: {slugify(v) for s in sources for v in s.keys(t)[label[t]].filter(derived[id(s), t]).to_pylist()
-                 if isinstance(v, str)} for t in label}
-    deciding = {(id(s), t): derived[id(s), t] | slug_matches(s.keys(t)[label[t]], slugs[t]) for s in sources for t in label}
+    deciding = {}  # (source, table) -> the key rows that can decide a resolution
+    for table in LABEL_COLUMN:
+        derived = {id(s): s.label_keys(table).derived() for s in sources}
+        slugs = {slugify(v) for s in sources for v in s.keys_where(table, derived[id(s)])[LABEL_COLUMN[table]].to_pylist()
+                 if isinstance(v, str)}
+        for s in sources:
+            # the candidates' labels are checked with slugify: a hash may collide, or not tell (beyond the plane)
+            maybe = derived[id(s)] | s.label_keys(table).candidates(slugs)
+            keys = s.keys_where(table, maybe)
+            is_derived = derived[id(s)][maybe]
+            labels = keys[LABEL_COLUMN[table]].to_pylist()
+            deciding[id(s), table] = keys.filter(pa.array(
+                [d or (isinstance(v, str) and slugify(v) in slugs) for d, v in zip(is_derived, labels)], type=pa.bool_()))
 
     def frame(order, table, rows_of):
-        return pd.concat([s.keys(table).filter(rows_of(s)).to_pandas(types_mapper=_ARROW_MASKED.get) for s in order],
-                         ignore_index=True)
+        return pd.concat([rows_of(s).to_pandas(types_mapper=_ARROW_MASKED.get) for s in order], ignore_index=True)
 
     return [_derived_key_maps(frame(order, "films", lambda s: deciding[id(s), "films"]),
                               frame(order, "people", lambda s: deciding[id(s), "people"]),
-                              frame(order, "similar", lambda s: ~_is_imdb_id(s.keys("similar")["similar_id"], "films")))
+                              frame(order, "similar", lambda s: s.keys("similar").filter(
+                                  ~_is_imdb_id(s.keys("similar")["similar_id"], "films"))))
             for order in orders]
 
 

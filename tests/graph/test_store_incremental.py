@@ -1,8 +1,11 @@
 """A load that touches few keys re-merges only those: the same graph and change report as merging everything."""
 
+import os
 import random
 import shutil
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 import reelgraph._index_reuse as index_reuse
@@ -382,3 +385,73 @@ def test_random_pages_bringing_new_films_and_people_patch_the_index_as_built_ane
     for step in range(6):
         twins.load({f"page:{rng.choice('abc')}": _random_known_page(rng, new=8)})
     assert sum(patched_writes) >= 5, patched_writes  # (a role's first credit may go: then it is built anew)
+
+
+def _labelled_store(path) -> tuple[LocalStore, FilmGraph]:
+    imdb = FilmGraph.from_records(
+        films=[{"id": f"tt{i:07d}", "title": f"F{i}"} for i in range(30)] + [{"id": "tt0000777", "title": "Ørsted"}],
+        people=[{"id": f"nm{i:07d}", "name": f"P{i}"} for i in range(30)] + [{"id": "nm0000777", "name": "Zoë Mia"}],
+        credits=[{"person_id": f"nm{i:07d}", "film_id": f"tt{i:07d}", "role": "actor"} for i in range(30)])
+    store = LocalStore(path)
+    store.load({"imdb-datasets": imdb})
+    return store, imdb
+
+
+def test_a_page_stores_the_label_keys_of_other_sources_and_the_next_page_reads_them(tmp_path, monkeypatch):
+    from reelgraph._label_keys import LabelKeys
+
+    store, imdb = _labelled_store(tmp_path / "store")
+    datasets = store.path / "parts" / "0000-imdb-datasets"
+    assert not list(datasets.glob("*.labels.arrow"))  # worked out by the first page that needs them
+    page = FilmGraph.from_records(people=[{"id": "name:zoe-mia", "name": "Zoe Mia"}],
+                                  credits=[{"person_id": "name:zoe-mia", "film_id": "tt0000003", "role": "actor"}])
+    store.load({"page:tt0000003": page})
+    for table, column in (("films", "title"), ("people", "name")):
+        expected = LabelKeys.of(pa.Table.from_pandas(getattr(imdb, table)[["id", column]], preserve_index=False), table)
+        stored = LabelKeys.read(datasets, table)
+        assert stored.hashes.tolist() == expected.hashes.tolist() and stored.flags.tolist() == expected.flags.tolist()
+        assert not stored.derived().any()
+
+    worked_out = []
+    of = LabelKeys.of.__func__
+    monkeypatch.setattr(LabelKeys, "of", classmethod(lambda cls, keys, table: worked_out.append(len(keys)) or of(cls, keys, table)))
+    another = FilmGraph.from_records(people=[{"id": "name:zoe-mia", "name": "ZOE MIA"}],
+                                     credits=[{"person_id": "name:zoe-mia", "film_id": "tt0000004", "role": "director"}])
+    merged, changes = store.load({"page:tt0000004": another})
+    assert len(imdb.people) not in worked_out and len(imdb.films) not in worked_out  # the datasets' are read
+    credits = merged.read().credits
+    assert sorted(credits.loc[credits["person_id"] == "nm0000777", ["film_id", "role"]].itertuples(index=False, name=None)) == [
+        ("tt0000003", "actor"), ("tt0000004", "director")]
+    assert not credits["person_id"].str.startswith("name:").any()
+    assert changes["credits"] == {"added": 1, "updated": 0, "removed": 0}
+
+
+def test_label_keys_made_from_other_files_or_damaged_are_not_trusted(tmp_path):
+    from reelgraph._label_keys import LabelKeys
+
+    store, _ = _labelled_store(tmp_path / "store")
+    folder = store.path / "parts" / "0000-imdb-datasets"
+    keys = LabelKeys(np.zeros(31, "uint64"), np.ones(31, "uint8"))
+    keys.write(folder, "people", made_from=folder)
+    assert LabelKeys.read(folder, "people").flags.tolist() == [1] * 31
+    people = folder / "people.parquet"
+    os.utime(people, ns=(people.stat().st_atime_ns, people.stat().st_mtime_ns + 1))  # another file now
+    assert LabelKeys.read(folder, "people") is None
+    LabelKeys(keys.hashes[:30], keys.flags[:30]).write(folder, "people", made_from=folder)  # a row short
+    assert LabelKeys.read(folder, "people") is None
+    (folder / "people.labels.arrow").write_bytes(b"ARROW1\x00\x00 cut short")
+    assert LabelKeys.read(folder, "people") is None
+    assert LabelKeys.read(folder, "films") is None  # none stored
+
+
+def test_label_keys_written_into_a_new_version_leave_the_old_versions_file_alone(tmp_path):
+    from reelgraph._label_keys import LabelKeys
+
+    store, _ = _labelled_store(tmp_path / "store")
+    folder = store.path / "parts" / "0000-imdb-datasets"
+    LabelKeys(np.zeros(31, "uint64"), np.ones(31, "uint8")).write(folder, "people", made_from=folder)
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy, copy_function=os.link)  # as a store write links the source's files
+    LabelKeys(np.ones(31, "uint64"), np.ones(31, "uint8")).write(copy, "people", made_from=folder)
+    assert LabelKeys.read(folder, "people").hashes.tolist() == [0] * 31
+    assert LabelKeys.read(copy, "people").hashes.tolist() == [1] * 31
