@@ -292,7 +292,9 @@ class LocalStore:
         as :meth:`TableFiles.check_merged` makes sure), so nothing is read
         into memory: the files are linked into the store, films get the
         stored cluster ids, the change report is worked out by DuckDB from
-        the files, and the graph index is built from them.
+        the files, and the graph index is built from them.  The films' and
+        people's label keys (:mod:`reelgraph._label_keys`, from their ids and
+        labels alone) go beside them, for the pages that come next.
         """
         part.check_merged()
         if not part.merged:
@@ -304,6 +306,10 @@ class LocalStore:
 
         def fill(staging: Path) -> None:
             _link_tree(part.folder, staging / "parts" / folder)
+            # The label keys the next page asks this source for (29M names and titles at IMDb's size, ~3 s)
+            source = _SourceRows(folder=part.folder)
+            for table in LABEL_COLUMN:
+                source.label_keys(table).write(staging / "parts" / folder, table, made_from=part.folder)
             for table in FilmGraph.TABLES:
                 link_table(part.folder, staging, table)
             if self.exists():

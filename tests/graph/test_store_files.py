@@ -181,3 +181,19 @@ def test_a_writer_removes_the_source_folders_of_loads_that_died(tmp_path):
     with store.source_tables() as folder:
         assert folder.parent == tmp_path and folder.name.startswith(f".store.source-{os.getpid()}-")
     assert not folder.exists()
+
+
+def test_the_label_keys_of_the_files_are_written_with_the_store(tmp_path, datasets):
+    import pyarrow as pa
+
+    from reelgraph._label_keys import LabelKeys
+
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _files(datasets, tmp_path / "part")})
+    folder = store.path / "parts" / "0000-imdb-datasets"
+    merged = store.read()
+    for table, label in (("films", "title"), ("people", "name")):
+        stored = LabelKeys.read(folder, table)
+        expected = LabelKeys.of(pa.Table.from_pandas(getattr(merged, table)[["id", label]], preserve_index=False), table)
+        assert len(stored) == len(getattr(merged, table)) > 100
+        assert stored.hashes.tolist() == expected.hashes.tolist() and stored.flags.tolist() == expected.flags.tolist()
