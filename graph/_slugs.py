@@ -3,11 +3,11 @@
 A page added to a store of the whole IMDb names people and films without
 IMDb ids (derived keys, ``name:carey-mulligan``): merging resolves each to the
 IMDb id whose name has the same slug (:func:`~reelgraph.model.slugify`), so
-every one of the store's 17M names is asked for its slug at every page.
-Calling ``slugify`` on each would take minutes; this module computes each
-text's slug as a 64-bit hash (FNV-1a) in a numba loop over the Arrow strings'
-bytes, about 0.3 s for 17M names; the few texts whose hash is wanted are
-then checked with ``slugify`` itself.
+each of a source's 17M names needs its slug (once: the store keeps the hashes,
+:mod:`reelgraph._label_keys`).  Calling ``slugify`` on each would take
+minutes; this module computes each text's slug as a 64-bit hash (FNV-1a) in
+a numba loop over the Arrow strings' bytes, about 0.3 s for 17M names; the
+few texts whose hash is wanted are then checked with ``slugify`` itself.
 
 ``slugify`` is NFKD, then every character beyond ASCII dropped, then
 lower case, then each run of other characters than ``a-z0-9`` one ``-``,

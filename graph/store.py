@@ -51,6 +51,7 @@ from reelgraph._imdb_ids import imdb_id_mask
 from reelgraph._index_reuse import PreviousIndex
 from reelgraph._parquet_table import ParquetTable, duckdb_scan, link_table, remove_table, rewrite_table, table_paths
 from reelgraph._label_keys import LABEL_COLUMN, LabelKeys
+from reelgraph._slugs import slug_matches
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
 from reelgraph.graph_index import store_version, write_index_from_tables
@@ -1202,13 +1203,10 @@ def _resolution_maps(*orders) -> list[dict]:
         slugs = {slugify(v) for s in sources for v in s.keys_where(table, derived[id(s)])[LABEL_COLUMN[table]].to_pylist()
                  if isinstance(v, str)}
         for s in sources:
-            # the candidates' labels are checked with slugify: a hash may collide, or not tell (beyond the plane)
+            # the few candidates a stored hash gives are matched exactly (a hash may collide, or not tell)
             maybe = derived[id(s)] | s.label_keys(table).candidates(slugs)
             keys = s.keys_where(table, maybe)
-            is_derived = derived[id(s)][maybe]
-            labels = keys[LABEL_COLUMN[table]].to_pylist()
-            deciding[id(s), table] = keys.filter(pa.array(
-                [d or (isinstance(v, str) and slugify(v) in slugs) for d, v in zip(is_derived, labels)], type=pa.bool_()))
+            deciding[id(s), table] = keys.filter(derived[id(s)][maybe] | slug_matches(keys[LABEL_COLUMN[table]], slugs))
 
     def frame(order, table, rows_of):
         return pd.concat([rows_of(s).to_pandas(types_mapper=_ARROW_MASKED.get) for s in order], ignore_index=True)
