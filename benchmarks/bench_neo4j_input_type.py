@@ -39,6 +39,7 @@ from reelgraph.neo4j import bulk, server  # noqa: E402
 from reelgraph.store import TableFiles  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
+_csv_field = bulk._sql_field  # the CSV route's field SQL, which the Parquet one extends
 
 
 def _parquet_field(kind: str, column: str, delimiter: str) -> str:
@@ -56,8 +57,6 @@ def _copy_parquet(db, folder, name, headers, fields, quoted, query_tail):
     rows = db.execute(f"COPY (SELECT {select} {query_tail}) TO {sql_literal(str(path))} (FORMAT parquet)").fetchone()[0]
     return [path], int(rows)
 
-
-_csv_field = bulk._sql_field
 
 
 def one_round(tables: Path, home: Path, input_type: str) -> dict:

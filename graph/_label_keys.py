@@ -38,7 +38,7 @@ from reelgraph._parquet_table import ParquetTable, table_paths
 from reelgraph._slugs import hashes_wanted, slug_hashes
 from reelgraph.model import IMDB_FILM_PREFIX, IMDB_PERSON_PREFIX
 
-__all__ = ["LABEL_COLUMN", "LabelKeys"]
+__all__ = ["LABEL_COLUMN", "LabelKeys", "is_imdb_id"]
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class LabelKeys:
     def of(cls, keys: pa.Table, table: str) -> "LabelKeys":
         """Worked out from a table's ``id`` and label columns (Arrow)."""
         hashes, undecided, valid = slug_hashes(keys[LABEL_COLUMN[table]])
-        flags = (imdb_id_mask(keys["id"], _PREFIX[table]) * _IMDB + undecided * _UNDECIDED
+        flags = (is_imdb_id(keys["id"], table) * _IMDB + undecided * _UNDECIDED
                  + ~valid * _NULL).astype(np.uint8)
         return cls(hashes, flags)
 
@@ -105,6 +105,11 @@ class LabelKeys:
         path.unlink(missing_ok=True)  # a stale one linked from the store's version: never written through
         with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, arrow.schema) as writer:
             writer.write_table(arrow)
+
+
+def is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
+    """Which ``ids`` of ``films`` (or ``people``) are IMDb ids, as merge_graphs tells them from derived keys."""
+    return imdb_id_mask(ids, _PREFIX[table])
 
 
 def _path(folder: Path, table: str) -> Path:

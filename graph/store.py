@@ -50,7 +50,7 @@ from reelgraph._durable import link, sync_folder_entries, sync_tree
 from reelgraph._imdb_ids import imdb_id_mask
 from reelgraph._index_reuse import PreviousIndex
 from reelgraph._parquet_table import ParquetTable, duckdb_scan, link_table, remove_table, rewrite_table, table_paths
-from reelgraph._label_keys import LABEL_COLUMN, LabelKeys
+from reelgraph._label_keys import LABEL_COLUMN, LabelKeys, is_imdb_id
 from reelgraph._slugs import slug_matches
 from reelgraph._store_locks import store_lock
 from reelgraph.errors import StoreError
@@ -308,9 +308,9 @@ class LocalStore:
         def fill(staging: Path) -> None:
             _link_tree(part.folder, staging / "parts" / folder)
             # The label keys the next page asks this source for (29M names and titles at IMDb's size, ~3 s)
-            source = _SourceRows(folder=part.folder)
             for table in LABEL_COLUMN:
-                source.label_keys(table).write(staging / "parts" / folder, table, made_from=part.folder)
+                LabelKeys.of(_SourceRows(folder=part.folder).keys(table), table).write(
+                    staging / "parts" / folder, table, made_from=part.folder)
             for table in FilmGraph.TABLES:
                 link_table(part.folder, staging, table)
             if self.exists():
@@ -1100,12 +1100,12 @@ class _SourceRows:
     def label_keys(self, table: str) -> LabelKeys:
         """Each row's label slug hash and whether its id is IMDb's (``films`` and ``people``)."""
         if table not in self._label_keys:
-            stored = None if self.graph is not None else LabelKeys.read(self.folder, table)
-            if stored is None:
-                stored = LabelKeys.of(self.keys(table), table)
+            keys = None if self.graph is not None else LabelKeys.read(self.folder, table)
+            if keys is None:
+                keys = LabelKeys.of(self.keys(table), table)
                 if self.folder is not None:
-                    self.unsaved[table] = stored
-            self._label_keys[table] = stored
+                    self.unsaved[table] = keys
+            self._label_keys[table] = keys
         return self._label_keys[table]
 
     def keys_where(self, table: str, wanted: np.ndarray) -> pa.Table:
@@ -1114,11 +1114,8 @@ class _SourceRows:
             return self.keys(table).filter(pa.array(wanted))
         columns = _KEYS[table] + _LABELS[table]
         with _damaged_is_a_store_error(self.folder):
-            parquet = ParquetTable(self.folder, table)
-            bounds = parquet.row_group_rows()
-            parts = [_as_key_types(parquet.read_row_group(i, columns=columns)).filter(pa.array(wanted[bounds[i]:bounds[i + 1]]))
-                     for i in range(parquet.num_row_groups) if wanted[bounds[i]:bounds[i + 1]].any()]
-        return pa.concat_tables(parts) if parts else _key_schema(columns).empty_table()
+            arrow = _rows_where(ParquetTable(self.folder, table), wanted, columns)
+        return _as_key_types(arrow) if arrow is not None else _key_schema(columns).empty_table()
 
     def rows_holding(self, table: str, ids: dict[str, set]) -> pa.Table:
         """The key columns of the rows that hold, in one of their columns, one of its ``ids`` (column -> ids)."""
@@ -1161,12 +1158,20 @@ class _SourceRows:
             return getattr(self.graph, table)[wanted]
         with _damaged_is_a_store_error(self.folder):
             parquet = ParquetTable(self.folder, table)
-            bounds = parquet.row_group_rows()
-            # A row group at a time, filtered at once: the few rows asked for are often spread over every
-            # group (IMDb's repeated credits), and the whole credits table read at once took 8 GB.
-            parts = [parquet.read_row_group(i).filter(pa.array(wanted[bounds[i]:bounds[i + 1]]))
-                     for i in range(parquet.num_row_groups) if wanted[bounds[i]:bounds[i + 1]].any()]
-        return _rows_frame(pa.concat_tables(parts) if parts else parquet.schema_arrow.empty_table(), table)
+            arrow = _rows_where(parquet, wanted)
+        return _rows_frame(arrow if arrow is not None else parquet.schema_arrow.empty_table(), table)
+
+
+def _rows_where(parquet: ParquetTable, wanted: np.ndarray, columns=None) -> pa.Table | None:
+    """The rows of ``parquet`` where ``wanted``, read a row group at a time (only the groups holding one); None if none.
+
+    The few rows asked for are often spread over every group (IMDb's
+    repeated credits), and the whole credits table read at once took 8 GB.
+    """
+    bounds = parquet.row_group_rows()
+    parts = [parquet.read_row_group(i, columns=columns).filter(pa.array(wanted[bounds[i]:bounds[i + 1]]))
+             for i in range(parquet.num_row_groups) if wanted[bounds[i]:bounds[i + 1]].any()]
+    return pa.concat_tables(parts) if parts else None
 
 
 def _rows_frame(arrow: pa.Table, table: str) -> pd.DataFrame:
@@ -1181,11 +1186,6 @@ def _key_schema(columns) -> pa.Schema:
 
 def _as_key_types(arrow: pa.Table) -> pa.Table:
     return arrow.cast(_key_schema(arrow.column_names))
-
-
-def _is_imdb_id(ids: pa.ChunkedArray, table: str) -> np.ndarray:
-    """Which ``ids`` of ``films`` (or ``people``) are IMDb ids, as merge_graphs tells them from derived keys."""
-    return imdb_id_mask(ids, IMDB_FILM_PREFIX if table == "films" else IMDB_PERSON_PREFIX)
 
 
 def _resolution_maps(*orders) -> list[dict]:
@@ -1214,7 +1214,7 @@ def _resolution_maps(*orders) -> list[dict]:
     return [_derived_key_maps(frame(order, "films", lambda s: deciding[id(s), "films"]),
                               frame(order, "people", lambda s: deciding[id(s), "people"]),
                               frame(order, "similar", lambda s: s.keys("similar").filter(
-                                  ~_is_imdb_id(s.keys("similar")["similar_id"], "films"))))
+                                  ~is_imdb_id(s.keys("similar")["similar_id"], "films"))))
             for order in orders]
 
 

@@ -292,7 +292,7 @@ def test_is_imdb_id_is_the_id_expression_on_random_strings(table):
     import pyarrow.compute as pc
 
     from reelgraph.model import _IMDB_FILM_ID, _IMDB_PERSON_ID
-    from reelgraph.store import _is_imdb_id
+    from reelgraph._label_keys import is_imdb_id as _is_imdb_id
 
     rng = random.Random(5)
     texts = [None if rng.random() < 0.05 else "".join(rng.choice("tnm0123456789x \uff11\u0663\u00e9")
