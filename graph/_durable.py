@@ -23,7 +23,9 @@ __all__ = ["link", "sync_folder_entries", "sync_tree"]
 def link(source: Path, target: Path) -> None:
     """``target`` as a second name of ``source`` (a copy on a file system without hard links).
 
-    Files are never changed in place once written, so two names may share one.
+    Files are never changed in place once written, so two names may share one
+    (the graph index's credit arrays grow in place, but only while they have
+    one name: :meth:`reelgraph.graph_index._IndexWriter.extend`).
     """
     try:
         os.link(source, target)

@@ -148,8 +148,8 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     del credit_person, credit_film, credit_role, similar_src, similar_dst, year, votes
 
     writer.step("names")
-    ids = pa.concat_arrays([person_ids, film_ids])
-    labels = pa.concat_arrays([person_labels, film_labels])
+    ids = pa.concat_arrays([*_arrays(person_ids), *_arrays(film_ids)])
+    labels = pa.concat_arrays([*_arrays(person_labels), *_arrays(film_labels)])
     del person_ids, film_ids, person_labels, film_labels
     if reused is None:
         hashes = np.concatenate([person_hashes, film_hashes])
@@ -161,27 +161,24 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     else:
         reused.write_ids(writer)
     columns = {"id": ids, "label": labels}
-    del ids, labels  # _write_nodes empties it: they go as soon as nodes.arrow is written
+    del ids, labels  # _write_nodes empties it: they go as soon as the nodes are written
     with ThreadPoolExecutor(max_workers=1) as pool:
         if reused is None:
             # Normalising names is Arrow's work and the adjacency numba's, both without
             # the GIL: on two cores the names cost nothing, so a thread does them.
-            nodes = pool.submit(_write_nodes, writer, columns)
+            nodes = pool.submit(_write_nodes, writer, columns, None, previous)
         else:
             # A patched index reuses most names: written first, they are not held beside
             # the adjacency (together they took the write to 6.6 GB at IMDb's size).
-            if reused.same_nodes(columns["label"]):  # the old nodes.arrow is the new one: linked
-                writer.link_table("nodes", reused.table_file("nodes"))
-                columns.clear()
-            else:
-                _write_nodes(writer, columns, reused.normalized)
+            _write_nodes(writer, columns, reused.normalized, previous)
             nodes = None
         writer.step("adjacency")
         mirror = Mirror.from_arrays(n_people=n_people, n_films=n_films, role_names=role_names, arrays=arrays)
         if reused is not None:
             mirror.view_builder = lambda roles: reused.view(mirror, roles)
         del arrays
-        _write_arrays(writer, mirror, None, None, collaborators=None if reused is None else reused.collaborators)
+        _write_arrays(writer, mirror, None, None, collaborators=None if reused is None else reused.collaborators,
+                      extended=None if reused is None else reused.extended)
         if nodes is not None:
             nodes.result()  # its error, if any, is this one's
     # all written: only the counts and role names are needed from here on
@@ -255,21 +252,25 @@ def _roles(roles) -> tuple[np.ndarray, pa.Array]:
     return factorize(pc.fill_null(roles.cast(pa.string()), ""))
 
 
-def _write_nodes(writer, columns: dict, normalized=None) -> None:
-    """``nodes.arrow``: each node's id, label and label normalised for name resolution.
+def _write_nodes(writer, columns: dict, normalized, previous) -> None:
+    """``nodes/``: each node's id, label and label normalised for name resolution (``writer.nodes``).
 
     ``columns`` (``id``, ``label``) is emptied, so the arrays are let go as
-    soon as written rather than when the thread's task is.  ``normalized``:
-    normalises the labels (default :func:`~reelgraph.names.normalize_labels`).
+    soon as written rather than when the thread's task is.  ``normalized(labels,
+    start)``: normalises the labels of nodes from ``start`` (default:
+    :func:`~reelgraph.names.normalize_labels`).  ``previous``: the store's
+    index before, whose chunks of the same store chunks are linked.
     """
     from reelgraph.names import normalize_labels
 
-    labels = columns.pop("label")
-    table = pa.table({"id": columns.pop("id"), "label": labels, "key": (normalized or normalize_labels)(labels)})
-    del labels
-    writer.table("nodes", table)
-    del table
+    writer.nodes(columns.pop("id"), columns.pop("label"), normalized or (lambda labels, start: normalize_labels(labels)),
+                 previous)
     _let_go()
+
+
+def _arrays(array) -> list[pa.Array]:
+    """The chunks of ``array`` (chunked or one array), to be concatenated with others without a copy first."""
+    return array.chunks if isinstance(array, pa.ChunkedArray) else [array]
 
 
 def _let_go() -> None:

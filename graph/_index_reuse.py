@@ -14,12 +14,16 @@ Adding a saved page to a store of the whole IMDb changes a few dozen of its
   their sorted hashes (the old files, linked, or the old hashes less those
   removed with the new ones put in their places) and role codes follow;
 * the credit arrays are the old ones less the rows removed, then the rows
-  appended;
+  appended; with none removed and no node renumbered, the old files grow
+  in place (:meth:`reelgraph.graph_index._IndexWriter.extend`) rather than
+  being written again (950 MB at IMDb's size);
 * an adjacency view's rows change only for the people and films of the
   credits added or removed (and the new nodes): the others are the old
   view's rows, renumbered (:func:`_splice`);
 * collaborator counts change only for the people of films whose credits
-  changed, and names are normalised again only where a label changed.
+  changed, and names are normalised again only where a label changed (in
+  the ``nodes/`` chunks that are not linked: see
+  :meth:`reelgraph.graph_index._IndexWriter.nodes`).
 
 The tables, degrees and summary are made by the builder as
 always (:func:`reelgraph._index_build.write_from_tables`).  Any other edit,
@@ -116,26 +120,30 @@ class _Numbering:
         old[self.remap[kept]] = kept
         return old
 
-    def kept_ids(self, ids: pa.Array, start: int, stop: int) -> pa.Array:
-        """The ids of old nodes ``start:stop`` less those removed."""
+    def kept_ids(self, ids, start: int, stop: int):
+        """The ids of old nodes ``start:stop`` less those removed (Arrow, one array or chunked as ``ids``)."""
+        from reelgraph.graph_index import take_strings
+
         if not self.removes:
             return ids.slice(start, stop - start)
-        return ids.take(pa.array(np.flatnonzero(self.remap[start:stop] >= 0) + start))
+        return take_strings(ids, np.flatnonzero(self.remap[start:stop] >= 0) + start)
 
 
 class Reused:
     """The parts of the old index a patched one keeps (see the module's text)."""
 
     def __init__(self, *, numbering: _Numbering, folder: Path, arrays: dict, touched_films: tuple[np.ndarray, np.ndarray],
-                 touched_people: np.ndarray, people_unchanged: bool = False):
+                 touched_people: np.ndarray, people_unchanged: bool = False, extended: dict | None = None):
         mirror = numbering.mirror
         self._folder = folder  # the old index's
         self.n_people, self.n_films, self.role_names = numbering.n_people, numbering.n_films, list(mirror.role_names)
         self.own_rows = numbering.own_rows
+        from reelgraph._index_build import _arrays
+
         ids, people = mirror.ids.arrow, numbering.old_people
-        self._ids = {"people": pa.concat_arrays([numbering.kept_ids(ids, 0, people),
+        self._ids = {"people": pa.concat_arrays([*_arrays(numbering.kept_ids(ids, 0, people)),
                                                  pa.array(numbering.new_people, ids.type)]),
-                     "films": pa.concat_arrays([numbering.kept_ids(ids, people, len(ids)),
+                     "films": pa.concat_arrays([*_arrays(numbering.kept_ids(ids, people, len(ids))),
                                                 pa.array(numbering.new_films, ids.type)])}
         self.arrays = arrays  # credit_person, credit_film, credit_role, similar_src, similar_dst
         self._numbering, self._touched_films = numbering, touched_films
@@ -144,23 +152,16 @@ class Reused:
         self._touched = touched  # the nodes whose rows an adjacency view makes anew
         self._near = None  # the new credits of touched nodes (indexes), once a view asked
         self.people_unchanged = people_unchanged and not numbering.changed
+        #: ``{array: (old file, rows)}``: arrays that are the old index's and then some (``_IndexWriter.extend``)
+        self.extended = extended or {}
 
     def pop_ids(self, kind: str) -> pa.Array:
         """The new ``people`` or ``films`` node ids, handed over: held here, they stayed through the adjacency (0.4 GB at IMDb's size)."""
         return self._ids.pop(kind)
 
-    def table_file(self, name: str) -> Path:
-        """The old index's ``name.arrow``, to be linked as it is."""
-        return self._folder / f"{name}.arrow"
-
-    def person_labels(self) -> pa.Array:
+    def person_labels(self) -> pa.Array | pa.ChunkedArray:
         """The people's labels of the old index (the new ones when :attr:`people_unchanged`)."""
         return self._numbering.mirror.labels.arrow.slice(0, self.n_people)
-
-    def same_nodes(self, labels: pa.Array) -> bool:
-        """Whether the new nodes are the old ones: no node comes or goes, and no label changes."""
-        old = self._numbering.mirror.labels.arrow
-        return not self._numbering.changed and len(old) == len(labels) and bool(pc.all(pc.equal(old, labels)).as_py())
 
     def view(self, mirror, roles) -> "CsrView":
         """``mirror.view(roles)`` (``mirror``: the new arrays) spliced from the old index's view of ``roles``."""
@@ -190,23 +191,23 @@ class Reused:
         """``credits.role`` as the builder reads it: the role codes over the role names."""
         return pa.DictionaryArray.from_arrays(pa.array(self.arrays["credit_role"]), pa.array(self.role_names, pa.string()))
 
-    def normalized(self, labels: pa.Array) -> pa.Array:
-        """:func:`reelgraph.names.normalize_labels` of the new nodes' ``labels``: the old index's where a label stays.
+    def normalized(self, labels: pa.Array, start: int = 0) -> pa.Array:
+        """:func:`reelgraph.names.normalize_labels` of the labels of new nodes ``start, start + 1, ...``: the old index's where a label stays.
 
         Normalising 29M labels takes ~20 s at IMDb's size; comparing them with the old ones ~1 s.
         """
+        from reelgraph.graph_index import take_strings
         from reelgraph.names import normalize_labels
 
-        numbering = self._numbering
-        mirror, old_of_new = numbering.mirror, numbering.old_of_new
-        old_at = pa.array(np.maximum(old_of_new, 0))
-        same = pc.fill_null(pc.equal(mirror.labels.arrow.take(old_at), labels), False).to_numpy(zero_copy_only=False)
-        changed = np.flatnonzero(~same | (old_of_new < 0))
-        take = np.maximum(old_of_new, 0).astype(np.int64)
-        take[changed] = len(mirror.normalized_labels) + np.arange(len(changed))
-        fresh = normalize_labels(labels.take(pa.array(changed)))
-        normalized = pa.chunked_array([mirror.normalized_labels, fresh.cast(mirror.normalized_labels.type)]) \
-            .take(pa.array(take)).combine_chunks()
+        mirror = self._numbering.mirror
+        old_of_new = self._numbering.old_of_new[start: start + len(labels)]
+        old_at = np.maximum(old_of_new, 0)
+        same = pc.fill_null(pc.equal(take_strings(mirror.labels.arrow, old_at), labels), False).to_numpy(zero_copy_only=False)
+        changed = ~same | (old_of_new < 0)
+        normalized = take_strings(mirror.normalized_labels, old_at).cast(pa.string())
+        if changed.any():
+            fresh = normalize_labels(labels.filter(pa.array(changed))).cast(pa.string())
+            normalized = pc.replace_with_mask(normalized, pa.array(changed), fresh)
         _forget_pages(mirror)
         return normalized
 
@@ -417,5 +418,9 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
     touched_people = np.unique(np.concatenate([now_person[now_person >= 0], person]))
     people = edits["people"]  # no person's row comes, goes or changes: their labels stay as they were
     people_unchanged = not people.removed.any() and not len(people.appended) and not len(people.substituted)
-    return Reused(numbering=numbering, folder=previous.store_folder / INDEX_FOLDER, arrays=arrays,
-                  touched_films=touched, touched_people=touched_people, people_unchanged=people_unchanged), ""
+    folder = previous.store_folder / INDEX_FOLDER
+    # Credits only appended, and no node renumbered: the credit arrays are the old ones and then some.
+    extended = {} if credits.removed.any() or numbering.removes or numbering.new_people else \
+        {name: (folder / f"{name}.npy", len(mirror.credit_person)) for name in ("credit_person", "credit_film", "credit_role")}
+    return Reused(numbering=numbering, folder=folder, arrays=arrays, touched_films=touched, touched_people=touched_people,
+                  people_unchanged=people_unchanged, extended=extended), ""

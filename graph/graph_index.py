@@ -13,14 +13,18 @@ where it is swapped in with the tables it was built from:
   prints) and every file's size;
 * ``*.npy``: the integer arrays (credits, links, years, votes, degrees, the
   CSR adjacency of the role sets commands use, id hashes sorted for
-  lookups), opened with ``numpy.load(mmap_mode="r")``;
-* ``nodes.arrow`` (ids, labels, labels normalised for name resolution),
-  ``similar.arrow``, and the folders ``people/``, ``films/`` (the tables
-  aligned to the node indexes) and ``credits/`` (the credits' columns but
-  their ids): Arrow IPC files, uncompressed so that they map too, of which
-  a command reads the rows it shows.  The three folders hold a file per
-  chunk of the store's table (:mod:`reelgraph._parquet_table`), with the
-  same rows; a write links the old index's file where the store's chunk
+  lookups), opened with ``numpy.load(mmap_mode="r")``.  The credit arrays
+  only grow while credits are only appended: a write then appends to the
+  old files (:meth:`_IndexWriter.extend`), and each version reads as many
+  rows as its ``index.json`` says;
+* ``similar.arrow`` and the folders ``people/``, ``films/`` (the tables
+  aligned to the node indexes), ``credits/`` (the credits' columns but
+  their ids) and ``nodes/`` (ids, labels, labels normalised for name
+  resolution): Arrow IPC files, uncompressed so that they map too, of which
+  a command reads the rows it shows.  The first three folders hold a file
+  per chunk of the store's table (:mod:`reelgraph._parquet_table`), with
+  the same rows, and ``nodes/`` a file per chunk of ``people/`` then of
+  ``films/``; a write links the old index's file where the store's chunk
   is the same file as before (its inode, size and time:
   :func:`chunk_source`), so adding a page writes the chunks of its
   rows only.  (A table whose rows are not its nodes, because credits name
@@ -37,6 +41,7 @@ of the old one.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import mmap
@@ -64,15 +69,18 @@ log = logging.getLogger(__name__)
 
 #: The layout of ``index/``; an index of another format is rebuilt, never read.
 #: 2: people, films and credits as chunk files (``credits/000000.arrow``, ...), each linked while its store chunk stays.
-INDEX_FORMAT = 2
+#: 3: the nodes too (``nodes/``), a chunk per chunk of ``people/`` then of ``films/``, linked with it.
+INDEX_FORMAT = 3
 
 #: The index's folder inside a store folder.
 INDEX_FOLDER = "index"
 
 _TABLES = ("people", "films", "credits", "similar")
 #: The tables written as chunk files in a folder of their own, in the row order of their store table's chunks.
-_CHUNKED = ("people", "films", "credits")
+_CHUNKED = ("people", "films", "credits", "nodes")
 _ARRAYS = ("credit_person", "credit_film", "credit_role", "similar_src", "similar_dst", "film_year", "film_votes")
+#: The arrays a write may extend in place (:meth:`_IndexWriter.extend`): ``index.json`` gives the rows of each.
+_GROWING = ("credit_person", "credit_film", "credit_role")
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -85,18 +93,19 @@ class ArrowStrings:
     slice gives a numpy object array of just those strings.  The whole
     column becomes Python strings only when asked (``numpy.asarray``):
     at IMDb's size that is gigabytes a command showing seven labels must
-    not pay.
+    not pay.  The strings may be one Arrow array or several (the index's
+    ``nodes/`` chunks), never copied into one.
 
     Examples
     --------
     >>> import pyarrow as pa
-    >>> s = ArrowStrings(pa.array(["nm1", "nm2", "tt1"]))
-    >>> s[1], s[[2, 0]].tolist(), len(s)
-    ('nm2', ['tt1', 'nm1'], 3)
+    >>> s = ArrowStrings(pa.chunked_array([["nm1", "nm2"], ["tt1"]]))
+    >>> s[1], s[[2, 0]].tolist(), s[1:3].tolist(), len(s)
+    ('nm2', ['tt1', 'nm1'], ['nm2', 'tt1'], 3)
     """
 
-    def __init__(self, array: pa.Array):
-        self._array = _one_array(array)
+    def __init__(self, array):
+        self._array = _fewest_chunks(array) if isinstance(array, pa.ChunkedArray) else array
 
     def __len__(self) -> int:
         return len(self._array)
@@ -111,7 +120,7 @@ class ArrowStrings:
         key = np.asarray(key)
         if key.dtype == bool:
             key = np.flatnonzero(key)
-        return _object_array(self._array.take(pa.array(key.astype(np.int64), type=pa.int64())))
+        return _object_array(take_strings(self._array, key))
 
     def __array__(self, dtype=None, copy=None):
         out = _object_array(self._array)
@@ -127,9 +136,39 @@ class ArrowStrings:
         return np.asarray(self).astype(dtype)
 
     @property
-    def arrow(self) -> pa.Array:
-        """The strings as Arrow, without a copy."""
+    def arrow(self) -> pa.Array | pa.ChunkedArray:
+        """The strings as Arrow, without a copy: one array, or a chunked array of several."""
         return self._array
+
+
+def take_strings(array, rows) -> pa.Array:
+    """``array[rows]`` (Arrow, one array or chunked), each chunk taking its own rows.
+
+    Written here rather than ``ChunkedArray.take``, which concatenates the
+    chunks first: at IMDb's size a copy of 1.4 GB of labels to show seven.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if not isinstance(array, pa.ChunkedArray) or array.num_chunks <= 1:
+        return _one_array(array).take(pa.array(rows, type=pa.int64()))
+    picked, back = _by_chunk([len(chunk) for chunk in array.chunks], rows)
+    if not picked:
+        return array.chunk(0).slice(0, 0)
+    return pa.concat_arrays([array.chunk(c).take(local) for c, local in picked]).take(back)
+
+
+def _by_chunk(lengths: list[int], rows: np.ndarray) -> tuple[list[tuple[int, pa.Array]], pa.Array]:
+    """``rows`` of chunks of ``lengths`` rows, split by chunk: ``[(chunk, its rows)]`` in chunk order, and
+    the positions that put the rows so taken, concatenated, back in the order of ``rows``."""
+    starts = np.cumsum([0] + list(lengths))
+    which = np.searchsorted(starts, rows, side="right") - 1
+    order = np.argsort(which, kind="stable")
+    picked, at = [], 0
+    for c, count in zip(*np.unique(which[order], return_counts=True)):
+        picked.append((int(c), pa.array(rows[order[at: at + count]] - starts[c], type=pa.int64())))
+        at += count
+    back = np.empty(len(rows), dtype=np.int64)
+    back[order] = np.arange(len(rows))
+    return picked, pa.array(back, type=pa.int64())
 
 
 def _one_array(array) -> pa.Array:
@@ -142,6 +181,19 @@ def _one_array(array) -> pa.Array:
     if isinstance(array, pa.ChunkedArray):
         return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
     return array
+
+
+def _npy_header(dtype: np.dtype, length: int) -> bytes:
+    """The header ``numpy.save`` writes for a one-dimensional array of ``length`` rows of ``dtype``."""
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(out, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
+                                               "shape": (int(length),)})
+    return out.getvalue()
+
+
+def _fewest_chunks(array: pa.ChunkedArray):
+    """``array`` as one Arrow array when it has one chunk (without a copy), else as it is."""
+    return array.chunk(0) if array.num_chunks == 1 else array
 
 
 def _object_array(array: pa.Array) -> np.ndarray:
@@ -233,11 +285,14 @@ def open_index(store_folder: Path, version: str):
     if meta.get("store_version") != version:
         return None, "stale"
     try:
+        lengths = meta.get("lengths", {})
         for name, size in meta["files"].items():
-            if (folder / name).stat().st_size != size:
+            found = (folder / name).stat().st_size
+            # (an array that grows in place holds a later write's rows after this version's: see _IndexWriter.extend)
+            if found != size and not (found > size and name.removesuffix(".npy") in lengths):
                 return None, f"damaged ({name} has the wrong size)"
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in meta["arrays"]}
-        maps = {name: [_map_file(folder / f"{name}.arrow")] for name in ("nodes", *_TABLES) if name not in _CHUNKED}
+        arrays = {name: _load_array(folder / f"{name}.npy", lengths.get(name)) for name in meta["arrays"]}
+        maps = {name: [_map_file(folder / f"{name}.arrow")] for name in _TABLES if name not in _CHUNKED}
         maps.update((name, [_map_file(folder / chunk["file"]) for chunk in meta["chunks"][name]]) for name in _CHUNKED)
         # A table of chunks is one table of as many record batches; they share one schema (chunk_table).
         tables = {name: pa.concat_tables([_mapped_table(mapped) for mapped in mapped_files])
@@ -251,7 +306,7 @@ def open_index(store_folder: Path, version: str):
     mirror = Mirror.from_index(
         n_people=meta["n_people"], n_films=meta["n_films"], role_names=meta["role_names"],
         ids=ArrowStrings(nodes.column("id")), labels=ArrowStrings(nodes.column("label")),
-        normalized_labels=_one_array(nodes.column("key")), lookup_arrays=(arrays["id_hash"], arrays["id_order"]),
+        normalized_labels=_fewest_chunks(nodes.column("key")), lookup_arrays=(arrays["id_hash"], arrays["id_order"]),
         arrays={name: arrays[name] for name in _ARRAYS}, views=views, degrees=arrays["degrees"],
         collaborators=arrays["collaborators"], tables={name: tables[name] for name in _TABLES},
         own_rows=meta["own_rows"], summary=meta["summary"],
@@ -259,6 +314,21 @@ def open_index(store_folder: Path, version: str):
     mirror.mapped_files = (*(mapped for mapped_files in maps.values() for mapped in mapped_files),
                            *(array.base for array in arrays.values() if isinstance(array.base, mmap.mmap)))
     return mirror, ""
+
+
+def _load_array(path: Path, length: int | None) -> np.ndarray:
+    """The array ``path`` memory-mapped, its first ``length`` rows (None: as many as its header says).
+
+    The length comes from ``index.json``, not the file: a later write may
+    have appended rows to the file, and rewritten its header, since this
+    version was written (:meth:`_IndexWriter.extend`).
+    """
+    array = np.load(path, mmap_mode="r")
+    if length is None or len(array) == length:
+        return array
+    if path.stat().st_size < array.offset + length * array.itemsize:
+        raise ValueError(f"{path.name} holds fewer than {length} rows")
+    return np.memmap(path, dtype=array.dtype, mode="r", offset=array.offset, shape=(length,))
 
 
 def _map_file(path: Path) -> mmap.mmap:
@@ -327,15 +397,14 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
         writer.step("adjacency")
         lookup = IdLookup.build(mirror.ids)
         _write_arrays(writer, mirror, lookup._hashes, lookup._order)
-        writer.step("names")
-        labels = np.asarray(mirror.labels, dtype=object)
-        writer.table("nodes", pa.table({"id": pa.array(np.asarray(mirror.ids, dtype=object), type=pa.string()),
-                                        "label": pa.array(labels, type=pa.string()),
-                                        "key": normalize_labels(labels)}))
         writer.step("tables")
         for name, frame in {"people": mirror.people, "films": mirror.films, "credits": graph.credits}.items():
             writer.cut(name, _arrow(frame, name, compact=False))
         writer.table("similar", _arrow(graph.similar, "similar"))
+        writer.step("names")
+        writer.nodes(pa.array(np.asarray(mirror.ids, dtype=object), type=pa.string()),
+                     pa.array(np.asarray(mirror.labels, dtype=object), type=pa.string()),
+                     lambda labels, start: normalize_labels(labels))
         writer.step("write")
         return writer.finish(version, mirror, own_rows={"people": len(graph.people), "films": len(graph.films)},
                              summary=graph_summary(graph))
@@ -409,7 +478,7 @@ class _IndexWriter:
 
     def __init__(self, store_folder: Path, progress: bool = False):
         self.target = Path(store_folder) / INDEX_FOLDER
-        self.progress, self.tables, self.chunks, self.arrays, self.views = progress, {}, {}, {}, []
+        self.progress, self.tables, self.chunks, self.arrays, self.lengths, self.views = progress, {}, {}, {}, {}, []
         self._started = False
 
     def __enter__(self) -> "_IndexWriter":
@@ -477,26 +546,84 @@ class _IndexWriter:
         table = pa.concat_tables(parts)
         return {column: table.column(column) for column in columns}
 
+    def nodes(self, ids: pa.Array, labels: pa.Array, normalize, previous=None) -> None:
+        """``nodes/``: each node's id, label and label normalised for name resolution, a chunk per chunk of
+        ``people/`` then of ``films/`` (written before), with the same rows and source.
+
+        A chunk whose people or films came from the same store chunk as a
+        chunk of ``previous``'s nodes (the store before the write) is that
+        file, linked: its ids and labels are its rows' own.  ``normalize(labels,
+        start)``: the normalised labels of nodes ``start, start + 1, ...``.
+        """
+        old_folder, old = linkable_chunks(previous.store_folder, previous.version, "nodes") if previous else (None, {})
+        start, chunks = 0, [chunk for kind in ("people", "films") for chunk in self.chunks.get(kind, [])]
+        for rows, source in [(chunk["rows"], chunk["source"]) for chunk in chunks] or [(0, None)]:  # (no node: one empty chunk)
+            if source in old:
+                self.link_chunk("nodes", old[source], old_folder)
+            else:
+                part = labels.slice(start, rows)
+                self.chunk("nodes", pa.table({"id": ids.slice(start, rows).cast(pa.string()), "label": part.cast(pa.string()),
+                                              "key": normalize(part, start).cast(pa.string())}), source)
+            start += rows
+        if start != len(ids):
+            raise ValueError(f"the index's people and films have {start} rows, for {len(ids)} nodes")
+
     def _next_chunk(self, name: str) -> Path:
         chunks = self.chunks.setdefault(name, [])
         (self.staging / name).mkdir(exist_ok=True)
         return self.staging / name / f"{len(chunks):06d}.arrow"
-
-    def link_table(self, name: str, source: Path) -> None:
-        """``name.arrow``: the file ``source`` (of an older index) as it is, hard-linked where the disk allows."""
-        path = self.staging / f"{name}.arrow"
-        link(source, path)
-        self.tables[name] = path.stat().st_size
 
     def array(self, name: str, array: np.ndarray) -> None:
         """Write ``name.npy``."""
         path = self.staging / f"{name}.npy"
         np.save(path, np.ascontiguousarray(array))
         self.arrays[name] = path.stat().st_size
+        self.lengths[name] = len(array)
+
+    def extend(self, name: str, old: Path, old_length: int, array: np.ndarray) -> None:
+        """``name.npy`` holding ``array``, whose first ``old_length`` rows are the array ``old`` (of the index before):
+        ``old``'s file, linked, with the rest appended.
+
+        Files are otherwise never changed once written.  This one grows in
+        place, shared with the index before, which is safe because no byte
+        of a version's rows ever changes: each version reads as many rows as
+        its ``index.json`` says (:func:`_load_array`), and a write cut short
+        leaves rows after them that the next write cuts off again.  The
+        header is rewritten for the new length (the same number of bytes),
+        so the file is the one :meth:`array` writes.  Where the old file is
+        not as expected, has another name besides (another store's, copied
+        with hard links), or cannot be linked, the array is written whole.
+        """
+        path, array = self.staging / f"{name}.npy", np.ascontiguousarray(array)
+        header = _npy_header(array.dtype, len(array))
+        size = len(header) + old_length * array.itemsize
+        try:
+            with open(old, "rb") as file:
+                np.lib.format.read_magic(file)
+                _, _, dtype = np.lib.format.read_array_header_1_0(file)
+                fits = dtype == array.dtype and file.tell() == len(header) == len(_npy_header(dtype, old_length))
+            stat = old.stat()
+            # Only a file no other name shares: a store copied with hard links (cp -al) has its own writer.
+            if fits and stat.st_size >= size and stat.st_nlink == 1:
+                os.link(old, path)  # (not _durable.link: a copy would cost what writing it whole does)
+            else:
+                fits = False
+        except (OSError, ValueError):
+            fits = False
+        if not fits:
+            return self.array(name, array)
+        with open(path, "r+b") as file:
+            file.truncate(size)
+            file.seek(size)
+            file.write(memoryview(array[old_length:]).cast("B"))
+            file.seek(0)
+            file.write(header)
+        self.arrays[name] = path.stat().st_size
+        self.lengths[name] = len(array)
 
     def finish(self, version: str, mirror, *, own_rows: dict, summary: dict) -> Path:
         """Write ``index.json`` and swap the index into place; returns the index folder."""
-        files = {f"{name}.arrow": self.tables[name] for name in ("nodes", *_TABLES) if name not in _CHUNKED}
+        files = {f"{name}.arrow": self.tables[name] for name in _TABLES if name not in _CHUNKED}
         files.update((chunk["file"], (self.staging / chunk["file"]).stat().st_size)
                      for name in _CHUNKED for chunk in self.chunks[name])
         files.update((f"{name}.npy", size) for name, size in self.arrays.items())
@@ -509,6 +636,7 @@ class _IndexWriter:
             "role_names": mirror.role_names,
             "views": self.views,
             "arrays": sorted(self.arrays),
+            "lengths": {name: int(self.lengths[name]) for name in _GROWING if name in self.lengths},
             "summary": summary,
             "chunks": {name: self.chunks[name] for name in _CHUNKED},
             "files": files,
@@ -525,7 +653,8 @@ class _IndexWriter:
 _STEPS = 5
 
 
-def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: np.ndarray, collaborators=None) -> None:
+def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: np.ndarray, collaborators=None,
+                  extended=None) -> None:
     """Write the mirror's arrays, the id hashes, the persisted CSR views, degrees and collaborator counts.
 
     ``mirror`` needs only its arrays (:meth:`~reelgraph.mirror.Mirror.from_arrays`):
@@ -533,11 +662,16 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
     and ``id_order`` None: the caller wrote them already (``writer.array``).
     ``collaborators``: counts them given the every-credit view (default:
     every person walked, :func:`~reelgraph.analysis._stats_kernels.collaborator_counts`).
+    ``extended``: ``{name: (file, rows)}`` of arrays that begin with the
+    rows of the old index's ``file`` (:meth:`_IndexWriter.extend`).
     """
     from reelgraph.analysis._stats_kernels import collaborator_counts
 
     for name in _ARRAYS:
-        writer.array(name, getattr(mirror, name))
+        if name in (extended or {}):
+            writer.extend(name, *extended[name], getattr(mirror, name))
+        else:
+            writer.array(name, getattr(mirror, name))
     if id_hash is not None:
         writer.array("id_hash", id_hash)
         writer.array("id_order", id_order)
@@ -654,20 +788,11 @@ def take_rows(arrow: pa.Table, rows: np.ndarray) -> pa.Table:
     batches = arrow.to_batches()
     if len(batches) <= 1:
         return decoded(arrow.take(pa.array(rows, type=pa.int64())))
-    starts = np.cumsum([0] + [batch.num_rows for batch in batches])
-    which = np.searchsorted(starts, rows, side="right") - 1
-    order = np.argsort(which, kind="stable")
-    parts, at = [], 0
-    for b, count in zip(*np.unique(which[order], return_counts=True)):
-        picked = rows[order[at: at + count]] - starts[b]
-        parts.append(decoded(pa.Table.from_batches([batches[b].take(pa.array(picked))])))
-        at += count
-    if not parts:
+    picked, back = _by_chunk([batch.num_rows for batch in batches], rows)
+    if not picked:
         return decoded(arrow.slice(0, 0))
-    taken = pa.concat_tables(parts).combine_chunks()
-    back = np.empty(len(rows), dtype=np.int64)
-    back[order] = np.arange(len(rows))
-    return taken.take(pa.array(back))
+    parts = [decoded(pa.Table.from_batches([batches[b].take(local)])) for b, local in picked]
+    return pa.concat_tables(parts).combine_chunks().take(back)
 
 
 def compact_table(arrow: pa.Table) -> pa.Table:

@@ -13,7 +13,7 @@ from reelgraph.analysis.similarity import similar_films
 from reelgraph.analysis.stats import graph_stats
 import pyarrow as pa
 from reelgraph._index_build import factorize, id_hashes
-from reelgraph.graph_index import INDEX_FOLDER, open_index, store_version, write_index, write_index_from_tables
+from reelgraph.graph_index import INDEX_FOLDER, INDEX_FORMAT, open_index, store_version, write_index, write_index_from_tables
 from reelgraph.loaders import read_sources
 from reelgraph.loaders.sample import SAMPLE_SOURCES
 from reelgraph.mirror import build_mirror
@@ -161,7 +161,7 @@ def test_a_missing_damaged_or_stale_index_is_rebuilt_with_a_message(tmp_path, ca
     with caplog.at_level(logging.WARNING):
         mirror = store.mirror()
     expected = {"delete": "missing", "truncate": "damaged", "truncate-chunk": "damaged", "garble-json": "damaged",
-                "stale": "stale", "format": "of another format (1; this reelgraph reads 2)"}[damage]
+                "stale": "stale", "format": f"of another format (1; this reelgraph reads {INDEX_FORMAT})"}[damage]
     assert any(f"the graph index is {expected}" in r.getMessage() for r in caplog.records)
     assert costar_path(mirror, "Keira Knightley", "Andrew Garfield").distance == 1
     _assert_same_mirror(mirror, build_mirror(store.read()))

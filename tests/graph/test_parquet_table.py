@@ -160,8 +160,7 @@ def test_a_page_added_to_a_chunked_store_writes_only_the_chunks_it_changes(tmp_p
             os.link(path, keep / f"{table}-{path.name}")
             before[table, path.name] = path.stat().st_ino
     index = store.path / "index"
-    index_files = ["nodes.arrow", *(f"{table}/{path.name}" for table in ("people", "films", "credits")
-                                    for path in (index / table).iterdir())]
+    index_files = [f"{table}/{path.name}" for table in ("people", "films", "credits", "nodes") for path in (index / table).iterdir()]
     index_before = {}
     for name in index_files:
         os.link(index / name, keep / f"index-{name.replace('/', '-')}")
@@ -172,12 +171,13 @@ def test_a_page_added_to_a_chunked_store_writes_only_the_chunks_it_changes(tmp_p
     written = {(table, path.name) for table in ("films", "people", "credits") for path in table_paths(store.path, table)} - linked
     assert written == {("films", "000005.parquet"), ("credits", "000010.parquet")}  # tt21's chunk; the last, filled up
     # The index's people, films and credits, a file per chunk of the store's, are written again where
-    # the store's chunk was; no label changed and no node came, so nodes.arrow is the old one.
+    # the store's chunk was; so are the nodes of tt21's chunk (nodes/: a chunk per chunk of people, then of films).
     for table in ("people", "films", "credits"):
         assert sorted(path.stem for path in (index / table).iterdir()) == [path.stem for path in table_paths(store.path, table)]
     index_written = {name for name in (path.relative_to(index).as_posix() for path in index.rglob("*.arrow"))
                      if index_before.get(name) != (index / name).stat().st_ino}
-    assert index_written == {"films/000005.arrow", "credits/000010.arrow", "similar.arrow"}
+    people_chunks = len(table_paths(store.path, "people"))
+    assert index_written == {"films/000005.arrow", "credits/000010.arrow", "similar.arrow", f"nodes/{people_chunks + 5:06d}.arrow"}
     _assert_index_is_built_anew(store, tmp_path / "anew")
     mirror = store.mirror(progress=False)
     assert mirror.label(mirror.index_of("tt0000021")) == "F21"

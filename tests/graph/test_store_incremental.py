@@ -10,7 +10,7 @@ import pytest
 
 import reelgraph._index_reuse as index_reuse
 import reelgraph.store as store_module
-from reelgraph.graph_index import INDEX_FOLDER, store_version, write_index_from_tables
+from reelgraph.graph_index import INDEX_FOLDER, open_index, store_version, write_index_from_tables
 from reelgraph.model import FilmGraph, film_key, person_key
 from reelgraph.store import _KEYS, LocalStore
 from tests.graph.test_graph_index import _assert_same_files
@@ -455,3 +455,56 @@ def test_label_keys_written_into_a_new_version_leave_the_old_versions_file_alone
     LabelKeys(np.ones(31, "uint64"), np.ones(31, "uint8")).write(copy, "people", made_from=folder)
     assert LabelKeys.read(folder, "people").hashes.tolist() == [0] * 31
     assert LabelKeys.read(copy, "people").hashes.tolist() == [1] * 31
+
+
+def test_credits_only_appended_grow_the_old_credit_arrays_in_place_and_each_version_reads_its_own_rows(tmp_path):
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _datasets()})
+    index = store.path / INDEX_FOLDER
+    before = store.mirror(progress=False)
+    n_before = len(before.credit_person)
+    old_people, old_films = np.array(before.credit_person), np.array(before.credit_film)
+    inodes = {name: (index / f"{name}.npy").stat().st_ino for name in ("credit_person", "credit_film", "credit_role")}
+    store.load({"page:tt0000003": FilmGraph.from_records(
+        films=[{"id": "tt0000003", "title": "F3"}],
+        credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "director"}])})
+    assert {name: (index / f"{name}.npy").stat().st_ino for name in inodes} == inodes  # the same files, grown
+    after = store.mirror(progress=False)
+    assert len(after.credit_person) == n_before + 1
+    assert (after.credit_person[-1], after.credit_film[-1]) == (after.index_of("nm0000009"), after.index_of("tt0000003"))
+    # the version mapped before reads its own rows still, from the file that grew under it
+    assert len(before.credit_person) == n_before and np.array_equal(before.credit_person, old_people)
+    assert np.array_equal(before.credit_film, old_films)
+    _assert_index_is_built_anew(store, tmp_path / "anew")  # header and all: the file np.save writes
+
+    # A write cut short after appending leaves rows past the index's: the index opens, and the next write cuts them off.
+    with open(index / "credit_person.npy", "ab") as file:
+        file.write(b"\xff" * 64)
+    opened, why = open_index(store.path, store_version(store.manifest()))
+    assert why == "" and len(opened.credit_person) == n_before + 1
+    store.load({"page:tt0000004": FilmGraph.from_records(
+        films=[{"id": "tt0000004", "title": "F4"}],
+        credits=[{"person_id": "nm0000009", "film_id": "tt0000004", "role": "director"}])})
+    assert (index / "credit_person.npy").stat().st_ino == inodes["credit_person"]
+    _assert_index_is_built_anew(store, tmp_path / "anew")
+
+    # A new person renumbers every film: the arrays are written anew, and the old files stay as they were.
+    store.load({"page:tt0000005": FilmGraph.from_records(
+        people=[{"id": "nm0000999", "name": "New"}],
+        credits=[{"person_id": "nm0000999", "film_id": "tt0000005", "role": "actor"}])})
+    assert (index / "credit_person.npy").stat().st_ino != inodes["credit_person"]
+    _assert_index_is_built_anew(store, tmp_path / "anew")
+
+
+def test_credit_arrays_shared_with_a_store_copied_by_hard_links_are_written_whole(tmp_path):
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _datasets()})
+    shutil.copytree(store.path, tmp_path / "copy", copy_function=os.link)  # as cp -al
+    copy = LocalStore(tmp_path / "copy")
+    files = {path: (path.stat().st_ino, path.stat().st_size) for path in (store.path / INDEX_FOLDER).glob("credit_*.npy")}
+    copy.load({"page:tt0000003": FilmGraph.from_records(
+        films=[{"id": "tt0000003", "title": "F3"}],
+        credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "director"}])})
+    assert {path: (path.stat().st_ino, path.stat().st_size) for path in files} == files  # the original's, untouched
+    assert all((copy.path / INDEX_FOLDER / path.name).stat().st_ino != ino for path, (ino, _) in files.items())
+    assert len(copy.mirror(progress=False).credit_person) == len(store.mirror(progress=False).credit_person) + 1
