@@ -148,8 +148,9 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     del credit_person, credit_film, credit_role, similar_src, similar_dst, year, votes
 
     writer.step("names")
-    ids = pa.concat_arrays([*_arrays(person_ids), *_arrays(film_ids)])
-    labels = pa.concat_arrays([*_arrays(person_labels), *_arrays(film_labels)])
+    # (chunked, not concatenated: only the nodes/ chunks not linked are read, each on its own)
+    ids = pa.chunked_array([*_arrays(person_ids), *_arrays(film_ids)], type=pa.string())
+    labels = pa.chunked_array([*_arrays(person_labels), *_arrays(film_labels)], type=pa.string())
     del person_ids, film_ids, person_labels, film_labels
     if reused is None:
         hashes = np.concatenate([person_hashes, film_hashes])

@@ -116,6 +116,11 @@ class _Numbering:
     def old_of_new(self) -> np.ndarray:
         """Each new node's old number (-1: a new node)."""
         old = np.full(self.n_people + self.n_films, -1, np.int32)
+        if not self.removes:  # (two ranges: at IMDb's size the scatter below takes ~0.5 s and 350 MB)
+            old[:self.old_people] = np.arange(self.old_people, dtype=np.int32)
+            old[self.n_people:self.n_people + self.old_films] = np.arange(self.old_people, self.old_people + self.old_films,
+                                                                           dtype=np.int32)
+            return old
         kept = np.flatnonzero(self.remap >= 0)
         old[self.remap[kept]] = kept
         return old
@@ -246,8 +251,11 @@ class Reused:
         mirror, numbering = self._numbering.mirror, self._numbering
         old = mirror.view(frozenset(mirror.role_names))
         counts = np.zeros(self.n_people, np.int64)
-        kept = np.flatnonzero(numbering.remap[:numbering.old_people] >= 0)
-        counts[numbering.remap[kept]] = np.asarray(mirror._collaborators)[kept]
+        if numbering.removes:
+            kept = np.flatnonzero(numbering.remap[:numbering.old_people] >= 0)
+            counts[numbering.remap[kept]] = np.asarray(mirror._collaborators)[kept]
+        else:  # people keep their numbers (new ones come after them)
+            counts[:numbering.old_people] = mirror._collaborators
         touched_old, touched_new = self._touched_films
         were = numbering.remap[_rows_of(old, touched_old)]
         people = np.unique(np.concatenate([were[were >= 0], _rows_of(everyone, touched_new),
@@ -393,24 +401,29 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
             or (np.asarray(mirror.similar_src) >= own_film_end).any() or (np.asarray(mirror.similar_dst) >= own_film_end).any():
         return None, "a link names a film without a row"
 
-    keep = ~credits.removed
-    kept_person, kept_film = np.asarray(mirror.credit_person)[keep], np.asarray(mirror.credit_film)[keep]
+    removes_credits = bool(credits.removed.any())
+    kept_person, kept_film, kept_role = (np.asarray(getattr(mirror, name)) for name in ("credit_person", "credit_film", "credit_role"))
+    if removes_credits:  # (else the mapped arrays as they are: the concatenation below copies them once)
+        keep = ~credits.removed
+        kept_person, kept_film, kept_role = kept_person[keep], kept_film[keep], kept_role[keep]
     if numbering.removes:  # numbers close up over the nodes removed
         kept_person, kept_film = numbering.remap[kept_person], numbering.remap[kept_film]
         if (kept_person < 0).any() or (kept_film < 0).any():
             return None, "a credit kept names a person or film removed"
-    else:
-        kept_film += np.int32(len(numbering.new_people))
+    elif numbering.new_people:
+        kept_film = kept_film + np.int32(len(numbering.new_people))
     arrays = {"credit_person": np.concatenate([kept_person, person.astype(np.int32)]),
               "credit_film": np.concatenate([kept_film, film.astype(np.int32)]),
-              "credit_role": np.concatenate([np.asarray(mirror.credit_role)[keep], role.astype(np.int16)]),
+              "credit_role": np.concatenate([kept_role, role.astype(np.int16)]),
               "similar_src": similar[0].astype(np.int32), "similar_dst": similar[1].astype(np.int32)}
-    del kept_person, kept_film
+    del kept_person, kept_film, kept_role
     _forget_pages(mirror)
     # Role names are numbered in order of first appearance: a credit removed may have been a role's first.
-    rank, seen = _first_seen(arrays["credit_role"], len(mirror.role_names))
-    if seen != len(mirror.role_names) or (rank != np.arange(seen)).any():
-        return None, "the roles' order of first appearance changes"
+    # (Credits only appended keep the order: a role with no credit yet was refused above.)
+    if removes_credits:
+        rank, seen = _first_seen(arrays["credit_role"], len(mirror.role_names))
+        if seen != len(mirror.role_names) or (rank != np.arange(seen)).any():
+            return None, "the roles' order of first appearance changes"
     were = numbering.old_of_new[film]
     now_film, now_person = numbering.remap[old_film], numbering.remap[old_person]
     touched = (np.unique(np.concatenate([old_film, were[were >= 0]])),
@@ -420,7 +433,7 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
     people_unchanged = not people.removed.any() and not len(people.appended) and not len(people.substituted)
     folder = previous.store_folder / INDEX_FOLDER
     # Credits only appended, and no node renumbered: the credit arrays are the old ones and then some.
-    extended = {} if credits.removed.any() or numbering.removes or numbering.new_people else \
+    extended = {} if removes_credits or numbering.removes or numbering.new_people else \
         {name: (folder / f"{name}.npy", len(mirror.credit_person)) for name in ("credit_person", "credit_film", "credit_role")}
     return Reused(numbering=numbering, folder=folder, arrays=arrays, touched_films=touched, touched_people=touched_people,
                   people_unchanged=people_unchanged, extended=extended), ""

@@ -546,7 +546,7 @@ class _IndexWriter:
         table = pa.concat_tables(parts)
         return {column: table.column(column) for column in columns}
 
-    def nodes(self, ids: pa.Array, labels: pa.Array, normalize, previous=None) -> None:
+    def nodes(self, ids, labels, normalize, previous=None) -> None:
         """``nodes/``: each node's id, label and label normalised for name resolution, a chunk per chunk of
         ``people/`` then of ``films/`` (written before), with the same rows and source.
 
@@ -556,13 +556,15 @@ class _IndexWriter:
         start)``: the normalised labels of nodes ``start, start + 1, ...``.
         """
         old_folder, old = linkable_chunks(previous.store_folder, previous.version, "nodes") if previous else (None, {})
+        ids, labels = (array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array]) for array in (ids, labels))
         start, chunks = 0, [chunk for kind in ("people", "films") for chunk in self.chunks.get(kind, [])]
         for rows, source in [(chunk["rows"], chunk["source"]) for chunk in chunks] or [(0, None)]:  # (no node: one empty chunk)
             if source in old:
                 self.link_chunk("nodes", old[source], old_folder)
             else:
-                part = labels.slice(start, rows)
-                self.chunk("nodes", pa.table({"id": ids.slice(start, rows).cast(pa.string()), "label": part.cast(pa.string()),
+                # (combined, a copy of this chunk's rows: the file then holds no buffer it does not need)
+                part = labels.slice(start, rows).combine_chunks().cast(pa.string())
+                self.chunk("nodes", pa.table({"id": ids.slice(start, rows).combine_chunks().cast(pa.string()), "label": part,
                                               "key": normalize(part, start).cast(pa.string())}), source)
             start += rows
         if start != len(ids):
