@@ -178,8 +178,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         if reused is not None:
             mirror.view_builder = lambda roles: reused.view(mirror, roles)
         del arrays
-        _write_arrays(writer, mirror, None, None, collaborators=None if reused is None else reused.collaborators,
-                      extended=None if reused is None else reused.extended)
+        _write_arrays(writer, mirror, None, None, patch=reused)
         if nodes is not None:
             nodes.result()  # its error, if any, is this one's
     # all written: only the counts and role names are needed from here on

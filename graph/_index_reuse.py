@@ -187,6 +187,75 @@ class Reused:
         _forget_pages(numbering.mirror)
         return csr_view(frozenset(roles), indices, counts)
 
+    def write_view(self, writer, name: str, mirror, roles):
+        """Write the view of ``roles`` (``name``: its files' prefix) as the old one with the touched nodes' rows
+        put in, file to file; returns it, mapped from those files.  None (and nothing written) when the
+        nodes are renumbered (a node removed, a person added), or the view outgrows 32-bit offsets:
+        :meth:`view` splices it in memory then.
+
+        The untouched nodes' rows, and the degrees of the rows between the
+        touched ones, are byte ranges of the old files (:class:`reelgraph.graph_index._NpyStream`);
+        the offsets between them are the old ones shifted by the rows put in before.
+        """
+        from reelgraph.mirror import CsrView
+
+        numbering = self._numbering
+        old = numbering.mirror.view(roles)
+        if numbering.removes or numbering.new_people or not all(isinstance(array, np.memmap) for array in
+                                                                (old.indptr, old.indices, old.degree)):
+            return None
+        touched = np.flatnonzero(self._touched)  # old nodes keep their numbers; new films come after them
+        owners, neighbours = self._rows_of_touched(mirror, roles)
+        ends = np.searchsorted(owners, touched, side="right")
+        counts = np.diff(ends, prepend=0)  # each touched node's row length
+        n_old, n = numbering.old_people + numbering.old_films, len(self._touched)
+        was = touched[touched < n_old]
+        total = int(old.indptr[n_old]) - int((old.indptr[was + 1] - old.indptr[was]).sum()) + len(neighbours)
+        if total >= np.iinfo(old.indptr.dtype).max:
+            return None
+        # the untouched old nodes' runs: before the first touched node, between two, after the last
+        runs = list(zip(np.minimum(np.concatenate([[0], touched + 1]), n_old).tolist(),
+                        np.minimum(np.concatenate([touched, [n_old]]), n_old).tolist()))
+        with writer.stream(f"{name}_indices", np.int32, total) as out:
+            for k, (a, b) in enumerate(runs):
+                out.copy(old.indices, int(old.indptr[a]), int(old.indptr[b]))
+                if k < len(touched):
+                    out.write(neighbours[ends[k] - counts[k]: ends[k]])
+        _write_patched(writer, f"{name}_degree", old.degree, n, touched, counts)
+        with writer.stream(f"{name}_indptr", old.indptr.dtype, n + 1) as out:
+            at, block = 0, np.empty(min(_INDPTR_BLOCK, n_old + 1), old.indptr.dtype)
+            for k, (a, b) in enumerate(runs):
+                shift = at - int(old.indptr[a])
+                for first in range(a, b, len(block)):  # (in blocks: a run may be every node)
+                    last = min(first + len(block), b)
+                    out.write(np.add(old.indptr[first:last], shift, out=block[:last - first], casting="unsafe"))
+                at += int(old.indptr[b]) - int(old.indptr[a])
+                if k < len(touched):
+                    out.write(np.array([at]))
+                    at += int(counts[k])
+            out.write(np.array([at]))
+        _forget_pages(numbering.mirror)
+        folder = writer.staging
+        return CsrView(frozenset(roles), *(np.load(folder / f"{name}_{part}.npy", mmap_mode="r")
+                                           for part in ("indptr", "indices", "degree")))
+
+    def _rows_of_touched(self, mirror, roles) -> tuple[np.ndarray, np.ndarray]:
+        """The touched nodes' rows in the view of ``roles``: ``(owner, neighbour)`` of every edge, sorted, distinct.
+
+        As :func:`reelgraph._index_build.person_film_csr` gives them, from the
+        touched nodes' credits alone (every credit of a touched node is one).
+        """
+        person, film, role = (np.asarray(getattr(mirror, name)) for name in ("credit_person", "credit_film", "credit_role"))
+        if self._near is None:
+            self._near = _credits_of(person, film, _bitset(self._touched))
+        near = self._near
+        kept = mirror.role_mask(roles)[role[near]]
+        person, film = person[near][kept].astype(np.int64), film[near][kept].astype(np.int64)
+        n, touched = len(self._touched), self._touched
+        edges = np.unique(np.concatenate([person[touched[person]] * n + film[touched[person]],
+                                          film[touched[film]] * n + person[touched[film]]]))
+        return edges // n, (edges % n).astype(np.int32)
+
     def rows(self, kind: str):
         """What :func:`reelgraph._index_build._nodes` says of a table's rows: None when they are the nodes."""
         n, own = (self.n_people, self.own_rows["people"]) if kind == "people" else (self.n_films, self.own_rows["films"])
@@ -245,24 +314,78 @@ class Reused:
 
     def collaborators(self, everyone) -> np.ndarray:
         """Collaborator counts over the new every-credit view: the old ones, counted again where films changed."""
-        from reelgraph.analysis._stats_kernels import collaborator_counts_of
-        from reelgraph.mirror import _rows_of
-
         mirror, numbering = self._numbering.mirror, self._numbering
-        old = mirror.view(frozenset(mirror.role_names))
         counts = np.zeros(self.n_people, np.int64)
         if numbering.removes:
             kept = np.flatnonzero(numbering.remap[:numbering.old_people] >= 0)
             counts[numbering.remap[kept]] = np.asarray(mirror._collaborators)[kept]
         else:  # people keep their numbers (new ones come after them)
             counts[:numbering.old_people] = mirror._collaborators
+        people, recounted = self._recounted(everyone)
+        counts[people] = recounted
+        return counts
+
+    def write_collaborators(self, writer, everyone) -> bool:
+        """Write ``collaborators.npy`` as the old file with the counts that change put in; False (nothing
+        written) where people are renumbered or added: :meth:`collaborators` then."""
+        numbering = self._numbering
+        old = numbering.mirror._collaborators
+        if numbering.removes or numbering.new_people or not isinstance(old, np.memmap):
+            return False
+        _write_patched(writer, "collaborators", old, self.n_people, *self._recounted(everyone))
+        return True
+
+    def _recounted(self, everyone) -> tuple[np.ndarray, np.ndarray]:
+        """The people whose collaborator counts may change (sorted), and their counts over ``everyone``, the new
+        every-credit view: the people of films whose credits changed, and the new people."""
+        from reelgraph.analysis._stats_kernels import collaborator_counts_of
+        from reelgraph.mirror import _rows_of
+
+        mirror, numbering = self._numbering.mirror, self._numbering
+        old = mirror.view(frozenset(mirror.role_names))
         touched_old, touched_new = self._touched_films
         were = numbering.remap[_rows_of(old, touched_old)]
         people = np.unique(np.concatenate([were[were >= 0], _rows_of(everyone, touched_new),
                                            np.arange(numbering.kept_people, self.n_people)])).astype(np.int64)
-        counts[people] = collaborator_counts_of(everyone.indptr, everyone.indices, people, self.n_people)
+        counts = collaborator_counts_of(everyone.indptr, everyone.indices, people, self.n_people)
         _forget_pages(mirror)
-        return counts
+        return people, counts
+
+    def write_degrees(self, writer, mirror, everyone) -> bool:
+        """Write ``degrees.npy`` (:meth:`reelgraph.mirror.Mirror.degrees`) as the old file with the degrees
+        that change put in: the touched nodes' and those of films with links before or now.  False
+        (nothing written) where nodes are renumbered: the degrees are worked out whole then."""
+        numbering = self._numbering
+        old = numbering.mirror.degrees()
+        if numbering.removes or numbering.new_people or not isinstance(old, np.memmap):
+            return False
+        n = len(self._touched)
+        links = [np.asarray(mirror.similar_src, np.int64), np.asarray(mirror.similar_dst, np.int64)]
+        old_links = [np.asarray(numbering.mirror.similar_src, np.int64), np.asarray(numbering.mirror.similar_dst, np.int64)]
+        nodes = np.unique(np.concatenate([np.flatnonzero(self._touched), *links, *old_links]))
+        # as Mirror._degrees: one link per (source, target) pair; a self-link counts twice
+        pairs = np.unique(links[0] * n + links[1])
+        ends, times = np.unique(np.concatenate([pairs // n, pairs % n]), return_counts=True)
+        degrees = np.asarray(everyone.degree[nodes], np.int64)
+        linked = np.isin(nodes, ends)
+        degrees[linked] += times[np.searchsorted(ends, nodes[linked])]
+        _write_patched(writer, "degrees", old, n, nodes, degrees)
+        return True
+
+def _write_patched(writer, name: str, old: np.memmap, length: int, at: np.ndarray, values: np.ndarray) -> None:
+    """``name.npy``: ``length`` rows, the old array's (mapped from its file, copied file to file) but at the
+    rows ``at`` (sorted, distinct: every row past the old array's among them), which take ``values``."""
+    with writer.stream(name, old.dtype, length) as out:
+        done = 0
+        for row, value in zip(at.tolist(), values.tolist()):
+            out.copy(old, min(done, len(old)), min(row, len(old)))
+            out.write(np.array([value]))
+            done = row + 1
+        out.copy(old, min(done, len(old)), len(old))
+
+
+#: Offsets a block of :meth:`Reused.write_view` shifts at a time (16 MB of int32).
+_INDPTR_BLOCK = 1 << 22
 
 
 @njit(cache=True, nogil=True)

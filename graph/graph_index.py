@@ -623,6 +623,10 @@ class _IndexWriter:
         self.arrays[name] = path.stat().st_size
         self.lengths[name] = len(array)
 
+    def stream(self, name: str, dtype, length: int) -> "_NpyStream":
+        """``name.npy`` of ``length`` rows of ``dtype``, written in pieces (a context manager: see :class:`_NpyStream`)."""
+        return _NpyStream(self, name, np.dtype(dtype), length)
+
     def finish(self, version: str, mirror, *, own_rows: dict, summary: dict) -> Path:
         """Write ``index.json`` and swap the index into place; returns the index folder."""
         files = {f"{name}.arrow": self.tables[name] for name in _TABLES if name not in _CHUNKED}
@@ -641,7 +645,7 @@ class _IndexWriter:
             "lengths": {name: int(self.lengths[name]) for name in _GROWING if name in self.lengths},
             "summary": summary,
             "chunks": {name: self.chunks[name] for name in _CHUNKED},
-            "files": files,
+            "files": dict(sorted(files.items())),  # (in one order, whatever order they were written in)
         }
         (self.staging / "index.json").write_text(json.dumps(meta, indent=1) + "\n")
         sync_tree(self.staging)
@@ -651,26 +655,94 @@ class _IndexWriter:
         return self.target
 
 
+class _NpyStream:
+    """A ``.npy`` file of an index written in pieces: arrays, and rows of another ``.npy`` copied by the kernel.
+
+    A patched index's adjacency views are mostly the old views' bytes:
+    copied file to file (``copy_file_range``), they never pass through
+    the process's memory, where a view spliced in memory took a gigabyte
+    of fresh pages and seconds at IMDb's size.  On leaving, the file must
+    hold exactly its rows (else ``ValueError``: the write fails whole).
+    """
+
+    def __init__(self, writer: _IndexWriter, name: str, dtype: np.dtype, length: int):
+        self.writer, self.name, self.dtype, self.length = writer, name, dtype, length
+        self.path = writer.staging / f"{name}.npy"
+        self._sources = {}
+
+    def __enter__(self) -> "_NpyStream":
+        self._file = open(self.path, "wb", buffering=0)
+        self._put(_npy_header(self.dtype, self.length))
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self._file.close()
+        for source in self._sources.values():
+            source.close()
+        if kind is None:
+            size = self.path.stat().st_size
+            if size != len(_npy_header(self.dtype, self.length)) + self.length * self.dtype.itemsize:
+                raise ValueError(f"{self.name}.npy: {size} bytes written, not {self.length} rows")
+            self.writer.arrays[self.name] = size
+
+    def write(self, array) -> None:
+        """The next rows: ``array``, of this file's type."""
+        self._put(memoryview(np.ascontiguousarray(array, dtype=self.dtype)).cast("B"))
+
+    def copy(self, source: np.memmap, start: int, stop: int) -> None:
+        """The next rows: rows ``start:stop`` of ``source``, an array mapped from a ``.npy`` of this file's type."""
+        if source.dtype != self.dtype:
+            raise ValueError(f"{self.name}.npy: rows of {source.dtype} copied into {self.dtype}")
+        at, left = source.offset + start * self.dtype.itemsize, (stop - start) * self.dtype.itemsize
+        try:
+            if source.filename not in self._sources:
+                self._sources[source.filename] = open(source.filename, "rb", buffering=0)
+            read = self._sources[source.filename].fileno()
+            while left:
+                done = os.copy_file_range(read, self._file.fileno(), left, at)
+                if not done:
+                    raise OSError(f"{source.filename} ended")
+                at, left = at + done, left - done
+        except (OSError, AttributeError):  # no copy_file_range here (another system, an old kernel): through memory
+            copied = (stop - start) * self.dtype.itemsize - left
+            if copied % self.dtype.itemsize:
+                raise
+            first = start + copied // self.dtype.itemsize
+            for block in range(first, stop, _COPY_ROWS):
+                self.write(source[block: min(block + _COPY_ROWS, stop)])
+
+    def _put(self, data) -> None:
+        view = memoryview(data)
+        while len(view):  # (a write may take fewer bytes than given)
+            view = view[self._file.write(view):]
+
+
+#: Rows a block of :meth:`_NpyStream.copy` takes through memory when the kernel cannot copy.
+_COPY_ROWS = 1 << 22
+
+
 #: How many steps each writer reports to its progress bar.
 _STEPS = 5
 
 
-def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: np.ndarray, collaborators=None,
-                  extended=None) -> None:
+def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: np.ndarray, patch=None) -> None:
     """Write the mirror's arrays, the id hashes, the persisted CSR views, degrees and collaborator counts.
 
     ``mirror`` needs only its arrays (:meth:`~reelgraph.mirror.Mirror.from_arrays`):
     both writers share this step, so their adjacency is one code's.  ``id_hash``
     and ``id_order`` None: the caller wrote them already (``writer.array``).
-    ``collaborators``: counts them given the every-credit view (default:
-    every person walked, :func:`~reelgraph.analysis._stats_kernels.collaborator_counts`).
-    ``extended``: ``{name: (file, rows)}`` of arrays that begin with the
-    rows of the old index's ``file`` (:meth:`_IndexWriter.extend`).
+    ``patch`` (:class:`reelgraph._index_reuse.Reused`): the old index a
+    small edit leaves most of, whose arrays it extends
+    (:meth:`_IndexWriter.extend`), and whose views, degrees and
+    collaborator counts it writes from the old files with the rows that
+    change put in (``write_view``, ``write_degrees``,
+    ``write_collaborators``; where it cannot, they are made in memory).
     """
     from reelgraph.analysis._stats_kernels import collaborator_counts
 
+    extended = patch.extended if patch is not None else {}
     for name in _ARRAYS:
-        if name in (extended or {}):
+        if name in extended:
             writer.extend(name, *extended[name], getattr(mirror, name))
         else:
             writer.array(name, getattr(mirror, name))
@@ -682,19 +754,24 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
     writer.views = []
     everyone = frozenset(mirror.role_names)
     for k, roles in enumerate(_persisted_role_sets(mirror)):
-        view = mirror.view(roles)
         writer.views.append({"name": f"view{k}", "roles": sorted(roles)})
-        writer.array(f"view{k}_indptr", view.indptr)
-        writer.array(f"view{k}_indices", view.indices)
-        writer.array(f"view{k}_degree", view.degree)
+        view = patch.write_view(writer, f"view{k}", mirror, roles) if patch is not None else None
+        if view is not None:
+            mirror._views[roles] = view  # (mapped from the files just written)
+        else:
+            view = mirror.view(roles)
+            writer.array(f"view{k}_indptr", view.indptr)
+            writer.array(f"view{k}_indices", view.indices)
+            writer.array(f"view{k}_degree", view.degree)
         if roles != everyone:  # written: at IMDb's size each view is a gigabyte; only every credit's is used below
             del mirror._views[roles], view
-    writer.array("degrees", mirror.degrees())
     everyone = mirror.view(everyone)
-    if collaborators is None:
+    if patch is None or not patch.write_degrees(writer, mirror, everyone):
+        writer.array("degrees", mirror.degrees())
+    if patch is None:
         writer.array("collaborators", collaborator_counts(everyone.indptr, everyone.indices, mirror.n_people))
-    else:
-        writer.array("collaborators", collaborators(everyone))
+    elif not patch.write_collaborators(writer, everyone):
+        writer.array("collaborators", patch.collaborators(everyone))
 
 
 def _persisted_role_sets(mirror) -> list[frozenset]:

@@ -457,7 +457,8 @@ def test_label_keys_written_into_a_new_version_leave_the_old_versions_file_alone
     assert LabelKeys.read(copy, "people").hashes.tolist() == [1] * 31
 
 
-def test_credits_only_appended_grow_the_old_credit_arrays_in_place_and_each_version_reads_its_own_rows(tmp_path):
+def test_credits_only_appended_grow_the_old_credit_arrays_in_place_and_each_version_reads_its_own_rows(
+        tmp_path, monkeypatch):
     store = LocalStore(tmp_path / "store")
     store.load({"imdb-datasets": _datasets()})
     index = store.path / INDEX_FOLDER
@@ -465,9 +466,12 @@ def test_credits_only_appended_grow_the_old_credit_arrays_in_place_and_each_vers
     n_before = len(before.credit_person)
     old_people, old_films = np.array(before.credit_person), np.array(before.credit_film)
     inodes = {name: (index / f"{name}.npy").stat().st_ino for name in ("credit_person", "credit_film", "credit_role")}
-    store.load({"page:tt0000003": FilmGraph.from_records(
-        films=[{"id": "tt0000003", "title": "F3"}],
-        credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "director"}])})
+    with monkeypatch.context() as patched:  # no node renumbered: views, degrees, collaborators from the old files
+        for name in ("view", "collaborators"):
+            patched.setattr(index_reuse.Reused, name, lambda *args: pytest.fail("made in memory"))
+        store.load({"page:tt0000003": FilmGraph.from_records(
+            films=[{"id": "tt0000003", "title": "F3"}],
+            credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "director"}])})
     assert {name: (index / f"{name}.npy").stat().st_ino for name in inodes} == inodes  # the same files, grown
     after = store.mirror(progress=False)
     assert len(after.credit_person) == n_before + 1
@@ -508,3 +512,19 @@ def test_credit_arrays_shared_with_a_store_copied_by_hard_links_are_written_whol
     assert {path: (path.stat().st_ino, path.stat().st_size) for path in files} == files  # the original's, untouched
     assert all((copy.path / INDEX_FOLDER / path.name).stat().st_ino != ino for path, (ino, _) in files.items())
     assert len(copy.mirror(progress=False).credit_person) == len(store.mirror(progress=False).credit_person) + 1
+
+
+@pytest.mark.parametrize("kernel_copy", ["missing", "refused"])
+def test_a_patched_index_is_the_same_where_the_kernel_cannot_copy_files(tmp_path, monkeypatch, kernel_copy):
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _datasets()})
+
+    def refused(*args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+
+    if kernel_copy == "missing":  # (another system than Linux)
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    else:
+        monkeypatch.setattr(os, "copy_file_range", refused)
+    store.load({"page:tt0000003": _KNOWN_PAGE})
+    _assert_index_is_built_anew(store, tmp_path / "anew")
