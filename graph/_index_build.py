@@ -66,7 +66,7 @@ from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays
 from reelgraph.mirror import MISSING_INT, Mirror
 from reelgraph.model import IMDB_PERSON_PREFIX, LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, arrow_types
 
-__all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr"]
+__all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr", "node_labels"]
 
 #: pandas' default key for :func:`pandas.util.hash_array`, which :class:`~reelgraph.graph_index.IdLookup` uses.
 _PANDAS_HASH_KEY = b"0123456789123456"
@@ -111,13 +111,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     else:
         person_ids, person_hashes, rows = reused.pop_ids("people"), None, reused.rows("people")
         credit_person = reused.arrays["credit_person"]
-    if reused is not None and reused.people_unchanged:  # the old labels are the new ones (and its chunks linked)
-        _write_aligned(folder, writer, "people", person_ids, rows, previous)
-        person_labels = reused.person_labels()
-    else:
-        names = _write_aligned(folder, writer, "people", person_ids, rows, previous, ["name"])
-        person_labels = _labels(names["name"], person_ids)
-        del names
+    _write_aligned(folder, writer, "people", person_ids, rows, previous)  # (labels: in nodes/, a chunk at a time)
     _let_go()
 
     writer.step("films")
@@ -133,8 +127,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         film_ids, film_hashes, rows = reused.pop_ids("films"), None, reused.rows("films")
         own_films = _rows(folder, "films")
         credit_film, similar_src, similar_dst = (reused.arrays[name] for name in ("credit_film", "similar_src", "similar_dst"))
-    films = _write_aligned(folder, writer, "films", film_ids, rows, previous, ["title", "year", "votes"])
-    film_labels = _labels(films.pop("title"), film_ids)
+    films = _write_aligned(folder, writer, "films", film_ids, rows, previous, ["year", "votes"])
     year, votes = (pc.fill_null(films.pop(name).cast(pa.int64()), MISSING_INT).to_numpy() for name in ("year", "votes"))
     del films
     _let_go()
@@ -150,8 +143,7 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
     writer.step("names")
     # (chunked, not concatenated: only the nodes/ chunks not linked are read, each on its own)
     ids = pa.chunked_array([*_arrays(person_ids), *_arrays(film_ids)], type=pa.string())
-    labels = pa.chunked_array([*_arrays(person_labels), *_arrays(film_labels)], type=pa.string())
-    del person_ids, film_ids, person_labels, film_labels
+    del person_ids, film_ids
     if reused is None:
         hashes = np.concatenate([person_hashes, film_hashes])
         del person_hashes, film_hashes
@@ -161,8 +153,8 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
         del hashes, order
     else:
         reused.write_ids(writer)
-    columns = {"id": ids, "label": labels}
-    del ids, labels  # _write_nodes empties it: they go as soon as the nodes are written
+    columns = {"id": ids}
+    del ids  # _write_nodes empties it: they go as soon as the nodes are written
     with ThreadPoolExecutor(max_workers=1) as pool:
         if reused is None:
             # Normalising names is Arrow's work and the adjacency numba's, both without
@@ -255,16 +247,15 @@ def _roles(roles) -> tuple[np.ndarray, pa.Array]:
 def _write_nodes(writer, columns: dict, normalized, previous) -> None:
     """``nodes/``: each node's id, label and label normalised for name resolution (``writer.nodes``).
 
-    ``columns`` (``id``, ``label``) is emptied, so the arrays are let go as
-    soon as written rather than when the thread's task is.  ``normalized(labels,
+    ``columns`` (``id``) is emptied, so the ids are let go as soon as
+    written rather than when the thread's task is.  ``normalized(labels,
     start)``: normalises the labels of nodes from ``start`` (default:
     :func:`~reelgraph.names.normalize_labels`).  ``previous``: the store's
     index before, whose chunks of the same store chunks are linked.
     """
     from reelgraph.names import normalize_labels
 
-    writer.nodes(columns.pop("id"), columns.pop("label"), normalized or (lambda labels, start: normalize_labels(labels)),
-                 previous)
+    writer.nodes(columns.pop("id"), normalized or (lambda labels, start: normalize_labels(labels)), previous)
     _let_go()
 
 
@@ -811,10 +802,15 @@ def _inferred(column: pa.Array, is_list: bool) -> pa.Array:
     return column
 
 
-def _labels(names, ids: pa.Array) -> pa.Array:
-    """Each node's label: its name or title, its id where that is missing or empty (as ``Mirror.labels``)."""
-    names = _one(names).cast(pa.string())
+def node_labels(kind: str, rows: pa.Table, ids) -> pa.Array:
+    """Labels of nodes of ``kind`` (people or films), given their ``rows`` (the index's aligned table) and ids:
+    the name or title, the id where that is missing or empty (as ``Mirror.labels``)."""
+    names = _one(rows.column(LABEL_COLUMNS[kind])).cast(pa.string())
     return pc.if_else(pc.or_kleene(pc.is_null(names), pc.equal(names, "")), ids, names)
+
+
+#: The column of each kind's table that names a node (:func:`node_labels`).
+LABEL_COLUMNS = {"people": "name", "films": "title"}
 
 
 # -- id hashes -------------------------------------------------------------------------

@@ -115,12 +115,22 @@ class _Numbering:
     @cached_property
     def old_of_new(self) -> np.ndarray:
         """Each new node's old number (-1: a new node)."""
+        return self.old_number(np.arange(self.n_people + self.n_films, dtype=np.int64)) if not self.removes else \
+            self._old_of_new_scattered()
+
+    def old_number(self, nodes) -> np.ndarray:
+        """:attr:`old_of_new` of some ``nodes`` (int32): worked out, without it, when nothing is removed."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        if self.removes:
+            return self.old_of_new[nodes]
+        # old people keep their numbers, new people follow them; old films come after all people, new films last
+        film = nodes - self.n_people
+        old = np.where(nodes < self.old_people, nodes,
+                       np.where((film >= 0) & (film < self.old_films), self.old_people + film, -1))
+        return old.astype(np.int32)
+
+    def _old_of_new_scattered(self) -> np.ndarray:
         old = np.full(self.n_people + self.n_films, -1, np.int32)
-        if not self.removes:  # (two ranges: at IMDb's size the scatter below takes ~0.5 s and 350 MB)
-            old[:self.old_people] = np.arange(self.old_people, dtype=np.int32)
-            old[self.n_people:self.n_people + self.old_films] = np.arange(self.old_people, self.old_people + self.old_films,
-                                                                           dtype=np.int32)
-            return old
         kept = np.flatnonzero(self.remap >= 0)
         old[self.remap[kept]] = kept
         return old
@@ -146,10 +156,11 @@ class Reused:
         from reelgraph._index_build import _arrays
 
         ids, people = mirror.ids.arrow, numbering.old_people
-        self._ids = {"people": pa.concat_arrays([*_arrays(numbering.kept_ids(ids, 0, people)),
-                                                 pa.array(numbering.new_people, ids.type)]),
-                     "films": pa.concat_arrays([*_arrays(numbering.kept_ids(ids, people, len(ids))),
-                                                pa.array(numbering.new_films, ids.type)])}
+        # (chunked, not concatenated: a copy of 29M ids at IMDb's size, where few are read)
+        self._ids = {"people": pa.chunked_array([*_arrays(numbering.kept_ids(ids, 0, people)),
+                                                 pa.array(numbering.new_people, ids.type)], ids.type),
+                     "films": pa.chunked_array([*_arrays(numbering.kept_ids(ids, people, len(ids))),
+                                                pa.array(numbering.new_films, ids.type)], ids.type)}
         self.arrays = arrays  # credit_person, credit_film, credit_role, similar_src, similar_dst
         self._numbering, self._touched_films = numbering, touched_films
         touched = np.zeros(numbering.n_people + numbering.n_films, np.bool_)
@@ -160,13 +171,9 @@ class Reused:
         #: ``{array: (old file, rows)}``: arrays that are the old index's and then some (``_IndexWriter.extend``)
         self.extended = extended or {}
 
-    def pop_ids(self, kind: str) -> pa.Array:
+    def pop_ids(self, kind: str) -> pa.ChunkedArray:
         """The new ``people`` or ``films`` node ids, handed over: held here, they stayed through the adjacency (0.4 GB at IMDb's size)."""
         return self._ids.pop(kind)
-
-    def person_labels(self) -> pa.Array | pa.ChunkedArray:
-        """The people's labels of the old index (the new ones when :attr:`people_unchanged`)."""
-        return self._numbering.mirror.labels.arrow.slice(0, self.n_people)
 
     def view(self, mirror, roles) -> "CsrView":
         """``mirror.view(roles)`` (``mirror``: the new arrays) spliced from the old index's view of ``roles``."""
@@ -274,7 +281,7 @@ class Reused:
         from reelgraph.names import normalize_labels
 
         mirror = self._numbering.mirror
-        old_of_new = self._numbering.old_of_new[start: start + len(labels)]
+        old_of_new = self._numbering.old_number(np.arange(start, start + len(labels)))
         old_at = np.maximum(old_of_new, 0)
         same = pc.fill_null(pc.equal(take_strings(mirror.labels.arrow, old_at), labels), False).to_numpy(zero_copy_only=False)
         changed = ~same | (old_of_new < 0)
@@ -547,7 +554,7 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
         rank, seen = _first_seen(arrays["credit_role"], len(mirror.role_names))
         if seen != len(mirror.role_names) or (rank != np.arange(seen)).any():
             return None, "the roles' order of first appearance changes"
-    were = numbering.old_of_new[film]
+    were = numbering.old_number(film)
     now_film, now_person = numbering.remap[old_film], numbering.remap[old_person]
     touched = (np.unique(np.concatenate([old_film, were[were >= 0]])),
                np.unique(np.concatenate([now_film[now_film >= 0], film])))

@@ -403,7 +403,6 @@ def write_index(graph: FilmGraph, store_folder: Path, version: str, *, progress:
         writer.table("similar", _arrow(graph.similar, "similar"))
         writer.step("names")
         writer.nodes(pa.array(np.asarray(mirror.ids, dtype=object), type=pa.string()),
-                     pa.array(np.asarray(mirror.labels, dtype=object), type=pa.string()),
                      lambda labels, start: normalize_labels(labels))
         writer.step("write")
         return writer.finish(version, mirror, own_rows={"people": len(graph.people), "films": len(graph.films)},
@@ -542,33 +541,44 @@ class _IndexWriter:
         """Columns of the chunks of ``name`` written or linked so far, decoded, mapped from their files."""
         if not columns:
             return {}
-        parts = [decoded(_mapped_table(_map_file(self.staging / chunk["file"])).select(columns)) for chunk in self.chunks[name]]
+        parts = [self.read_chunk(chunk, columns) for chunk in self.chunks[name]]
         table = pa.concat_tables(parts)
         return {column: table.column(column) for column in columns}
 
-    def nodes(self, ids, labels, normalize, previous=None) -> None:
+    def nodes(self, ids, normalize, previous=None) -> None:
         """``nodes/``: each node's id, label and label normalised for name resolution, a chunk per chunk of
         ``people/`` then of ``films/`` (written before), with the same rows and source.
 
         A chunk whose people or films came from the same store chunk as a
         chunk of ``previous``'s nodes (the store before the write) is that
-        file, linked: its ids and labels are its rows' own.  ``normalize(labels,
+        file, linked: its ids and labels are its rows' own.  The others'
+        labels are read from their ``people/`` or ``films/`` chunk
+        (:func:`~reelgraph._index_build.node_labels`); ``normalize(labels,
         start)``: the normalised labels of nodes ``start, start + 1, ...``.
         """
+        from reelgraph._index_build import LABEL_COLUMNS, node_labels
+
         old_folder, old = linkable_chunks(previous.store_folder, previous.version, "nodes") if previous else (None, {})
-        ids, labels = (array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array]) for array in (ids, labels))
-        start, chunks = 0, [chunk for kind in ("people", "films") for chunk in self.chunks.get(kind, [])]
-        for rows, source in [(chunk["rows"], chunk["source"]) for chunk in chunks] or [(0, None)]:  # (no node: one empty chunk)
+        ids = ids if isinstance(ids, pa.ChunkedArray) else pa.chunked_array([ids])
+        start, chunks = 0, [(kind, chunk) for kind in ("people", "films") for chunk in self.chunks.get(kind, [])]
+        for kind, chunk in chunks or [(None, {"rows": 0, "source": None})]:  # (no node: one empty chunk)
+            rows, source = chunk["rows"], chunk["source"]
             if source in old:
                 self.link_chunk("nodes", old[source], old_folder)
             else:
                 # (combined, a copy of this chunk's rows: the file then holds no buffer it does not need)
-                part = labels.slice(start, rows).combine_chunks().cast(pa.string())
-                self.chunk("nodes", pa.table({"id": ids.slice(start, rows).combine_chunks().cast(pa.string()), "label": part,
-                                              "key": normalize(part, start).cast(pa.string())}), source)
+                part = ids.slice(start, rows).combine_chunks().cast(pa.string())
+                labels = node_labels(kind, self.read_chunk(chunk, [LABEL_COLUMNS[kind]]), part).cast(pa.string()) \
+                    if rows else part
+                self.chunk("nodes", pa.table({"id": part, "label": labels, "key": normalize(labels, start).cast(pa.string())}),
+                           source)
             start += rows
         if start != len(ids):
             raise ValueError(f"the index's people and films have {start} rows, for {len(ids)} nodes")
+
+    def read_chunk(self, chunk: dict, columns) -> pa.Table:
+        """Columns of the chunk ``chunk`` (its entry) written or linked so far, mapped from its file, decoded."""
+        return decoded(_mapped_table(_map_file(self.staging / chunk["file"])).select(columns))
 
     def _next_chunk(self, name: str) -> Path:
         chunks = self.chunks.setdefault(name, [])
