@@ -66,7 +66,8 @@ from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays
 from reelgraph.mirror import MISSING_INT, Mirror
 from reelgraph.model import IMDB_PERSON_PREFIX, LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, arrow_types
 
-__all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr", "node_labels"]
+__all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr", "node_labels",
+           "LABEL_COLUMNS"]
 
 #: pandas' default key for :func:`pandas.util.hash_array`, which :class:`~reelgraph.graph_index.IdLookup` uses.
 _PANDAS_HASH_KEY = b"0123456789123456"
@@ -260,7 +261,7 @@ def _write_nodes(writer, columns: dict, normalized, previous) -> None:
 
 
 def _arrays(array) -> list[pa.Array]:
-    """The chunks of ``array`` (chunked or one array), to be concatenated with others without a copy first."""
+    """The chunks of ``array`` (chunked or one array): several make one chunked array without a copy."""
     return array.chunks if isinstance(array, pa.ChunkedArray) else [array]
 
 

@@ -19,7 +19,9 @@ Adding a saved page to a store of the whole IMDb changes a few dozen of its
   being written again (950 MB at IMDb's size);
 * an adjacency view's rows change only for the people and films of the
   credits added or removed (and the new nodes): the others are the old
-  view's rows, renumbered (:func:`_splice`);
+  view's rows, renumbered (:func:`_splice`), or, when no node is
+  renumbered, copied file to file with the touched rows put in
+  (:meth:`Reused.write_view`; degrees and collaborator counts likewise);
 * collaborator counts change only for the people of films whose credits
   changed, and names are normalised again only where a label changed (in
   the ``nodes/`` chunks that are not linked: see
@@ -148,7 +150,7 @@ class Reused:
     """The parts of the old index a patched one keeps (see the module's text)."""
 
     def __init__(self, *, numbering: _Numbering, folder: Path, arrays: dict, touched_films: tuple[np.ndarray, np.ndarray],
-                 touched_people: np.ndarray, people_unchanged: bool = False, extended: dict | None = None):
+                 touched_people: np.ndarray, extended: dict | None = None):
         mirror = numbering.mirror
         self._folder = folder  # the old index's
         self.n_people, self.n_films, self.role_names = numbering.n_people, numbering.n_films, list(mirror.role_names)
@@ -167,7 +169,6 @@ class Reused:
         touched[touched_people] = touched[touched_films[1]] = touched[numbering.new_nodes()] = True
         self._touched = touched  # the nodes whose rows an adjacency view makes anew
         self._near = None  # the new credits of touched nodes (indexes), once a view asked
-        self.people_unchanged = people_unchanged and not numbering.changed
         #: ``{array: (old file, rows)}``: arrays that are the old index's and then some (``_IndexWriter.extend``)
         self.extended = extended or {}
 
@@ -182,10 +183,7 @@ class Reused:
 
         numbering = self._numbering
         old = numbering.mirror.view(roles)
-        person, film, role = (np.asarray(getattr(mirror, name)) for name in ("credit_person", "credit_film", "credit_role"))
-        if self._near is None:  # the same credits for every view: found once
-            self._near = _credits_of(person, film, _bitset(self._touched))
-        near = self._near
+        person, film, role, near = self._touched_credits(mirror)
         rows, counts = person_film_csr(person[near], film[near], role[near], mirror.role_mask(roles), len(self._touched))
         # (nothing removed: an old node's new number is its own, or its own plus the new people for a film)
         boundary, shift = (-1, 0) if numbering.removes else (numbering.old_people, len(numbering.new_people))
@@ -252,16 +250,20 @@ class Reused:
         As :func:`reelgraph._index_build.person_film_csr` gives them, from the
         touched nodes' credits alone (every credit of a touched node is one).
         """
-        person, film, role = (np.asarray(getattr(mirror, name)) for name in ("credit_person", "credit_film", "credit_role"))
-        if self._near is None:
-            self._near = _credits_of(person, film, _bitset(self._touched))
-        near = self._near
+        person, film, role, near = self._touched_credits(mirror)
         kept = mirror.role_mask(roles)[role[near]]
         person, film = person[near][kept].astype(np.int64), film[near][kept].astype(np.int64)
         n, touched = len(self._touched), self._touched
         edges = np.unique(np.concatenate([person[touched[person]] * n + film[touched[person]],
                                           film[touched[film]] * n + person[touched[film]]]))
         return edges // n, (edges % n).astype(np.int32)
+
+    def _touched_credits(self, mirror) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``mirror``'s credit arrays, and the credits (indexes) of touched nodes: found once for every view."""
+        person, film, role = (np.asarray(getattr(mirror, name)) for name in ("credit_person", "credit_film", "credit_role"))
+        if self._near is None:
+            self._near = _credits_of(person, film, _bitset(self._touched))
+        return person, film, role, self._near
 
     def rows(self, kind: str):
         """What :func:`reelgraph._index_build._nodes` says of a table's rows: None when they are the nodes."""
@@ -378,6 +380,7 @@ class Reused:
         degrees[linked] += times[np.searchsorted(ends, nodes[linked])]
         _write_patched(writer, "degrees", old, n, nodes, degrees)
         return True
+
 
 def _write_patched(writer, name: str, old: np.memmap, length: int, at: np.ndarray, values: np.ndarray) -> None:
     """``name.npy``: ``length`` rows, the old array's (mapped from its file, copied file to file) but at the
@@ -559,11 +562,9 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
     touched = (np.unique(np.concatenate([old_film, were[were >= 0]])),
                np.unique(np.concatenate([now_film[now_film >= 0], film])))
     touched_people = np.unique(np.concatenate([now_person[now_person >= 0], person]))
-    people = edits["people"]  # no person's row comes, goes or changes: their labels stay as they were
-    people_unchanged = not people.removed.any() and not len(people.appended) and not len(people.substituted)
     folder = previous.store_folder / INDEX_FOLDER
     # Credits only appended, and no node renumbered: the credit arrays are the old ones and then some.
     extended = {} if removes_credits or numbering.removes or numbering.new_people else \
         {name: (folder / f"{name}.npy", len(mirror.credit_person)) for name in ("credit_person", "credit_film", "credit_role")}
     return Reused(numbering=numbering, folder=folder, arrays=arrays, touched_films=touched, touched_people=touched_people,
-                  people_unchanged=people_unchanged, extended=extended), ""
+                  extended=extended), ""
