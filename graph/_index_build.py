@@ -58,6 +58,7 @@ from numba import njit
 
 from reelgraph._arrow_text import string_buffers
 from reelgraph._imdb_ids import imdb_numbers
+from reelgraph._label_keys import LABEL_COLUMN
 from reelgraph._memory import resident_memory, trim_malloc
 from reelgraph._parquet_table import ParquetTable
 from reelgraph.errors import StoreError
@@ -66,8 +67,7 @@ from reelgraph.graph_index import (DICTIONARY_COLUMNS, ID_COLUMNS, _write_arrays
 from reelgraph.mirror import MISSING_INT, Mirror
 from reelgraph.model import IMDB_PERSON_PREFIX, LIST_COLUMNS, TABLE_COLUMNS, FilmGraph, arrow_types
 
-__all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr", "node_labels",
-           "LABEL_COLUMNS"]
+__all__ = ["write_from_tables", "canonical_layout", "id_hashes", "factorize", "person_film_csr", "node_labels"]
 
 #: pandas' default key for :func:`pandas.util.hash_array`, which :class:`~reelgraph.graph_index.IdLookup` uses.
 _PANDAS_HASH_KEY = b"0123456789123456"
@@ -806,12 +806,8 @@ def _inferred(column: pa.Array, is_list: bool) -> pa.Array:
 def node_labels(kind: str, rows: pa.Table, ids) -> pa.Array:
     """Labels of nodes of ``kind`` (people or films), given their ``rows`` (the index's aligned table) and ids:
     the name or title, the id where that is missing or empty (as ``Mirror.labels``)."""
-    names = _one(rows.column(LABEL_COLUMNS[kind])).cast(pa.string())
+    names = _one(rows.column(LABEL_COLUMN[kind])).cast(pa.string())
     return pc.if_else(pc.or_kleene(pc.is_null(names), pc.equal(names, "")), ids, names)
-
-
-#: The column of each kind's table that names a node (:func:`node_labels`).
-LABEL_COLUMNS = {"people": "name", "films": "title"}
 
 
 # -- id hashes -------------------------------------------------------------------------

@@ -114,6 +114,11 @@ class _Numbering:
         return np.concatenate([np.arange(self.kept_people, self.n_people),
                                np.arange(self.n_people + self.kept_films, self.n_people + self.n_films)]).astype(np.int64)
 
+    @property
+    def keeps_numbers(self) -> bool:
+        """Whether every old node keeps its number: none removed, no person added (who would come before the films)."""
+        return not self.removes and not self.new_people
+
     @cached_property
     def old_of_new(self) -> np.ndarray:
         """Each new node's old number (-1: a new node)."""
@@ -206,8 +211,8 @@ class Reused:
 
         numbering = self._numbering
         old = numbering.mirror.view(roles)
-        if numbering.removes or numbering.new_people or not all(isinstance(array, np.memmap) for array in
-                                                                (old.indptr, old.indices, old.degree)):
+        if not numbering.keeps_numbers or not all(isinstance(array, np.memmap) for array in
+                                                  (old.indptr, old.indices, old.degree)):
             return None
         touched = np.flatnonzero(self._touched)  # old nodes keep their numbers; new films come after them
         owners, neighbours = self._rows_of_touched(mirror, roles)
@@ -354,7 +359,7 @@ class Reused:
         written) where people are renumbered or added: :meth:`collaborators` then."""
         numbering = self._numbering
         old = numbering.mirror._collaborators
-        if numbering.removes or numbering.new_people or not isinstance(old, np.memmap):
+        if not numbering.keeps_numbers or not isinstance(old, np.memmap):
             return False
         _write_patched(writer, "collaborators", old, self.n_people, *self._recounted(everyone))
         return True
@@ -381,15 +386,14 @@ class Reused:
         (nothing written) where nodes are renumbered: the degrees are worked out whole then."""
         numbering = self._numbering
         old = numbering.mirror.degrees()
-        if numbering.removes or numbering.new_people or not isinstance(old, np.memmap):
+        if not numbering.keeps_numbers or not isinstance(old, np.memmap):
             return False
+        from reelgraph.mirror import link_ends
+
         n = len(self._touched)
-        links = [np.asarray(mirror.similar_src, np.int64), np.asarray(mirror.similar_dst, np.int64)]
-        old_links = [np.asarray(numbering.mirror.similar_src, np.int64), np.asarray(numbering.mirror.similar_dst, np.int64)]
-        nodes = np.unique(np.concatenate([np.flatnonzero(self._touched), *links, *old_links]))
-        # as Mirror._degrees: one link per (source, target) pair; a self-link counts twice
-        pairs = np.unique(links[0] * n + links[1])
-        ends, times = np.unique(np.concatenate([pairs // n, pairs % n]), return_counts=True)
+        nodes = np.unique(np.concatenate([np.flatnonzero(self._touched), mirror.similar_src, mirror.similar_dst,
+                                          numbering.mirror.similar_src, numbering.mirror.similar_dst]).astype(np.int64))
+        ends, times = np.unique(link_ends(mirror.similar_src, mirror.similar_dst, n), return_counts=True)
         degrees = np.asarray(everyone.degree[nodes], np.int64)
         linked = np.isin(nodes, ends)
         degrees[linked] += times[np.searchsorted(ends, nodes[linked])]
@@ -579,7 +583,7 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
     touched_people = np.unique(np.concatenate([now_person[now_person >= 0], person]))
     folder = previous.store_folder / INDEX_FOLDER
     # Credits only appended, and no node renumbered: the credit arrays are the old ones and then some.
-    extended = {} if removes_credits or numbering.removes or numbering.new_people else \
+    extended = {} if removes_credits or not numbering.keeps_numbers else \
         {name: (folder / f"{name}.npy", len(mirror.credit_person)) for name in ("credit_person", "credit_film", "credit_role")}
     return Reused(numbering=numbering, folder=folder, arrays=arrays, touched_films=touched, touched_people=touched_people,
                   extended=extended), ""

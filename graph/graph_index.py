@@ -556,7 +556,8 @@ class _IndexWriter:
         (:func:`~reelgraph._index_build.node_labels`); ``normalize(labels,
         start)``: the normalised labels of nodes ``start, start + 1, ...``.
         """
-        from reelgraph._index_build import LABEL_COLUMNS, node_labels
+        from reelgraph._index_build import node_labels
+        from reelgraph._label_keys import LABEL_COLUMN
 
         old_folder, old = linkable_chunks(previous.store_folder, previous.version, "nodes") if previous else (None, {})
         ids = ids if isinstance(ids, pa.ChunkedArray) else pa.chunked_array([ids])
@@ -568,7 +569,7 @@ class _IndexWriter:
             else:
                 # (combined, a copy of this chunk's rows: the file then holds no buffer it does not need)
                 part = ids.slice(start, rows).combine_chunks().cast(pa.string())
-                labels = node_labels(kind, self.read_chunk(chunk, [LABEL_COLUMNS[kind]]), part).cast(pa.string()) \
+                labels = node_labels(kind, self.read_chunk(chunk, [LABEL_COLUMN[kind]]), part).cast(pa.string()) \
                     if rows else part
                 self.chunk("nodes", pa.table({"id": part, "label": labels, "key": normalize(labels, start).cast(pa.string())}),
                            source)

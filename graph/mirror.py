@@ -601,12 +601,8 @@ class Mirror:
     def _degrees(self) -> np.ndarray:
         view = self.view(frozenset(self.role_names))
         degree = np.asarray(view.degree).astype(np.int64)  # (a copy, whatever its type)
-        if len(self.similar_src):
-            # One link per (source, target) pair, as a DiGraph keeps it; a self-link counts twice.
-            pairs = np.unique(self.similar_src.astype(np.int64) * self.n_nodes + self.similar_dst)
-            # (added in place: two counts of every node would be two arrays of 230 MB at IMDb's size, for a few links)
-            np.add.at(degree, pairs // self.n_nodes, 1)
-            np.add.at(degree, pairs % self.n_nodes, 1)
+        # (added in place: a count of every node would be an array of 230 MB at IMDb's size, for a few links)
+        np.add.at(degree, link_ends(self.similar_src, self.similar_dst, self.n_nodes), 1)
         return degree
 
     def neighbourhood(self, node_ids, depth: int, *, similar: bool = True) -> list:
@@ -679,6 +675,15 @@ class Mirror:
 
     def __repr__(self) -> str:
         return f"<Mirror {self.n_people} people, {self.n_films} films, {len(self.credit_person)} credits, {len(self.similar_src)} links>"
+
+
+def link_ends(source: np.ndarray, target: np.ndarray, n_nodes: int) -> np.ndarray:
+    """The two ends of each distinct "More like this" link, as a node's degree counts them.
+
+    One link per (source, target) pair, as a DiGraph keeps it; a self-link counts twice.
+    """
+    pairs = np.unique(np.asarray(source, np.int64) * n_nodes + np.asarray(target, np.int64))
+    return np.concatenate([pairs // n_nodes, pairs % n_nodes])
 
 
 def _rows_of(csr: CsrView, nodes: np.ndarray) -> np.ndarray:
