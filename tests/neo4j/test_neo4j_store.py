@@ -90,6 +90,23 @@ def test_write_when_asked(neo4j_driver):
     assert run_cypher(neo4j_driver, "MATCH (f:Film) RETURN f.id AS id").id.tolist() == ["tt0000001"]
 
 
+def test_a_node_the_server_left_out_stops_the_sync_in_one_line(sample_graph):
+    # No server: the ends of relationships are looked up in what the node
+    # steps returned, and a key missing there is the server's fault.
+    from reelgraph.neo4j.sync import Neo4jSyncError, _resolve, _sync_plan
+
+    credits = next(step for step in _sync_plan(merge_graphs(sample_graph)) if step.kind == "credit")
+    people = {key: f"4:p:{i}" for i, key in enumerate(credits.columns["a"])}
+    films = {key: f"4:f:{i}" for i, key in enumerate(credits.columns["b"])}
+    resolved = _resolve(credits, {"Person": people, "Film": films, "Genre": {}})
+    assert resolved.columns["a"][0] == people[credits.columns["a"][0]]
+    assert resolved.columns["b"][-1] == films[credits.columns["b"][-1]]
+    left_out = credits.columns["b"][0]
+    del films[left_out]
+    with pytest.raises(Neo4jSyncError, match=rf"credits: the server returned no Film node '{left_out}' .* run the same command again"):
+        _resolve(credits, {"Person": people, "Film": films, "Genre": {}})
+
+
 def test_a_sync_that_fails_midway_says_what_to_do_and_the_rerun_is_clean(neo4j_driver, sample_graph, expected_counts):
     from reelgraph.neo4j.sync import Neo4jSyncError
 
