@@ -87,6 +87,8 @@ def write_from_tables(folder: Path, writer, version: str, previous=None) -> Path
 
     _let_go()  # what the store's write let go
     reused = reusable(previous, folder)
+    if reused is not None:
+        reused.extend_credits(writer)  # (first: the arrays mapped from the files they grow into, never joined in memory)
     # The summary and the role codes first, while nothing else is in memory: counting
     # the roles takes ~20 bytes a credit for a moment (1.9 GB at IMDb's whole size).
     writer.step("people")

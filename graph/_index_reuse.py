@@ -16,7 +16,8 @@ Adding a saved page to a store of the whole IMDb changes a few dozen of its
 * the credit arrays are the old ones less the rows removed, then the rows
   appended; with none removed and no node renumbered, the old files grow
   in place (:meth:`reelgraph.graph_index._IndexWriter.extend`) rather than
-  being written again (950 MB at IMDb's size);
+  being written again (950 MB at IMDb's size), and the new arrays are
+  mapped from them rather than joined in memory (:meth:`Reused.extend_credits`);
 * an adjacency view's rows change only for the people and films of the
   credits added or removed (and the new nodes): the others are the old
   view's rows, renumbered (:func:`_splice`), or, when no node is
@@ -174,8 +175,16 @@ class Reused:
         touched[touched_people] = touched[touched_films[1]] = touched[numbering.new_nodes()] = True
         self._touched = touched  # the nodes whose rows an adjacency view makes anew
         self._near = None  # the new credits of touched nodes (indexes), once a view asked
-        #: ``{array: (old file, rows)}``: arrays that are the old index's and then some (``_IndexWriter.extend``)
+        #: ``{array: old file}``: credit arrays that are the old index's and then some; until
+        #: :meth:`extend_credits`, ``arrays`` holds only the rows appended of those
         self.extended = extended or {}
+
+    def extend_credits(self, writer) -> None:
+        """Write the :attr:`extended` credit arrays first, as the old files grown in place
+        (:meth:`reelgraph.graph_index._IndexWriter.extend`), and take the whole arrays mapped from them."""
+        old = self._numbering.mirror
+        for name, path in self.extended.items():
+            self.arrays[name] = writer.extend(name, path, getattr(old, name), self.arrays[name])
 
     def pop_ids(self, kind: str) -> pa.ChunkedArray:
         """The new ``people`` or ``films`` node ids, handed over: held here, they stayed through the adjacency (0.4 GB at IMDb's size)."""
@@ -554,6 +563,20 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
         return None, "a link names a film without a row"
 
     removes_credits = bool(credits.removed.any())
+    folder = previous.store_folder / INDEX_FOLDER
+    appended = {"credit_person": person.astype(np.int32), "credit_film": film.astype(np.int32),
+                "credit_role": role.astype(np.int16)}
+    similar = {"similar_src": similar[0].astype(np.int32), "similar_dst": similar[1].astype(np.int32)}
+    were = numbering.old_number(film)
+    now_film, now_person = numbering.remap[old_film], numbering.remap[old_person]
+    touched = {"touched_films": (np.unique(np.concatenate([old_film, were[were >= 0]])),
+                                 np.unique(np.concatenate([now_film[now_film >= 0], film]))),
+               "touched_people": np.unique(np.concatenate([now_person[now_person >= 0], person]))}
+    if not removes_credits and numbering.keeps_numbers:
+        # Credits only appended, and no node renumbered: the credit arrays are the old ones and then some,
+        # the appended rows only until the writer grows the old files (Reused.extend_credits).
+        return Reused(numbering=numbering, folder=folder, arrays=appended | similar, **touched,
+                      extended={name: folder / f"{name}.npy" for name in appended}), ""
     kept_person, kept_film, kept_role = (np.asarray(getattr(mirror, name)) for name in ("credit_person", "credit_film", "credit_role"))
     if removes_credits:  # (else the mapped arrays as they are: the concatenation below copies them once)
         keep = ~credits.removed
@@ -564,10 +587,8 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
             return None, "a credit kept names a person or film removed"
     elif numbering.new_people:
         kept_film = kept_film + np.int32(len(numbering.new_people))
-    arrays = {"credit_person": np.concatenate([kept_person, person.astype(np.int32)]),
-              "credit_film": np.concatenate([kept_film, film.astype(np.int32)]),
-              "credit_role": np.concatenate([kept_role, role.astype(np.int16)]),
-              "similar_src": similar[0].astype(np.int32), "similar_dst": similar[1].astype(np.int32)}
+    arrays = {name: np.concatenate([kept, appended[name]])
+              for name, kept in zip(appended, (kept_person, kept_film, kept_role))} | similar
     del kept_person, kept_film, kept_role
     _forget_pages(mirror)
     # Role names are numbered in order of first appearance: a credit removed may have been a role's first.
@@ -576,14 +597,4 @@ def _reuse(previous: PreviousIndex, tables_folder: Path) -> tuple[Reused | None,
         rank, seen = _first_seen(arrays["credit_role"], len(mirror.role_names))
         if seen != len(mirror.role_names) or (rank != np.arange(seen)).any():
             return None, "the roles' order of first appearance changes"
-    were = numbering.old_number(film)
-    now_film, now_person = numbering.remap[old_film], numbering.remap[old_person]
-    touched = (np.unique(np.concatenate([old_film, were[were >= 0]])),
-               np.unique(np.concatenate([now_film[now_film >= 0], film])))
-    touched_people = np.unique(np.concatenate([now_person[now_person >= 0], person]))
-    folder = previous.store_folder / INDEX_FOLDER
-    # Credits only appended, and no node renumbered: the credit arrays are the old ones and then some.
-    extended = {} if removes_credits or not numbering.keeps_numbers else \
-        {name: (folder / f"{name}.npy", len(mirror.credit_person)) for name in ("credit_person", "credit_film", "credit_role")}
-    return Reused(numbering=numbering, folder=folder, arrays=arrays, touched_films=touched, touched_people=touched_people,
-                  extended=extended), ""
+    return Reused(numbering=numbering, folder=folder, arrays=arrays, **touched), ""

@@ -593,9 +593,12 @@ class _IndexWriter:
         self.arrays[name] = path.stat().st_size
         self.lengths[name] = len(array)
 
-    def extend(self, name: str, old: Path, old_length: int, array: np.ndarray) -> None:
-        """``name.npy`` holding ``array``, whose first ``old_length`` rows are the array ``old`` (of the index before):
-        ``old``'s file, linked, with the rest appended.
+    def extend(self, name: str, old: Path, old_rows: np.ndarray, tail: np.ndarray) -> np.ndarray:
+        """``name.npy`` holding ``old_rows`` (the array of the file ``old``, of the index before) and then ``tail``:
+        ``old``'s file, linked, with ``tail`` appended; returns the whole, mapped from the file written.
+
+        The whole is never made in memory (950 MB for the three credit
+        arrays at IMDb's size): the file's pages are the old file's.
 
         Files are otherwise never changed once written.  This one grows in
         place, shared with the index before, which is safe because no byte
@@ -607,14 +610,15 @@ class _IndexWriter:
         not as expected, has another name besides (another store's, copied
         with hard links), or cannot be linked, the array is written whole.
         """
-        path, array = self.staging / f"{name}.npy", np.ascontiguousarray(array)
-        header = _npy_header(array.dtype, len(array))
-        size = len(header) + old_length * array.itemsize
+        path, tail = self.staging / f"{name}.npy", np.ascontiguousarray(tail, dtype=old_rows.dtype)
+        old_length, length = len(old_rows), len(old_rows) + len(tail)
+        header = _npy_header(tail.dtype, length)
+        size = len(header) + old_length * tail.itemsize
         try:
             with open(old, "rb") as file:
                 np.lib.format.read_magic(file)
                 _, _, dtype = np.lib.format.read_array_header_1_0(file)
-                fits = dtype == array.dtype and file.tell() == len(header) == len(_npy_header(dtype, old_length))
+                fits = dtype == tail.dtype and file.tell() == len(header) == len(_npy_header(dtype, old_length))
             stat = old.stat()
             # Only a file no other name shares: a store copied with hard links (cp -al) has its own writer.
             if fits and stat.st_size >= size and stat.st_nlink == 1:
@@ -623,16 +627,18 @@ class _IndexWriter:
                 fits = False
         except (OSError, ValueError):
             fits = False
-        if not fits:
-            return self.array(name, array)
-        with open(path, "r+b") as file:
-            file.truncate(size)
-            file.seek(size)
-            file.write(memoryview(array[old_length:]).cast("B"))
-            file.seek(0)
-            file.write(header)
-        self.arrays[name] = path.stat().st_size
-        self.lengths[name] = len(array)
+        if fits:
+            with open(path, "r+b") as file:
+                file.truncate(size)
+                file.seek(size)
+                file.write(memoryview(tail).cast("B"))
+                file.seek(0)
+                file.write(header)
+            self.arrays[name] = path.stat().st_size
+            self.lengths[name] = length
+        else:
+            self.array(name, np.concatenate([old_rows, tail]))
+        return _load_array(path, length)
 
     def stream(self, name: str, dtype, length: int) -> "_NpyStream":
         """``name.npy`` of ``length`` rows of ``dtype``, written in pieces (a context manager: see :class:`_NpyStream`)."""
@@ -753,9 +759,7 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
 
     extended = patch.extended if patch is not None else {}
     for name in _ARRAYS:
-        if name in extended:
-            writer.extend(name, *extended[name], getattr(mirror, name))
-        else:
+        if name not in extended:  # (those are written already: Reused.extend_credits)
             writer.array(name, getattr(mirror, name))
     if id_hash is not None:
         writer.array("id_hash", id_hash)

@@ -466,12 +466,22 @@ def test_credits_only_appended_grow_the_old_credit_arrays_in_place_and_each_vers
     n_before = len(before.credit_person)
     old_people, old_films = np.array(before.credit_person), np.array(before.credit_film)
     inodes = {name: (index / f"{name}.npy").stat().st_ino for name in ("credit_person", "credit_film", "credit_role")}
+    extend_credits, grown = index_reuse.Reused.extend_credits, {}
+
+    def spied(reused, writer):
+        assert {name: len(reused.arrays[name]) for name in inodes} == dict.fromkeys(inodes, 1)  # the appended row only
+        extend_credits(reused, writer)
+        grown.update((name, reused.arrays[name]) for name in inodes)
+
     with monkeypatch.context() as patched:  # no node renumbered: views, degrees, collaborators from the old files
         for name in ("view", "collaborators"):
             patched.setattr(index_reuse.Reused, name, lambda *args: pytest.fail("made in memory"))
+        patched.setattr(index_reuse.Reused, "extend_credits", spied)
         store.load({"page:tt0000003": FilmGraph.from_records(
             films=[{"id": "tt0000003", "title": "F3"}],
             credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "director"}])})
+    # the new arrays were mapped from the grown files, never joined in memory
+    assert all(isinstance(array, np.memmap) and len(array) == n_before + 1 for array in grown.values())
     assert {name: (index / f"{name}.npy").stat().st_ino for name in inodes} == inodes  # the same files, grown
     after = store.mirror(progress=False)
     assert len(after.credit_person) == n_before + 1
