@@ -21,8 +21,10 @@ Adding a saved page to a store of the whole IMDb changes a few dozen of its
 * an adjacency view's rows change only for the people and films of the
   credits added or removed (and the new nodes): the others are the old
   view's rows, renumbered (:func:`_splice`), or, when no node is
-  renumbered, copied file to file with the touched rows put in
-  (:meth:`Reused.write_view`; degrees and collaborator counts likewise);
+  renumbered, the old view's files linked with the touched rows held apart
+  (its delta), or copied file to file with them put in once the delta
+  outgrows :data:`DELTA_SHARE` or a node comes (:meth:`Reused.write_view`;
+  degrees and collaborator counts are copied likewise);
 * collaborator counts change only for the people of films whose credits
   changed, and names are normalised again only where a label changed (in
   the ``nodes/`` chunks that are not linked: see
@@ -201,20 +203,26 @@ class Reused:
         rows, counts = person_film_csr(person[near], film[near], role[near], mirror.role_mask(roles), len(self._touched))
         # (nothing removed: an old node's new number is its own, or its own plus the new people for a film)
         boundary, shift = (-1, 0) if numbering.removes else (numbering.old_people, len(numbering.new_people))
-        indices, counts = _splice(old.indptr, old.indices, rows, counts.astype(np.int64), self._touched,
+        indices, counts = _splice(*old.materialize(), rows, counts.astype(np.int64), self._touched,
                                   numbering.old_of_new, numbering.remap, boundary, shift)
         _forget_pages(numbering.mirror)
         return csr_view(frozenset(roles), indices, counts)
 
     def write_view(self, writer, name: str, mirror, roles):
         """Write the view of ``roles`` (``name``: its files' prefix) as the old one with the touched nodes' rows
-        put in, file to file; returns it, mapped from those files.  None (and nothing written) when the
-        nodes are renumbered (a node removed, a person added), or the view outgrows 32-bit offsets:
-        :meth:`view` splices it in memory then.
+        put in, without making it in memory; returns it, mapped from the files written.  None (and nothing
+        written) when the nodes are renumbered (a node removed, a person added), or the view outgrows
+        32-bit offsets: :meth:`view` splices it in memory then.
 
-        The untouched nodes' rows, and the degrees of the rows between the
-        touched ones, are byte ranges of the old files (:class:`reelgraph.graph_index._NpyStream`);
-        the offsets between them are the old ones shifted by the rows put in before.
+        When no node comes either, and the rows held apart stay under
+        :data:`DELTA_SHARE` of the view, the old view's base files are
+        linked and only those rows are written (its delta: the old delta's
+        rows and the touched ones; see :class:`reelgraph.mirror.CsrView`):
+        a saved page writes kilobytes where the view is a gigabyte.  Else
+        the view is written whole (compacted): the untouched nodes' rows
+        are byte ranges of the old base files (:class:`reelgraph.graph_index._NpyStream`),
+        the offsets between them the old ones shifted by the rows put in before.
+        Either way its degrees are the old file's with the touched nodes' put in.
         """
         from reelgraph.mirror import CsrView
 
@@ -225,22 +233,34 @@ class Reused:
             return None
         touched = np.flatnonzero(self._touched)  # old nodes keep their numbers; new films come after them
         owners, neighbours = self._rows_of_touched(mirror, roles)
-        ends = np.searchsorted(owners, touched, side="right")
-        counts = np.diff(ends, prepend=0)  # each touched node's row length
+        counts = np.diff(np.searchsorted(owners, touched, side="right"), prepend=0)  # each touched node's row length
         n_old, n = numbering.old_people + numbering.old_films, len(self._touched)
-        was = touched[touched < n_old]
+        _write_patched(writer, f"{name}_degree", old.degree, n, touched, counts)
+        degree = np.load(writer.staging / f"{name}_degree.npy", mmap_mode="r")
+        # the rows the base does not hold: the old delta's (those not touched again) and the touched ones
+        held, counts, neighbours = _merged_rows(old, touched, counts, neighbours)
+        delta_indptr = np.zeros(len(held) + 1, dtype=np.int64)
+        np.cumsum(counts, out=delta_indptr[1:])
+        if n == n_old and len(neighbours) <= DELTA_SHARE * len(old.indices):
+            for part, array in (("indptr", old.indptr), ("indices", old.indices)):
+                writer.link(f"{name}_{part}", Path(array.filename))
+            for part, array in (("nodes", held), ("indptr", delta_indptr), ("indices", neighbours.astype(np.int32))):
+                writer.array(f"{name}_delta_{part}", array)
+            base = (np.load(writer.staging / f"{name}_{part}.npy", mmap_mode="r") for part in ("indptr", "indices"))
+            return CsrView(frozenset(roles), *base, degree).with_delta(held, delta_indptr, neighbours, degree)
+        ends = delta_indptr[1:]
+        was = held[held < n_old]
         total = int(old.indptr[n_old]) - int((old.indptr[was + 1] - old.indptr[was]).sum()) + len(neighbours)
         if total >= np.iinfo(old.indptr.dtype).max:
             return None
-        # the untouched old nodes' runs: before the first touched node, between two, after the last
-        runs = list(zip(np.minimum(np.concatenate([[0], touched + 1]), n_old).tolist(),
-                        np.minimum(np.concatenate([touched, [n_old]]), n_old).tolist()))
+        # the other old nodes' runs: before the first node held apart, between two, after the last
+        runs = list(zip(np.minimum(np.concatenate([[0], held + 1]), n_old).tolist(),
+                        np.minimum(np.concatenate([held, [n_old]]), n_old).tolist()))
         with writer.stream(f"{name}_indices", np.int32, total) as out:
             for k, (a, b) in enumerate(runs):
                 out.copy(old.indices, int(old.indptr[a]), int(old.indptr[b]))
-                if k < len(touched):
+                if k < len(held):
                     out.write(neighbours[ends[k] - counts[k]: ends[k]])
-        _write_patched(writer, f"{name}_degree", old.degree, n, touched, counts)
         with writer.stream(f"{name}_indptr", old.indptr.dtype, n + 1) as out:
             at, block = 0, np.empty(min(_INDPTR_BLOCK, n_old + 1), old.indptr.dtype)
             for k, (a, b) in enumerate(runs):
@@ -249,14 +269,14 @@ class Reused:
                     last = min(first + len(block), b)
                     out.write(np.add(old.indptr[first:last], shift, out=block[:last - first], casting="unsafe"))
                 at += int(old.indptr[b]) - int(old.indptr[a])
-                if k < len(touched):
+                if k < len(held):
                     out.write(np.array([at]))
                     at += int(counts[k])
             out.write(np.array([at]))
         _forget_pages(numbering.mirror)
         folder = writer.staging
         return CsrView(frozenset(roles), *(np.load(folder / f"{name}_{part}.npy", mmap_mode="r")
-                                           for part in ("indptr", "indices", "degree")))
+                                           for part in ("indptr", "indices")), degree)
 
     def _rows_of_touched(self, mirror, roles) -> tuple[np.ndarray, np.ndarray]:
         """The touched nodes' rows in the view of ``roles``: ``(owner, neighbour)`` of every edge, sorted, distinct.
@@ -267,8 +287,6 @@ class Reused:
         its row of the old view: only the credits appended are read, not
         every credit for the touched nodes' (95M at IMDb's size).
         """
-        from reelgraph.mirror import _rows_of
-
         n, touched = len(self._touched), self._touched
         parts = []
         if self.extended:
@@ -277,7 +295,7 @@ class Reused:
                                   ("credit_person", "credit_film", "credit_role"))
             old = self._numbering.mirror.view(roles)
             was = np.flatnonzero(touched[:len(old.degree)])
-            parts.append(np.repeat(was, np.asarray(old.degree[was], np.int64)) * n + _rows_of(old, was))
+            parts.append(np.repeat(was, np.asarray(old.degree[was], np.int64)) * n + old.neighbours(was))
         else:
             person, film, role, near = self._touched_credits(mirror)
             person, film, role = person[near], film[near], role[near]
@@ -377,15 +395,14 @@ class Reused:
         """The people whose collaborator counts may change (sorted), and their counts over ``everyone``, the new
         every-credit view: the people of films whose credits changed, and the new people."""
         from reelgraph.analysis._stats_kernels import collaborator_counts_of
-        from reelgraph.mirror import _rows_of
 
         mirror, numbering = self._numbering.mirror, self._numbering
         old = mirror.view(frozenset(mirror.role_names))
         touched_old, touched_new = self._touched_films
-        were = numbering.remap[_rows_of(old, touched_old)]
-        people = np.unique(np.concatenate([were[were >= 0], _rows_of(everyone, touched_new),
+        were = numbering.remap[old.neighbours(touched_old)]
+        people = np.unique(np.concatenate([were[were >= 0], everyone.neighbours(touched_new),
                                            np.arange(numbering.kept_people, self.n_people)])).astype(np.int64)
-        counts = collaborator_counts_of(everyone.indptr, everyone.indices, people, self.n_people)
+        counts = collaborator_counts_of(*everyone.kernel_args, people, self.n_people)
         _forget_pages(mirror)
         return people, counts
 
@@ -424,6 +441,27 @@ def _write_patched(writer, name: str, old: np.memmap, length: int, at: np.ndarra
 
 #: Offsets a block of :meth:`Reused.write_view` shifts at a time (16 MB of int32).
 _INDPTR_BLOCK = 1 << 22
+
+#: A view's rows held apart from its base (its delta) may add up to this share of the base's entries;
+#: past it, the view is written whole again (compacted).  Each write rewrites the delta, so a bigger
+#: share saves rarer compactions at the cost of every page; 2%: ~15 MB at IMDb's size.
+DELTA_SHARE = 0.02
+
+
+def _merged_rows(old, touched: np.ndarray, counts: np.ndarray, neighbours: np.ndarray):
+    """``(nodes, counts, neighbours)``: the rows of ``touched`` (sorted; ``counts`` and ``neighbours`` theirs),
+    with those of ``old``'s delta that are not among them, in node order."""
+    from reelgraph.mirror import _gather
+
+    if not old.has_delta:
+        return touched, counts, neighbours
+    kept = ~np.isin(old.delta_nodes, touched)
+    old_counts = np.diff(old.delta_indptr)[kept]
+    rows = np.concatenate([neighbours, _gather(old.delta_indices, old.delta_indptr[:-1][kept], old_counts)])
+    nodes, counts = np.concatenate([touched, old.delta_nodes[kept]]), np.concatenate([counts, old_counts])
+    starts = np.cumsum(counts) - counts
+    order = np.argsort(nodes, kind="stable")
+    return nodes[order], counts[order], _gather(rows, starts[order], counts[order])
 
 
 @njit(cache=True, nogil=True)

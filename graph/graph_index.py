@@ -16,7 +16,11 @@ where it is swapped in with the tables it was built from:
   lookups), opened with ``numpy.load(mmap_mode="r")``.  The credit arrays
   only grow while credits are only appended: a write then appends to the
   old files (:meth:`_IndexWriter.extend`), and each version reads as many
-  rows as its ``index.json`` says;
+  rows as its ``index.json`` says.  A view patched for a small edit links
+  the old view's ``indptr`` and ``indices`` (its base) and writes the rows
+  that changed apart (``view0_delta_nodes``, ``_delta_indptr``,
+  ``_delta_indices``), until they outgrow a share of it
+  (:meth:`reelgraph._index_reuse.Reused.write_view`);
 * ``similar.arrow`` and the folders ``people/``, ``films/`` (the tables
   aligned to the node indexes), ``credits/`` (the credits' columns but
   their ids) and ``nodes/`` (ids, labels, labels normalised for name
@@ -70,7 +74,10 @@ log = logging.getLogger(__name__)
 #: The layout of ``index/``; an index of another format is rebuilt, never read.
 #: 2: people, films and credits as chunk files (``credits/000000.arrow``, ...), each linked while its store chunk stays.
 #: 3: the nodes too (``nodes/``), a chunk per chunk of ``people/`` then of ``films/``, linked with it.
-INDEX_FORMAT = 3
+#: 4: a view may hold the rows a small edit changed apart from its base (``view0_delta_nodes.npy``, ...).
+INDEX_FORMAT = 4
+#: The formats this reelgraph reads (a format-3 index is a format-4 one without deltas); it writes :data:`INDEX_FORMAT`.
+READABLE_FORMATS = (3, 4)
 
 #: The index's folder inside a store folder.
 INDEX_FOLDER = "index"
@@ -271,7 +278,7 @@ def open_index(store_folder: Path, version: str):
         The memory-mapped mirror and ``""``, or ``None`` and why not
         ("missing", "stale", "of another format (...)", "damaged (...)").
     """
-    from reelgraph.mirror import CsrView, Mirror
+    from reelgraph.mirror import Mirror
 
     folder = Path(store_folder) / INDEX_FOLDER
     try:
@@ -280,7 +287,7 @@ def open_index(store_folder: Path, version: str):
         return None, "missing"
     except (OSError, ValueError) as exc:
         return None, f"damaged ({exc})"
-    if meta.get("format") != INDEX_FORMAT:
+    if meta.get("format") not in READABLE_FORMATS:
         return None, f"of another format ({meta.get('format')}; this reelgraph reads {INDEX_FORMAT})"
     if meta.get("store_version") != version:
         return None, "stale"
@@ -297,9 +304,7 @@ def open_index(store_folder: Path, version: str):
         # A table of chunks is one table of as many record batches; they share one schema (chunk_table).
         tables = {name: pa.concat_tables([_mapped_table(mapped) for mapped in mapped_files])
                   for name, mapped_files in maps.items()}
-        views = {frozenset(v["roles"]): CsrView(frozenset(v["roles"]), arrays[f"{v['name']}_indptr"],
-                                                arrays[f"{v['name']}_indices"], arrays[f"{v['name']}_degree"])
-                 for v in meta["views"]}
+        views = {frozenset(v["roles"]): _view(frozenset(v["roles"]), v["name"], arrays) for v in meta["views"]}
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         return None, f"damaged ({exc})"
     nodes = tables["nodes"]
@@ -314,6 +319,20 @@ def open_index(store_folder: Path, version: str):
     mirror.mapped_files = (*(mapped for mapped_files in maps.values() for mapped in mapped_files),
                            *(array.base for array in arrays.values() if isinstance(array.base, mmap.mmap)))
     return mirror, ""
+
+
+def _view(roles: frozenset, name: str, arrays: dict):
+    """The adjacency view ``name`` (``view0``, ...) of the index's ``arrays``: its base, and its delta when it has one
+    (the rows a patched index wrote apart: :meth:`reelgraph._index_reuse.Reused.write_view`)."""
+    from reelgraph.mirror import CsrView
+
+    view = CsrView(roles, arrays[f"{name}_indptr"], arrays[f"{name}_indices"], arrays[f"{name}_degree"])
+    if f"{name}_delta_nodes" not in arrays:
+        return view
+    nodes, indptr, indices = (arrays[f"{name}_delta_{part}"] for part in ("nodes", "indptr", "indices"))
+    if len(indptr) != len(nodes) + 1 or indptr[-1] != len(indices) or len(view.indptr) != len(view.degree) + 1:
+        raise ValueError(f"the delta of {name} does not fit its base")
+    return view.with_delta(nodes, indptr, indices, view.degree)
 
 
 def _load_array(path: Path, length: int | None) -> np.ndarray:
@@ -784,7 +803,7 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
     if patch is None or not patch.write_degrees(writer, mirror, everyone):
         writer.array("degrees", mirror.degrees())
     if patch is None:
-        writer.array("collaborators", collaborator_counts(everyone.indptr, everyone.indices, mirror.n_people))
+        writer.array("collaborators", collaborator_counts(*everyone.kernel_args, mirror.n_people))
     elif not patch.write_collaborators(writer, everyone):
         writer.array("collaborators", patch.collaborators(everyone))
 
@@ -862,7 +881,7 @@ def linkable_chunks(store_folder: Path, version: str, table: str) -> tuple[Path,
     folder = Path(store_folder) / INDEX_FOLDER
     try:
         meta = json.loads((folder / "index.json").read_text())
-        if meta.get("format") != INDEX_FORMAT or meta.get("store_version") != version:
+        if meta.get("format") not in READABLE_FORMATS or meta.get("store_version") != version:
             return folder, {}
         return folder, {chunk["source"]: chunk for chunk in meta["chunks"][table] if chunk["source"] is not None
                         and (folder / chunk["file"]).stat().st_size == meta["files"][chunk["file"]]}

@@ -30,7 +30,7 @@ creates them, so ``reelgraph mirror --check`` can compare the two.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -76,31 +76,152 @@ def csr_view(roles: frozenset, indices: np.ndarray, counts: np.ndarray) -> "CsrV
     return CsrView(roles, indptr, indices, counts.astype(offset_type, copy=False))  # int32 already, mostly
 
 
+_NO_WORDS = np.zeros(0, np.uint64)
+_NO_RANKS = np.zeros(0, np.int64)
+_NO_OFFSETS = np.zeros(1, np.int64)
+_NO_ENTRIES = np.zeros(0, np.int32)
+for _empty in (_NO_WORDS, _NO_RANKS, _NO_OFFSETS, _NO_ENTRIES):
+    _empty.setflags(write=False)
+
+
 @dataclass(frozen=True)
 class CsrView:
     """Undirected person–film adjacency over node indexes, for some roles.
 
-    Row ``i`` of the CSR lists the neighbours of node ``i``:
-    ``indices[indptr[i]:indptr[i + 1]]``, sorted.  A person and a film are
-    adjacent once however many credits (of the kept roles) link them.
+    Row ``i`` lists the neighbours of node ``i``, sorted: a person and a
+    film are adjacent once however many credits (of the kept roles) link
+    them.  The row is ``indices[indptr[i]:indptr[i + 1]]`` (the base CSR),
+    unless the view has a delta holding it: a graph index patched for a
+    small edit keeps the old view's files as the base and writes the rows
+    that changed apart, so a saved page writes kilobytes, not the view's
+    gigabyte.  Read rows with :meth:`row` and :meth:`neighbours` (numpy),
+    or in compiled code with :attr:`kernel_args` and
+    :func:`reelgraph._adjacency_kernels.row`; code that needs one plain CSR
+    takes :meth:`materialize` (a copy only when there is a delta).
 
     Attributes
     ----------
     roles : frozenset of str
         The credit roles kept.
-    indptr : numpy.ndarray of int64, length ``n_nodes + 1``
+    indptr : numpy.ndarray of int32 or int64, length ``n_nodes + 1``
     indices : numpy.ndarray of int32
-    degree : numpy.ndarray of int64, length ``n_nodes``
+    degree : numpy.ndarray, length ``n_nodes``
+        Every node's row length, whichever part holds the row.
+    delta_nodes : numpy.ndarray of int64
+        The nodes whose rows the delta holds, sorted (none: empty).
+    delta_bits : numpy.ndarray of uint64
+        Bit ``v`` set when ``delta_nodes`` holds ``v`` (empty, or one bit a node).
+    delta_rank : numpy.ndarray of int64
+        Per 64-node word of ``delta_bits``: the delta rows of the nodes before it.
+    delta_indptr : numpy.ndarray of int64, length ``len(delta_nodes) + 1``
+    delta_indices : numpy.ndarray of int32
+        The delta's rows, in the order of ``delta_nodes``.
     """
 
     roles: frozenset
     indptr: np.ndarray
     indices: np.ndarray
     degree: np.ndarray  # neighbours per node (int64), kept so a search looks it up instead of subtracting
+    # (the empty delta: the same read-only arrays for every view without one)
+    delta_nodes: np.ndarray = field(default_factory=lambda: _NO_RANKS)
+    delta_bits: np.ndarray = field(default_factory=lambda: _NO_WORDS)
+    delta_rank: np.ndarray = field(default_factory=lambda: _NO_RANKS)
+    delta_indptr: np.ndarray = field(default_factory=lambda: _NO_OFFSETS)
+    delta_indices: np.ndarray = field(default_factory=lambda: _NO_ENTRIES)
+
+    @property
+    def has_delta(self) -> bool:
+        return len(self.delta_nodes) > 0
+
+    @cached_property
+    def n_entries(self) -> int:
+        """Entries of every row (twice the edges)."""
+        if not self.has_delta:
+            return len(self.indices)
+        replaced = self.indptr[self.delta_nodes + 1].astype(np.int64) - self.indptr[self.delta_nodes]
+        return len(self.indices) - int(replaced.sum()) + len(self.delta_indices)
 
     @property
     def n_edges(self) -> int:
-        return len(self.indices) // 2
+        return self.n_entries // 2
+
+    def row(self, node: int) -> np.ndarray:
+        """The neighbours of ``node``."""
+        if self.has_delta:
+            at = int(np.searchsorted(self.delta_nodes, node))
+            if at < len(self.delta_nodes) and self.delta_nodes[at] == node:
+                return self.delta_indices[self.delta_indptr[at]: self.delta_indptr[at + 1]]
+        return self.indices[self.indptr[node]: self.indptr[node + 1]]
+
+    def neighbours(self, nodes: np.ndarray, lengths: np.ndarray | None = None, arange=None) -> np.ndarray:
+        """The neighbours of every node of ``nodes``, concatenated in their order (one gather, no Python loop).
+
+        ``lengths``: ``degree[nodes]``, when the caller has it; ``arange``:
+        ``arange(n)``: ``np.arange(n)``, or a cached one (the path search's scratch space).
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        lengths = np.asarray(self.degree[nodes] if lengths is None else lengths, dtype=np.int64)
+        if not self.has_delta:
+            return _gather(self.indices, self.indptr[nodes], lengths, arange)
+        at = np.minimum(np.searchsorted(self.delta_nodes, nodes), len(self.delta_nodes) - 1)
+        held = self.delta_nodes[at] == nodes
+        if not held.any():
+            return _gather(self.indices, self.indptr[nodes], lengths, arange)
+        out = np.empty(int(lengths.sum()), dtype=self.indices.dtype)
+        in_delta = np.repeat(held, lengths)
+        out[~in_delta] = _gather(self.indices, self.indptr[nodes[~held]], lengths[~held], arange)
+        out[in_delta] = _gather(self.delta_indices, self.delta_indptr[at[held]], lengths[held], arange)
+        return out
+
+    @cached_property
+    def kernel_args(self) -> tuple:
+        """``(indptr, indices, delta_bits, delta_rank, delta_indptr, delta_indices)`` for compiled code
+        (:mod:`reelgraph._adjacency_kernels`): without a delta, its four arrays are None (a kernel compiled
+        for the plain CSR); with one, all six are read-only (one copy of a kernel, the base mapped or not)."""
+        if not self.has_delta:
+            return self.indptr, self.indices, None, None, None, None
+        return tuple(_read_only(array) for array in
+                     (self.indptr, self.indices, self.delta_bits, self.delta_rank, self.delta_indptr, self.delta_indices))
+
+    def materialize(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(indptr, indices)`` of one plain CSR: the base's arrays as they are without a delta, else a copy with its rows put in."""
+        if not self.has_delta:
+            return self.indptr, self.indices
+        lengths = np.asarray(self.degree, dtype=np.int64)
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64 if self.n_entries >= np.iinfo(np.int32).max else np.int32)
+        np.cumsum(lengths, out=indptr[1:])
+        return indptr, self.neighbours(np.arange(len(lengths)), lengths)
+
+    def with_delta(self, nodes: np.ndarray, indptr: np.ndarray, indices: np.ndarray, degree: np.ndarray) -> "CsrView":
+        """This view's base with the rows of ``nodes`` (sorted) replaced: ``indices[indptr[k]:indptr[k + 1]]`` for ``nodes[k]``;
+        ``degree``: every node's row length after."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        bits = np.zeros((len(degree) + 63) >> 6, dtype=np.uint64)
+        np.bitwise_or.at(bits, nodes >> 6, np.left_shift(np.uint64(1), (nodes & 63).astype(np.uint64)))
+        rank = np.zeros(len(bits), dtype=np.int64)
+        np.cumsum(np.bincount(nodes >> 6, minlength=len(bits))[:-1], out=rank[1:])
+        return CsrView(self.roles, self.indptr, self.indices, degree, nodes, bits, rank,
+                       np.asarray(indptr, dtype=np.int64), np.asarray(indices, dtype=np.int32))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    if not array.flags.writeable:
+        return array
+    view = array.view()
+    view.setflags(write=False)
+    return view
+
+
+def _gather(indices: np.ndarray, starts: np.ndarray, lengths: np.ndarray, arange=None) -> np.ndarray:
+    """The rows of ``lengths`` entries starting at ``starts`` in ``indices``, concatenated."""
+    total = int(lengths.sum())
+    if len(starts) == 1:
+        start = int(starts[0])
+        return indices[start: start + total]
+    # Position k of the output reads starts[row] + (k - first output position of that row).
+    offsets = np.repeat(np.asarray(starts, dtype=np.int64) - (np.cumsum(lengths) - lengths), lengths)
+    offsets += arange(total) if arange is not None else np.arange(total)
+    return indices.take(offsets)
 
 
 class Mirror:
@@ -625,7 +746,7 @@ class Mirror:
             raise KeyError("not in the mirror: " + ", ".join(str(n) for n in node_ids if n not in self))
         seen[frontier] = True
         for _ in range(depth):
-            reached = np.unique(np.concatenate([_rows_of(csr, frontier) for csr in adjacency]))
+            reached = np.unique(np.concatenate([csr.neighbours(frontier) for csr in adjacency]))
             frontier = reached[~seen[reached]]
             if not len(frontier):
                 break
@@ -684,15 +805,6 @@ def link_ends(source: np.ndarray, target: np.ndarray, n_nodes: int) -> np.ndarra
     """
     pairs = np.unique(np.asarray(source, np.int64) * n_nodes + np.asarray(target, np.int64))
     return np.concatenate([pairs // n_nodes, pairs % n_nodes])
-
-
-def _rows_of(csr: CsrView, nodes: np.ndarray) -> np.ndarray:
-    """The neighbours of every node of ``nodes``, concatenated (one gather, no Python loop)."""
-    starts = np.asarray(csr.indptr[nodes], dtype=np.int64)
-    lengths = np.asarray(csr.indptr[nodes + 1], dtype=np.int64) - starts
-    # Position k of the output reads starts[row] + (k - first output position of that row).
-    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return csr.indices[offsets + np.arange(len(offsets))]
 
 
 def _ids_and_codes(own: pd.Series, references: list[pd.Series]):

@@ -130,9 +130,10 @@ class ReelgraphGraph:
 
     @classmethod
     def from_mirror(cls, mirror) -> "ReelgraphGraph":
-        """The graph of :attr:`Mirror.nx <reelgraph.mirror.Mirror.nx>` over the mirror's arrays (nothing copied)."""
+        """The graph of :attr:`Mirror.nx <reelgraph.mirror.Mirror.nx>` over the mirror's arrays (nothing copied,
+        unless a graph index patched for a small edit holds some rows apart: :meth:`~reelgraph.mirror.CsrView.materialize`)."""
         view = mirror.view(frozenset(mirror.role_names))  # every credit links, as in mirror.nx
-        return cls(mirror.ids, view.indptr, view.indices, mirror.index_of, mirror=mirror)
+        return cls(mirror.ids, *view.materialize(), mirror.index_of, mirror=mirror)
 
     @classmethod
     def from_networkx(cls, G) -> "ReelgraphGraph":

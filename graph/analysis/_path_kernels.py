@@ -10,7 +10,8 @@ finds the same path as the numpy one (:func:`reelgraph.analysis.paths._one_path`
 
 import numpy as np
 from numba import njit, prange
-from reelgraph._prefetch import PREFETCH_AHEAD, prefetch
+from reelgraph._adjacency_kernels import entry, prefetch_row, row
+from reelgraph._prefetch import PREFETCH_AHEAD
 
 __all__ = ["bidirectional_search", "component_labels", "bfs_depths"]
 
@@ -37,8 +38,8 @@ def _set(bits, v, code):
 
 
 @njit(cache=True, nogil=True)
-def bidirectional_search(indptr, indices, bits, lists, excluded, s, t, n_people, film_year, film_votes,
-                         year_lo, year_hi, min_votes, use_year, use_votes):
+def bidirectional_search(indptr, indices, dbits, drank, dptr, didx, bits, lists, excluded, s, t, n_people, film_year,
+                         film_votes, year_lo, year_hi, min_votes, use_year, use_votes):
     """One query of :func:`reelgraph.analysis.paths._search` (one path, no layers kept), walk back included.
 
     Side 0 starts at ``s``, side 1 at ``t``; each step expands the whole
@@ -50,7 +51,8 @@ def bidirectional_search(indptr, indices, bits, lists, excluded, s, t, n_people,
     first reached from.  Both sides share ``bits``, two bits a node (1: side
     0's, 2: side 1's, 3: ``excluded``, never entered and never a meeting), so
     one read tells "unseen", "seen by this side" or "seen by the other side"
-    (a meeting).  A quarter of a byte a node keeps them in the CPU's cache
+    (a meeting).  ``indptr, indices, dbits, drank, dptr, didx``: the
+    adjacency (a :class:`reelgraph.mirror.CsrView`'s ``kernel_args``).  A quarter of a byte a node keeps them in the CPU's cache
     (280 kB for a 1.1M-node graph), where a search's reads are random and
     most of its time; the search clears the words it set before it returns
     (``bits`` is all zeros between queries).  Films reached from people pass
@@ -80,7 +82,10 @@ def bidirectional_search(indptr, indices, bits, lists, excluded, s, t, n_people,
     parent0[0] = -1; parent1[0] = -1
     _set(bits, s, 1); _set(bits, t, 2)
     lo0 = 0; hi0 = 1; lo1 = 0; hi1 = 1  # side k's frontier: seen_k[lo_k:hi_k]
-    work0 = indptr[s + 1] - indptr[s]; work1 = indptr[t + 1] - indptr[t]
+    _, e_lo, e_hi = row(indptr, indices, dbits, drank, dptr, didx, s)
+    work0 = e_hi - e_lo
+    _, e_lo, e_hi = row(indptr, indices, dbits, drank, dptr, didx, t)
+    work1 = e_hi - e_lo
     person0 = s < n_people; person1 = t < n_people
     meet = -1; via = -1; x = 0
     while work0 > 0 and work1 > 0:
@@ -94,13 +99,16 @@ def bidirectional_search(indptr, indices, bits, lists, excluded, s, t, n_people,
         theirs = 2 - x
         m = hi
         for i in range(lo, min(lo + PREFETCH_AHEAD, hi)):
-            prefetch(indices, indptr[seen[i]])
+            held, first, _ = row(indptr, indices, dbits, drank, dptr, didx, seen[i])
+            prefetch_row(indices, didx, held, first)
         for i in range(lo, hi):
             u = seen[i]
             if i + PREFETCH_AHEAD < hi:
-                prefetch(indices, indptr[seen[i + PREFETCH_AHEAD]])
-            for e in range(indptr[u], indptr[u + 1]):
-                v = indices[e]
+                held, first, _ = row(indptr, indices, dbits, drank, dptr, didx, seen[i + PREFETCH_AHEAD])
+                prefetch_row(indices, didx, held, first)
+            held, first, last = row(indptr, indices, dbits, drank, dptr, didx, u)
+            for e in range(first, last):
+                v = entry(indices, didx, held, e)
                 code = _code(bits, v)
                 if code == 0:
                     if filt and v != s and v != t and not _ok(
@@ -131,8 +139,8 @@ def bidirectional_search(indptr, indices, bits, lists, excluded, s, t, n_people,
         # meet is never expanded, and reading its nodes' rows there would be wasted.
         work = 0
         for i in range(hi, m):
-            v = seen[i]
-            work += indptr[v + 1] - indptr[v]
+            _, first, last = row(indptr, indices, dbits, drank, dptr, didx, seen[i])
+            work += last - first
         if x == 0:
             lo0 = hi0; hi0 = m; work0 = work; person0 = not person0
         else:
@@ -181,17 +189,21 @@ def bidirectional_search(indptr, indices, bits, lists, excluded, s, t, n_people,
     return k, depth0
 
 @njit(cache=True, nogil=True)
-def component_labels(indptr, indices, allowed, queue):
+def component_labels(indptr, indices, dbits, drank, dptr, didx, allowed, queue):
     """Connected component of every node (-1: not allowed, or no edge), numbered in node order.
 
-    ``allowed[v]`` False leaves ``v`` out (an avoided person, a filtered film);
+    ``indptr, indices, dbits, drank, dptr, didx``: the adjacency (a
+    :class:`reelgraph.mirror.CsrView`'s ``kernel_args``); ``allowed[v]`` False leaves ``v`` out (an avoided person, a filtered film);
     ``queue`` is scratch space of one int64 a node.
     """
     n = len(indptr) - 1
     label = np.full(n, -1, dtype=np.int64)
     c = 0
     for r in range(n):
-        if label[r] >= 0 or not allowed[r] or indptr[r + 1] == indptr[r]:
+        if label[r] >= 0 or not allowed[r]:
+            continue
+        _, first, last = row(indptr, indices, dbits, drank, dptr, didx, r)
+        if first == last:
             continue
         label[r] = c
         queue[0] = r
@@ -200,8 +212,9 @@ def component_labels(indptr, indices, allowed, queue):
         while head < tail:
             u = queue[head]
             head += 1
-            for e in range(indptr[u], indptr[u + 1]):
-                v = indices[e]
+            held, first, last = row(indptr, indices, dbits, drank, dptr, didx, u)
+            for e in range(first, last):
+                v = entry(indices, didx, held, e)
                 if label[v] < 0 and allowed[v]:
                     label[v] = c
                     queue[tail] = v
@@ -221,11 +234,14 @@ def _has(bits, v):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_films):
+def bfs_depths(indptr, indices, dbits, drank, dptr, didx, n_entries, dist, centre, n_people, film_allowed, filter_films):
     """Breadth-first depth of every node from ``centre``, in place in ``dist``.
 
     ``dist`` holds -1 for nodes not reached yet (and anything else, e.g. -2
     for excluded nodes, for nodes never to enter); ``dist[centre]`` must be 0.
+    ``indptr, indices, dbits, drank, dptr, didx``: the adjacency (a
+    :class:`reelgraph.mirror.CsrView`'s ``kernel_args``), of ``n_entries``
+    entries in all.
     With ``filter_films``, a film enters only where
     ``film_allowed[film - n_people]`` (films are reached only from people).
     The same depths as the layer-by-layer numpy search.
@@ -256,8 +272,9 @@ def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_fil
         reached[w] = bits
     front[centre >> 6] = _ONE << np.uint64(centre & 63)
     depth = dist[centre]
-    frontier_edges = indptr[centre + 1] - indptr[centre]
-    edges_left = indptr[n] - frontier_edges
+    _, e_lo, e_hi = row(indptr, indices, dbits, drank, dptr, didx, centre)
+    frontier_edges = e_hi - e_lo
+    edges_left = n_entries - frontier_edges
     from_people = centre < n_people  # layers alternate people and films
     found = 1
     while found:
@@ -275,15 +292,17 @@ def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_fil
                     if not (bits >> np.uint64(b)) & _ONE:
                         continue
                     u = w * 64 + b
-                    for e in range(indptr[u], indptr[u + 1]):
-                        v = indices[e]
+                    held, e_lo, e_hi = row(indptr, indices, dbits, drank, dptr, didx, u)
+                    for e in range(e_lo, e_hi):
+                        v = entry(indices, didx, held, e)
                         if _has(reached, v):
                             continue
                         reached[v >> 6] |= _ONE << np.uint64(v & 63)
                         nxt[v >> 6] |= _ONE << np.uint64(v & 63)
                         dist[v] = depth + 1
                         found += 1
-                        new_edges += indptr[v + 1] - indptr[v]
+                        _, vfirst, vlast = row(indptr, indices, dbits, drank, dptr, didx, v)
+                        new_edges += vlast - vfirst
         else:
             for w in prange(first >> 6, (last + 63) >> 6):
                 open_ = ~reached[w]
@@ -294,12 +313,13 @@ def bfs_depths(indptr, indices, dist, centre, n_people, film_allowed, filter_fil
                     v = w * 64 + b
                     if v < first or v >= last or not (open_ >> np.uint64(b)) & _ONE:
                         continue
-                    for e in range(indptr[v], indptr[v + 1]):
-                        if _has(front, indices[e]):
+                    held, e_lo, e_hi = row(indptr, indices, dbits, drank, dptr, didx, v)
+                    for e in range(e_lo, e_hi):
+                        if _has(front, entry(indices, didx, held, e)):
                             bits |= _ONE << np.uint64(b)
                             dist[v] = depth + 1
                             found += 1
-                            new_edges += indptr[v + 1] - indptr[v]
+                            new_edges += e_hi - e_lo
                             break
                 nxt[w] = bits
             for w in prange(first >> 6, (last + 63) >> 6):

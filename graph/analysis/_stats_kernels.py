@@ -9,6 +9,7 @@ second.
 
 import numpy as np
 from numba import njit
+from reelgraph._adjacency_kernels import entry, row
 
 __all__ = ["code_counts", "collaborator_counts", "collaborator_counts_of"]
 
@@ -32,18 +33,18 @@ def code_counts(codes, n_codes):
 
 
 @njit(cache=True, nogil=True)
-def collaborator_counts(indptr, indices, n_people):
+def collaborator_counts(indptr, indices, dbits, drank, dptr, didx, n_people):
     """Distinct other people each of the first ``n_people`` nodes shares at least one film with.
 
-    ``indptr``/``indices``: the person-film adjacency of a
-    :class:`reelgraph.mirror.CsrView` (a person's row lists their films, a
-    film's row its people, each pair once).
+    ``indptr, indices, dbits, drank, dptr, didx``: the person-film adjacency
+    of a :class:`reelgraph.mirror.CsrView` (its ``kernel_args``: a person's
+    row lists their films, a film's row its people, each pair once).
     """
-    return collaborator_counts_of(indptr, indices, np.arange(n_people), n_people)
+    return collaborator_counts_of(indptr, indices, dbits, drank, dptr, didx, np.arange(n_people), n_people)
 
 
 @njit(cache=True, nogil=True)
-def collaborator_counts_of(indptr, indices, people, n_people):
+def collaborator_counts_of(indptr, indices, dbits, drank, dptr, didx, people, n_people):
     """:func:`collaborator_counts` of some ``people`` only (node indexes, int64), in their order.
 
     What a graph index patched for a few changed films counts again
@@ -55,10 +56,11 @@ def collaborator_counts_of(indptr, indices, people, n_people):
         p = people[k]
         seen_by[p] = p  # not one's own collaborator
         found = 0
-        for i in range(indptr[p], indptr[p + 1]):
-            f = indices[i]
-            for j in range(indptr[f], indptr[f + 1]):
-                q = indices[j]
+        held, lo, hi = row(indptr, indices, dbits, drank, dptr, didx, p)
+        for i in range(lo, hi):
+            in_delta, first, last = row(indptr, indices, dbits, drank, dptr, didx, entry(indices, didx, held, i))
+            for j in range(first, last):
+                q = entry(indices, didx, in_delta, j)
                 if seen_by[q] != p:
                     seen_by[q] = p
                     found += 1

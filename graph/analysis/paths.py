@@ -336,6 +336,12 @@ class _Query:
         """The filter arguments of the compiled search, from ``year_lo`` to ``use_votes``."""
         return (self.year_lo or 0, self.year_hi or 0, self.min_votes or 0, self.year_lo is not None, self.min_votes is not None)
 
+    @cached_property
+    def plain_csr(self) -> tuple:
+        """``(indptr, indices)`` of the view as one CSR, for the whole-graph searches that read its rows a block
+        per kind (:meth:`~reelgraph.mirror.CsrView.materialize`: a copy only when the view has a delta)."""
+        return self.view.materialize()
+
 
 def _values(values) -> tuple:
     """One value or an iterable of them, as a tuple (a lone string is one value, not its letters)."""
@@ -495,16 +501,6 @@ def _scratch_for(mirror: Mirror) -> _Scratch:
     return sc
 
 
-def _gather(indices: np.ndarray, starts: np.ndarray, lens: np.ndarray, total: int, arange=None) -> np.ndarray:
-    """Concatenated neighbour lists of the rows starting at ``starts``."""
-    if len(starts) == 1:
-        s = int(starts[0])
-        return indices[s : s + total]
-    offsets = np.repeat(starts - (np.cumsum(lens) - lens), lens)
-    offsets += arange(total) if arange is not None else np.arange(total)
-    return indices.take(offsets)
-
-
 def _member(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
     pos = np.searchsorted(sorted_values, values)
     pos[pos == len(sorted_values)] = 0
@@ -537,7 +533,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
         if not keep_layers and (_kernels is not None or _numpy_searches >= NUMPY_SEARCHES):
             return _compiled_search(mirror, q, s, t, sc)
         view = q.view
-        indptr, indices, degree = view.indptr, view.indices, view.degree
+        degree = view.degree
         arange = sc.arange
         stamp = sc.stamp
         first = tick = sc.first_tick()
@@ -560,7 +556,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
         stamp[1][t] = tick + 1
         tick += 2
         layers = ([np.array([s], dtype=np.int64)], [np.array([t], dtype=np.int64)])
-        starts = [indptr[s : s + 1], indptr[t : t + 1]]
+        fronts = [np.array([s], dtype=np.int64), np.array([t], dtype=np.int64)]
         lens = [degree[s : s + 1], degree[t : t + 1]]
         work = [int(degree[s]), int(degree[t])]
         person_front = [s < mirror.n_people, t < mirror.n_people]
@@ -571,7 +567,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 # degrees this keeps both searches small.
                 x = 0 if work[0] <= work[1] else 1
                 mine, other = stamp[x], stamp[1 - x]
-                nb = _gather(indices, starts[x], lens[x], work[x], arange)
+                nb = view.neighbours(fronts[x], lens[x], arange)
                 nb = nb[mine.take(nb) < first]
                 if film_filter and person_front[x]:
                     nb = nb[_film_ok(mirror, q, nb)]
@@ -589,7 +585,7 @@ def _search(mirror: Mirror, q: _Query, s: int, t: int, keep_layers: bool = False
                 hit = other.take(nb) >= first
                 if hit.any():
                     return np.sort(nb[hit]).astype(np.int64), (len(spans[0]) - 1, len(spans[1]) - 1), layers
-                starts[x] = indptr.take(nb)
+                fronts[x] = nb
                 lens[x] = degree.take(nb)
                 work[x] = int(lens[x].sum())
                 person_front[x] = not person_front[x]
@@ -611,7 +607,7 @@ def _one_path(mirror: Mirror, q: _Query, s: int, t: int, stamp: tuple, first: in
     through those first parents.
     """
     view = q.view
-    indptr, indices, degree = view.indptr, view.indices, view.degree
+    degree = view.degree
     stamp[0][s] = stamp[1][t] = tick
     # layers[k][d]: side k's layer d in the order reached; parents[k][d][i]: the position in
     # layer d - 1 of the node layers[k][d][i] was first reached from.
@@ -624,7 +620,7 @@ def _one_path(mirror: Mirror, q: _Query, s: int, t: int, stamp: tuple, first: in
         mine, other = stamp[x], stamp[1 - x]
         front = layers[x][-1]
         lens = degree.take(front)
-        nb = _gather(indices, indptr.take(front), lens, work[x], arange).astype(np.int64)
+        nb = view.neighbours(front, lens, arange).astype(np.int64)
         owner = np.repeat(arange(len(front)), lens)
         keep = mine.take(nb) < first  # neither this side's nor excluded
         nb, owner = nb[keep], owner[keep]
@@ -677,7 +673,7 @@ def _compiled_search(mirror: Mirror, q: _Query, s: int, t: int, sc: _Scratch):
     view = q.view
     try:
         length, d0 = _compiled_kernels().bidirectional_search(
-            view.indptr, view.indices, sc.bits, sc.lists, q.excluded, s, t, mirror.n_people, mirror.film_year,
+            *view.kernel_args, sc.bits, sc.lists, q.excluded, s, t, mirror.n_people, mirror.film_year,
             mirror.film_votes, *q.kernel_filters)
     except BaseException:
         sc.bits.fill(0)  # all zeros between queries, whatever happened
@@ -699,9 +695,8 @@ def _shortest_dag(view: CsrView, layers: list, meet: np.ndarray):
     levels = []
     frontier = meet
     for d in range(len(layers) - 1, 0, -1):
-        starts = view.indptr[frontier]
-        lens = view.indptr[frontier + 1] - starts
-        u = _gather(view.indices, starts, lens, int(lens.sum())).astype(np.int64)
+        lens = np.asarray(view.degree[frontier], dtype=np.int64)
+        u = view.neighbours(frontier, lens).astype(np.int64)
         v = np.repeat(frontier, lens)
         keep = _member(u, layers[d - 1])
         u, v = u[keep], v[keep]
@@ -928,7 +923,7 @@ COMPILED_BFS_NODES = 2_000_000
 
 def _bfs_distances(mirror: Mirror, q: _Query, centre: int) -> np.ndarray:
     """Bipartite BFS depth of every node from ``centre`` (-1 unreached, -2 excluded)."""
-    indptr, indices = q.view.indptr, q.view.indices
+    view = q.view
     big = mirror.n_nodes > COMPILED_BFS_NODES
     dist = np.full(mirror.n_nodes, -1, dtype=np.int32 if big else np.int16)
     if len(q.excluded):
@@ -936,7 +931,7 @@ def _bfs_distances(mirror: Mirror, q: _Query, centre: int) -> np.ndarray:
     dist[centre] = 0
     if big:
         films = _film_mask(mirror, q)
-        _compiled_kernels().bfs_depths(indptr, indices, dist, centre, mirror.n_people,
+        _compiled_kernels().bfs_depths(*view.kernel_args, view.n_entries, dist, centre, mirror.n_people,
                                        films if films is not None else np.ones(1, dtype=np.bool_),
                                        films is not None)
         return dist
@@ -944,9 +939,7 @@ def _bfs_distances(mirror: Mirror, q: _Query, centre: int) -> np.ndarray:
     depth = 0
     person_front = centre < mirror.n_people
     while len(front):
-        starts = indptr[front]
-        lens = indptr[front + 1] - starts
-        nb = _gather(indices, starts, lens, int(lens.sum()))
+        nb = view.neighbours(front)
         nb = nb[dist[nb] == -1]
         if q.filters_films and person_front:
             nb = nb[_film_ok(mirror, q, nb)]
@@ -1033,7 +1026,7 @@ def _bit_bfs(mirror: Mirror, q: _Query, sources: np.ndarray, film_allowed, perso
     (-1 unreached), shape ``(len(sources), len(targets))``.
     """
     n, p = mirror.n_nodes, mirror.n_people
-    indptr, indices = q.view.indptr, q.view.indices
+    indptr, indices = q.plain_csr  # (its rows a block per kind, pulled whole)
     k = len(sources)
     visited = np.zeros(n, dtype=np.uint64)
     front = np.zeros(n, dtype=np.uint64)
@@ -1084,7 +1077,7 @@ def _bit_bfs(mirror: Mirror, q: _Query, sources: np.ndarray, film_allowed, perso
 def _connectivity(mirror: Mirror, q: _Query, film_allowed) -> np.ndarray:
     """Per person: co-star credits, sum over their films of (cast size - 1)."""
     p = mirror.n_people
-    indptr, indices = q.view.indptr, q.view.indices
+    indptr, indices = q.plain_csr  # (the people's rows, as one block)
     deg = np.diff(indptr).astype(np.float64)
     films = indices[: indptr[p]]
     weight = deg[films] - 1
@@ -1158,7 +1151,7 @@ def best_centres(mirror, top: int = 10, candidates=1000, sample: int | None = No
         chosen = pool[order[: int(candidates)]]
     else:
         chosen = np.asarray(sorted({resolve_node(m, c, "person") for c in candidates}), dtype=np.int64)
-    n_edges = len(q.view.indices)
+    n_edges = q.view.n_entries
     if sample is None:
         exact = math.ceil(len(chosen) / 64) * n_edges <= EXACT_WORK_LIMIT
         sample = 0 if exact else DEFAULT_SAMPLE
@@ -1216,7 +1209,7 @@ def _largest_component(mirror: Mirror, q: _Query, film_allowed, person_allowed) 
     if film_allowed is not None:
         allowed[p:] = film_allowed
     view = q.view
-    labels = _compiled_kernels().component_labels(view.indptr, view.indices, allowed, np.empty(mirror.n_nodes, dtype=np.int64))
+    labels = _compiled_kernels().component_labels(*view.kernel_args, allowed, np.empty(mirror.n_nodes, dtype=np.int64))
     people = labels[:p]
     if not (people >= 0).any():
         return np.empty(0, dtype=np.int64)

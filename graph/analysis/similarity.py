@@ -310,13 +310,10 @@ class _Context:
         return indptr, order
 
     def film_people(self, j: int) -> np.ndarray:
-        v = self.view
-        node = j + self.m.n_people
-        return v.indices[v.indptr[node] : v.indptr[node + 1]].astype(np.int64)
+        return self.view.row(j + self.m.n_people).astype(np.int64)
 
     def person_films(self, person: int) -> np.ndarray:
-        v = self.view
-        return v.indices[v.indptr[person] : v.indptr[person + 1]].astype(np.int64) - self.m.n_people
+        return self.view.row(person).astype(np.int64) - self.m.n_people
 
 
 _contexts: "weakref.WeakKeyDictionary[Mirror, dict]" = weakref.WeakKeyDictionary()
@@ -653,11 +650,11 @@ def similarity_graph(
     ctx = _context(m, max_person_films, max_keyword_films)
     F = m.n_films
     # Pairs through people: group = person, members = their films (sorted offsets).
-    v = ctx.view
+    indptr, indices = ctx.view.materialize()  # (the people's rows, as one block)
     p = m.n_people
     people = np.flatnonzero(ctx.person_weight > 0)
-    person_members = v.indices[: v.indptr[p]].astype(np.int64) - p
-    pk, paa, pn = _pairs_from_groups(v.indptr[: p + 1], person_members, people, ctx.person_weight, F)
+    person_members = indices[: indptr[p]].astype(np.int64) - p
+    pk, paa, pn = _pairs_from_groups(indptr[: p + 1], person_members, people, ctx.person_weight, F)
     if min_shared > 1:
         enough = pn >= min_shared
         pk, paa, pn = pk[enough], paa[enough], pn[enough]
@@ -916,14 +913,11 @@ def _film_scores(ctx: _Context, j: int, weights: dict, *, billing: bool = True, 
 def _billed_aa(ctx: _Context, j: int, others: np.ndarray) -> np.ndarray:
     """Adamic–Adar sums of film ``j`` with each of ``others``, each shared person times their lead weights on both."""
     m = ctx.m
-    v = ctx.view
     people = ctx.film_people(j)
     weight = ctx.weights_of(people)
     people, weight = people[weight > 0], weight[weight > 0]
-    starts = v.indptr[people].astype(np.int64)
-    counts = v.indptr[people + 1].astype(np.int64) - starts
-    entry = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-    films = v.indices[entry].astype(np.int64) - m.n_people
+    counts = np.asarray(ctx.view.degree[people], dtype=np.int64)
+    films = ctx.view.neighbours(people, counts).astype(np.int64) - m.n_people
     person = np.repeat(people, counts)
     contribution = np.repeat(weight, counts)
     near = np.isin(films, others)

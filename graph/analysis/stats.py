@@ -37,7 +37,7 @@ def best_connected_people(graph, top: int = 5) -> pd.DataFrame:
         from reelgraph.analysis._stats_kernels import collaborator_counts  # numba: imported only when counting
 
         # Every credit, one edge a (person, film): people's rows list their films, films' rows their people.
-        collaborators = collaborator_counts(view.indptr, view.indices, n)
+        collaborators = collaborator_counts(*view.kernel_args, n)
     table = pd.DataFrame({"collaborators": np.asarray(collaborators, dtype=np.int64),
                           "films": np.asarray(view.degree[:n], dtype=np.int64)})
     table = table[table["films"] > 0]  # people of the people table without a credit are not ranked

@@ -16,6 +16,13 @@ from reelgraph.store import _KEYS, LocalStore
 from tests.graph.test_graph_index import _assert_same_files
 
 
+@pytest.fixture(autouse=True, params=["views whole", "views' deltas"])
+def view_deltas(request, monkeypatch):
+    """Every test twice: patched views written whole (compacted) at every write, and kept as deltas whatever their size."""
+    monkeypatch.setattr(index_reuse, "DELTA_SHARE", 0.0 if request.param == "views whole" else float("inf"))
+    return request.param
+
+
 @pytest.fixture
 def touched_only(monkeypatch):
     """Every load of a stored graph takes the route of few keys, however large its sources."""
@@ -538,3 +545,34 @@ def test_a_patched_index_is_the_same_where_the_kernel_cannot_copy_files(tmp_path
         monkeypatch.setattr(os, "copy_file_range", refused)
     store.load({"page:tt0000003": _KNOWN_PAGE})
     _assert_index_is_built_anew(store, tmp_path / "anew")
+
+
+def test_a_view_delta_grows_over_pages_links_its_base_and_is_compacted_past_its_share(tmp_path, monkeypatch, view_deltas):
+    if view_deltas == "views whole":
+        pytest.skip("one run is enough: it sets the share itself")
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _datasets()})
+    index = store.path / INDEX_FOLDER
+    base = {part: (index / f"view0_{part}.npy").stat().st_ino for part in ("indptr", "indices")}
+
+    def page(film, person):
+        store.load({f"page:{film}": FilmGraph.from_records(
+            films=[{"id": film, "title": film}], credits=[{"person_id": person, "film_id": film, "role": "actor"}])})
+        _assert_index_is_built_anew(store, tmp_path / "anew")
+        mirror = store.mirror(progress=False)
+        return mirror, mirror.view(mirror.role_set())
+
+    mirror, view = page("tt0000003", "nm0000009")
+    assert {part: (index / f"view0_{part}.npy").stat().st_ino for part in base} == base  # the base linked
+    held = view.delta_nodes.tolist()
+    assert mirror.index_of("tt0000003") in held and mirror.index_of("nm0000009") in held
+    assert mirror.ids[view.row(mirror.index_of("nm0000009"))].tolist().count("tt0000003") == 1
+
+    mirror, view = page("tt0000004", "nm0000008")  # the first page's rows stay held, with this one's
+    assert set(held) < set(view.delta_nodes.tolist()) and mirror.index_of("tt0000004") in view.delta_nodes
+    assert {part: (index / f"view0_{part}.npy").stat().st_ino for part in base} == base
+
+    monkeypatch.setattr(index_reuse, "DELTA_SHARE", 0.0)  # past its share: the view is written whole again
+    mirror, view = page("tt0000005", "nm0000007")
+    assert not view.has_delta and not list(index.glob("view*_delta_*"))
+    assert (index / "view0_indices.npy").stat().st_ino != base["indices"]
