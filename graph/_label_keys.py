@@ -78,6 +78,7 @@ class LabelKeys:
     @classmethod
     def read(cls, folder: Path, table: str) -> "LabelKeys | None":
         """The label keys stored beside ``table`` in ``folder``, or None when missing or not made from its files."""
+        from reelgraph.graph_index import _one_array
         path = _path(folder, table)
         try:
             reader = pa.ipc.open_file(pa.memory_map(str(path)))
@@ -94,7 +95,8 @@ class LabelKeys:
         except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:  # damaged: never trusted
             log.debug("%s: unreadable (%s); worked out again", path, exc)
             return None
-        hashes, flags = (arrow.column(name).combine_chunks().to_numpy() for name in ("hash", "flags"))
+        # (mapped, not copied: the datasets' 29M keys are 260 MB that every page of the whole IMDb reads)
+        hashes, flags = (_one_array(arrow.column(name)).to_numpy() for name in ("hash", "flags"))
         return cls(hashes, flags)
 
     def write(self, folder: Path, table: str, made_from: Path) -> None:
