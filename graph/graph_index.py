@@ -20,7 +20,10 @@ where it is swapped in with the tables it was built from:
   the old view's ``indptr`` and ``indices`` (its base) and writes the rows
   that changed apart (``view0_delta_nodes``, ``_delta_indptr``,
   ``_delta_indices``), until they outgrow a share of it
-  (:meth:`reelgraph._index_reuse.Reused.write_view`);
+  (:meth:`reelgraph._index_reuse.Reused.write_view`); degrees and
+  collaborator counts likewise link the old file and write the rows that
+  changed as its overlay (``degrees_overlay_nodes``, ``_overlay_values``),
+  put in as the file is mapped copy-on-write (:func:`overlaid`);
 * ``similar.arrow`` and the folders ``people/``, ``films/`` (the tables
   aligned to the node indexes), ``credits/`` (the credits' columns but
   their ids) and ``nodes/`` (ids, labels, labels normalised for name
@@ -74,7 +77,8 @@ log = logging.getLogger(__name__)
 #: The layout of ``index/``; an index of another format is rebuilt, never read.
 #: 2: people, films and credits as chunk files (``credits/000000.arrow``, ...), each linked while its store chunk stays.
 #: 3: the nodes too (``nodes/``), a chunk per chunk of ``people/`` then of ``films/``, linked with it.
-#: 4: a view may hold the rows a small edit changed apart from its base (``view0_delta_nodes.npy``, ...).
+#: 4: a view may hold the rows a small edit changed apart from its base (``view0_delta_nodes.npy``, ...),
+#:    and an array of degrees or counts the rows that changed as an overlay (``degrees_overlay_nodes.npy``, ...).
 INDEX_FORMAT = 4
 #: The formats this reelgraph reads (a format-3 index is a format-4 one without deltas); it writes :data:`INDEX_FORMAT`.
 READABLE_FORMATS = (3, 4)
@@ -299,6 +303,8 @@ def open_index(store_folder: Path, version: str):
             if found != size and not (found > size and name.removesuffix(".npy") in lengths):
                 return None, f"damaged ({name} has the wrong size)"
         arrays = {name: _load_array(folder / f"{name}.npy", lengths.get(name)) for name in meta["arrays"]}
+        for name in meta.get("overlays", ()):
+            arrays[name] = overlaid(folder / f"{name}.npy", arrays[f"{name}_overlay_nodes"], arrays[f"{name}_overlay_values"])
         maps = {name: [_map_file(folder / f"{name}.arrow")] for name in _TABLES if name not in _CHUNKED}
         maps.update((name, [_map_file(folder / chunk["file"]) for chunk in meta["chunks"][name]]) for name in _CHUNKED)
         # A table of chunks is one table of as many record batches; they share one schema (chunk_table).
@@ -316,8 +322,12 @@ def open_index(store_folder: Path, version: str):
         collaborators=arrays["collaborators"], tables={name: tables[name] for name in _TABLES},
         own_rows=meta["own_rows"], summary=meta["summary"],
     )
+    # (not the overlaid arrays' maps: their pages with the overlay are the process's own, and letting
+    # them go, as a patched write does with the old index's, would put the file's rows back)
+    overlays = set(meta.get("overlays", ()))
     mirror.mapped_files = (*(mapped for mapped_files in maps.values() for mapped in mapped_files),
-                           *(array.base for array in arrays.values() if isinstance(array.base, mmap.mmap)))
+                           *(array.base for name, array in arrays.items()
+                             if isinstance(array.base, mmap.mmap) and name not in overlays))
     return mirror, ""
 
 
@@ -333,6 +343,20 @@ def _view(roles: frozenset, name: str, arrays: dict):
     if len(indptr) != len(nodes) + 1 or indptr[-1] != len(indices) or len(view.indptr) != len(view.degree) + 1:
         raise ValueError(f"the delta of {name} does not fit its base")
     return view.with_delta(nodes, indptr, indices, view.degree)
+
+
+def overlaid(path: Path, nodes: np.ndarray, values: np.ndarray) -> np.memmap:
+    """The array ``path`` mapped copy-on-write, its rows ``nodes`` set to ``values`` (read-only after).
+
+    Only the pages those rows are on are copied into the process; the file
+    is never written (:meth:`_IndexWriter.overlay` wrote them apart).
+    """
+    array = np.load(path, mmap_mode="c")
+    if len(nodes) != len(values) or (len(nodes) and (nodes.min() < 0 or nodes.max() >= len(array))):
+        raise ValueError(f"the overlay of {path.name} does not fit it")
+    array[nodes] = values
+    array.flags.writeable = False
+    return array
 
 
 def _load_array(path: Path, length: int | None) -> np.ndarray:
@@ -497,6 +521,7 @@ class _IndexWriter:
     def __init__(self, store_folder: Path, progress: bool = False):
         self.target = Path(store_folder) / INDEX_FOLDER
         self.progress, self.tables, self.chunks, self.arrays, self.lengths, self.views = progress, {}, {}, {}, {}, []
+        self.overlays = []  # arrays written as a base and an overlay (see overlay)
         self._started = False
 
     def __enter__(self) -> "_IndexWriter":
@@ -659,6 +684,18 @@ class _IndexWriter:
             self.array(name, np.concatenate([old_rows, tail]))
         return _load_array(path, length)
 
+    def overlay(self, name: str, base: Path, nodes: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``name.npy`` as the file ``base`` (of an older index), linked, whose rows ``nodes`` take ``values``:
+        those two are written (``name_overlay_nodes.npy``, ``name_overlay_values.npy``), and a reader puts
+        them in as it maps the base (:func:`overlaid`, which this returns).  A node's degree changing
+        writes bytes, not the array's hundreds of megabytes at IMDb's size."""
+        self.link(name, base)
+        self.array(f"{name}_overlay_nodes", np.asarray(nodes, dtype=np.int64))
+        self.array(f"{name}_overlay_values", np.asarray(values, dtype=np.load(base, mmap_mode="r").dtype))
+        self.overlays.append(name)
+        return overlaid(self.staging / f"{name}.npy", *(np.load(self.staging / f"{name}_overlay_{part}.npy")
+                                                         for part in ("nodes", "values")))
+
     def stream(self, name: str, dtype, length: int) -> "_NpyStream":
         """``name.npy`` of ``length`` rows of ``dtype``, written in pieces (a context manager: see :class:`_NpyStream`)."""
         return _NpyStream(self, name, np.dtype(dtype), length)
@@ -677,6 +714,7 @@ class _IndexWriter:
             "own_rows": {name: int(own_rows[name]) for name in ("people", "films")},
             "role_names": mirror.role_names,
             "views": self.views,
+            "overlays": sorted(self.overlays),
             "arrays": sorted(self.arrays),
             "lengths": {name: int(self.lengths[name]) for name in _GROWING if name in self.lengths},
             "summary": summary,

@@ -254,21 +254,29 @@ def _without_sources(meta: str) -> dict:
 
 
 def _without_deltas(meta: dict) -> dict:
-    """``index.json`` without the files of views' deltas (a patched index's: see :func:`_whole_views`), nor the
-    sizes of views' CSR files (a base with a delta is the older, smaller view; the arrays are compared whole)."""
-    meta["arrays"] = [name for name in meta["arrays"] if "_delta_" not in name]
-    meta["files"] = {name: size for name, size in meta["files"].items()
-                     if "_delta_" not in name and not re.fullmatch(r"view\d+_(indptr|indices)\.npy", name)}
+    """``index.json`` without the files of views' deltas and arrays' overlays (a patched index's: see
+    :func:`_whole_arrays`), nor the sizes of the files they patch (compared whole instead)."""
+    meta.pop("overlays", None)
+    meta["arrays"] = [name for name in meta["arrays"] if "_delta_" not in name and "_overlay_" not in name]
+    meta["files"] = {name: size for name, size in meta["files"].items() if "_delta_" not in name and "_overlay_" not in name
+                     and not re.fullmatch(PATCHABLE, name)}
     return meta
 
 
-def _whole_views(folder) -> dict:
-    """``{file name: array}``: the base files of the views with a delta, as the whole view's CSR would have them."""
-    from reelgraph.graph_index import _view
+#: The index files a patched index may hold as a base with a delta or an overlay (compared whole).
+PATCHABLE = r"view\d+_(indptr|indices|degree)\.npy|degrees\.npy|collaborators\.npy"
+
+
+def _whole_arrays(folder) -> dict:
+    """``{file name: array}``: the files a view's delta or an array's overlay patches, as the whole array would be."""
+    from reelgraph.graph_index import _view, overlaid
 
     meta = json.loads((folder / "index.json").read_text())
-    arrays = {name: np.load(folder / f"{name}.npy") for name in meta["arrays"] if name.startswith("view")}
-    whole = {}
+    arrays = {name: np.load(folder / f"{name}.npy") for name in meta["arrays"]}
+    whole = {f"{name}.npy": arrays[name] for name in meta.get("overlays", ())}
+    for name in meta.get("overlays", ()):
+        arrays[name] = whole[f"{name}.npy"] = np.array(
+            overlaid(folder / f"{name}.npy", arrays[f"{name}_overlay_nodes"], arrays[f"{name}_overlay_values"]))
     for entry in meta["views"]:
         name = entry["name"]
         if f"{name}_delta_nodes" in arrays:
@@ -280,10 +288,10 @@ def _whole_views(folder) -> dict:
 def _assert_same_files(old, new):
     """The indexes in ``old`` and ``new`` are the same, file for file; a view of ``new`` with a delta
     (patched) is compared whole, as its base and delta read."""
-    assert _index_files(old) == [name for name in _index_files(new) if "_delta_" not in name]
+    assert _index_files(old) == [name for name in _index_files(new) if "_delta_" not in name and "_overlay_" not in name]
     assert _without_deltas(_without_sources((new / "index.json").read_text())) == \
         _without_deltas(_without_sources((old / "index.json").read_text()))
-    whole = _whole_views(new)
+    whole = _whole_arrays(new)
     for name in _index_files(old):
         if name.endswith(".npy"):
             a, b = np.load(old / name), whole.get(name, None)

@@ -1,5 +1,6 @@
 """A load that touches few keys re-merges only those: the same graph and change report as merging everything."""
 
+import json
 import os
 import random
 import shutil
@@ -18,8 +19,11 @@ from tests.graph.test_graph_index import _assert_same_files
 
 @pytest.fixture(autouse=True, params=["views whole", "views' deltas"])
 def view_deltas(request, monkeypatch):
-    """Every test twice: patched views written whole (compacted) at every write, and kept as deltas whatever their size."""
-    monkeypatch.setattr(index_reuse, "DELTA_SHARE", 0.0 if request.param == "views whole" else float("inf"))
+    """Every test twice: patched views, degrees and counts written whole (compacted) at every write, and kept
+    as deltas and overlays whatever their size."""
+    share = 0.0 if request.param == "views whole" else float("inf")
+    monkeypatch.setattr(index_reuse, "DELTA_SHARE", share)
+    monkeypatch.setattr(index_reuse, "OVERLAY_SHARE", share)
     return request.param
 
 
@@ -554,6 +558,7 @@ def test_a_view_delta_grows_over_pages_links_its_base_and_is_compacted_past_its_
     store.load({"imdb-datasets": _datasets()})
     index = store.path / INDEX_FOLDER
     base = {part: (index / f"view0_{part}.npy").stat().st_ino for part in ("indptr", "indices")}
+    counts = {name: (index / f"{name}.npy").stat().st_ino for name in ("degrees", "collaborators", "view0_degree")}
 
     def page(film, person):
         store.load({f"page:{film}": FilmGraph.from_records(
@@ -564,6 +569,12 @@ def test_a_view_delta_grows_over_pages_links_its_base_and_is_compacted_past_its_
 
     mirror, view = page("tt0000003", "nm0000009")
     assert {part: (index / f"view0_{part}.npy").stat().st_ino for part in base} == base  # the base linked
+    # and the degrees and counts too, with the rows that changed as their overlays
+    assert {name: (index / f"{name}.npy").stat().st_ino for name in counts} == counts
+    assert set(json.loads((index / "index.json").read_text())["overlays"]) >= set(counts)
+    degree = np.load(index / "view0_degree_overlay_nodes.npy")
+    assert mirror.index_of("nm0000009") in degree and view.degree[mirror.index_of("nm0000009")] == len(
+        view.row(mirror.index_of("nm0000009")))
     held = view.delta_nodes.tolist()
     assert mirror.index_of("tt0000003") in held and mirror.index_of("nm0000009") in held
     assert mirror.ids[view.row(mirror.index_of("nm0000009"))].tolist().count("tt0000003") == 1
@@ -573,6 +584,22 @@ def test_a_view_delta_grows_over_pages_links_its_base_and_is_compacted_past_its_
     assert {part: (index / f"view0_{part}.npy").stat().st_ino for part in base} == base
 
     monkeypatch.setattr(index_reuse, "DELTA_SHARE", 0.0)  # past its share: the view is written whole again
+    monkeypatch.setattr(index_reuse, "OVERLAY_SHARE", 0.0)  # and the degrees and counts
     mirror, view = page("tt0000005", "nm0000007")
-    assert not view.has_delta and not list(index.glob("view*_delta_*"))
+    assert not view.has_delta and not list(index.glob("view*_delta_*")) and not list(index.glob("*_overlay_*"))
     assert (index / "view0_indices.npy").stat().st_ino != base["indices"]
+    assert all((index / f"{name}.npy").stat().st_ino != inode for name, inode in counts.items())
+
+
+def test_an_overlay_that_does_not_fit_its_array_is_damage(tmp_path, view_deltas):
+    if view_deltas == "views whole":
+        pytest.skip("overlays only")
+    store = LocalStore(tmp_path / "store")
+    store.load({"imdb-datasets": _datasets()})
+    store.load({"page:tt0000003": FilmGraph.from_records(
+        films=[{"id": "tt0000003", "title": "F3"}], credits=[{"person_id": "nm0000009", "film_id": "tt0000003", "role": "actor"}])})
+    index = store.path / INDEX_FOLDER
+    nodes = np.load(index / "degrees_overlay_nodes.npy")
+    np.save(index / "degrees_overlay_nodes.npy", nodes + 10**6)  # past the array's end (the same size of file)
+    mirror, why = open_index(store.path, store_version(store.manifest()))
+    assert mirror is None and why.startswith("damaged (the overlay of degrees.npy does not fit it")
