@@ -405,6 +405,17 @@ class Reused:
         _forget_pages(mirror)
         return people, counts
 
+    def write_overlaid(self, writer, name: str, array: np.ndarray) -> bool:
+        """Write the per-film array ``name`` (``film_year``, ``film_votes``; ``array``: its new values) as the old
+        file with the rows that differ put in (:func:`_write_patched`); False (nothing written) where films are
+        renumbered or come."""
+        old = getattr(self._numbering.mirror, name)
+        if not self._numbering.keeps_numbers or not isinstance(old, np.memmap) or len(old) != len(array):
+            return False
+        changed = np.flatnonzero(np.asarray(old) != array)
+        _write_patched(writer, name, old, len(array), changed, array[changed])
+        return True
+
     def write_degrees(self, writer, mirror, everyone) -> bool:
         """Write ``degrees.npy`` (:meth:`reelgraph.mirror.Mirror.degrees`) as the old file with the degrees
         that change put in: the touched nodes' and those of films with links before or now.  False
@@ -445,6 +456,9 @@ def _write_patched(writer, name: str, old: np.memmap, length: int, at: np.ndarra
         at, values = np.concatenate([at, held[kept]]), np.concatenate([values, held_values[kept]])
         order = np.argsort(at, kind="stable")
         at, values = at[order], values[order]
+    if length == len(old) and not len(at):  # the file's rows, every one
+        writer.link(name, base)
+        return np.load(writer.staging / f"{name}.npy", mmap_mode="r")
     if length == len(old) and len(at) <= OVERLAY_SHARE * length:
         return writer.overlay(name, base, at, values)
     with writer.stream(name, old.dtype, length) as out:

@@ -92,6 +92,8 @@ _CHUNKED = ("people", "films", "credits", "nodes")
 _ARRAYS = ("credit_person", "credit_film", "credit_role", "similar_src", "similar_dst", "film_year", "film_votes")
 #: The arrays a write may extend in place (:meth:`_IndexWriter.extend`): ``index.json`` gives the rows of each.
 _GROWING = ("credit_person", "credit_film", "credit_role")
+#: The arrays of a value a film a patched write keeps as the old file and an overlay (:meth:`reelgraph._index_reuse.Reused.write_overlaid`).
+_PER_FILM = ("film_year", "film_votes")
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -816,8 +818,11 @@ def _write_arrays(writer: _IndexWriter, mirror, id_hash: np.ndarray, id_order: n
 
     extended = patch.extended if patch is not None else {}
     for name in _ARRAYS:
-        if name not in extended:  # (those are written already: Reused.extend_credits)
-            writer.array(name, getattr(mirror, name))
+        if name in extended:  # (written already: Reused.extend_credits)
+            continue
+        if patch is not None and name in _PER_FILM and patch.write_overlaid(writer, name, getattr(mirror, name)):
+            continue
+        writer.array(name, getattr(mirror, name))
     if id_hash is not None:
         writer.array("id_hash", id_hash)
         writer.array("id_order", id_order)

@@ -264,7 +264,7 @@ def _without_deltas(meta: dict) -> dict:
 
 
 #: The index files a patched index may hold as a base with a delta or an overlay (compared whole).
-PATCHABLE = r"view\d+_(indptr|indices|degree)\.npy|degrees\.npy|collaborators\.npy"
+PATCHABLE = r"view\d+_(indptr|indices|degree)\.npy|degrees\.npy|collaborators\.npy|film_year\.npy|film_votes\.npy"
 
 
 def _whole_arrays(folder) -> dict:
