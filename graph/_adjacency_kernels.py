@@ -85,8 +85,16 @@ def _row(indptr, indices, dbits, drank, dptr, didx, v):
 @overload(entry, inline="always")
 def _entry(indices, didx, held, e):
     if _no_delta(didx):
-        return lambda indices, didx, held, e: indices[e]
-    return lambda indices, didx, held, e: didx[e] if held else indices[e]
+        def base(indices, didx, held, e):
+            return indices[e]
+        return base
+
+    def base_or_delta(indices, didx, held, e):
+        # (if/else, not a conditional expression: inlined, that one made numba warn of a variable out of scope)
+        if held:
+            return didx[e]
+        return indices[e]
+    return base_or_delta
 
 
 @overload(prefetch_row, inline="always")
