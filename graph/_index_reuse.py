@@ -448,10 +448,12 @@ def _write_patched(writer, name: str, old: np.memmap, length: int, at: np.ndarra
     (:meth:`reelgraph.graph_index._IndexWriter.overlay`); else the array
     is written whole, the file's rows copied file to file.
     """
+    from reelgraph.graph_index import read_overlay
+
     base = Path(old.filename)
-    overlay = [base.with_name(f"{base.stem}_overlay_{part}.npy") for part in ("nodes", "values")]
-    if overlay[0].exists():  # the old overlay's rows, but those that change again
-        held, held_values = (np.load(path) for path in overlay)
+    overlay = read_overlay(base)
+    if overlay is not None:  # the old overlay's rows, but those that change again
+        held, held_values = overlay
         kept = ~np.isin(held, at)
         at, values = np.concatenate([at, held[kept]]), np.concatenate([values, held_values[kept]])
         order = np.argsort(at, kind="stable")

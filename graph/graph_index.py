@@ -306,7 +306,7 @@ def open_index(store_folder: Path, version: str):
                 return None, f"damaged ({name} has the wrong size)"
         arrays = {name: _load_array(folder / f"{name}.npy", lengths.get(name)) for name in meta["arrays"]}
         for name in meta.get("overlays", ()):
-            arrays[name] = overlaid(folder / f"{name}.npy", arrays[f"{name}_overlay_nodes"], arrays[f"{name}_overlay_values"])
+            arrays[name] = overlaid(folder / f"{name}.npy", *(arrays[part] for part in overlay_names(name)))
         maps = {name: [_map_file(folder / f"{name}.arrow")] for name in _TABLES if name not in _CHUNKED}
         maps.update((name, [_map_file(folder / chunk["file"]) for chunk in meta["chunks"][name]]) for name in _CHUNKED)
         # A table of chunks is one table of as many record batches; they share one schema (chunk_table).
@@ -345,6 +345,17 @@ def _view(roles: frozenset, name: str, arrays: dict):
     if len(indptr) != len(nodes) + 1 or indptr[-1] != len(indices) or len(view.indptr) != len(view.degree) + 1:
         raise ValueError(f"the delta of {name} does not fit its base")
     return view.with_delta(nodes, indptr, indices, view.degree)
+
+
+def overlay_names(name: str) -> tuple[str, str]:
+    """The arrays holding the overlay of the index's array ``name``: its rows, and their values."""
+    return f"{name}_overlay_nodes", f"{name}_overlay_values"
+
+
+def read_overlay(path: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(nodes, values)``: the overlay written beside the index's array file ``path``, None when it has none."""
+    files = [path.with_name(f"{part}.npy") for part in overlay_names(path.stem)]
+    return tuple(np.load(file) for file in files) if files[0].exists() else None
 
 
 def overlaid(path: Path, nodes: np.ndarray, values: np.ndarray) -> np.memmap:
@@ -692,11 +703,11 @@ class _IndexWriter:
         them in as it maps the base (:func:`overlaid`, which this returns).  A node's degree changing
         writes bytes, not the array's hundreds of megabytes at IMDb's size."""
         self.link(name, base)
-        self.array(f"{name}_overlay_nodes", np.asarray(nodes, dtype=np.int64))
-        self.array(f"{name}_overlay_values", np.asarray(values, dtype=np.load(base, mmap_mode="r").dtype))
+        nodes_name, values_name = overlay_names(name)
+        self.array(nodes_name, np.asarray(nodes, dtype=np.int64))
+        self.array(values_name, np.asarray(values, dtype=np.load(base, mmap_mode="r").dtype))
         self.overlays.append(name)
-        return overlaid(self.staging / f"{name}.npy", *(np.load(self.staging / f"{name}_overlay_{part}.npy")
-                                                         for part in ("nodes", "values")))
+        return overlaid(self.staging / f"{name}.npy", *read_overlay(self.staging / f"{name}.npy"))
 
     def stream(self, name: str, dtype, length: int) -> "_NpyStream":
         """``name.npy`` of ``length`` rows of ``dtype``, written in pieces (a context manager: see :class:`_NpyStream`)."""

@@ -145,12 +145,17 @@ class CsrView:
     def n_edges(self) -> int:
         return self.n_entries // 2
 
+    def _held(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(at, held)``: whether the delta holds each of ``nodes``, and where (its position in ``delta_nodes``)."""
+        at = np.minimum(np.searchsorted(self.delta_nodes, nodes), len(self.delta_nodes) - 1)
+        return at, self.delta_nodes[at] == nodes
+
     def row(self, node: int) -> np.ndarray:
         """The neighbours of ``node``."""
         if self.has_delta:
-            at = int(np.searchsorted(self.delta_nodes, node))
-            if at < len(self.delta_nodes) and self.delta_nodes[at] == node:
-                return self.delta_indices[self.delta_indptr[at]: self.delta_indptr[at + 1]]
+            at, held = self._held(np.array([node]))
+            if held[0]:
+                return self.delta_indices[self.delta_indptr[at[0]]: self.delta_indptr[at[0] + 1]]
         return self.indices[self.indptr[node]: self.indptr[node + 1]]
 
     def neighbours(self, nodes: np.ndarray, lengths: np.ndarray | None = None, arange=None) -> np.ndarray:
@@ -163,8 +168,7 @@ class CsrView:
         lengths = np.asarray(self.degree[nodes] if lengths is None else lengths, dtype=np.int64)
         if not self.has_delta:
             return _gather(self.indices, self.indptr[nodes], lengths, arange)
-        at = np.minimum(np.searchsorted(self.delta_nodes, nodes), len(self.delta_nodes) - 1)
-        held = self.delta_nodes[at] == nodes
+        at, held = self._held(nodes)
         if not held.any():
             return _gather(self.indices, self.indptr[nodes], lengths, arange)
         out = np.empty(int(lengths.sum()), dtype=self.indices.dtype)
